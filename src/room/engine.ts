@@ -1,0 +1,54 @@
+/**
+ * The seam between a room and the service it runs. A room does not know whether its service
+ * is a TypeScript class or a WebAssembly module: both are an `Engine`.
+ */
+import type { ClientId } from "../service/client-id.ts";
+import type { MessagePayload } from "../service/payload.ts";
+import type { MessageRecipient } from "../service/recipient.ts";
+
+/** One event for the service, in the order the room received it. */
+export type ServiceEvent =
+	| { readonly kind: "init" }
+	| { readonly kind: "connect"; readonly client: ClientId }
+	| { readonly kind: "disconnect"; readonly client: ClientId }
+	| { readonly kind: "message"; readonly client: ClientId; readonly payload: MessagePayload }
+	| { readonly kind: "timer" };
+
+/** Where an engine puts the effects of an event; the room applies them only if the event succeeds. */
+export interface Effects {
+	send(recipient: MessageRecipient, payload: MessagePayload): void;
+	setTimer(ms: number): void;
+}
+
+/** Storage writes that persist an event's changes, under the engine's own key prefix. */
+export interface StateWrites {
+	readonly put: ReadonlyMap<string, unknown>;
+	readonly delete: readonly string[];
+}
+
+export const NO_WRITES: StateWrites = { put: new Map(), delete: [] };
+
+/** A service running in one room. */
+export interface Engine {
+	/** Runs one event. A throw means the event failed: the room then calls `rollback`. */
+	run(event: ServiceEvent, effects: Effects): Promise<void>;
+	/** After a successful event: what to write so that a fresh engine can resume from here. */
+	checkpoint(): StateWrites;
+	/** After a failed event: return to the state of the last checkpoint. */
+	rollback(): Promise<void>;
+}
+
+/** What an engine is told about its room. */
+export interface RoomInfo {
+	readonly service: string;
+	readonly roomId: string;
+}
+
+/** Builds engines for one registered service. */
+export interface EngineFactory {
+	/**
+	 * Creates the engine of a room. `stored` holds the keys this engine wrote before (empty
+	 * for a new room); the engine resumes from them. Throws if the service cannot start.
+	 */
+	create(room: RoomInfo, stored: ReadonlyMap<string, unknown>): Promise<Engine>;
+}

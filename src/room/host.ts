@@ -1,0 +1,141 @@
+/**
+ * Runs one room's service: a queue that hands it one event at a time, and after each event
+ * either commits (persist its state changes, then deliver its messages and timer) or rolls
+ * back (discard its effects, log the failure). A failing event never takes the room down.
+ */
+import type { ClientId } from "../service/client-id.ts";
+import type { MessagePayload } from "../service/payload.ts";
+import type { MessageRecipient } from "../service/recipient.ts";
+import type { Effects, Engine, ServiceEvent, StateWrites } from "./engine.ts";
+import { RECORD_KEY, type RoomRecord, STATE_PREFIX } from "./record.ts";
+import { clientOf, deliver } from "./sockets.ts";
+
+/** The storage API takes at most 128 keys per `put` call. */
+const PUT_BATCH = 128;
+
+/** Effects held back until the event that made them has succeeded. */
+class PendingEffects implements Effects {
+	readonly messages: [MessageRecipient, MessagePayload][] = [];
+	timer: number | undefined;
+
+	send(recipient: MessageRecipient, payload: MessagePayload): void {
+		this.messages.push([recipient, payload]);
+	}
+
+	setTimer(ms: number): void {
+		if (!Number.isFinite(ms) || ms < 0) {
+			throw new RangeError(`setTimer takes a delay in milliseconds, 0 or more; got ${ms}.`);
+		}
+		this.timer = ms;
+	}
+}
+
+export class RoomHost {
+	#queue: Promise<void> = Promise.resolve();
+
+	constructor(
+		private readonly ctx: DurableObjectState,
+		private readonly record: RoomRecord,
+		private readonly engine: Engine,
+	) {}
+
+	get service(): string {
+		return this.record.service;
+	}
+
+	get roomId(): string {
+		return this.record.roomId;
+	}
+
+	/** Allocates the next client id and records the client as connected. */
+	admit(): ClientId {
+		const client = this.record.nextClient as ClientId;
+		this.record.nextClient += 1;
+		this.record.clients.push(client);
+		// Not awaited: the output gate holds the 101 response until this write is durable.
+		void this.ctx.storage.put(RECORD_KEY, this.record);
+		return client;
+	}
+
+	/** Queues an event; resolves once it has been processed (or has failed and rolled back). */
+	enqueue(event: ServiceEvent): Promise<void> {
+		this.#queue = this.#queue.then(() => this.process(event));
+		return this.#queue;
+	}
+
+	/** Delivers `init` if this room has never run it. */
+	initialize(): Promise<void> {
+		return this.record.initialized ? Promise.resolve() : this.enqueue({ kind: "init" });
+	}
+
+	/** Sends `disconnect` for clients whose sockets vanished while the object was gone. */
+	reconcile(): void {
+		const live = new Set(this.ctx.getWebSockets().map(clientOf));
+		for (const client of this.record.clients) {
+			if (!live.has(client)) void this.enqueue({ kind: "disconnect", client });
+		}
+	}
+
+	private async process(event: ServiceEvent): Promise<void> {
+		if (event.kind === "disconnect" && !this.record.clients.includes(event.client)) return;
+		const effects = new PendingEffects();
+		let writes: StateWrites | undefined;
+		try {
+			await this.engine.run(event, effects);
+			writes = this.engine.checkpoint();
+		} catch (error) {
+			this.logFailure(event, error);
+			await this.engine.rollback();
+		}
+		// The room's own bookkeeping stands whether or not the service's handler succeeded.
+		const recordChanged = this.track(event);
+		this.persist(writes, recordChanged);
+		if (writes !== undefined) this.apply(effects);
+	}
+
+	private track(event: ServiceEvent): boolean {
+		if (event.kind === "init") {
+			this.record.initialized = true;
+			return true;
+		}
+		if (event.kind === "disconnect") {
+			this.record.clients = this.record.clients.filter((client) => client !== event.client);
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Writes the event's changes. The calls are not awaited and nothing awaits between them,
+	 * so the runtime commits them as one atomic batch; its output gate holds the messages
+	 * sent after them until they are durable.
+	 */
+	private persist(writes: StateWrites | undefined, recordChanged: boolean): void {
+		const entries: [string, unknown][] = [];
+		if (recordChanged) entries.push([RECORD_KEY, this.record]);
+		for (const [key, value] of writes?.put ?? []) entries.push([STATE_PREFIX + key, value]);
+		for (let start = 0; start < entries.length; start += PUT_BATCH) {
+			void this.ctx.storage.put(Object.fromEntries(entries.slice(start, start + PUT_BATCH)));
+		}
+		const deletes = (writes?.delete ?? []).map((key) => STATE_PREFIX + key);
+		for (let start = 0; start < deletes.length; start += PUT_BATCH) {
+			void this.ctx.storage.delete(deletes.slice(start, start + PUT_BATCH));
+		}
+	}
+
+	private apply(effects: PendingEffects): void {
+		const sockets = this.ctx.getWebSockets();
+		for (const [recipient, payload] of effects.messages) deliver(sockets, recipient, payload);
+		if (effects.timer !== undefined) {
+			void this.ctx.storage.setAlarm(Date.now() + effects.timer);
+		}
+	}
+
+	private logFailure(event: ServiceEvent, error: unknown): void {
+		const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+		const who = "client" in event ? ` from client ${event.client}` : "";
+		console.error(
+			`[stateroom] service "${this.service}", room "${this.roomId}": the ${event.kind} event${who} failed and was rolled back (its messages and timer were discarded).\n${detail}`,
+		);
+	}
+}

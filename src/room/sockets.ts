@@ -1,0 +1,49 @@
+/**
+ * The room's WebSockets and the client id each belongs to. Ids live in the socket's
+ * attachment, which the runtime keeps across hibernation, so the map can always be rebuilt.
+ */
+import type { ClientId } from "../service/client-id.ts";
+import type { MessagePayload } from "../service/payload.ts";
+import type { MessageRecipient } from "../service/recipient.ts";
+
+interface Attachment {
+	readonly client: ClientId;
+}
+
+export function attachClient(socket: WebSocket, client: ClientId): void {
+	socket.serializeAttachment({ client } satisfies Attachment);
+}
+
+/** The client id of a socket this room accepted, or `undefined` for a foreign socket. */
+export function clientOf(socket: WebSocket): ClientId | undefined {
+	const attachment = socket.deserializeAttachment() as Attachment | null;
+	return attachment?.client;
+}
+
+/** Delivers one message to its recipients among the given sockets. */
+export function deliver(
+	sockets: readonly WebSocket[],
+	recipient: MessageRecipient,
+	payload: MessagePayload,
+): void {
+	for (const socket of sockets) {
+		const client = clientOf(socket);
+		if (client === undefined || !isRecipient(recipient, client)) continue;
+		try {
+			socket.send(payload.value);
+		} catch {
+			// The socket is closing; its close event delivers the disconnect.
+		}
+	}
+}
+
+function isRecipient(recipient: MessageRecipient, client: ClientId): boolean {
+	switch (recipient.kind) {
+		case "broadcast":
+			return true;
+		case "client":
+			return recipient.client === client;
+		case "everyoneExcept":
+			return recipient.client !== client;
+	}
+}

@@ -1,0 +1,16 @@
+/**
+ * Builds a deployment from a service registry: the Worker's fetch handler and the room
+ * Durable Object class, which the entry module exports.
+ */
+import { type ServiceRegistry, Services, defineServices } from "./registry.ts";
+import { createRoomClass } from "./room/room.ts";
+import { type RoomsEnv, createRouter } from "./router.ts";
+
+export function createStateroom(registry: ServiceRegistry) {
+	const services = new Services(defineServices(registry));
+	const router = createRouter(services);
+	const worker = {
+		fetch: (request: Request, env: RoomsEnv, ctx: ExecutionContext) => router.fetch(request, env, ctx),
+	} satisfies ExportedHandler<RoomsEnv>;
+	return { worker, Room: createRoomClass(services) };
+}

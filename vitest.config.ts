@@ -1,0 +1,26 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+/**
+ * Two suites: `worker` runs inside workerd through the Workers Vitest integration (rooms,
+ * routes, eviction); `e2e` runs in Node against a real `wrangler dev` with real WebSocket clients.
+ */
+export default defineConfig({
+	test: {
+		projects: [
+			{
+				plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+				test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
+			},
+			{
+				test: {
+					name: "e2e",
+					include: ["test/e2e/**/*.test.ts"],
+					environment: "node",
+					testTimeout: 30_000,
+					hookTimeout: 90_000,
+				},
+			},
+		],
+	},
+});
