@@ -9,6 +9,8 @@ import { Clock } from "./clock.ts";
 import { Counter } from "./counter.ts";
 import { Echo } from "./echo.ts";
 import { Randomness } from "./randomness.ts";
+import { assemblyScriptServices } from "./assemblyscript.ts";
+import { rustServices } from "./rust.ts";
 
 export default defineServices({
 	default: "counter",
@@ -19,5 +21,7 @@ export default defineServices({
 		randomness: Randomness,
 		"binary-echo": BinaryEcho,
 		chat: Chat,
+		...rustServices,
+		...assemblyScriptServices,
 	},
 });
