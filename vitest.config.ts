@@ -9,7 +9,7 @@ export default defineConfig({
 	test: {
 		projects: [
 			{
-				plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+				plugins: [cloudflareTest({ main: "./test/worker/entry.ts", wrangler: { configPath: "./wrangler.toml" } })],
 				test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
 			},
 			{

@@ -32,12 +32,19 @@ class PendingEffects implements Effects {
 
 export class RoomHost {
 	#queue: Promise<void> = Promise.resolve();
+	/**
+	 * Clients whose `connect` the service has seen. Messages go only to them, so a client that
+	 * has just arrived never hears about events that happened before it connected.
+	 */
+	readonly #announced: Set<ClientId>;
 
 	constructor(
 		private readonly ctx: DurableObjectState,
 		private readonly record: RoomRecord,
 		private readonly engine: Engine,
-	) {}
+	) {
+		this.#announced = new Set(record.clients);
+	}
 
 	get service(): string {
 		return this.record.service;
@@ -98,7 +105,12 @@ export class RoomHost {
 			this.record.initialized = true;
 			return true;
 		}
+		if (event.kind === "connect") {
+			this.#announced.add(event.client);
+			return false;
+		}
 		if (event.kind === "disconnect") {
+			this.#announced.delete(event.client);
 			this.record.clients = this.record.clients.filter((client) => client !== event.client);
 			return true;
 		}
@@ -124,7 +136,10 @@ export class RoomHost {
 	}
 
 	private apply(effects: PendingEffects): void {
-		const sockets = this.ctx.getWebSockets();
+		const sockets = this.ctx.getWebSockets().filter((socket) => {
+			const client = clientOf(socket);
+			return client !== undefined && this.#announced.has(client);
+		});
 		for (const [recipient, payload] of effects.messages) deliver(sockets, recipient, payload);
 		if (effects.timer !== undefined) {
 			void this.ctx.storage.setAlarm(Date.now() + effects.timer);

@@ -8,7 +8,7 @@ import type { Services } from "../registry.ts";
 import type { MessagePayload } from "../service/payload.ts";
 import { MessagePayload as Payload } from "../service/payload.ts";
 import { RoomHost } from "./host.ts";
-import { RECORD_KEY, type RoomRecord, STATE_PREFIX, newRecord } from "./record.ts";
+import { newRecord, RECORD_KEY, type RoomRecord, STATE_PREFIX } from "./record.ts";
 import { attachClient, clientOf } from "./sockets.ts";
 import { type RoomTarget, readTarget } from "./target.ts";
 

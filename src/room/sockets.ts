@@ -21,11 +21,7 @@ export function clientOf(socket: WebSocket): ClientId | undefined {
 }
 
 /** Delivers one message to its recipients among the given sockets. */
-export function deliver(
-	sockets: readonly WebSocket[],
-	recipient: MessageRecipient,
-	payload: MessagePayload,
-): void {
+export function deliver(sockets: readonly WebSocket[], recipient: MessageRecipient, payload: MessagePayload): void {
 	for (const socket of sockets) {
 		const client = clientOf(socket);
 		if (client === undefined || !isRecipient(recipient, client)) continue;

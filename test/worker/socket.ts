@@ -3,7 +3,8 @@
  * handler and queues what arrives, so a test can await messages in order. Waiters reject on
  * timeout and on close, so a missing message fails the test instead of hanging it.
  */
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
+import { roomName } from "../../src/router.ts";
 
 export type Frame = string | Uint8Array;
 
@@ -45,6 +46,8 @@ export async function connect(path: string): Promise<TestSocket> {
 			waiter.reject(new Error(`socket closed (${event.code} ${event.reason}) while a message was awaited`));
 		}
 	});
+	// Compatibility dates from 2026 default binaryType to "blob" (websocket_standard_binary_type).
+	socket.binaryType = "arraybuffer";
 	socket.accept();
 	return {
 		socket,
@@ -87,4 +90,9 @@ export async function connect(path: string): Promise<TestSocket> {
 /** A unique room per test, so tests never see each other's state. */
 export function uniqueRoom(): string {
 	return `room-${crypto.randomUUID()}`;
+}
+
+/** The Durable Object stub of a room, for `runInDurableObject` and `evictDurableObject`. */
+export function roomStub(service: string, roomId: string): DurableObjectStub {
+	return env.ROOMS.get(env.ROOMS.idFromName(roomName(service, roomId)));
 }

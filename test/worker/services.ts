@@ -1,0 +1,128 @@
+/** Test-only services, registered by test/worker/entry.ts. */
+import { type ClientId, type MessagePayload, MessageRecipient, type Service, type ServiceContext } from "stateroom";
+
+/** Answers a text message with its UTF-8 bytes as a binary frame, to the sender only. */
+class Bytes implements Service {
+	message(client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+		const text = message.text();
+		if (text !== undefined) ctx.sendMessage(client, new TextEncoder().encode(text));
+		else ctx.sendMessage(MessageRecipient.everyoneExcept(client), `got ${message.bytes()?.length} bytes`);
+	}
+}
+
+/** Counts messages, but throws on "boom" after changing its state and sending a message. */
+class Fragile implements Service {
+	count = 0;
+	log: string[] = [];
+	message(_client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+		this.count += 1;
+		this.log.push(message.text() ?? "");
+		ctx.sendMessage(MessageRecipient.broadcast(), `count ${this.count}`);
+		if (message.text() === "boom") {
+			ctx.setTimer(0);
+			throw new Error("boom requested");
+		}
+	}
+	timer(ctx: ServiceContext): void {
+		ctx.sendMessage(MessageRecipient.broadcast(), "timer fired");
+	}
+}
+
+/** Keeps a class instance in a field after "store": its state cannot be saved. */
+class Handle {
+	constructor(readonly name: string) {}
+}
+class Unstorable implements Service {
+	items = new Map<string, unknown>();
+	message(_client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+		if (message.text() === "store") this.items.set("a", new Handle("a"));
+		ctx.sendMessage(MessageRecipient.broadcast(), `items ${this.items.size}`);
+	}
+}
+
+/** Keeps rich values, a transient cache and a counter; reports them after every message. */
+class Rich implements Service {
+	static readonly transient = ["cache"];
+	seen = new Set<string>();
+	when = new Date(0);
+	big = 0n;
+	raw = new Uint8Array([1, 2, 3]);
+	nested: { list: (number | undefined)[]; $sr: string } = { list: [1, undefined, 3], $sr: "tricky" };
+	cache = new Map<string, string>();
+	message(_client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+		const text = message.text() ?? "";
+		this.seen.add(text);
+		this.cache.set(text, text);
+		this.big += 1n;
+		this.when = new Date(1000 * this.seen.size);
+		ctx.sendMessage(
+			MessageRecipient.broadcast(),
+			JSON.stringify({
+				seen: [...this.seen],
+				cache: this.cache.size,
+				big: this.big.toString(),
+				when: this.when.toISOString(),
+				raw: [...this.raw],
+				nested: this.nested,
+			}),
+		);
+	}
+}
+
+/** Custom persistence: keeps a running total through save()/restore() only. */
+class Custom implements Service {
+	#total = 0;
+	message(_client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+		this.#total += Number(message.text() ?? 0);
+		ctx.sendMessage(MessageRecipient.broadcast(), `total ${this.#total}`);
+	}
+	save(): unknown {
+		return { total: this.#total };
+	}
+	restore(saved: unknown): void {
+		this.#total = (saved as { total: number }).total;
+	}
+}
+
+/** Opts out of persistence: a woken room starts from a fresh instance. */
+class Ephemeral implements Service {
+	static readonly persistence = "none";
+	count = 0;
+	message(_client: ClientId, _message: MessagePayload, ctx: ServiceContext): void {
+		this.count += 1;
+		ctx.sendMessage(MessageRecipient.broadcast(), `count ${this.count}`);
+	}
+}
+
+/** An async handler that yields: events must still be processed one at a time, in order. */
+class Slow implements Service {
+	order: string[] = [];
+	async message(_client: ClientId, message: MessagePayload, ctx: ServiceContext): Promise<void> {
+		const text = message.text() ?? "";
+		await new Promise((resolve) => setTimeout(resolve, text === "slow" ? 50 : 0));
+		this.order.push(text);
+		ctx.sendMessage(MessageRecipient.broadcast(), this.order.join(","));
+	}
+}
+
+/** Counts init calls, to prove init runs once in a room's life. */
+class InitCounter implements Service {
+	inits = 0;
+	init(): void {
+		this.inits += 1;
+	}
+	message(_client: ClientId, _message: MessagePayload, ctx: ServiceContext): void {
+		ctx.sendMessage(MessageRecipient.broadcast(), `inits ${this.inits}`);
+	}
+}
+
+export const testServices = {
+	"test-bytes": Bytes,
+	"test-fragile": Fragile,
+	"test-unstorable": Unstorable,
+	"test-rich": Rich,
+	"test-custom": Custom,
+	"test-ephemeral": Ephemeral,
+	"test-slow": Slow,
+	"test-init": InitCounter,
+};
