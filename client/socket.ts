@@ -1,0 +1,338 @@
+/**
+ * `RoomSocket`: one logical connection to a room that survives the network. It reconnects
+ * with exponential backoff and full jitter, queues sends while disconnected (bounded, with an
+ * `overflow` signal), recomputes query parameters before every connect, and reports its state
+ * as a union. It uses the platform's WebSocket (browsers, Node 22+), never a Node-only module.
+ */
+import { type BackoffOptions, backoffDelay, type Random, resolveBackoff } from "./backoff.ts";
+import { type CloseInfo, shouldReconnect } from "./close-codes.ts";
+import { Emitter, type Listener } from "./events.ts";
+import { type Outgoing, type OverflowReason, type QueueOptions, SendQueue } from "./queue.ts";
+import { type QueryParams, type RoomTarget, roomUrl, withParams } from "./url.ts";
+
+/**
+ * - `connecting`: the first attempt (or one asked for with `reconnect()`) is under way.
+ * - `open`: connected; `send()` goes straight to the socket.
+ * - `reconnecting`: the connection dropped or failed; waiting out a backoff delay or retrying.
+ * - `closed`: final until `reconnect()`: `close()` was called, the server refused with a
+ *   do-not-retry code, or `maxRetries` ran out.
+ */
+export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
+
+/** A message from the room: text frames as strings, binary frames as bytes. */
+export type Incoming =
+	| { readonly kind: "text"; readonly text: string }
+	| { readonly kind: "bytes"; readonly bytes: Uint8Array };
+
+/**
+ * What became of a `send()`: written to the open socket, held in the queue until the next
+ * open, refused because the queue is full (an `overflow` event says which bound), or refused
+ * because the socket is closed for good.
+ */
+export type SendResult = "sent" | "queued" | "overflow" | "closed";
+
+export interface QueueSize {
+	readonly messages: number;
+	readonly bytes: number;
+}
+
+/** The events of a {@link RoomSocket}, by name. */
+export interface RoomSocketEvents {
+	/** Connected; the queue has already been flushed, in order. `url` includes the params. */
+	open: { readonly url: string };
+	message: Incoming;
+	/** A connection ended. `reconnect` says whether another attempt is scheduled. */
+	close: CloseInfo & { readonly reconnect: boolean };
+	state: { readonly state: ConnectionState; readonly previous: ConnectionState };
+	/** A `send()` was refused because the queue was full; `data` was not sent and not kept. */
+	overflow: { readonly data: Outgoing; readonly reason: OverflowReason; readonly queued: QueueSize };
+	/** Something went wrong that the close event alone does not explain (params threw, gave up). */
+	error: { readonly error: Error };
+}
+
+/** Query parameters, or a function (sync or async) that computes them before every connect. */
+export type ParamsSource = QueryParams | (() => QueryParams | Promise<QueryParams>);
+
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
+
+export interface RoomSocketOptions {
+	/**
+	 * Added to the URL's query string. A function is called again before every reconnect, so
+	 * short-lived tokens can be refreshed; if it throws, the attempt counts as failed and is retried.
+	 */
+	readonly params?: ParamsSource;
+	readonly protocols?: string | string[];
+	/** Reconnection delays; see {@link backoffDelay}. Default `{ baseMs: 250, capMs: 30_000 }`. */
+	readonly backoff?: BackoffOptions;
+	/** Consecutive failed attempts after which the socket gives up and closes. Default: never. */
+	readonly maxRetries?: number;
+	/** A connection open this long resets the backoff to its first step. Default 5000 ms. */
+	readonly stableMs?: number;
+	/** An attempt that has not opened after this long is abandoned and retried. Default 10 000 ms. */
+	readonly connectTimeoutMs?: number;
+	/** Bounds of the queue that holds sends while disconnected. Default 1000 messages, 1 MiB. */
+	readonly queue?: QueueOptions;
+	/** Whether to reconnect after a close; default {@link shouldReconnect} (no retry on 1008, 4000-4499, ...). */
+	readonly shouldReconnect?: (close: CloseInfo) => boolean;
+	/** The WebSocket class; default `globalThis.WebSocket` (browsers, Node 22+). */
+	readonly WebSocket?: WebSocketConstructor;
+	/** Uniform numbers in [0, 1) for the jitter; default `Math.random`. */
+	readonly random?: Random;
+}
+
+const OPEN = 1; // WebSocket.OPEN, spelled out: some WebSocket classes lack the static constants.
+
+/**
+ * A reconnecting WebSocket to one Stateroom room.
+ *
+ * @example
+ * const room = new RoomSocket({ host: "127.0.0.1:8787", room: "lobby" }, {
+ * 	params: async () => ({ token: await freshToken() }),
+ * });
+ * room.on("message", (message) => {
+ * 	if (message.kind === "text") console.log(message.text);
+ * });
+ * room.on("state", ({ state }) => console.log(state)); // "open", "reconnecting", ...
+ * room.send("increment"); // "queued" now, sent in order once open
+ * room.close();
+ */
+export class RoomSocket {
+	readonly #base: URL;
+	readonly #options: RoomSocketOptions;
+	readonly #WebSocket: WebSocketConstructor;
+	readonly #events = new Emitter<RoomSocketEvents>();
+	readonly #queue: SendQueue;
+	#state: ConnectionState = "connecting";
+	#url: string;
+	#socket: WebSocket | undefined;
+	#timer: ReturnType<typeof setTimeout> | undefined;
+	/** Consecutive failed attempts: the backoff exponent. */
+	#attempt = 0;
+	#openedAt: number | undefined;
+	/** Bumped by every connect, `close()` and `reconnect()`, so stale async work can tell. */
+	#generation = 0;
+
+	constructor(target: RoomTarget, options: RoomSocketOptions = {}) {
+		this.#base = roomUrl(target);
+		this.#url = this.#base.href;
+		this.#options = options;
+		resolveBackoff(options.backoff ?? {});
+		this.#queue = new SendQueue(options.queue);
+		const WebSocketClass = options.WebSocket ?? globalThis.WebSocket;
+		if (typeof WebSocketClass !== "function") {
+			throw new TypeError(
+				"No WebSocket class: this runtime has no globalThis.WebSocket. Use Node 22 or later, or pass one: new RoomSocket(target, { WebSocket }).",
+			);
+		}
+		this.#WebSocket = WebSocketClass;
+		void this.#connect();
+	}
+
+	get state(): ConnectionState {
+		return this.#state;
+	}
+
+	/** The URL of the latest attempt, query parameters included. */
+	get url(): string {
+		return this.#url;
+	}
+
+	/** What the queue holds, waiting for the next open. */
+	get queued(): QueueSize {
+		return { messages: this.#queue.size, bytes: this.#queue.bytes };
+	}
+
+	/** Adds a listener; returns the function that removes it. */
+	on<K extends keyof RoomSocketEvents>(type: K, listener: Listener<RoomSocketEvents[K]>): () => void {
+		return this.#events.on(type, listener);
+	}
+
+	off<K extends keyof RoomSocketEvents>(type: K, listener: Listener<RoomSocketEvents[K]>): void {
+		this.#events.off(type, listener);
+	}
+
+	/**
+	 * Sends now when open, otherwise queues for the next open. Never drops silently: the
+	 * result says what happened, and a full queue also emits `overflow`.
+	 *
+	 * @example
+	 * if (room.send(bytes) === "overflow") showOfflineWarning();
+	 */
+	send(data: Outgoing): SendResult {
+		if (this.#state === "closed") return "closed";
+		const socket = this.#socket;
+		if (this.#state === "open" && socket?.readyState === OPEN) {
+			socket.send(data);
+			return "sent";
+		}
+		const result = this.#queue.push(data);
+		if (result.ok) return "queued";
+		this.#events.emit("overflow", { data, reason: result.reason, queued: this.queued });
+		return "overflow";
+	}
+
+	/**
+	 * Closes the connection and stops reconnecting. Queued messages stay queued: `reconnect()`
+	 * sends them. `code` must be 1000 or 3000-4999, as for any WebSocket.
+	 */
+	close(code = 1000, reason = ""): void {
+		if (code !== 1000 && !(code >= 3000 && code <= 4999)) {
+			throw new RangeError(`Invalid close code ${code}: a client may close with 1000 or 3000-4999.`);
+		}
+		this.#generation++;
+		clearTimeout(this.#timer);
+		const socket = this.#socket;
+		this.#setState("closed");
+		// The socket's close event still arrives and is reported with `reconnect: false`.
+		socket?.close(code, reason);
+	}
+
+	/**
+	 * Drops the current connection (if any) and connects again at once, with the backoff reset
+	 * and params recomputed; also revives a closed socket.
+	 */
+	reconnect(): void {
+		this.#generation++;
+		clearTimeout(this.#timer);
+		const socket = this.#socket;
+		this.#socket = undefined;
+		this.#openedAt = undefined;
+		this.#attempt = 0;
+		try {
+			socket?.close(1000, "reconnecting");
+		} catch {
+			// Already closing.
+		}
+		this.#setState("connecting");
+		void this.#connect();
+	}
+
+	async #connect(): Promise<void> {
+		const generation = ++this.#generation;
+		let url: string;
+		try {
+			const source = this.#options.params;
+			const params = typeof source === "function" ? await source() : source;
+			url = withParams(this.#base, params).href;
+		} catch (error) {
+			if (generation !== this.#generation) return;
+			this.#error(
+				`The params function threw: ${describe(error)}. It runs before every connect; the attempt is retried.`,
+			);
+			this.#afterFailure();
+			return;
+		}
+		if (generation !== this.#generation) return; // close() or reconnect() while params ran.
+		this.#url = url;
+		const socket = new this.#WebSocket(url, this.#options.protocols);
+		// Bytes as ArrayBuffer: synchronous, unlike the default Blob, so messages stay in order.
+		socket.binaryType = "arraybuffer";
+		this.#socket = socket;
+		const timeoutMs = this.#options.connectTimeoutMs ?? 10_000;
+		this.#timer = setTimeout(() => {
+			try {
+				socket.close();
+			} catch {
+				// Already closing.
+			}
+			this.#onClose(socket, { code: 1006, reason: `connect timed out after ${timeoutMs} ms`, wasClean: false });
+		}, timeoutMs);
+		socket.addEventListener("open", () => this.#onOpen(socket));
+		socket.addEventListener("message", (event) => this.#onMessage(socket, event));
+		socket.addEventListener("close", (event) =>
+			this.#onClose(socket, { code: event.code, reason: event.reason, wasClean: event.wasClean }),
+		);
+	}
+
+	#onOpen(socket: WebSocket): void {
+		if (socket !== this.#socket || this.#state === "closed") return;
+		clearTimeout(this.#timer);
+		this.#openedAt = Date.now();
+		// Flush before announcing, so queued messages go out before anything an open listener sends.
+		for (const data of this.#queue.drain()) socket.send(data);
+		const generation = this.#generation;
+		this.#setState("open");
+		if (generation === this.#generation) this.#events.emit("open", { url: this.#url });
+	}
+
+	#onMessage(socket: WebSocket, event: MessageEvent): void {
+		if (socket !== this.#socket) return;
+		const data: unknown = event.data;
+		if (typeof data === "string") this.#events.emit("message", { kind: "text", text: data });
+		else if (data instanceof ArrayBuffer) this.#events.emit("message", { kind: "bytes", bytes: new Uint8Array(data) });
+		else if (ArrayBuffer.isView(data)) {
+			this.#events.emit("message", {
+				kind: "bytes",
+				bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+			});
+		} else {
+			this.#error("A binary message arrived in a form other than ArrayBuffer; this WebSocket ignores binaryType.");
+		}
+	}
+
+	#onClose(socket: WebSocket, close: CloseInfo): void {
+		if (socket !== this.#socket) return;
+		this.#socket = undefined;
+		clearTimeout(this.#timer);
+		const stableMs = this.#options.stableMs ?? 5000;
+		if (this.#openedAt !== undefined && Date.now() - this.#openedAt >= stableMs) this.#attempt = 0;
+		this.#openedAt = undefined;
+		if (this.#state === "closed") {
+			this.#events.emit("close", { ...close, reconnect: false });
+			return;
+		}
+		const retry = (this.#options.shouldReconnect ?? shouldReconnect)(close);
+		const generation = this.#generation;
+		this.#events.emit("close", { ...close, reconnect: retry && !this.#exhausted() });
+		if (generation !== this.#generation) return; // A close listener called close() or reconnect().
+		if (retry) this.#afterFailure();
+		else this.#setState("closed");
+	}
+
+	/** Schedules the next attempt, or gives up when `maxRetries` is spent. */
+	#afterFailure(): void {
+		if (this.#exhausted()) {
+			this.#error(
+				`Gave up on ${this.#base.href} after ${this.#attempt} failed attempts (maxRetries). Call reconnect() to try again.`,
+			);
+			this.#setState("closed");
+			return;
+		}
+		const delay = backoffDelay(this.#attempt, this.#options.backoff, this.#options.random);
+		this.#attempt++;
+		const generation = this.#generation;
+		this.#setState("reconnecting");
+		if (generation !== this.#generation) return; // A state listener called close() or reconnect().
+		this.#timer = setTimeout(() => void this.#connect(), delay);
+	}
+
+	#exhausted(): boolean {
+		return this.#attempt >= (this.#options.maxRetries ?? Number.POSITIVE_INFINITY);
+	}
+
+	#setState(state: ConnectionState): void {
+		const previous = this.#state;
+		if (previous === state) return;
+		this.#state = state;
+		this.#events.emit("state", { state, previous });
+	}
+
+	#error(message: string): void {
+		this.#events.emit("error", { error: new Error(message) });
+	}
+}
+
+/**
+ * Opens a {@link RoomSocket}: the same as `new RoomSocket(target, options)`.
+ *
+ * @example
+ * const room = connectRoom({ host: location.host, service: "chat", room: "general" });
+ * room.on("open", () => room.send("hello"));
+ */
+export function connectRoom(target: RoomTarget, options?: RoomSocketOptions): RoomSocket {
+	return new RoomSocket(target, options);
+}
+
+function describe(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
