@@ -3,13 +3,13 @@
  * also at `/s/:name/ws/:room`.
  */
 import { defineServices } from "stateroom";
+import { assemblyScriptServices } from "./assemblyscript.ts";
 import { BinaryEcho } from "./binary-echo.ts";
 import { Chat } from "./chat.ts";
 import { Clock } from "./clock.ts";
 import { Counter } from "./counter.ts";
 import { Echo } from "./echo.ts";
 import { Randomness } from "./randomness.ts";
-import { assemblyScriptServices } from "./assemblyscript.ts";
 import { rustServices } from "./rust.ts";
 
 export default defineServices({

@@ -2,9 +2,9 @@
  * Builds a deployment from a service registry: the Worker's fetch handler and the room
  * Durable Object class, which the entry module exports.
  */
-import { type ServiceRegistry, Services, defineServices } from "./registry.ts";
+import { defineServices, type ServiceRegistry, Services } from "./registry.ts";
 import { createRoomClass } from "./room/room.ts";
-import { type RoomsEnv, createRouter } from "./router.ts";
+import { createRouter, type RoomsEnv } from "./router.ts";
 
 export function createStateroom(registry: ServiceRegistry) {
 	const services = new Services(defineServices(registry));

@@ -6,7 +6,7 @@ import { NO_WRITES } from "../room/engine.ts";
 import { MessagePayload, type PayloadLike } from "./payload.ts";
 import { MessageRecipient, type RecipientLike } from "./recipient.ts";
 import type { Service, ServiceClass, ServiceContext } from "./service.ts";
-import { UnstorableStateError, decodeState, encodeState } from "./state-codec.ts";
+import { decodeState, encodeState, UnstorableStateError } from "./state-codec.ts";
 
 /** Storage keys of a TypeScript service's state: the snapshot, split into chunks. */
 const CHUNK_COUNT_KEY = "ts/chunks";
@@ -123,7 +123,7 @@ class TypeScriptEngine implements Engine {
 			throw new Error(
 				`Service "${this.name}" cannot be saved: ${error.message} ` +
 					`Fix: keep only plain data in fields; or list the field in \`static transient = ["${topField(error.path)}"]\`; ` +
-					"or implement save() and restore(); or set `static persistence = \"none\"`.",
+					'or implement save() and restore(); or set `static persistence = "none"`.',
 			);
 		}
 	}

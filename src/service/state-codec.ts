@@ -54,7 +54,10 @@ function toJson(value: unknown, path: string, seen: Set<object>): Json {
 	if (value === null) return null;
 	const object = value as object;
 	if (seen.has(object)) {
-		throw new UnstorableStateError(path, "refers back to an object that contains it (a cycle), which cannot be stored.");
+		throw new UnstorableStateError(
+			path,
+			"refers back to an object that contains it (a cycle), which cannot be stored.",
+		);
 	}
 	seen.add(object);
 	try {
