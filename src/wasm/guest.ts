@@ -1,0 +1,191 @@
+/**
+ * One room's instance of a guest module, and the ABI's event loop: for each event, encode it,
+ * `stateroom_malloc`, copy it in, `stateroom_recv`, `stateroom_free`. Commands arrive through
+ * `env.stateroom_send` during `stateroom_recv` and go straight to the event's (pending) effects.
+ * An instance belongs to exactly one room; after a failed event it is thrown away.
+ */
+import type { Effects } from "../room/engine.ts";
+import { callInitialize, describeError, ENV_MODULE, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
+import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
+import { OutputLines, wasiImports } from "./wasi.ts";
+
+type MallocFn = (size: number) => unknown;
+type BlockFn = (ptr: number, len: number) => unknown;
+
+/** An event that failed inside the guest; the room logs it and rolls back. */
+export class GuestError extends Error {
+	constructor(message: string, options?: ErrorOptions) {
+		super(message, options);
+		this.name = "GuestError";
+	}
+}
+
+export class Guest {
+	readonly #instance: WebAssembly.Instance;
+	readonly #label: string;
+	readonly #output: OutputLines;
+	/** The effects of the event being delivered; `undefined` outside `stateroom_recv`. */
+	#effects: Effects | undefined;
+	/** The first thing that went wrong in a host call during this event. */
+	#failure: Error | undefined;
+
+	private constructor(instance: WebAssembly.Instance, label: string, output: OutputLines) {
+		this.#instance = instance;
+		this.#label = label;
+		this.#output = output;
+	}
+
+	/**
+	 * Instantiates `module` for one room and runs its `_initialize`. `label` names the room in
+	 * logs and errors, e.g. `service "counter", room "lobby"`.
+	 */
+	static async start(module: WebAssembly.Module, name: string, label: string): Promise<Guest> {
+		let guest: Guest | undefined;
+		const output = new OutputLines((fd, line) => {
+			const log = fd === 1 ? console.log : console.error;
+			log(`[stateroom] ${label} (${fd === 1 ? "stdout" : "stderr"}): ${line}`);
+		});
+		const memory = () => {
+			if (!guest) throw new GuestError(`module "${name}" called the host before it was instantiated`);
+			return guest.memory();
+		};
+		const env: Record<string, unknown> = {
+			[SEND_IMPORT]: (ptr: number, len: number) => guest?.receiveCommand(ptr, len),
+			abort: (message: number, file: number, line: number, column: number) => {
+				throw new GuestError(`module "${name}" aborted: ${readAbort(memory(), message, file, line, column)}`);
+			},
+		};
+		const imports = {
+			[ENV_MODULE]: env,
+			[WASI_MODULE]: wasiImports(module, { memory, write: (fd, text) => output.write(fd, text) }),
+		};
+		let instance: WebAssembly.Instance;
+		try {
+			instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
+		} catch (error) {
+			throw new GuestError(`module "${name}" failed to instantiate: ${describeError(error)}`, { cause: error });
+		}
+		guest = new Guest(instance, label, output);
+		callInitialize(instance, name);
+		output.flush();
+		return guest;
+	}
+
+	memory(): WebAssembly.Memory {
+		return this.#instance.exports.memory as WebAssembly.Memory;
+	}
+
+	/** A live view of the memory; invalid after the memory grows. */
+	memoryBytes(): Uint8Array {
+		return new Uint8Array(this.memory().buffer);
+	}
+
+	memoryCopy(): Uint8Array {
+		return this.memoryBytes().slice();
+	}
+
+	/** The exported mutable globals' values, by export name. */
+	readGlobals(): Record<string, number | bigint> {
+		const values: Record<string, number | bigint> = {};
+		for (const [name, global] of this.mutableGlobals()) values[name] = global.value as number | bigint;
+		return values;
+	}
+
+	writeGlobals(values: Readonly<Record<string, number | bigint>>): void {
+		const globals = new Map(this.mutableGlobals());
+		for (const [name, value] of Object.entries(values)) {
+			const global = globals.get(name);
+			if (global) global.value = value;
+		}
+	}
+
+	/** Runs one event through the guest; throws a `GuestError` if it traps or sends garbage. */
+	deliver(event: GuestEvent, effects: Effects): void {
+		const bytes = encodeEvent(event);
+		const exports = this.#instance.exports;
+		this.#effects = effects;
+		this.#failure = undefined;
+		try {
+			const ptr = this.call("stateroom_malloc", () => (exports.stateroom_malloc as MallocFn)(bytes.length));
+			if (typeof ptr !== "number") {
+				throw new GuestError(`${this.#label}: stateroom_malloc returned ${String(ptr)}, not an i32 address`);
+			}
+			const address = ptr >>> 0;
+			this.checkBounds("stateroom_malloc", address, bytes.length, `returned address ${address} for ${bytes.length} bytes`);
+			this.memoryBytes().set(bytes, address);
+			this.call("stateroom_recv", () => (exports.stateroom_recv as BlockFn)(address, bytes.length));
+			if (this.#failure) throw this.#failure;
+			this.call("stateroom_free", () => (exports.stateroom_free as BlockFn)(address, bytes.length));
+		} finally {
+			this.#effects = undefined;
+			this.#output.flush();
+		}
+	}
+
+	/** `env.stateroom_send`: copies the command out (the guest frees it on return) and applies it. */
+	private receiveCommand(ptr: number, len: number): void {
+		try {
+			const effects = this.#effects;
+			if (!effects) {
+				throw new GuestError(`${this.#label}: stateroom_send was called outside stateroom_recv; commands belong to an event`);
+			}
+			const address = ptr >>> 0;
+			const length = len >>> 0;
+			this.checkBounds("stateroom_send", address, length, `was given ${length} bytes at address ${address}`);
+			const command = decodeCommand(this.memoryBytes().slice(address, address + length));
+			if (command.kind === "setTimer") effects.setTimer(command.ms);
+			else effects.send(command.recipient, command.payload);
+		} catch (error) {
+			const failure =
+				error instanceof GuestError ? error : new GuestError(`${this.#label}: stateroom_send: ${describeError(error)}`);
+			this.#failure ??= failure;
+			// Unwinds the guest: the event fails, and the instance is replaced on rollback.
+			throw failure;
+		}
+	}
+
+	private checkBounds(where: string, address: number, length: number, what: string): void {
+		const size = this.memory().buffer.byteLength;
+		if (address + length > size || (address === 0 && length > 0)) {
+			throw new GuestError(`${this.#label}: ${where} ${what}, outside the guest's memory (${size} bytes)`);
+		}
+	}
+
+	/** Calls into the guest; a trap becomes a `GuestError` that names the export. */
+	private call<T>(exportName: string, run: () => T): T {
+		try {
+			return run();
+		} catch (error) {
+			if (this.#failure) throw this.#failure;
+			if (error instanceof GuestError) throw error;
+			throw new GuestError(`${this.#label}: ${exportName} trapped: ${describeError(error)}`, { cause: error });
+		}
+	}
+
+	private *mutableGlobals(): Iterable<[string, WebAssembly.Global]> {
+		for (const [name, value] of Object.entries(this.#instance.exports)) {
+			if (value instanceof WebAssembly.Global && isMutable(value)) yield [name, value];
+		}
+	}
+}
+
+/** WebAssembly.Global has no mutability flag without type reflection: try writing it back. */
+function isMutable(global: WebAssembly.Global): boolean {
+	try {
+		global.value = global.value;
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** AssemblyScript's `abort(message, file, line, column)`: strings are UTF-16 with their byte length before them. */
+function readAbort(memory: WebAssembly.Memory, message: number, file: number, line: number, column: number): string {
+	const read = (ptr: number): string => {
+		if (ptr < 4 || ptr > memory.buffer.byteLength) return "?";
+		const length = new DataView(memory.buffer).getUint32(ptr - 4, true);
+		if (ptr + length > memory.buffer.byteLength) return "?";
+		return new TextDecoder("utf-16le").decode(new Uint8Array(memory.buffer, ptr, length));
+	};
+	return `${read(message)} at ${read(file)}:${line}:${column}`;
+}

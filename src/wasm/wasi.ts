@@ -1,0 +1,148 @@
+/**
+ * The subset of `wasi_snapshot_preview1` a Stateroom guest gets: what upstream's host gives
+ * (no args, no environment, no files; real clocks and randomness), with output to fd 1 and
+ * 2 logged under the room's name (through `WasiHost.write`). Every other WASI function answers ENOSYS, so a module
+ * that merely imports one (Rust's std imports several) still loads.
+ */
+import { WASI_MODULE } from "./abi.ts";
+
+const ERRNO_SUCCESS = 0;
+const ERRNO_BADF = 8;
+const ERRNO_FAULT = 21;
+const ERRNO_INVAL = 28;
+const ERRNO_NOSYS = 52;
+
+const CLOCK_REALTIME = 0;
+const CLOCK_MONOTONIC = 1;
+const CLOCK_PROCESS_CPUTIME = 2;
+const CLOCK_THREAD_CPUTIME = 3;
+/** Workers' clocks advance in milliseconds (and only across I/O); say so through clock_res_get. */
+const CLOCK_RESOLUTION_NS = 1_000_000n;
+/** crypto.getRandomValues fills at most 65,536 bytes per call. */
+const RANDOM_CHUNK = 65_536;
+
+/** Thrown by `proc_exit`: it unwinds the guest and fails the event. */
+export class ProcExit extends Error {
+	readonly code: number;
+
+	constructor(code: number) {
+		super(`the guest called proc_exit(${code}); a Stateroom service must not exit`);
+		this.name = "ProcExit";
+		this.code = code;
+	}
+}
+
+/** What WASI functions need from the guest they serve. */
+export interface WasiHost {
+	/** The guest's memory; read at each call, since memory.grow replaces the buffer. */
+	memory(): WebAssembly.Memory;
+	/** Takes text the guest wrote to stdout (fd 1) or stderr (fd 2). */
+	write(fd: 1 | 2, text: string): void;
+}
+
+type WasiFunction = (...args: never[]) => number | undefined;
+
+/** The WASI import object for `module`: one function for each WASI function it imports. */
+export function wasiImports(module: WebAssembly.Module, host: WasiHost): Record<string, WasiFunction> {
+	const known = implementations(host);
+	const imports: Record<string, WasiFunction> = {};
+	for (const entry of WebAssembly.Module.imports(module)) {
+		if (entry.module !== WASI_MODULE || entry.kind !== "function") continue;
+		imports[entry.name] = known[entry.name] ?? (() => ERRNO_NOSYS);
+	}
+	return imports;
+}
+
+/** Line buffers for fd 1 and 2; flushed after each event so nothing is lost. */
+export class OutputLines {
+	readonly #pending = new Map<1 | 2, string>();
+	readonly #emit: (fd: 1 | 2, line: string) => void;
+
+	constructor(emit: (fd: 1 | 2, line: string) => void) {
+		this.#emit = emit;
+	}
+
+	write(fd: 1 | 2, text: string): void {
+		const lines = ((this.#pending.get(fd) ?? "") + text).split("\n");
+		this.#pending.set(fd, lines.pop() ?? "");
+		for (const line of lines) this.#emit(fd, line);
+	}
+
+	flush(): void {
+		for (const [fd, rest] of this.#pending) if (rest !== "") this.#emit(fd, rest);
+		this.#pending.clear();
+	}
+}
+
+function implementations(host: WasiHost): Record<string, WasiFunction> {
+	const view = () => new DataView(host.memory().buffer);
+	const bytes = () => new Uint8Array(host.memory().buffer);
+	const inBounds = (ptr: number, len: number) => ptr >= 0 && len >= 0 && ptr + len <= host.memory().buffer.byteLength;
+	const zeroPair = (countPtr: number, sizePtr: number): number => {
+		if (!inBounds(countPtr, 4) || !inBounds(sizePtr, 4)) return ERRNO_FAULT;
+		view().setUint32(countPtr, 0, true);
+		view().setUint32(sizePtr, 0, true);
+		return ERRNO_SUCCESS;
+	};
+	const decoder = new TextDecoder();
+	return {
+		fd_write(fd: number, iovs: number, iovsLen: number, writtenPtr: number): number {
+			if (fd !== 1 && fd !== 2) return ERRNO_BADF;
+			if (!inBounds(iovs, iovsLen * 8) || !inBounds(writtenPtr, 4)) return ERRNO_FAULT;
+			let written = 0;
+			let text = "";
+			for (let index = 0; index < iovsLen; index++) {
+				const ptr = view().getUint32(iovs + index * 8, true);
+				const len = view().getUint32(iovs + index * 8 + 4, true);
+				if (!inBounds(ptr, len)) return ERRNO_FAULT;
+				text += decoder.decode(bytes().subarray(ptr, ptr + len), { stream: true });
+				written += len;
+			}
+			host.write(fd, text);
+			view().setUint32(writtenPtr, written, true);
+			return ERRNO_SUCCESS;
+		},
+		random_get(ptr: number, len: number): number {
+			if (!inBounds(ptr, len)) return ERRNO_FAULT;
+			for (let offset = 0; offset < len; offset += RANDOM_CHUNK) {
+				crypto.getRandomValues(bytes().subarray(ptr + offset, ptr + Math.min(len, offset + RANDOM_CHUNK)));
+			}
+			return ERRNO_SUCCESS;
+		},
+		clock_time_get(id: number, _precision: bigint, timePtr: number): number {
+			const now = clockNow(id);
+			if (now === undefined) return ERRNO_INVAL;
+			if (!inBounds(timePtr, 8)) return ERRNO_FAULT;
+			view().setBigUint64(timePtr, now, true);
+			return ERRNO_SUCCESS;
+		},
+		clock_res_get(id: number, resPtr: number): number {
+			if (clockNow(id) === undefined) return ERRNO_INVAL;
+			if (!inBounds(resPtr, 8)) return ERRNO_FAULT;
+			view().setBigUint64(resPtr, CLOCK_RESOLUTION_NS, true);
+			return ERRNO_SUCCESS;
+		},
+		environ_sizes_get: zeroPair,
+		args_sizes_get: zeroPair,
+		environ_get: () => ERRNO_SUCCESS,
+		args_get: () => ERRNO_SUCCESS,
+		sched_yield: () => ERRNO_SUCCESS,
+		proc_exit(code: number): never {
+			throw new ProcExit(code);
+		},
+	};
+}
+
+/** Nanoseconds on the given WASI clock, or `undefined` for an unknown clock. */
+function clockNow(id: number): bigint | undefined {
+	switch (id) {
+		case CLOCK_REALTIME:
+			return BigInt(Date.now()) * 1_000_000n;
+		case CLOCK_MONOTONIC:
+		case CLOCK_PROCESS_CPUTIME:
+		case CLOCK_THREAD_CPUTIME:
+			return BigInt(Math.round(performance.now() * 1_000_000));
+		default:
+			return undefined;
+	}
+}
