@@ -3,6 +3,7 @@
  * waiters that reject on timeout and on close.
  */
 import WebSocket from "ws";
+import { Inbox } from "../shared/inbox.ts";
 
 export type Frame = { kind: "text"; text: string } | { kind: "bytes"; bytes: Uint8Array };
 
@@ -20,24 +21,18 @@ export interface Client {
 
 export async function open(url: string, ms = 10_000): Promise<Client> {
 	const socket = new WebSocket(url);
-	const inbox: Frame[] = [];
-	const waiters: { resolve: (frame: Frame) => void; reject: (error: Error) => void }[] = [];
-	let closedWith: { code: number; reason: string } | undefined;
+	const inbox = new Inbox<Frame>();
 	const closed = new Promise<{ code: number; reason: string }>((resolve) => {
 		socket.on("close", (code, reason) => {
-			closedWith = { code, reason: reason.toString() };
-			for (const waiter of waiters.splice(0)) waiter.reject(new Error(`socket closed (${code}) while waiting`));
-			resolve(closedWith);
+			inbox.end(new Error(`socket closed (${code}) while a message was awaited`));
+			resolve({ code, reason: reason.toString() });
 		});
 	});
 	socket.on("message", (data, isBinary) => {
 		const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-		const frame: Frame = isBinary
-			? { kind: "bytes", bytes: new Uint8Array(buffer) }
-			: { kind: "text", text: buffer.toString("utf8") };
-		const waiter = waiters.shift();
-		if (waiter) waiter.resolve(frame);
-		else inbox.push(frame);
+		inbox.push(
+			isBinary ? { kind: "bytes", bytes: new Uint8Array(buffer) } : { kind: "text", text: buffer.toString("utf8") },
+		);
 	});
 	await new Promise<void>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`could not connect to ${url} within ${ms} ms`)), ms);
@@ -50,28 +45,7 @@ export async function open(url: string, ms = 10_000): Promise<Client> {
 			reject(error);
 		});
 	});
-	const next = (wait = 5000) => {
-		const frame = inbox.shift();
-		if (frame) return Promise.resolve(frame);
-		if (closedWith) return Promise.reject(new Error(`socket already closed (${closedWith.code})`));
-		return new Promise<Frame>((resolve, reject) => {
-			const waiter = {
-				resolve: (value: Frame) => {
-					clearTimeout(timer);
-					resolve(value);
-				},
-				reject: (error: Error) => {
-					clearTimeout(timer);
-					reject(error);
-				},
-			};
-			const timer = setTimeout(() => {
-				waiters.splice(waiters.indexOf(waiter), 1);
-				reject(new Error(`no message within ${wait} ms`));
-			}, wait);
-			waiters.push(waiter);
-		});
-	};
+	const next = (wait = 5000) => inbox.next(wait);
 	return {
 		socket,
 		closed,
@@ -83,7 +57,7 @@ export async function open(url: string, ms = 10_000): Promise<Client> {
 		},
 		async quiet(wait = 300) {
 			await new Promise((resolve) => setTimeout(resolve, wait));
-			return inbox.splice(0);
+			return inbox.drain();
 		},
 		send(data) {
 			socket.send(data);

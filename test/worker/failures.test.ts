@@ -54,3 +54,13 @@ describe("ordering", () => {
 		expect(await a.next()).toBe("slow,fast");
 	});
 });
+
+describe("a service that cannot start", () => {
+	it("closes connecting clients with 1011 and a reason that says why", async () => {
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const a = await connect(`/s/test-broken/ws/${uniqueRoom()}`);
+		const { code, reason } = await a.closed;
+		expect(code).toBe(1011);
+		expect(reason).toBe("service failed to start: the database URL is missing");
+	});
+});

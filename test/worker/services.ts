@@ -116,7 +116,15 @@ class InitCounter implements Service {
 	}
 }
 
+/** Cannot even be constructed: connecting clients must get a close code and the reason. */
+class Broken implements Service {
+	constructor() {
+		throw new Error("the database URL is missing");
+	}
+}
+
 export const testServices = {
+	"test-broken": Broken,
 	"test-bytes": Bytes,
 	"test-fragile": Fragile,
 	"test-unstorable": Unstorable,

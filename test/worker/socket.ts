@@ -1,10 +1,10 @@
 /**
  * A WebSocket client for tests inside workerd: connects through the Worker's own fetch
- * handler and queues what arrives, so a test can await messages in order. Waiters reject on
- * timeout and on close, so a missing message fails the test instead of hanging it.
+ * handler and queues what arrives, so a test can await messages in order.
  */
 import { env, exports } from "cloudflare:workers";
 import { roomName } from "../../src/router.ts";
+import { Inbox } from "../shared/inbox.ts";
 
 export type Frame = string | Uint8Array;
 
@@ -12,7 +12,7 @@ export interface TestSocket {
 	readonly socket: WebSocket;
 	/** The next message, or a rejection after `ms`. */
 	next(ms?: number): Promise<Frame>;
-	/** Asserts that nothing arrives within `ms`; resolves to what did arrive otherwise. */
+	/** Waits `ms` and returns whatever arrived meanwhile (tests expect nothing). */
 	quiet(ms?: number): Promise<Frame[]>;
 	send(frame: Frame): void;
 	/** Resolves with the close code and reason once the socket has closed. */
@@ -26,25 +26,15 @@ export async function connect(path: string): Promise<TestSocket> {
 	const response = await exports.default.fetch(`${BASE}${path}`, { headers: { Upgrade: "websocket" } });
 	const socket = response.webSocket;
 	if (!socket) throw new Error(`No WebSocket from ${path}: ${response.status} ${await response.text()}`);
-	const inbox: Frame[] = [];
-	const waiters: { resolve: (frame: Frame) => void; reject: (error: Error) => void }[] = [];
-	let closedWith: { code: number; reason: string } | undefined;
-	let resolveClosed: (value: { code: number; reason: string }) => void = () => {};
+	const inbox = new Inbox<Frame>();
 	const closed = new Promise<{ code: number; reason: string }>((resolve) => {
-		resolveClosed = resolve;
+		socket.addEventListener("close", (event) => {
+			inbox.end(new Error(`socket closed (${event.code} ${event.reason}) while a message was awaited`));
+			resolve({ code: event.code, reason: event.reason });
+		});
 	});
 	socket.addEventListener("message", (event) => {
-		const frame: Frame = typeof event.data === "string" ? event.data : new Uint8Array(event.data as ArrayBuffer);
-		const waiter = waiters.shift();
-		if (waiter) waiter.resolve(frame);
-		else inbox.push(frame);
-	});
-	socket.addEventListener("close", (event) => {
-		closedWith = { code: event.code, reason: event.reason };
-		resolveClosed(closedWith);
-		for (const waiter of waiters.splice(0)) {
-			waiter.reject(new Error(`socket closed (${event.code} ${event.reason}) while a message was awaited`));
-		}
+		inbox.push(typeof event.data === "string" ? event.data : new Uint8Array(event.data as ArrayBuffer));
 	});
 	// Compatibility dates from 2026 default binaryType to "blob" (websocket_standard_binary_type).
 	socket.binaryType = "arraybuffer";
@@ -52,38 +42,13 @@ export async function connect(path: string): Promise<TestSocket> {
 	return {
 		socket,
 		closed,
-		next(ms = 2000) {
-			const frame = inbox.shift();
-			if (frame !== undefined) return Promise.resolve(frame);
-			if (closedWith) return Promise.reject(new Error(`socket already closed (${closedWith.code})`));
-			return new Promise<Frame>((resolve, reject) => {
-				const waiter = {
-					resolve: (value: Frame) => {
-						clearTimeout(timer);
-						resolve(value);
-					},
-					reject: (error: Error) => {
-						clearTimeout(timer);
-						reject(error);
-					},
-				};
-				const timer = setTimeout(() => {
-					waiters.splice(waiters.indexOf(waiter), 1);
-					reject(new Error(`no message within ${ms} ms`));
-				}, ms);
-				waiters.push(waiter);
-			});
-		},
+		next: (ms = 2000) => inbox.next(ms),
 		async quiet(ms = 150) {
 			await new Promise((resolve) => setTimeout(resolve, ms));
-			return inbox.splice(0);
+			return inbox.drain();
 		},
-		send(frame) {
-			socket.send(frame);
-		},
-		close(code = 1000, reason = "") {
-			socket.close(code, reason);
-		},
+		send: (frame) => socket.send(frame),
+		close: (code = 1000, reason = "") => socket.close(code, reason),
 	};
 }
 
