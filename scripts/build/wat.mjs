@@ -1,0 +1,61 @@
+/**
+ * Compiles WAT with the npm `wabt` package (no download): the host's signature probe
+ * (src/wasm/signature-probe.wat -> build/wasm/) and the ABI edge-case fixtures
+ * (test/fixtures/wat/*.wat -> build/fixtures/).
+ */
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+
+export const name = "WAT (host probe and test fixtures)";
+
+export async function build({ root, log }) {
+	let wabt;
+	try {
+		wabt = await (await import("wabt")).default();
+	} catch (error) {
+		throw new Error(`cannot load the npm package "wabt" (${error.message}); run \`npm ci\` to install the dev dependencies.`);
+	}
+	const probe = compile(wabt, join(root, "src/wasm/signature-probe.wat"));
+	await checkProbe(root, probe, log);
+	writeFileSync(join(root, "build/wasm/signature-probe.wasm"), probe);
+	log(`build/wasm/signature-probe.wasm (${probe.length} bytes)`);
+
+	const dir = join(root, "test/fixtures/wat");
+	const sources = readdirSync(dir).filter((file) => file.endsWith(".wat")).sort();
+	for (const file of sources) {
+		const bytes = compile(wabt, join(dir, file));
+		const out = `build/fixtures/${basename(file, ".wat")}.wasm`;
+		writeFileSync(join(root, out), bytes);
+		log(`${out} (${bytes.length} bytes)`);
+	}
+}
+
+function compile(wabt, path) {
+	const source = readFileSync(path, "utf8");
+	let module;
+	try {
+		module = wabt.parseWat(path, source, { mutable_globals: true, bulk_memory: true });
+		module.validate();
+		return Buffer.from(module.toBinary({ write_debug_names: true }).buffer);
+	} catch (error) {
+		throw new Error(`${path} does not compile: ${error.message}`);
+	} finally {
+		module?.destroy();
+	}
+}
+
+/** The host compiles the probe from bytes in Node (signature-probe.ts); both must be the same module. */
+async function checkProbe(root, compiled, log) {
+	let bytes;
+	try {
+		({ signatureProbeBytes: bytes } = await import(join(root, "src/wasm/signature-probe.ts")));
+	} catch {
+		log("skipped comparing signature-probe.wat with signature-probe.ts (this Node cannot import .ts)");
+		return;
+	}
+	// write_debug_names adds a name section to the compiled WAT; compare the sections before it.
+	const expected = Buffer.from(bytes());
+	if (!compiled.subarray(0, expected.length).equals(expected)) {
+		throw new Error("src/wasm/signature-probe.wat and src/wasm/signature-probe.ts describe different modules; make them agree.");
+	}
+}
