@@ -13,6 +13,9 @@ export default defineConfig({
 				test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
 			},
 			{
+				test: { name: "sdk", include: ["test/sdk/**/*.test.ts"], environment: "node" },
+			},
+			{
 				test: {
 					name: "e2e",
 					include: ["test/e2e/**/*.test.ts"],

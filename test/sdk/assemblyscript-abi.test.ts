@@ -1,0 +1,125 @@
+/**
+ * The AssemblyScript services (build/wasm/as-*.wasm, built by `npm run build:wasm`) checked
+ * against the ABI document with a minimal Node host: exports, byte-exact commands, traps on
+ * bad input, and resuming from saved memory + exported mutable globals in a fresh instance.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { type Command, TestGuest, wasmPath } from "./guest.ts";
+
+const text = (value: string) => ({ text: value });
+const say = (from: number, value: string) => ({ from, message: text(value) });
+
+describe("AssemblyScript modules follow the ABI", () => {
+	it.each(["as-counter", "as-echo", "as-clock"])("%s exports what a host requires and imports only the ABI", (name) => {
+		const module = new WebAssembly.Module(readFileSync(wasmPath(name)));
+		const exports = new Map(WebAssembly.Module.exports(module).map((entry) => [entry.name, entry.kind]));
+		expect(exports.get("memory")).toBe("memory");
+		for (const fn of ["stateroom_malloc", "stateroom_free", "stateroom_recv"]) expect(exports.get(fn)).toBe("function");
+		const imports = WebAssembly.Module.imports(module).map((entry) => `${entry.module}.${entry.name}`);
+		for (const entry of imports) expect(entry).toMatch(/^(env\.stateroom_send|wasi_snapshot_preview1\.\w+)$/);
+
+		// The version globals are immutable and hold addresses of the 4-byte values 1 and 0.
+		const guest = TestGuest.load(name);
+		const view = new DataView(guest.memory().buffer);
+		const version = guest.exports.STATEROOM_API_VERSION as WebAssembly.Global;
+		const protocol = guest.exports.STATEROOM_API_PROTOCOL as WebAssembly.Global;
+		expect(() => {
+			version.value = 0;
+		}).toThrow(TypeError);
+		expect(view.getUint32(version.value as number, true)).toBe(1);
+		expect(view.getUint32(protocol.value as number, true)).toBe(0);
+	});
+
+	it("allocates nothing for a zero-byte event and frees it as a no-op", () => {
+		const guest = TestGuest.load("as-counter");
+		const { stateroom_malloc, stateroom_free } = guest.exports as Record<string, (...args: number[]) => number>;
+		expect(stateroom_malloc?.(0)).toBe(0);
+		expect(() => stateroom_free?.(0, 0)).not.toThrow();
+	});
+});
+
+describe("as-counter", () => {
+	it("counts increments and decrements and broadcasts every new value", () => {
+		const guest = TestGuest.load("as-counter");
+		expect(guest.run({ init: true })).toEqual([]);
+		expect(guest.run(say(1, "increment"))).toEqual([{ to: "broadcast", message: text("new value: 1") }]);
+		expect(guest.run(say(2, "increment"))).toEqual([{ to: "broadcast", message: text("new value: 2") }]);
+		expect(guest.run(say(1, "decrement"))).toEqual([{ to: "broadcast", message: text("new value: 1") }]);
+		expect(guest.run(say(1, "hello"))).toEqual([{ to: "broadcast", message: text("new value: 1") }]);
+		for (let i = 0; i < 3; i++) guest.run(say(1, "decrement"));
+		expect(guest.run(say(1, "hello"))).toEqual([{ to: "broadcast", message: text("new value: -2") }]);
+	});
+
+	it("ignores binary messages", () => {
+		const guest = TestGuest.load("as-counter");
+		guest.run({ init: true });
+		expect(guest.run({ from: 1, message: { bytes: [1, 2, 3] } })).toEqual([]);
+	});
+
+	it("resumes at 3 in a fresh instance from memory and exported mutable globals", () => {
+		const first = TestGuest.load("as-counter");
+		first.run({ init: true });
+		for (let i = 0; i < 3; i++) first.run(say(1, "increment"));
+		const snapshot = first.snapshot();
+		// The allocator and GC state live in globals, which the SDK's transform exports.
+		expect([...snapshot.globals.keys()]).toContain("stateroom_state:~lib/rt/tlsf/ROOT");
+
+		const second = TestGuest.load("as-counter");
+		second.restore(snapshot);
+		expect(second.run(say(1, "increment"))).toEqual([{ to: "broadcast", message: text("new value: 4") }]);
+	});
+});
+
+describe("as-echo", () => {
+	it("greets the client, broadcasts what it says and who left, byte for byte like upstream", () => {
+		const guest = TestGuest.load("as-echo");
+		guest.run({ init: true });
+		expect(guest.run({ connect: 7 })).toEqual([{ to: { client: 7 }, message: text("User ClientId(7) connected.") }]);
+		expect(guest.run(say(7, "hi"))).toEqual([{ to: "broadcast", message: text("User ClientId(7) sent 'hi'") }]);
+		expect(guest.run({ from: 7, message: { bytes: [104, 105] } })).toEqual([]);
+		expect(guest.run({ disconnect: 7 })).toEqual([{ to: "broadcast", message: text("User ClientId(7) left.") }]);
+	});
+
+	it("round-trips non-ASCII text as UTF-8", () => {
+		const guest = TestGuest.load("as-echo");
+		guest.run({ init: true });
+		expect(guest.run(say(1, "héllo 🌍 ✓"))).toEqual([
+			{ to: "broadcast", message: text("User ClientId(1) sent 'héllo 🌍 ✓'") },
+		]);
+	});
+
+	it("traps, and says why on stderr, when an event is truncated", () => {
+		const guest = TestGuest.load("as-echo");
+		guest.run({ init: true });
+		// Message { sender: 1, Text } whose length prefix promises 200 bytes that are not there.
+		const truncated = new Uint8Array([3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 200, 0, 0, 0, 0, 0, 0, 0, 104, 105]);
+		expect(() => guest.run(truncated)).toThrow(WebAssembly.RuntimeError);
+		expect(guest.stderr.join("")).toMatch(/aborted: bincode: a 200-byte field runs past the end of the event/);
+	});
+
+	it("continues identically after a restore, through garbage collection cycles", () => {
+		// About 1 MB of garbage runs the incremental GC through several cycles: the restored
+		// instance must allocate, collect and answer exactly as the original does.
+		const events = Array.from({ length: 400 }, (_, i) => say((i % 5) + 1, `message ${i} ${"x".repeat(i * 7)}`));
+		const original = TestGuest.load("as-echo");
+		original.run({ init: true });
+		for (const event of events.slice(0, 250)) original.run(event);
+		const restored = TestGuest.load("as-echo");
+		restored.restore(original.snapshot());
+		for (const event of events.slice(250)) {
+			const expected: Command[] = original.run(event);
+			expect(restored.run(event)).toEqual(expected);
+		}
+		expect(restored.memory()).toEqual(original.memory());
+	});
+});
+
+describe("as-clock", () => {
+	it("sets a 4000 ms timer on init and ticks `Timer @ N`, re-arming each time", () => {
+		const guest = TestGuest.load("as-clock");
+		expect(guest.run({ init: true })).toEqual([{ setTimer: 4000 }]);
+		expect(guest.run({ timer: true })).toEqual([{ to: "broadcast", message: text("Timer @ 0") }, { setTimer: 4000 }]);
+		expect(guest.run({ timer: true })).toEqual([{ to: "broadcast", message: text("Timer @ 1") }, { setTimer: 4000 }]);
+	});
+});
