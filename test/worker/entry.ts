@@ -6,9 +6,10 @@
 import { createStateroom, defineServices } from "stateroom";
 import services from "../../services/index.ts";
 import { testServices } from "./services.ts";
+import { wasmFixtureServices } from "./wasm-fixtures.ts";
 
 const { worker, Room } = createStateroom(
-	defineServices({ default: services.default, services: { ...services.services, ...testServices } }),
+	defineServices({ default: services.default, services: { ...services.services, ...testServices, ...wasmFixtureServices } }),
 );
 
 export { Room };

@@ -1,0 +1,95 @@
+/**
+ * Module checks at load time: every refusal names exactly what is wrong. The fixtures are
+ * WAT (test/fixtures/wat), compiled at build time, since workerd cannot compile at run time.
+ */
+import { describe, expect, it, vi } from "vitest";
+import hugeMalloc from "../../build/fixtures/huge-malloc.wasm";
+import initializeSends from "../../build/fixtures/initialize-sends.wasm";
+import missingRecv from "../../build/fixtures/missing-recv.wasm";
+import mutableVersion from "../../build/fixtures/mutable-version.wasm";
+import scripted from "../../build/fixtures/scripted.wasm";
+import startTraps from "../../build/fixtures/start-traps.wasm";
+import unknownImport from "../../build/fixtures/unknown-import.wasm";
+import versionNotAddress from "../../build/fixtures/version-not-address.wasm";
+import wrongKind from "../../build/fixtures/wrong-kind.wasm";
+import wrongParamTypes from "../../build/fixtures/wrong-param-types.wasm";
+import wrongProtocol from "../../build/fixtures/wrong-protocol.wasm";
+import wrongSignature from "../../build/fixtures/wrong-signature.wasm";
+import wrongVersion from "../../build/fixtures/wrong-version.wasm";
+import probe from "../../build/wasm/signature-probe.wasm";
+import rustCounter from "../../build/wasm/rust-counter.wasm";
+import rustRandomness from "../../build/wasm/rust-randomness.wasm";
+import { checkModule } from "../../src/wasm/abi.ts";
+import { wasmEngine } from "../../src/wasm/engine.ts";
+import { SIGNATURE_PROBE_IMPORTS } from "../../src/wasm/signature-probe.ts";
+import { connect, uniqueRoom } from "./socket.ts";
+
+describe("checkModule", () => {
+	it("accepts the Rust examples and the scripted fixture", async () => {
+		await expect(checkModule(rustCounter, "rust-counter", probe)).resolves.toBeUndefined();
+		await expect(checkModule(rustRandomness, "rust-randomness", probe)).resolves.toBeUndefined();
+		await expect(checkModule(scripted, "scripted", probe)).resolves.toBeUndefined();
+		// A bad malloc is only seen when an event runs.
+		await expect(checkModule(hugeMalloc, "huge-malloc", probe)).resolves.toBeUndefined();
+	});
+
+	it.each([
+		[missingRecv, 'module "x" does not export "stateroom_recv" (a function (i32, i32) -> ())'],
+		[wrongKind, 'module "x" exports "stateroom_recv" as a global, but it must be a function (i32, i32) -> ()'],
+		[wrongSignature, 'module "x" exports "stateroom_malloc" with the wrong signature: it must be a function (i32) -> i32'],
+		[wrongParamTypes, 'module "x" exports "stateroom_recv" with the wrong signature: it must be a function (i32, i32) -> ()'],
+		[
+			mutableVersion,
+			'module "x" exports "STATEROOM_API_VERSION" with the wrong type: it must be an immutable i32 global holding the address of a u32 that is 1',
+		],
+		[
+			wrongVersion,
+			'module "x" reports ABI version 2 (the u32 at the address in STATEROOM_API_VERSION); this host runs version 1.',
+		],
+		[
+			wrongProtocol,
+			'module "x" reports ABI protocol 1 (the u32 at the address in STATEROOM_API_PROTOCOL); this host speaks protocol 0 (bincode).',
+		],
+		[
+			versionNotAddress,
+			'module "x": STATEROOM_API_VERSION holds address 65534, outside its memory (65536 bytes); the global must hold the address of a u32',
+		],
+		[unknownImport, 'module "x" imports the function "env"."console_log", which the host does not provide'],
+		[startTraps, 'module "x" failed to instantiate: unreachable'],
+	])("refuses %#: %s", async (module, message) => {
+		await expect(checkModule(module, "x", probe)).rejects.toThrow(message);
+	});
+
+	it("uses the same probe as the one Node compiles from signature-probe.ts", () => {
+		expect(WebAssembly.Module.imports(probe).map((entry) => entry.name)).toEqual([...SIGNATURE_PROBE_IMPORTS]);
+	});
+});
+
+describe("wasmEngine", () => {
+	it("refuses a module whose _initialize calls stateroom_send outside an event", async () => {
+		const factory = wasmEngine("init-sends", initializeSends);
+		await expect(factory.create({ service: "init-sends", roomId: "r" }, new Map())).rejects.toThrow(
+			'module "init-sends": _initialize failed: service "init-sends", room "r": stateroom_send was called outside stateroom_recv',
+		);
+	});
+});
+
+describe("a room whose module cannot start", () => {
+	it("closes connecting clients with 1011 and a reason naming the missing export", async () => {
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const client = await connect(`/s/wasm-missing-recv/ws/${uniqueRoom()}`);
+		expect(await client.closed).toEqual({
+			code: 1011,
+			reason: 'service failed to start: module "wasm-missing-recv" does not export "stateroom_recv" (a function (i32, i32) -> ())',
+		});
+	});
+
+	it("closes connecting clients with 1011 when instantiation fails", async () => {
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const client = await connect(`/s/wasm-start-traps/ws/${uniqueRoom()}`);
+		expect(await client.closed).toEqual({
+			code: 1011,
+			reason: 'service failed to start: module "wasm-start-traps" failed to instantiate: unreachable',
+		});
+	});
+});

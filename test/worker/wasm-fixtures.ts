@@ -1,0 +1,16 @@
+/**
+ * WAT fixtures (test/fixtures/wat, built into build/fixtures by `npm run build:wasm`),
+ * registered as test-only services by entry.ts so that rooms run them like any service.
+ */
+import type { ServiceDefinition } from "stateroom";
+import hugeMalloc from "../../build/fixtures/huge-malloc.wasm";
+import missingRecv from "../../build/fixtures/missing-recv.wasm";
+import scripted from "../../build/fixtures/scripted.wasm";
+import startTraps from "../../build/fixtures/start-traps.wasm";
+
+export const wasmFixtureServices: Record<string, ServiceDefinition> = {
+	"wasm-scripted": scripted,
+	"wasm-huge-malloc": hugeMalloc,
+	"wasm-missing-recv": missingRecv,
+	"wasm-start-traps": startTraps,
+};
