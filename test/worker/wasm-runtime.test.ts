@@ -127,3 +127,20 @@ describe("WASI", () => {
 		);
 	});
 });
+
+describe("recipients", () => {
+	it("delivers Client to that client only, EveryoneExcept to all others, and drops messages to absent clients", async () => {
+		const room = uniqueRoom();
+		const a = await connect(`/s/wasm-scripted/ws/${room}`);
+		const b = await connect(`/s/wasm-scripted/ws/${room}`);
+		const c = await connect(`/s/wasm-scripted/ws/${room}`);
+		b.send("e");
+		expect(await a.next()).toBe("e");
+		expect(await c.next()).toBe("e");
+		b.send("k");
+		expect(await b.next()).toBe("k");
+		b.send("n");
+		expect([await a.quiet(), await b.quiet(), await c.quiet()]).toEqual([[], [], []]);
+		expect(logged()).not.toContain("failed");
+	});
+});

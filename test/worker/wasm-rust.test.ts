@@ -1,12 +1,32 @@
 /**
- * Modules built by guests/rust (a stand-in for Stateroom's own Rust examples, built like
- * stateroom-wasm builds them) show upstream's exact messages through real rooms.
+ * Modules built from guests/rust (upstream's examples, glued like stateroom-wasm 0.4 glues them)
+ * show upstream's exact messages through real rooms: who gets what (one client, everyone,
+ * everyone but one), text vs binary, timers and randomness through WASI.
  */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { connect, uniqueRoom } from "./socket.ts";
+import { connect, roomStub, uniqueRoom } from "./socket.ts";
+
+describe("rust-echo", () => {
+	it("greets only the new client, echoes text to everyone, ignores binary, announces who left", async () => {
+		const room = uniqueRoom();
+		const a = await connect(`/s/rust-echo/ws/${room}`);
+		expect(await a.next()).toBe("User ClientId(1) connected.");
+		const b = await connect(`/s/rust-echo/ws/${room}`);
+		expect(await b.next()).toBe("User ClientId(2) connected.");
+		expect(await a.quiet()).toEqual([]);
+		b.send("héllo 'there'");
+		expect(await a.next()).toBe("User ClientId(2) sent 'héllo 'there''");
+		expect(await b.next()).toBe("User ClientId(2) sent 'héllo 'there''");
+		a.send(new Uint8Array([1, 2, 3]));
+		expect(await b.quiet()).toEqual([]);
+		a.close();
+		expect(await b.next()).toBe("User ClientId(1) left.");
+	});
+});
 
 describe("rust-counter", () => {
-	it("broadcasts every new value to every client, sender included", async () => {
+	it("broadcasts every new value to every client, sender included; other text changes nothing", async () => {
 		const room = uniqueRoom();
 		const a = await connect(`/s/rust-counter/ws/${room}`);
 		const b = await connect(`/s/rust-counter/ws/${room}`);
@@ -23,5 +43,72 @@ describe("rust-counter", () => {
 				"new value: -1",
 			]);
 		}
+	});
+
+	it("ignores binary messages", async () => {
+		const a = await connect(`/s/rust-counter/ws/${uniqueRoom()}`);
+		a.send(new TextEncoder().encode("increment"));
+		expect(await a.quiet()).toEqual([]);
+		a.send("increment");
+		expect(await a.next()).toBe("new value: 1");
+	});
+});
+
+describe("rust-clock", () => {
+	it("sets a 4000 ms timer on init, then broadcasts Timer @ N on each tick and re-arms", async () => {
+		const room = uniqueRoom();
+		const a = await connect(`/s/rust-clock/ws/${room}`);
+		const b = await connect(`/s/rust-clock/ws/${room}`);
+		const stub = roomStub("rust-clock", room);
+		const alarm = () => runInDurableObject(stub, (_room, state) => state.storage.getAlarm());
+		const armedAt = Date.now();
+		const first = await alarm();
+		expect(first).not.toBeNull();
+		expect(Math.abs((first ?? 0) - armedAt - 4000)).toBeLessThan(1000);
+		for (const tick of [0, 1, 2]) {
+			expect(await runDurableObjectAlarm(stub)).toBe(true);
+			expect(await a.next()).toBe(`Timer @ ${tick}`);
+			expect(await b.next()).toBe(`Timer @ ${tick}`);
+			expect(await alarm()).not.toBeNull();
+		}
+	});
+});
+
+describe("rust-randomness", () => {
+	it("sends each new client its own random u32, and echoes like echo-server", async () => {
+		const room = uniqueRoom();
+		const pattern = /^User ClientId\((\d)\) connected\. Random number: (\d+)$/;
+		const numbers: number[] = [];
+		const clients = [];
+		for (const id of [1, 2, 3]) {
+			const client = await connect(`/s/rust-randomness/ws/${room}`);
+			const match = pattern.exec(String(await client.next()));
+			expect(match?.[1]).toBe(String(id));
+			const number = Number(match?.[2]);
+			expect(number).toBeLessThanOrEqual(0xffff_ffff);
+			numbers.push(number);
+			clients.push(client);
+		}
+		// Three equal u32s from real randomness would be a one-in-2^64 event.
+		expect(new Set(numbers).size).toBeGreaterThan(1);
+		const [a, b, c] = clients as [Awaited<ReturnType<typeof connect>>, ...Awaited<ReturnType<typeof connect>>[]];
+		a.send("hi");
+		for (const client of clients) expect(await client.next()).toBe("User ClientId(1) sent 'hi'");
+		b?.close();
+		expect(await a.next()).toBe("User ClientId(2) left.");
+		expect(await c?.next()).toBe("User ClientId(2) left.");
+	});
+});
+
+describe("rust-binary-echo", () => {
+	it("broadcasts text back as text frames and ignores binary", async () => {
+		const room = uniqueRoom();
+		const a = await connect(`/s/rust-binary-echo/ws/${room}`);
+		const b = await connect(`/s/rust-binary-echo/ws/${room}`);
+		a.send(new Uint8Array([0, 255]));
+		expect(await b.quiet()).toEqual([]);
+		a.send("ping ✓");
+		expect(await a.next()).toBe("ping ✓");
+		expect(await b.next()).toBe("ping ✓");
 	});
 });
