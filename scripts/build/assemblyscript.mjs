@@ -1,49 +1,67 @@
 /**
  * Builds the AssemblyScript services (services/assemblyscript/<name>.ts) into
- * build/wasm/as-<name>.wasm with asc's programmatic API and the SDK's asconfig
+ * build/wasm/as-<name>.wasm, and the SDK's test fixtures (sdk/assemblyscript/test/<name>.ts)
+ * into build/fixtures/as-<name>.wasm, with asc's programmatic API and the SDK's asconfig
  * (release target: optimised for speed and size, incremental GC, state-exporting transform).
+ * A module newer than its source, the SDK and this script is left as it is.
  */
 import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const name = "AssemblyScript services";
+export const name = "AssemblyScript (services and SDK fixtures)";
 
 export async function build({ root, log }) {
-	let asc;
+	const asc = await loadCompiler(root);
+	// An absolute config path: asc resolves the config's relative `transform` entry against the
+	// config's directory only when that directory is absolute (otherwise as a package name).
+	const config = join(root, "sdk/assemblyscript/asconfig.json");
+	// Every module depends on the whole SDK, so any SDK change rebuilds them all.
+	const sdkChanged = Math.max(
+		newestChange(join(root, "sdk/assemblyscript")),
+		statSync(fileURLToPath(import.meta.url)).mtimeMs,
+	);
+	const jobs = [
+		...sourcesIn(join(root, "services/assemblyscript")).map((source) => [source, "build/wasm"]),
+		...sourcesIn(join(root, "sdk/assemblyscript/test")).map((source) => [source, "build/fixtures"]),
+	];
+	for (const [source, outDir] of jobs) {
+		const output = `${outDir}/as-${source.name.slice(0, -".ts".length)}.wasm`;
+		const outFile = join(root, output);
+		const from = relative(root, source.path);
+		if (builtAt(outFile) > Math.max(sdkChanged, statSync(source.path).mtimeMs)) {
+			log(`${output} is up to date`);
+			continue;
+		}
+		const started = Date.now();
+		const stderr = asc.createMemoryStream();
+		const { error } = await asc.main(
+			[source.path, "--config", config, "--target", "release", "--outFile", outFile, "--baseDir", root],
+			{ stdout: asc.createMemoryStream(), stderr },
+		);
+		const diagnostics = stderr.toString().trim();
+		if (error) throw new Error(`asc could not compile ${from}:\n${diagnostics || error.message}`);
+		if (diagnostics) log(diagnostics);
+		const kb = (statSync(outFile).size / 1024).toFixed(1);
+		log(`${from} -> ${output} (${kb} KiB, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+	}
+}
+
+async function loadCompiler(root) {
 	try {
-		asc = (await import("assemblyscript/asc")).default;
+		return (await import("assemblyscript/asc")).default;
 	} catch (error) {
 		throw new Error(
 			`the AssemblyScript compiler is not installed (${error instanceof Error ? error.message : error}); run \`npm ci\` in ${root} to install the "assemblyscript" dev dependency.`,
 		);
 	}
-	const sources = join(root, "services/assemblyscript");
-	// An absolute config path: asc resolves the config's relative `transform` entry against the
-	// config's directory only when that directory is absolute (otherwise as a package name).
-	const config = join(root, "sdk/assemblyscript/asconfig.json");
-	const services = readdirSync(sources).filter((file) => file.endsWith(".ts"));
-	// Every service depends on the whole SDK, so any SDK change rebuilds them all.
-	const sdkChanged = Math.max(newestChange(join(root, "sdk/assemblyscript")), statSync(fileURLToPath(import.meta.url)).mtimeMs);
-	for (const file of services) {
-		const service = file.slice(0, -".ts".length);
-		const outFile = join(root, `build/wasm/as-${service}.wasm`);
-		if (builtAt(outFile) > Math.max(sdkChanged, statSync(join(sources, file)).mtimeMs)) {
-			log(`build/wasm/as-${service}.wasm is up to date`);
-			continue;
-		}
-		const stderr = asc.createMemoryStream();
-		const { error } = await asc.main(
-			[join(sources, file), "--config", config, "--target", "release", "--outFile", outFile, "--baseDir", root],
-			{ stdout: asc.createMemoryStream(), stderr },
-		);
-		const diagnostics = stderr.toString().trim();
-		if (error) {
-			throw new Error(`asc could not compile services/assemblyscript/${file}:\n${diagnostics || error.message}`);
-		}
-		if (diagnostics) log(diagnostics);
-		log(`services/assemblyscript/${file} -> build/wasm/as-${service}.wasm`);
-	}
+}
+
+/** The `.ts` files directly in `dir`, as `{ name, path }`. */
+function sourcesIn(dir) {
+	return readdirSync(dir)
+		.filter((file) => file.endsWith(".ts"))
+		.map((file) => ({ name: file, path: join(dir, file) }));
 }
 
 /** The latest modification time of the files under `dir`. */

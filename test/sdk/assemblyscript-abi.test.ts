@@ -123,3 +123,70 @@ describe("as-clock", () => {
 		expect(guest.run({ timer: true })).toEqual([{ to: "broadcast", message: text("Timer @ 1") }, { setTimer: 4000 }]);
 	});
 });
+
+describe("the SDK's API (fixture sdk/assemblyscript/test/probe.ts)", () => {
+	const probe = () => {
+		const guest = TestGuest.load("as-probe", "fixtures");
+		expect(guest.run({ init: true })).toEqual([]);
+		return guest;
+	};
+
+	it("addresses one client, everyone but one, and everyone", () => {
+		const guest = probe();
+		expect(guest.run({ connect: 5 })).toEqual([
+			{ to: { client: 5 }, message: text("you are ClientId(5)") },
+			{ to: { everyoneExcept: 5 }, message: text("guest-5 joined") },
+		]);
+		expect(guest.run(say(5, "hello"))).toEqual([{ to: "broadcast", message: text("hello") }]);
+		expect(guest.run({ disconnect: 5 })).toEqual([{ to: { everyoneExcept: 5 }, message: text("guest-5 left") }]);
+	});
+
+	it("encodes recipients and payloads exactly as the ABI's examples", () => {
+		const guest = probe();
+		const sent: Uint8Array[] = [];
+		guest.onRawCommand = (bytes) => sent.push(bytes);
+		guest.run({ connect: 5 });
+		guest.run(say(5, "x"));
+		const hex = sent.map((bytes) => Buffer.from(bytes).toString("hex"));
+		// Message { Client(5), Text("you are ClientId(5)") }, then EveryoneExcept(5), then Broadcast Text("x").
+		expect(hex[0]?.startsWith("00000000" + "01000000" + "05000000" + "01000000" + "1300000000000000")).toBe(true);
+		expect(hex[1]?.startsWith("00000000" + "02000000" + "05000000" + "01000000")).toBe(true);
+		expect(hex[2]).toBe("00000000" + "00000000" + "01000000" + "0100000000000000" + "78");
+	});
+
+	it("sends Uint8Array and ArrayBuffer as bytes, and passes a received payload back out", () => {
+		const guest = probe();
+		expect(guest.run(say(2, "bytes"))).toEqual([{ to: { client: 2 }, message: { bytes: [0xc3, 0xa9] } }]);
+		expect(guest.run(say(2, "buffer"))).toEqual([{ to: { client: 2 }, message: { bytes: [97, 98] } }]);
+		expect(guest.run({ from: 2, message: { bytes: [0, 255, 7] } })).toEqual([
+			{ to: { client: 2 }, message: { bytes: [0, 255, 7] } },
+		]);
+		expect(guest.run({ from: 2, message: { bytes: [] } })).toEqual([{ to: { client: 2 }, message: { bytes: [] } }]);
+	});
+
+	it("sets a zero timer, and seeds Math.random from WASI", () => {
+		const guest = probe();
+		expect(guest.run(say(1, "timer"))).toEqual([{ setTimer: 0 }]);
+		expect(guest.run({ timer: true })).toEqual([{ to: "broadcast", message: text("timer, 0 connected") }]);
+		expect(guest.run(say(1, "random"))).toEqual([{ to: { client: 1 }, message: text("true") }]);
+	});
+
+	it("traps on a throw with the service's message on stderr", () => {
+		const guest = probe();
+		guest.run({ connect: 3 });
+		expect(() => guest.run(say(3, "throw"))).toThrow(WebAssembly.RuntimeError);
+		expect(guest.stderr.join("")).toMatch(
+			/^AssemblyScript service aborted: asked to throw by guest-3 at sdk\/assemblyscript\/test\/probe\.ts:\d+:\d+\n$/,
+		);
+	});
+
+	it("keeps a Map across a restore into a fresh instance", () => {
+		const original = probe();
+		original.run({ connect: 1 });
+		original.run({ connect: 2 });
+		const restored = TestGuest.load("as-probe", "fixtures");
+		restored.restore(original.snapshot());
+		expect(restored.run({ disconnect: 1 })).toEqual([{ to: { everyoneExcept: 1 }, message: text("guest-1 left") }]);
+		expect(restored.run({ timer: true })).toEqual([{ to: "broadcast", message: text("timer, 1 connected") }]);
+	});
+});

@@ -4,7 +4,7 @@
  * commands a guest sends and decodes them, and saves/restores a guest the way the ABI says a
  * host may (linear memory plus exported mutable globals, into a fresh instance).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export type Payload = { readonly text: string } | { readonly bytes: number[] };
@@ -31,12 +31,17 @@ export interface Snapshot {
 const ROOT = join(import.meta.dirname, "../..");
 const ENOSYS = 52;
 
-export function wasmPath(name: string): string {
-	return join(ROOT, "build/wasm", `${name}.wasm`);
+/** Where `npm run build:wasm` puts a module: services in build/wasm, fixtures in build/fixtures. */
+export function wasmPath(name: string, dir: "wasm" | "fixtures" = "wasm"): string {
+	const path = join(ROOT, "build", dir, `${name}.wasm`);
+	if (!existsSync(path)) throw new Error(`${path} does not exist: run \`npm run build:wasm\` first.`);
+	return path;
 }
 
 export class TestGuest {
 	readonly stderr: string[] = [];
+	/** Sees every command's bytes as the guest sent them. */
+	onRawCommand?: (bytes: Uint8Array) => void;
 	#sent: Command[] = [];
 	readonly #instance: WebAssembly.Instance;
 
@@ -56,7 +61,11 @@ export class TestGuest {
 		});
 		this.#instance = new WebAssembly.Instance(module, {
 			env: {
-				stateroom_send: (ptr: number, len: number) => this.#sent.push(decodeCommand(this.#bytes(ptr, len).slice())),
+				stateroom_send: (ptr: number, len: number) => {
+					const bytes = this.#bytes(ptr, len).slice();
+					this.onRawCommand?.(bytes);
+					this.#sent.push(decodeCommand(bytes));
+				},
 			},
 			wasi_snapshot_preview1: wasi,
 		});
@@ -64,8 +73,8 @@ export class TestGuest {
 		if (typeof initialize === "function") initialize();
 	}
 
-	static load(name: string): TestGuest {
-		return new TestGuest(new WebAssembly.Module(readFileSync(wasmPath(name))));
+	static load(name: string, dir: "wasm" | "fixtures" = "wasm"): TestGuest {
+		return new TestGuest(new WebAssembly.Module(readFileSync(wasmPath(name, dir))));
 	}
 
 	get exports(): WebAssembly.Exports {
