@@ -6,7 +6,7 @@
  * Node-compatible on purpose (`stateroom serve x.wasm` imports it with type stripping): no
  * `cloudflare:` imports, no enums, no parameter properties, `.ts` import extensions.
  */
-import { SIGNATURE_PROBE_IMPORTS, signatureProbeBytes } from "./signature-probe.ts";
+import { type SIGNATURE_PROBE_IMPORTS, signatureProbeBytes } from "./signature-probe.ts";
 
 export const ABI_VERSION = 1;
 export const ABI_PROTOCOL = 0;

@@ -169,7 +169,10 @@ class Reader {
 		if (index === RECIPIENT_INDEX.everyoneExcept) {
 			return { kind: "everyoneExcept", client: this.u32("the client id") as ClientId };
 		}
-		throw this.error(at, `unknown MessageRecipient variant ${index} (expected 0 Broadcast, 1 Client, 2 EveryoneExcept)`);
+		throw this.error(
+			at,
+			`unknown MessageRecipient variant ${index} (expected 0 Broadcast, 1 Client, 2 EveryoneExcept)`,
+		);
 	}
 
 	payload(): MessagePayload {

@@ -111,7 +111,12 @@ export class Guest {
 				throw new GuestError(`${this.#label}: stateroom_malloc returned ${String(ptr)}, not an i32 address`);
 			}
 			const address = ptr >>> 0;
-			this.checkBounds("stateroom_malloc", address, bytes.length, `returned address ${address} for ${bytes.length} bytes`);
+			this.checkBounds(
+				"stateroom_malloc",
+				address,
+				bytes.length,
+				`returned address ${address} for ${bytes.length} bytes`,
+			);
 			this.memoryBytes().set(bytes, address);
 			this.call("stateroom_recv", () => (exports.stateroom_recv as BlockFn)(address, bytes.length));
 			if (this.#failure) throw this.#failure;
@@ -127,7 +132,9 @@ export class Guest {
 		try {
 			const effects = this.#effects;
 			if (!effects) {
-				throw new GuestError(`${this.#label}: stateroom_send was called outside stateroom_recv; commands belong to an event`);
+				throw new GuestError(
+					`${this.#label}: stateroom_send was called outside stateroom_recv; commands belong to an event`,
+				);
 			}
 			const address = ptr >>> 0;
 			const length = len >>> 0;
@@ -172,7 +179,8 @@ export class Guest {
 /** WebAssembly.Global has no mutability flag without type reflection: try writing it back. */
 function isMutable(global: WebAssembly.Global): boolean {
 	try {
-		global.value = global.value;
+		const value: unknown = global.value;
+		global.value = value;
 		return true;
 	} catch {
 		return false;

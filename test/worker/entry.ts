@@ -9,7 +9,10 @@ import { testServices } from "./services.ts";
 import { wasmFixtureServices } from "./wasm-fixtures.ts";
 
 const { worker, Room } = createStateroom(
-	defineServices({ default: services.default, services: { ...services.services, ...testServices, ...wasmFixtureServices } }),
+	defineServices({
+		default: services.default,
+		services: { ...services.services, ...testServices, ...wasmFixtureServices },
+	}),
 );
 
 export { Room };

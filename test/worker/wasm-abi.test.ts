@@ -16,9 +16,9 @@ import wrongParamTypes from "../../build/fixtures/wrong-param-types.wasm";
 import wrongProtocol from "../../build/fixtures/wrong-protocol.wasm";
 import wrongSignature from "../../build/fixtures/wrong-signature.wasm";
 import wrongVersion from "../../build/fixtures/wrong-version.wasm";
-import probe from "../../build/wasm/signature-probe.wasm";
 import rustCounter from "../../build/wasm/rust-counter.wasm";
 import rustRandomness from "../../build/wasm/rust-randomness.wasm";
+import probe from "../../build/wasm/signature-probe.wasm";
 import { checkModule } from "../../src/wasm/abi.ts";
 import { wasmEngine } from "../../src/wasm/engine.ts";
 import { SIGNATURE_PROBE_IMPORTS } from "../../src/wasm/signature-probe.ts";
@@ -36,8 +36,14 @@ describe("checkModule", () => {
 	it.each([
 		[missingRecv, 'module "x" does not export "stateroom_recv" (a function (i32, i32) -> ())'],
 		[wrongKind, 'module "x" exports "stateroom_recv" as a global, but it must be a function (i32, i32) -> ()'],
-		[wrongSignature, 'module "x" exports "stateroom_malloc" with the wrong signature: it must be a function (i32) -> i32'],
-		[wrongParamTypes, 'module "x" exports "stateroom_recv" with the wrong signature: it must be a function (i32, i32) -> ()'],
+		[
+			wrongSignature,
+			'module "x" exports "stateroom_malloc" with the wrong signature: it must be a function (i32) -> i32',
+		],
+		[
+			wrongParamTypes,
+			'module "x" exports "stateroom_recv" with the wrong signature: it must be a function (i32, i32) -> ()',
+		],
 		[
 			mutableVersion,
 			'module "x" exports "STATEROOM_API_VERSION" with the wrong type: it must be an immutable i32 global holding the address of a u32 that is 1',
@@ -80,7 +86,8 @@ describe("a room whose module cannot start", () => {
 		const client = await connect(`/s/wasm-missing-recv/ws/${uniqueRoom()}`);
 		expect(await client.closed).toEqual({
 			code: 1011,
-			reason: 'service failed to start: module "wasm-missing-recv" does not export "stateroom_recv" (a function (i32, i32) -> ())',
+			reason:
+				'service failed to start: module "wasm-missing-recv" does not export "stateroom_recv" (a function (i32, i32) -> ())',
 		});
 	});
 

@@ -14,12 +14,14 @@ import {
 	type GuestEvent,
 } from "../../src/wasm/codec.ts";
 
-const hex = (text: string) => Uint8Array.from(text.replaceAll(" ", "").match(/../g) ?? [], (byte) => parseInt(byte, 16));
+const hex = (text: string) =>
+	Uint8Array.from(text.replaceAll(" ", "").match(/../g) ?? [], (byte) => parseInt(byte, 16));
 const toHex = (bytes: Uint8Array) => [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 const id = ClientId.of;
 
 /** Payloads carry accessor functions; compare what they hold. */
-const plain = (value: GuestEvent | GuestCommand) => JSON.parse(JSON.stringify(value, (_key, v) => (v instanceof Uint8Array ? [...v] : v)));
+const plain = (value: GuestEvent | GuestCommand) =>
+	JSON.parse(JSON.stringify(value, (_key, v) => (v instanceof Uint8Array ? [...v] : v)));
 
 const events: [string, GuestEvent, string][] = [
 	["Init", { kind: "init" }, "00000000"],
@@ -84,18 +86,21 @@ describe("commands (MessageFromProcess)", () => {
 		["", "at byte 0: the variant index needs 4 bytes but only 0 remain (truncated)"],
 		["07000000", "at byte 0: unknown variant 7 (expected 0 Message, 1 SetTimer)"],
 		["01000000 a00f", "at byte 4: the timer delay needs 4 bytes but only 2 remain (truncated)"],
-		["00000000 09000000", "at byte 4: unknown MessageRecipient variant 9 (expected 0 Broadcast, 1 Client, 2 EveryoneExcept)"],
+		[
+			"00000000 09000000",
+			"at byte 4: unknown MessageRecipient variant 9 (expected 0 Broadcast, 1 Client, 2 EveryoneExcept)",
+		],
 		["00000000 01000000", "at byte 8: the client id needs 4 bytes but only 0 remain (truncated)"],
 		["00000000 00000000 02000000", "at byte 8: unknown MessagePayload variant 2 (expected 0 Bytes, 1 Text)"],
 		[
 			"00000000 00000000 01000000 0500000000000000 6869",
 			"at byte 12: the text claims 5 bytes but only 2 follow (truncated)",
 		],
-		["00000000 00000000 00000000 0100", "at byte 12: the length of the bytes needs 8 bytes but only 2 remain (truncated)"],
 		[
-			"00000000 00000000 01000000 0200000000000000 fffe",
-			"at byte 20: the Text payload is not valid UTF-8 (2 bytes)",
+			"00000000 00000000 00000000 0100",
+			"at byte 12: the length of the bytes needs 8 bytes but only 2 remain (truncated)",
 		],
+		["00000000 00000000 01000000 0200000000000000 fffe", "at byte 20: the Text payload is not valid UTF-8 (2 bytes)"],
 	])("rejects %j: %s", (bytes, problem) => {
 		expect(() => decodeCommand(hex(bytes))).toThrow(`malformed command (MessageFromProcess) ${problem}`);
 	});

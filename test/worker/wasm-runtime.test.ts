@@ -74,7 +74,9 @@ describe("commands the host refuses", () => {
 		client.send(op);
 		client.send("c");
 		expect(u32s(await client.next())).toEqual([2, 2]);
-		expect(logged()).toContain(`service "wasm-scripted", room "${room}": ${op === "x" ? "stateroom_recv trapped: " : ""}`);
+		expect(logged()).toContain(
+			`service "wasm-scripted", room "${room}": ${op === "x" ? "stateroom_recv trapped: " : ""}`,
+		);
 		expect(logged()).toContain(message);
 	});
 });
