@@ -229,19 +229,30 @@ export class RoomSocket {
 		socket.binaryType = "arraybuffer";
 		this.#socket = socket;
 		const timeoutMs = this.#options.connectTimeoutMs ?? 10_000;
-		this.#timer = setTimeout(() => {
-			try {
-				socket.close();
-			} catch {
-				// Already closing.
-			}
-			this.#onClose(socket, { code: 1006, reason: `connect timed out after ${timeoutMs} ms`, wasClean: false });
-		}, timeoutMs);
+		this.#timer = setTimeout(() => this.#abandon(socket, `connect timed out after ${timeoutMs} ms`), timeoutMs);
 		socket.addEventListener("open", () => this.#onOpen(socket));
+		// An error before open means the attempt failed. Browsers follow it with a close event,
+		// but Node 22's WebSocket (undici) does not when the upgrade is refused (a non-101
+		// status): it stays CONNECTING for ever. So the attempt ends here, on the error.
+		socket.addEventListener("error", () => {
+			if (this.#openedAt === undefined) this.#abandon(socket, "connection failed before opening");
+		});
 		socket.addEventListener("message", (event) => this.#onMessage(socket, event));
 		socket.addEventListener("close", (event) =>
 			this.#onClose(socket, { code: event.code, reason: event.reason, wasClean: event.wasClean }),
 		);
+	}
+
+	/** Ends an attempt that will not open: detaches the socket and handles it as closed (1006). */
+	#abandon(socket: WebSocket, reason: string): void {
+		if (socket !== this.#socket) return;
+		// Detach before close(): undici dispatches another error event from inside close().
+		this.#onClose(socket, { code: 1006, reason, wasClean: false });
+		try {
+			socket.close();
+		} catch {
+			// Already closing.
+		}
 	}
 
 	#onOpen(socket: WebSocket): void {
