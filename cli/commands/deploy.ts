@@ -1,0 +1,59 @@
+/** `stateroom deploy`: `stateroom build`, then `wrangler deploy` to your Cloudflare account. */
+import { noExtraPositionals, parse } from "../args.ts";
+import type { Command } from "../command.ts";
+import { CliError } from "../errors.ts";
+import { info } from "../output.ts";
+import { runWrangler, wranglerPath } from "../processes.ts";
+import { findProject } from "../project.ts";
+import { buildAll } from "./build.ts";
+
+/** What wrangler says when it has no credentials (interactive and CI wordings). */
+const NOT_LOGGED_IN = /CLOUDFLARE_API_TOKEN|not logged in|wrangler login|Authentication error|\[code: 10000\]/i;
+
+export const deploy: Command = {
+	name: "deploy",
+	summary: "Build, then deploy to Cloudflare with wrangler deploy",
+	help: `Usage: stateroom deploy [options] [-- <wrangler deploy arguments>]
+
+Runs \`stateroom build\` (WebAssembly guests, demo page, Worker bundle and size report), then
+\`wrangler deploy\`, which uploads the Worker, its modules and the demo page to your account.
+
+Log in once first with \`npx wrangler login\`; in CI, set CLOUDFLARE_API_TOKEN (and
+CLOUDFLARE_ACCOUNT_ID) instead.
+
+Options:
+  -h, --help        Show this help
+
+Everything after \`--\` goes to \`wrangler deploy\` unchanged, e.g. \`-- --env staging\`.
+
+Example:
+  stateroom deploy`,
+
+	async run(args) {
+		const parsed = parse("deploy", args);
+		if (parsed.help) {
+			process.stdout.write(`${this.help}\n`);
+			return 0;
+		}
+		noExtraPositionals(parsed, 0, "deploy");
+		const project = findProject();
+		wranglerPath(project);
+		await buildAll(project);
+		info("deploying with wrangler deploy...");
+		const { code, output } = await runWrangler(project, ["deploy", ...parsed.passthrough]);
+		if (code === 0) {
+			info("deployed");
+			return 0;
+		}
+		if (NOT_LOGGED_IN.test(output)) {
+			throw new CliError(
+				"wrangler deploy failed: it has no Cloudflare credentials.",
+				"Run `npx wrangler login` once (or, in CI, set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID), then `stateroom deploy` again.",
+			);
+		}
+		throw new CliError(
+			`wrangler deploy failed (exit code ${code}); its output is above.`,
+			"Fix the error it reports, then run `stateroom deploy` again.",
+		);
+	},
+};

@@ -1,0 +1,202 @@
+/**
+ * `stateroom serve <module.wasm | dir>`: serves one WebAssembly module, built anywhere, as the
+ * default service, with nothing to configure: the CLI writes a throwaway entry module and
+ * wrangler config under .stateroom/serve/ and runs `wrangler dev` on them.
+ */
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, join, relative, resolve } from "node:path";
+import { checkAbi } from "../abi-check.ts";
+import { noExtraPositionals, parse, parsePort } from "../args.ts";
+import type { Command } from "../command.ts";
+import { CliError, usageError } from "../errors.ts";
+import { info } from "../output.ts";
+import { ensurePortFree, freePort, startWrangler, untilExit, waitUntilServing, wranglerPath } from "../processes.ts";
+import { findProject, type Project } from "../project.ts";
+import { printServing } from "./dev.ts";
+
+const HOST = "127.0.0.1";
+const DEFAULT_PORT = 8080;
+const STARTUP_MS = 120_000;
+const SERVICE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** Where the generated files go; gitignored. */
+export const SERVE_DIR = ".stateroom/serve";
+
+export const serve: Command = {
+	name: "serve",
+	summary: "Serve one WebAssembly module as the default service",
+	help: `Usage: stateroom serve <module.wasm | dir> [options] [-- <wrangler dev arguments>]
+
+Serves one WebAssembly module built anywhere (for example by Rust's stateroom-wasm crate) as
+the default service, at ws://${HOST}:<port>/ws/:room and /s/<name>/ws/:room. There is no
+config to write: stateroom generates an entry module and a wrangler config in ${SERVE_DIR}/.
+
+The module is checked against the Stateroom ABI first (exports, signatures, imports, version)
+and refused, with the reason, if it does not follow it.
+
+Arguments:
+  module.wasm | dir   The module, or a folder holding exactly one .wasm file
+
+Options:
+  --port <n>          Port to serve on (default ${DEFAULT_PORT})
+  --name <service>    Service name in URLs (default: from the file name)
+  -h, --help          Show this help
+
+Everything after \`--\` goes to \`wrangler dev\` unchanged.
+
+Examples:
+  stateroom serve target/wasm32-wasi/release/echo_server.wasm
+  stateroom serve build/wasm --port 9000`,
+
+	async run(args) {
+		const parsed = parse("serve", args, { port: { type: "string" }, name: { type: "string" } });
+		if (parsed.help) {
+			process.stdout.write(`${this.help}\n`);
+			return 0;
+		}
+		noExtraPositionals(parsed, 1, "serve");
+		const target = parsed.positionals[0];
+		if (target === undefined) throw usageError("Missing the module to serve: give a .wasm file or a folder.", "serve");
+		const port = parsePort(parsed.values.port, DEFAULT_PORT, "serve");
+		const project = findProject();
+		wranglerPath(project);
+
+		const file = findModule(resolve(target));
+		const name = serviceName(parsed.values.name, file);
+		info(
+			`checking ${relative(process.cwd(), file).startsWith("..") ? file : relative(process.cwd(), file)} against the Stateroom ABI...`,
+		);
+		await checkModuleFile(project, file);
+		await ensurePortFree(port, HOST, `stateroom serve ${target} --port ${port + 1}`);
+
+		const config = writeServeProject(project, file, name);
+		const inspector = await freePort();
+		info(`starting wrangler dev on http://${HOST}:${port}...`);
+		const child = startWrangler(project, [
+			"dev",
+			"--config",
+			config,
+			"--port",
+			String(port),
+			"--ip",
+			HOST,
+			"--inspector-port",
+			String(inspector),
+			...parsed.passthrough,
+		]);
+		const exited = untilExit(child);
+		const started = Date.now();
+		try {
+			await waitUntilServing(`http://${HOST}:${port}/status`, child, STARTUP_MS);
+		} catch (error) {
+			if (child.exitCode === null) child.kill("SIGTERM");
+			throw error;
+		}
+		printServing(`${HOST}:${port}`, Date.now() - started, { default: name, names: [name] }, false);
+		info("press Ctrl-C to stop");
+		return exited;
+	},
+};
+
+/** The .wasm file a path names: the file itself, or the single .wasm in a folder. */
+export function findModule(path: string): string {
+	if (!existsSync(path)) {
+		throw new CliError(
+			`${path} does not exist.`,
+			"Check the path, or build the module first (e.g. `npm run build:wasm`).",
+		);
+	}
+	if (!statSync(path).isDirectory()) return path;
+	const candidates = readdirSync(path).filter((entry) => entry.endsWith(".wasm"));
+	if (candidates.length === 1) return join(path, candidates[0] as string);
+	if (candidates.length === 0) {
+		throw new CliError(`No .wasm file in ${path}.`, "Give the module's path, or the folder your build writes it to.");
+	}
+	throw new CliError(
+		`${path} holds ${candidates.length} .wasm files: ${candidates.sort().join(", ")}.`,
+		`Name one of them, e.g. \`stateroom serve ${join(path, candidates[0] as string)}\`.`,
+	);
+}
+
+/** Compiles and checks the module; every refusal says what is wrong with it. */
+async function checkModuleFile(project: Project, file: string): Promise<void> {
+	let module: WebAssembly.Module;
+	try {
+		module = await WebAssembly.compile(readFileSync(file));
+	} catch (error) {
+		throw new CliError(
+			`${file} is not a WebAssembly module: ${sentence(error)}`,
+			"Give a .wasm file compiled for wasm32 (e.g. `cargo build --target wasm32-wasi --release`).",
+		);
+	}
+	try {
+		await checkAbi(project, module, basename(file));
+	} catch (error) {
+		throw new CliError(
+			`${file} does not follow the Stateroom WebAssembly ABI: ${sentence(error)}`,
+			"Build it with the stateroom-wasm crate 0.4 (Rust) or the AssemblyScript SDK in sdk/assemblyscript; see the README's WebAssembly section.",
+		);
+	}
+}
+
+function serviceName(given: string | boolean | undefined, file: string): string {
+	if (typeof given === "string") {
+		if (!SERVICE_NAME.test(given)) {
+			throw usageError(
+				`"${given}" is not a service name: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit.`,
+				"serve",
+			);
+		}
+		return given;
+	}
+	const derived = basename(file, ".wasm")
+		.toLowerCase()
+		.replace(/[^a-z0-9-]+/g, "-")
+		.replace(/^-+|-+$/g, "")
+		.slice(0, 63);
+	return SERVICE_NAME.test(derived) ? derived : "service";
+}
+
+/** Writes the module copy, entry module and wrangler config; returns the config's path. */
+function writeServeProject(project: Project, file: string, name: string): string {
+	const dir = project.path(SERVE_DIR);
+	mkdirSync(dir, { recursive: true });
+	copyFileSync(file, join(dir, "service.wasm"));
+	writeFileSync(
+		join(dir, "entry.ts"),
+		`// Generated by \`stateroom serve\` for ${file}; rewritten on every run.
+import { createStateroom } from "stateroom";
+import service from "./service.wasm";
+
+const { worker, Room } = createStateroom({ default: ${JSON.stringify(name)}, services: { ${JSON.stringify(name)}: service } });
+
+export { Room };
+export default worker;
+`,
+	);
+	const compatibility = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(
+		readFileSync(project.path("wrangler.toml"), "utf8"),
+	);
+	writeFileSync(
+		join(dir, "wrangler.toml"),
+		`# Generated by \`stateroom serve\`; rewritten on every run.
+name = "stateroom-serve"
+main = "entry.ts"
+compatibility_date = "${compatibility?.[1] ?? "2026-11-01"}"
+send_metrics = false
+
+[[durable_objects.bindings]]
+name = "ROOMS"
+class_name = "Room"
+
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Room"]
+`,
+	);
+	return join(dir, "wrangler.toml");
+}
+
+/** An error's message as one sentence ending in a single full stop. */
+function sentence(error: unknown): string {
+	return `${(error instanceof Error ? error.message : String(error)).replace(/\.+$/, "")}.`;
+}

@@ -1,0 +1,62 @@
+/**
+ * The `stateroom` command line: a thin layer over wrangler that builds, serves, bundles,
+ * deploys and scaffolds Stateroom services. Each subcommand lives in cli/commands/.
+ */
+import type { Command } from "./command.ts";
+import { build } from "./commands/build.ts";
+import { deploy } from "./commands/deploy.ts";
+import { dev } from "./commands/dev.ts";
+import { newCommand } from "./commands/new.ts";
+import { serve } from "./commands/serve.ts";
+import { CliError, usageError } from "./errors.ts";
+import { failure } from "./output.ts";
+
+export const COMMANDS: readonly Command[] = [dev, serve, build, deploy, newCommand];
+
+export function usage(): string {
+	const width = Math.max(...COMMANDS.map((command) => command.name.length));
+	return `Usage: stateroom <command> [arguments] [options]
+
+Small stateful WebSocket services on Cloudflare Workers, served and deployed with wrangler.
+
+Commands:
+${COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join("\n")}
+
+Options:
+  -h, --help   Show help (also \`stateroom <command> --help\`)
+
+Run \`stateroom <command> --help\` for a command's arguments and examples.`;
+}
+
+/** Runs the command line; resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+	const [name, ...rest] = argv;
+	if (name === undefined || name === "--help" || name === "-h") {
+		process.stdout.write(`${usage()}\n`);
+		return name === undefined ? 2 : 0;
+	}
+	try {
+		if (name === "help") return helpFor(rest[0]);
+		const command = COMMANDS.find((candidate) => candidate.name === name);
+		if (!command) {
+			throw usageError(
+				`Unknown command "${name}". The commands are: ${COMMANDS.map((candidate) => candidate.name).join(", ")}.`,
+			);
+		}
+		return await command.run(rest);
+	} catch (error) {
+		if (!(error instanceof CliError)) throw error;
+		failure(error);
+		return error.exitCode;
+	}
+}
+
+/** `stateroom help [command]`, the same texts as `--help`. */
+function helpFor(name: string | undefined): number {
+	const command = COMMANDS.find((candidate) => candidate.name === name);
+	if (name !== undefined && !command) {
+		throw usageError(`Unknown command "${name}". The commands are: ${COMMANDS.map((c) => c.name).join(", ")}.`);
+	}
+	process.stdout.write(`${command ? command.help : usage()}\n`);
+	return 0;
+}

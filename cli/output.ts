@@ -1,0 +1,44 @@
+/**
+ * Everything the CLI prints goes through here, so every line has the same shape:
+ * `[stateroom] ...` for progress, `[stateroom] error: ...` and `[stateroom] fix: ...` for failures.
+ */
+import type { CliError } from "./errors.ts";
+
+const PREFIX = "[stateroom]";
+
+export function info(line: string): void {
+	process.stdout.write(`${PREFIX} ${line}\n`);
+}
+
+/** An indented detail line under the previous `info` line. */
+export function detail(line: string): void {
+	process.stdout.write(`${PREFIX}   ${line}\n`);
+}
+
+export function warn(line: string): void {
+	process.stderr.write(`${PREFIX} warning: ${line}\n`);
+}
+
+export function failure(error: CliError): void {
+	process.stderr.write(`${PREFIX} error: ${error.message}\n${PREFIX} fix: ${error.fix}\n`);
+}
+
+/** Runs a long step between a "..." line and a "done in N s" line. */
+export async function step<T>(label: string, run: () => Promise<T>): Promise<T> {
+	const started = Date.now();
+	info(`${label}...`);
+	const result = await run();
+	info(`${label}: done in ${seconds(Date.now() - started)}`);
+	return result;
+}
+
+export function seconds(ms: number): string {
+	return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Sizes as people read them: B, KiB or MiB. */
+export function bytes(count: number): string {
+	if (count < 1024) return `${count} B`;
+	if (count < 1024 * 1024) return `${(count / 1024).toFixed(1)} KiB`;
+	return `${(count / 1024 / 1024).toFixed(2)} MiB`;
+}

@@ -1,0 +1,181 @@
+/**
+ * Child processes the CLI drives: wrangler, the WebAssembly build, and a running server. The CLI
+ * is a thin layer over wrangler: it never serves or bundles anything itself.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { delimiter, dirname } from "node:path";
+import { CliError } from "./errors.ts";
+import type { Project } from "./project.ts";
+
+/**
+ * The environment for every child: this Node and the project's tools first on the PATH, so
+ * that wrangler and the builds run on the same Node 22 as the CLI even when the system's `node`
+ * is older (wrangler refuses Node 20).
+ */
+export function childEnv(project: Project, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+	const path = [project.path("node_modules/.bin"), dirname(process.execPath), process.env.PATH ?? ""].join(delimiter);
+	return { ...process.env, PATH: path, WRANGLER_SEND_METRICS: "false", ...extra };
+}
+
+/** The path of wrangler's JavaScript entry, run with `process.execPath` (see `childEnv`). */
+export function wranglerPath(project: Project): string {
+	const path = project.path("node_modules/wrangler/bin/wrangler.js");
+	if (!existsSync(path)) {
+		throw new CliError(
+			`wrangler is not installed in this project (${path} is missing).`,
+			`Run \`npm install\` in ${project.root}, then try again.`,
+		);
+	}
+	return path;
+}
+
+export interface RunResult {
+	readonly code: number;
+	/** stdout and stderr together, as printed. */
+	readonly output: string;
+}
+
+/**
+ * Runs a command to completion, passing its output through while keeping a copy, so that a
+ * failure can be explained from what the tool said.
+ */
+export function run(
+	command: string,
+	args: readonly string[],
+	project: Project,
+	env: NodeJS.ProcessEnv = {},
+): Promise<RunResult> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, {
+			cwd: project.root,
+			env: childEnv(project, env),
+			stdio: ["ignore", "pipe", "pipe"],
+		});
+		let output = "";
+		child.stdout.on("data", (chunk: Buffer) => {
+			output += chunk.toString();
+			process.stdout.write(chunk);
+		});
+		child.stderr.on("data", (chunk: Buffer) => {
+			output += chunk.toString();
+			process.stderr.write(chunk);
+		});
+		child.once("error", reject);
+		child.once("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
+	});
+}
+
+/** Runs wrangler (see `wranglerPath`) to completion. */
+export function runWrangler(project: Project, args: readonly string[]): Promise<RunResult> {
+	return run(process.execPath, [wranglerPath(project), ...args], project);
+}
+
+/** Starts a long-running wrangler, e.g. `wrangler dev`. */
+export function startWrangler(project: Project, args: readonly string[]): ChildProcess {
+	return start(process.execPath, [wranglerPath(project), ...args], project);
+}
+
+/** Runs scripts/build-wasm.mjs (the same build as `npm run build:wasm`) with this Node. */
+export async function buildWasm(project: Project): Promise<void> {
+	const script = project.path("scripts/build-wasm.mjs");
+	if (!existsSync(script)) return;
+	const { code } = await run(process.execPath, [script], project);
+	if (code !== 0) {
+		throw new CliError(
+			`Building the WebAssembly guests failed (scripts/build-wasm.mjs exited with ${code}); its output is above.`,
+			"Fix the error it reports (a compile error, or a missing toolchain it names), then run the command again.",
+		);
+	}
+}
+
+/** Starts a long-running process in our process group, output passed through as it comes. */
+export function start(
+	command: string,
+	args: readonly string[],
+	project: Project,
+	env: NodeJS.ProcessEnv = {},
+): ChildProcess {
+	return spawn(command, args, {
+		cwd: project.root,
+		env: childEnv(project, env),
+		stdio: ["inherit", "inherit", "inherit"],
+	});
+}
+
+/** Resolves once `port` on `host` can be listened on; throws a clear error when it is taken. */
+export async function ensurePortFree(port: number, host: string, retry: string): Promise<void> {
+	const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+		const server = createServer();
+		server.once("error", (err: NodeJS.ErrnoException) => resolve(err));
+		server.listen(port, host, () => server.close(() => resolve(undefined)));
+	});
+	if (error?.code === "EADDRINUSE") {
+		throw new CliError(
+			`Port ${port} on ${host} is already in use by another program.`,
+			`Stop that program, or pick another port: \`${retry}\`.`,
+		);
+	}
+	if (error) {
+		throw new CliError(`Cannot listen on ${host}:${port}: ${error.message}.`, "Pick another port (1024-65535).");
+	}
+}
+
+/** A port nobody listens on right now (for wrangler's inspector). */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once("error", reject);
+		server.listen(0, "127.0.0.1", () => {
+			const address = server.address();
+			const port = typeof address === "object" && address ? address.port : 0;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/** Polls `url` until it answers 2xx, the child exits, or `ms` pass (then it throws). */
+export async function waitUntilServing(url: string, child: ChildProcess, ms: number): Promise<void> {
+	const deadline = Date.now() + ms;
+	while (Date.now() < deadline) {
+		if (child.exitCode !== null || child.signalCode !== null) {
+			throw new CliError(
+				`wrangler dev stopped before serving (exit code ${child.exitCode ?? child.signalCode}); its output is above.`,
+				"Fix the error wrangler reports, then run the command again.",
+			);
+		}
+		try {
+			if ((await fetch(url)).ok) return;
+		} catch {
+			// Not listening yet.
+		}
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+	throw new CliError(
+		`wrangler dev did not answer ${url} within ${ms / 1000} s.`,
+		"Look at wrangler's output above for the cause; on a slow machine, try again.",
+	);
+}
+
+/**
+ * Forwards Ctrl-C and SIGTERM to the child and resolves with its exit code once it has stopped,
+ * so that no workerd is left running behind the CLI.
+ */
+export function untilExit(child: ChildProcess, cleanup: () => void = () => {}): Promise<number> {
+	const forward = (signal: NodeJS.Signals) => () => {
+		if (child.exitCode === null) child.kill(signal);
+	};
+	const onInt = forward("SIGINT");
+	const onTerm = forward("SIGTERM");
+	process.on("SIGINT", onInt);
+	process.on("SIGTERM", onTerm);
+	return new Promise((resolve) => {
+		child.once("exit", (code, signal) => {
+			process.off("SIGINT", onInt);
+			process.off("SIGTERM", onTerm);
+			cleanup();
+			resolve(code ?? (signal === "SIGINT" || signal === "SIGTERM" ? 0 : 1));
+		});
+	});
+}

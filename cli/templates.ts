@@ -1,0 +1,91 @@
+/** The files `stateroom new` writes: a starting service and a test that proves it runs. */
+
+export interface Names {
+	/** The service name, as in URLs: `/s/<service>/ws/:room`. */
+	readonly service: string;
+	/** The TypeScript class (or AssemblyScript type) name. */
+	readonly type: string;
+}
+
+export function typescriptService({ service, type }: Names): string {
+	return `import { type ClientId, type MessagePayload, MessageRecipient, type Service, type ServiceContext } from "stateroom";
+
+/**
+ * The ${service} service (at /s/${service}/ws/:room). It greets each client and tells everyone in
+ * the room what each client says. Its fields are the room's state: saved after every event,
+ * back after hibernation or eviction.
+ */
+export class ${type} implements Service {
+	/** Text messages received in this room so far. */
+	received = 0;
+
+	connect(client: ClientId, ctx: ServiceContext): void {
+		ctx.sendMessage(client, \`welcome, client \${client}\`);
+	}
+
+	message(client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+		const text = message.text();
+		if (text === undefined) return;
+		this.received += 1;
+		ctx.sendMessage(MessageRecipient.broadcast(), \`#\${this.received} from \${client}: \${text}\`);
+	}
+}
+`;
+}
+
+/** A worker test for a new service; the AssemblyScript template behaves the same way. */
+export function serviceTest({ service }: Names): string {
+	return `/** The ${service} service: greets each client, and everyone in the room sees each message. */
+import { describe, expect, it } from "vitest";
+import { connect, uniqueRoom } from "./socket.ts";
+
+describe("${service} service", () => {
+	it("greets each client and broadcasts every text message, numbered, to the whole room", async () => {
+		const room = uniqueRoom();
+		const alice = await connect(\`/s/${service}/ws/\${room}\`);
+		expect(await alice.next()).toBe("welcome, client 1");
+		const bob = await connect(\`/s/${service}/ws/\${room}\`);
+		expect(await bob.next()).toBe("welcome, client 2");
+
+		alice.send("hello");
+		expect(await alice.next()).toBe("#1 from 1: hello");
+		expect(await bob.next()).toBe("#1 from 1: hello");
+		bob.send("hi");
+		expect(await alice.next()).toBe("#2 from 2: hi");
+		expect(await bob.next()).toBe("#2 from 2: hi");
+
+		alice.close();
+		bob.close();
+	});
+});
+`;
+}
+
+/** The same service as `typescriptService`, in AssemblyScript with the SDK in sdk/assemblyscript. */
+export function assemblyScriptService({ service, type }: Names): string {
+	return `/**
+ * The ${service} service (at /s/${service}/ws/:room). It greets each client and tells everyone in
+ * the room what each client says. Its fields are the room's state, kept by the host.
+ */
+import { ClientId, MessagePayload, MessageRecipient, register, Service, ServiceContext } from "../../sdk/assemblyscript";
+export * from "../../sdk/assemblyscript/abi";
+
+class ${type} extends Service {
+	/** Text messages received in this room so far. */
+	received: i32 = 0;
+
+	connect(client: ClientId, ctx: ServiceContext): void {
+		ctx.sendMessage(client, \`welcome, client \${client}\`);
+	}
+
+	message(client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+		const text = message.text();
+		if (text === null) return;
+		this.received += 1;
+		ctx.sendMessage(MessageRecipient.broadcast(), \`#\${this.received} from \${client}: \${text}\`);
+	}
+}
+
+register(() => new ${type}());
+`;
+}
