@@ -5,7 +5,7 @@
  * (release target: optimised for speed and size, incremental GC, state-exporting transform).
  * A module newer than its source, the SDK and this script is left as it is.
  */
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -40,10 +40,31 @@ export async function build({ root, log }) {
 			{ stdout: asc.createMemoryStream(), stderr },
 		);
 		const diagnostics = stderr.toString().trim();
-		if (error) throw new Error(`asc could not compile ${from}:\n${diagnostics || error.message}`);
+		if (error) throw new Error(`asc could not compile ${from}:\n${diagnostics || error.message}${hint(diagnostics)}`);
 		if (diagnostics) log(diagnostics);
+		checkExports(outFile, from);
 		const kb = (statSync(outFile).size / 1024).toFixed(1);
 		log(`${from} -> ${output} (${kb} KiB, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+	}
+}
+
+const ABI_EXPORTS = ["memory", "stateroom_malloc", "stateroom_free", "stateroom_recv", "STATEROOM_API_VERSION", "STATEROOM_API_PROTOCOL"];
+const REEXPORT_FIX = 'add `export * from "../../sdk/assemblyscript/abi";` (the path relative to the file) next to its imports';
+
+/** asc's message for a missing SDK is about the abort handler; say what the fix is. */
+function hint(diagnostics) {
+	return diagnostics.includes("stateroomAbort") || diagnostics.includes("stateroomSeed")
+		? `\nThe SDK is not part of this module: ${REEXPORT_FIX}.`
+		: "";
+}
+
+/** A module without the ABI's exports compiles fine and fails only in the host: fail here instead. */
+function checkExports(outFile, from) {
+	const exported = new Set(WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(outFile))).map((e) => e.name));
+	const missing = ABI_EXPORTS.filter((name) => !exported.has(name));
+	if (missing.length > 0) {
+		rmSync(outFile);
+		throw new Error(`${from} does not export ${missing.join(", ")}: ${REEXPORT_FIX}.`);
 	}
 }
 

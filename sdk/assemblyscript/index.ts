@@ -7,3 +7,5 @@ export { ServiceContext } from "./context";
 export { MessagePayload } from "./payload";
 export { MessageRecipient } from "./recipient";
 export { register, Service, ServiceFactory } from "./service";
+// The abort and seed handlers that asconfig.json's `use` entries name.
+import "./wasi";
