@@ -16,6 +16,9 @@ export default defineConfig({
 				test: { name: "sdk", include: ["test/sdk/**/*.test.ts"], environment: "node" },
 			},
 			{
+				test: { name: "client", include: ["test/client/**/*.test.ts"], environment: "node" },
+			},
+			{
 				test: {
 					name: "e2e",
 					include: ["test/e2e/**/*.test.ts"],

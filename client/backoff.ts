@@ -45,3 +45,67 @@ export function resolveBackoff(options: BackoffOptions): Required<BackoffOptions
 	}
 	return { baseMs, capMs };
 }
+
+/** When to give up, and when a connection counts as having recovered. */
+export interface RetryOptions {
+	/** Consecutive failed attempts after which to give up. Default: never. */
+	readonly maxRetries?: number;
+	/** A connection open this long resets the backoff to its first step. Default 5000 ms. */
+	readonly stableMs?: number;
+}
+
+/**
+ * The retry schedule of one connection: counts consecutive failures, draws each delay, and
+ * forgets the failures once a connection has stayed open for `stableMs` (a connection that
+ * opens and drops at once, like a service that fails to start, keeps backing off).
+ */
+export class Backoff {
+	readonly #options: Required<BackoffOptions> & Required<RetryOptions>;
+	readonly #random: Random;
+	readonly #now: () => number;
+	#attempt = 0;
+	#openedAt: number | undefined;
+
+	constructor(options: BackoffOptions & RetryOptions = {}, random: Random = Math.random, now: () => number = Date.now) {
+		this.#options = {
+			...resolveBackoff(options),
+			maxRetries: options.maxRetries ?? Number.POSITIVE_INFINITY,
+			stableMs: options.stableMs ?? 5000,
+		};
+		this.#random = random;
+		this.#now = now;
+	}
+
+	/** Consecutive failed attempts so far. */
+	get attempt(): number {
+		return this.#attempt;
+	}
+
+	/** True once `maxRetries` attempts have failed in a row. */
+	get exhausted(): boolean {
+		return this.#attempt >= this.#options.maxRetries;
+	}
+
+	/** A connection opened. */
+	opened(): void {
+		this.#openedAt = this.#now();
+	}
+
+	/** A connection (or an attempt) ended: a stable one resets the count. */
+	ended(): void {
+		if (this.#openedAt !== undefined && this.#now() - this.#openedAt >= this.#options.stableMs) this.#attempt = 0;
+		this.#openedAt = undefined;
+	}
+
+	/** Counts a failure and returns the delay before the next attempt. */
+	next(): number {
+		const delay = backoffDelay(this.#attempt, this.#options, this.#random);
+		this.#attempt++;
+		return delay;
+	}
+
+	reset(): void {
+		this.#attempt = 0;
+		this.#openedAt = undefined;
+	}
+}

@@ -1,6 +1,14 @@
 /** The browser and Node client for Stateroom rooms: `import { connectRoom } from "stateroom/client"`. */
 
-export { type BackoffOptions, backoffCeiling, backoffDelay, DEFAULT_BACKOFF, type Random } from "./backoff.ts";
+export {
+	Backoff,
+	type BackoffOptions,
+	backoffCeiling,
+	backoffDelay,
+	DEFAULT_BACKOFF,
+	type Random,
+	type RetryOptions,
+} from "./backoff.ts";
 export { type CloseInfo, shouldReconnect, TERMINAL_APP_CODES, TERMINAL_CLOSE_CODES } from "./close-codes.ts";
 export type { Listener } from "./events.ts";
 export { DEFAULT_QUEUE, type Outgoing, type OverflowReason, type QueueOptions } from "./queue.ts";

@@ -4,7 +4,7 @@
  * `overflow` signal), recomputes query parameters before every connect, and reports its state
  * as a union. It uses the platform's WebSocket (browsers, Node 22+), never a Node-only module.
  */
-import { type BackoffOptions, backoffDelay, type Random, resolveBackoff } from "./backoff.ts";
+import { Backoff, type BackoffOptions, type Random, type RetryOptions } from "./backoff.ts";
 import { type CloseInfo, shouldReconnect } from "./close-codes.ts";
 import { Emitter, type Listener } from "./events.ts";
 import { type Outgoing, type OverflowReason, type QueueOptions, SendQueue } from "./queue.ts";
@@ -55,19 +55,15 @@ export type ParamsSource = QueryParams | (() => QueryParams | Promise<QueryParam
 
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
 
-export interface RoomSocketOptions {
+export interface RoomSocketOptions extends RetryOptions {
 	/**
 	 * Added to the URL's query string. A function is called again before every reconnect, so
 	 * short-lived tokens can be refreshed; if it throws, the attempt counts as failed and is retried.
 	 */
 	readonly params?: ParamsSource;
 	readonly protocols?: string | string[];
-	/** Reconnection delays; see {@link backoffDelay}. Default `{ baseMs: 250, capMs: 30_000 }`. */
+	/** Reconnection delays; see `backoffDelay`. Default `{ baseMs: 250, capMs: 30_000 }`. */
 	readonly backoff?: BackoffOptions;
-	/** Consecutive failed attempts after which the socket gives up and closes. Default: never. */
-	readonly maxRetries?: number;
-	/** A connection open this long resets the backoff to its first step. Default 5000 ms. */
-	readonly stableMs?: number;
 	/** An attempt that has not opened after this long is abandoned and retried. Default 10 000 ms. */
 	readonly connectTimeoutMs?: number;
 	/** Bounds of the queue that holds sends while disconnected. Default 1000 messages, 1 MiB. */
@@ -106,9 +102,8 @@ export class RoomSocket {
 	#url: string;
 	#socket: WebSocket | undefined;
 	#timer: ReturnType<typeof setTimeout> | undefined;
-	/** Consecutive failed attempts: the backoff exponent. */
-	#attempt = 0;
-	#openedAt: number | undefined;
+	readonly #backoff: Backoff;
+	#opened = false;
 	/** Bumped by every connect, `close()` and `reconnect()`, so stale async work can tell. */
 	#generation = 0;
 
@@ -116,7 +111,10 @@ export class RoomSocket {
 		this.#base = roomUrl(target);
 		this.#url = this.#base.href;
 		this.#options = options;
-		resolveBackoff(options.backoff ?? {});
+		this.#backoff = new Backoff(
+			{ ...options.backoff, maxRetries: options.maxRetries, stableMs: options.stableMs },
+			options.random,
+		);
 		this.#queue = new SendQueue(options.queue);
 		const WebSocketClass = options.WebSocket ?? globalThis.WebSocket;
 		if (typeof WebSocketClass !== "function") {
@@ -196,8 +194,8 @@ export class RoomSocket {
 		clearTimeout(this.#timer);
 		const socket = this.#socket;
 		this.#socket = undefined;
-		this.#openedAt = undefined;
-		this.#attempt = 0;
+		this.#opened = false;
+		this.#backoff.reset();
 		try {
 			socket?.close(1000, "reconnecting");
 		} catch {
@@ -235,7 +233,7 @@ export class RoomSocket {
 		// but Node 22's WebSocket (undici) does not when the upgrade is refused (a non-101
 		// status): it stays CONNECTING for ever. So the attempt ends here, on the error.
 		socket.addEventListener("error", () => {
-			if (this.#openedAt === undefined) this.#abandon(socket, "connection failed before opening");
+			if (!this.#opened) this.#abandon(socket, "connection failed before opening");
 		});
 		socket.addEventListener("message", (event) => this.#onMessage(socket, event));
 		socket.addEventListener("close", (event) =>
@@ -258,7 +256,8 @@ export class RoomSocket {
 	#onOpen(socket: WebSocket): void {
 		if (socket !== this.#socket || this.#state === "closed") return;
 		clearTimeout(this.#timer);
-		this.#openedAt = Date.now();
+		this.#opened = true;
+		this.#backoff.opened();
 		// Flush before announcing, so queued messages go out before anything an open listener sends.
 		for (const data of this.#queue.drain()) socket.send(data);
 		const generation = this.#generation;
@@ -285,16 +284,15 @@ export class RoomSocket {
 		if (socket !== this.#socket) return;
 		this.#socket = undefined;
 		clearTimeout(this.#timer);
-		const stableMs = this.#options.stableMs ?? 5000;
-		if (this.#openedAt !== undefined && Date.now() - this.#openedAt >= stableMs) this.#attempt = 0;
-		this.#openedAt = undefined;
+		this.#opened = false;
+		this.#backoff.ended();
 		if (this.#state === "closed") {
 			this.#events.emit("close", { ...close, reconnect: false });
 			return;
 		}
 		const retry = (this.#options.shouldReconnect ?? shouldReconnect)(close);
 		const generation = this.#generation;
-		this.#events.emit("close", { ...close, reconnect: retry && !this.#exhausted() });
+		this.#events.emit("close", { ...close, reconnect: retry && !this.#backoff.exhausted });
 		if (generation !== this.#generation) return; // A close listener called close() or reconnect().
 		if (retry) this.#afterFailure();
 		else this.#setState("closed");
@@ -302,23 +300,18 @@ export class RoomSocket {
 
 	/** Schedules the next attempt, or gives up when `maxRetries` is spent. */
 	#afterFailure(): void {
-		if (this.#exhausted()) {
+		if (this.#backoff.exhausted) {
 			this.#error(
-				`Gave up on ${this.#base.href} after ${this.#attempt} failed attempts (maxRetries). Call reconnect() to try again.`,
+				`Gave up on ${this.#base.href} after ${this.#backoff.attempt} failed attempts (maxRetries). Call reconnect() to try again.`,
 			);
 			this.#setState("closed");
 			return;
 		}
-		const delay = backoffDelay(this.#attempt, this.#options.backoff, this.#options.random);
-		this.#attempt++;
+		const delay = this.#backoff.next();
 		const generation = this.#generation;
 		this.#setState("reconnecting");
 		if (generation !== this.#generation) return; // A state listener called close() or reconnect().
 		this.#timer = setTimeout(() => void this.#connect(), delay);
-	}
-
-	#exhausted(): boolean {
-		return this.#attempt >= (this.#options.maxRetries ?? Number.POSITIVE_INFINITY);
 	}
 
 	#setState(state: ConnectionState): void {
