@@ -24,24 +24,46 @@ interface ExportSpec {
 	readonly kind: WebAssembly.ImportExportKind;
 	/** How a refusal describes the export. */
 	readonly described: string;
+	/** Its type in short, for "wrong signature" refusals, which must fit a WebSocket close reason. */
+	readonly type?: string;
 	readonly probe?: ProbeSlot;
 }
 
 export const REQUIRED_EXPORTS: readonly ExportSpec[] = [
 	{ name: "memory", kind: "memory", described: "a memory" },
-	{ name: "stateroom_malloc", kind: "function", described: "a function (i32) -> i32", probe: "i32_to_i32" },
-	{ name: "stateroom_free", kind: "function", described: "a function (i32, i32) -> ()", probe: "i32_i32_to_void" },
-	{ name: "stateroom_recv", kind: "function", described: "a function (i32, i32) -> ()", probe: "i32_i32_to_void" },
+	{
+		name: "stateroom_malloc",
+		kind: "function",
+		described: "a function (i32) -> i32",
+		type: "(i32) -> i32",
+		probe: "i32_to_i32",
+	},
+	{
+		name: "stateroom_free",
+		kind: "function",
+		described: "a function (i32, i32) -> ()",
+		type: "(i32, i32) -> ()",
+		probe: "i32_i32_to_void",
+	},
+	{
+		name: "stateroom_recv",
+		kind: "function",
+		described: "a function (i32, i32) -> ()",
+		type: "(i32, i32) -> ()",
+		probe: "i32_i32_to_void",
+	},
 	{
 		name: "STATEROOM_API_VERSION",
 		kind: "global",
 		described: "an immutable i32 global holding the address of a u32 that is 1",
+		type: "an immutable i32 global",
 		probe: "global_i32",
 	},
 	{
 		name: "STATEROOM_API_PROTOCOL",
 		kind: "global",
 		described: "an immutable i32 global holding the address of a u32 that is 0",
+		type: "an immutable i32 global",
 		probe: "global_i32",
 	},
 ];
@@ -50,6 +72,7 @@ const INITIALIZE: ExportSpec = {
 	name: "_initialize",
 	kind: "function",
 	described: "a function () -> ()",
+	type: "() -> ()",
 	probe: "void_to_void",
 };
 
@@ -133,8 +156,8 @@ export function checkSignatures(instance: WebAssembly.Instance, name: string, pr
 			if (!(error instanceof Error && error.name === "LinkError")) throw error;
 			throw new ModuleRefusedError(
 				spec.kind === "global"
-					? `module "${name}" exports "${spec.name}" with the wrong type: it must be ${spec.described}`
-					: `module "${name}" exports "${spec.name}" with the wrong signature: it must be ${spec.described}`,
+					? `module "${name}": "${spec.name}" has the wrong type (must be ${spec.type})`
+					: `module "${name}": "${spec.name}" has the wrong signature (must be ${spec.type})`,
 			);
 		}
 	}
@@ -165,15 +188,15 @@ export function checkVersion(instance: WebAssembly.Instance, name: string): void
 	const version = readAddressedU32(instance, memory, "STATEROOM_API_VERSION", name);
 	if (version !== ABI_VERSION) {
 		throw new ModuleRefusedError(
-			`module "${name}" reports ABI version ${version} (the u32 at the address in STATEROOM_API_VERSION); ` +
-				`this host runs version ${ABI_VERSION}. Build it with stateroom-wasm 0.4 or a Stateroom SDK for ABI v${ABI_VERSION}.`,
+			`module "${name}" reports ABI version ${version}; this host runs version ${ABI_VERSION} ` +
+				`(the version is the u32 at the address in STATEROOM_API_VERSION). Build it with stateroom-wasm 0.4 or a Stateroom SDK for ABI v${ABI_VERSION}.`,
 		);
 	}
 	const protocol = readAddressedU32(instance, memory, "STATEROOM_API_PROTOCOL", name);
 	if (protocol !== ABI_PROTOCOL) {
 		throw new ModuleRefusedError(
-			`module "${name}" reports ABI protocol ${protocol} (the u32 at the address in STATEROOM_API_PROTOCOL); ` +
-				`this host speaks protocol ${ABI_PROTOCOL} (bincode).`,
+			`module "${name}" reports ABI protocol ${protocol}; this host speaks protocol ${ABI_PROTOCOL} (bincode) ` +
+				"(the protocol is the u32 at the address in STATEROOM_API_PROTOCOL).",
 		);
 	}
 }

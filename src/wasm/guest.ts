@@ -87,7 +87,11 @@ export class Guest {
 	/** The exported mutable globals' values, by export name. */
 	readGlobals(): Record<string, number | bigint> {
 		const values: Record<string, number | bigint> = {};
-		for (const [name, global] of this.mutableGlobals()) values[name] = global.value as number | bigint;
+		for (const [name, global] of this.mutableGlobals()) {
+			const value: unknown = global.value;
+			// Numbers (i32, f32, f64) and BigInts (i64) can be stored; references cannot.
+			if (typeof value === "number" || typeof value === "bigint") values[name] = value;
+		}
 		return values;
 	}
 
@@ -153,7 +157,10 @@ export class Guest {
 
 	private checkBounds(where: string, address: number, length: number, what: string): void {
 		const size = this.memory().buffer.byteLength;
-		if (address + length > size || (address === 0 && length > 0)) {
+		if (address === 0 && length > 0) {
+			throw new GuestError(`${this.#label}: ${where} ${what}: address 0 is the null pointer (did an allocation fail?)`);
+		}
+		if (address + length > size) {
 			throw new GuestError(`${this.#label}: ${where} ${what}, outside the guest's memory (${size} bytes)`);
 		}
 	}

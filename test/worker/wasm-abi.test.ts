@@ -34,35 +34,49 @@ describe("checkModule", () => {
 	});
 
 	it.each([
-		[missingRecv, 'module "x" does not export "stateroom_recv" (a function (i32, i32) -> ())'],
-		[wrongKind, 'module "x" exports "stateroom_recv" as a global, but it must be a function (i32, i32) -> ()'],
+		["missing-recv", missingRecv, 'module "x" does not export "stateroom_recv" (a function (i32, i32) -> ())'],
 		[
+			"wrong-kind",
+			wrongKind,
+			'module "x" exports "stateroom_recv" as a global, but it must be a function (i32, i32) -> ()',
+		],
+		[
+			"wrong-signature",
 			wrongSignature,
-			'module "x" exports "stateroom_malloc" with the wrong signature: it must be a function (i32) -> i32',
+			'module "x": "stateroom_malloc" has the wrong signature (must be (i32) -> i32)',
 		],
 		[
+			"wrong-param-types",
 			wrongParamTypes,
-			'module "x" exports "stateroom_recv" with the wrong signature: it must be a function (i32, i32) -> ()',
+			'module "x": "stateroom_recv" has the wrong signature (must be (i32, i32) -> ())',
 		],
 		[
+			"mutable-version",
 			mutableVersion,
-			'module "x" exports "STATEROOM_API_VERSION" with the wrong type: it must be an immutable i32 global holding the address of a u32 that is 1',
+			'module "x": "STATEROOM_API_VERSION" has the wrong type (must be an immutable i32 global)',
 		],
 		[
+			"wrong-version",
 			wrongVersion,
-			'module "x" reports ABI version 2 (the u32 at the address in STATEROOM_API_VERSION); this host runs version 1.',
+			'module "x" reports ABI version 2; this host runs version 1 (the version is the u32 at the address in STATEROOM_API_VERSION).',
 		],
 		[
+			"wrong-protocol",
 			wrongProtocol,
-			'module "x" reports ABI protocol 1 (the u32 at the address in STATEROOM_API_PROTOCOL); this host speaks protocol 0 (bincode).',
+			'module "x" reports ABI protocol 1; this host speaks protocol 0 (bincode) (the protocol is the u32 at the address in STATEROOM_API_PROTOCOL).',
 		],
 		[
+			"version-not-address",
 			versionNotAddress,
 			'module "x": STATEROOM_API_VERSION holds address 65534, outside its memory (65536 bytes); the global must hold the address of a u32',
 		],
-		[unknownImport, 'module "x" imports the function "env"."console_log", which the host does not provide'],
-		[startTraps, 'module "x" failed to instantiate: unreachable'],
-	])("refuses %#: %s", async (module, message) => {
+		[
+			"unknown-import",
+			unknownImport,
+			'module "x" imports the function "env"."console_log", which the host does not provide',
+		],
+		["start-traps", startTraps, 'module "x" failed to instantiate: unreachable'],
+	])("refuses %s: %s", async (_fixture, module, message) => {
 		await expect(checkModule(module, "x", probe)).rejects.toThrow(message);
 	});
 
@@ -88,6 +102,16 @@ describe("a room whose module cannot start", () => {
 			code: 1011,
 			reason:
 				'service failed to start: module "wasm-missing-recv" does not export "stateroom_recv" (a function (i32, i32) -> ())',
+		});
+	});
+
+	it("gives the whole refusal in the close reason (at most 123 bytes)", async () => {
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const client = await connect(`/s/wasm-wrong-signature/ws/${uniqueRoom()}`);
+		expect(await client.closed).toEqual({
+			code: 1011,
+			reason:
+				'service failed to start: module "wasm-wrong-signature": "stateroom_malloc" has the wrong signature (must be (i32) -> i32)',
 		});
 	});
 

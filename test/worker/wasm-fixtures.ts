@@ -5,12 +5,16 @@
 import type { ServiceDefinition } from "stateroom";
 import hugeMalloc from "../../build/fixtures/huge-malloc.wasm";
 import missingRecv from "../../build/fixtures/missing-recv.wasm";
+import nullMalloc from "../../build/fixtures/null-malloc.wasm";
 import scripted from "../../build/fixtures/scripted.wasm";
 import startTraps from "../../build/fixtures/start-traps.wasm";
+import wrongSignature from "../../build/fixtures/wrong-signature.wasm";
 
 export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	"wasm-scripted": scripted,
 	"wasm-huge-malloc": hugeMalloc,
+	"wasm-null-malloc": nullMalloc,
 	"wasm-missing-recv": missingRecv,
+	"wasm-wrong-signature": wrongSignature,
 	"wasm-start-traps": startTraps,
 };

@@ -92,6 +92,16 @@ describe("allocations", () => {
 		);
 	});
 
+	it("fails the event when stateroom_malloc answers the null pointer", async () => {
+		const room = uniqueRoom();
+		const client = await connect(`/s/wasm-null-malloc/ws/${room}`);
+		client.send("hello");
+		expect(await client.quiet(200)).toEqual([]);
+		expect(logged()).toContain(
+			`service "wasm-null-malloc", room "${room}": stateroom_malloc returned address 0 for 8 bytes: address 0 is the null pointer (did an allocation fail?)`,
+		);
+	});
+
 	it("lets a guest see memory.grow fail (-1) and carry on", async () => {
 		const { client } = await scripted();
 		client.send("m");
