@@ -2,8 +2,9 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * Two suites: `worker` runs inside workerd through the Workers Vitest integration (rooms,
- * routes, eviction); `e2e` runs in Node against a real `wrangler dev` with real WebSocket clients.
+ * Three suites: `worker` runs inside workerd through the Workers Vitest integration (rooms,
+ * routes, eviction); `sdk` runs the AssemblyScript SDK's modules in Node against the ABI;
+ * `e2e` runs in Node against a real `wrangler dev` with real WebSocket clients.
  */
 export default defineConfig({
 	test: {
