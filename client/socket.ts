@@ -177,6 +177,9 @@ export class RoomSocket {
 		if (code !== 1000 && !(code >= 3000 && code <= 4999)) {
 			throw new RangeError(`Invalid close code ${code}: a client may close with 1000 or 3000-4999.`);
 		}
+		if (new TextEncoder().encode(reason).byteLength > 123) {
+			throw new RangeError("Invalid close reason: it may be at most 123 bytes of UTF-8 (RFC 6455 §5.5).");
+		}
 		this.#generation++;
 		clearTimeout(this.#timer);
 		const socket = this.#socket;
@@ -209,9 +212,7 @@ export class RoomSocket {
 		const generation = ++this.#generation;
 		let url: string;
 		try {
-			const source = this.#options.params;
-			const params = typeof source === "function" ? await source() : source;
-			url = withParams(this.#base, params).href;
+			url = withParams(this.#base, await resolveParams(this.#options.params)).href;
 		} catch (error) {
 			if (generation !== this.#generation) return;
 			this.#error(
@@ -222,7 +223,17 @@ export class RoomSocket {
 		}
 		if (generation !== this.#generation) return; // close() or reconnect() while params ran.
 		this.#url = url;
-		const socket = new this.#WebSocket(url, this.#options.protocols);
+		let socket: WebSocket;
+		try {
+			socket = new this.#WebSocket(url, this.#options.protocols);
+		} catch (error) {
+			// Not a network fault, so retrying cannot help: e.g. a page on https: may not open ws:.
+			this.#error(
+				`Could not open a WebSocket to ${url}: ${describe(error)}. On an https: page use wss: (secure: true).`,
+			);
+			this.#setState("closed");
+			return;
+		}
 		// Bytes as ArrayBuffer: synchronous, unlike the default Blob, so messages stay in order.
 		socket.binaryType = "arraybuffer";
 		this.#socket = socket;
@@ -335,6 +346,14 @@ export class RoomSocket {
  */
 export function connectRoom(target: RoomTarget, options?: RoomSocketOptions): RoomSocket {
 	return new RoomSocket(target, options);
+}
+
+/**
+ * Async even for a plain object or a sync function, so a throw is reported after the
+ * constructor has returned and its caller has had the chance to add listeners.
+ */
+async function resolveParams(source: ParamsSource | undefined): Promise<QueryParams | undefined> {
+	return typeof source === "function" ? source() : source;
 }
 
 function describe(error: unknown): string {

@@ -140,6 +140,37 @@ describe("RoomSocket against wrangler dev", () => {
 		await until("the counter answers", received(client, "new value: 1"), 5000, client);
 	});
 
+	it("retries an attempt whose params function threw, and reports the error", async () => {
+		let calls = 0;
+		const client = connect(crypto.randomUUID(), {
+			params: () => {
+				calls++;
+				if (calls === 1) throw new Error("token service unavailable");
+				return { token: "ok" };
+			},
+		});
+		await until("open", isOpen(client), 10_000, client);
+		expect(calls).toBe(2);
+		expect(client.states).toEqual(["connecting", "reconnecting", "open"]);
+		expect(client.errors).toEqual([expect.stringContaining("The params function threw: token service unavailable")]);
+	});
+
+	it("reaches a named service by { host, service, room }, with the room id percent-encoded", async () => {
+		const roomId = `a/b ${crypto.randomUUID()}`;
+		const target = { host: `127.0.0.1:${server.port}`, service: "echo", room: roomId };
+		const first = connectRoom(target, FAST);
+		const second = connectRoom(`ws://127.0.0.1:${server.port}/s/echo/ws/${encodeURIComponent(roomId)}`, FAST);
+		opened.push(first, second);
+		const heard: string[] = [];
+		second.on("message", (message) => {
+			if (message.kind === "text") heard.push(message.text);
+		});
+		// Both URLs name the same room, so the second client hears what the first says.
+		await until("both open", () => first.state === "open" && second.state === "open");
+		expect(first.send("hello")).toBe("sent");
+		await until("the echo", () => heard.some((text) => text.endsWith("sent 'hello'")));
+	});
+
 	it("retries a refused upgrade with backoff, then gives up after maxRetries", async () => {
 		// An unknown service is refused with HTTP 404, which a WebSocket sees as close 1006.
 		const room = connectRoom(
