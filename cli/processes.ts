@@ -160,10 +160,13 @@ export async function waitUntilServing(url: string, child: ChildProcess, ms: num
 
 /**
  * Forwards Ctrl-C and SIGTERM to the child and resolves with its exit code once it has stopped,
- * so that no workerd is left running behind the CLI.
+ * so that no workerd is left running behind the CLI. A stop asked for by a signal is a normal
+ * end (exit code 0), whatever code wrangler exits with on it.
  */
 export function untilExit(child: ChildProcess, cleanup: () => void = () => {}): Promise<number> {
+	let stopping = false;
 	const forward = (signal: NodeJS.Signals) => () => {
+		stopping = true;
 		if (child.exitCode === null) child.kill(signal);
 	};
 	const onInt = forward("SIGINT");
@@ -171,11 +174,11 @@ export function untilExit(child: ChildProcess, cleanup: () => void = () => {}): 
 	process.on("SIGINT", onInt);
 	process.on("SIGTERM", onTerm);
 	return new Promise((resolve) => {
-		child.once("exit", (code, signal) => {
+		child.once("exit", (code) => {
 			process.off("SIGINT", onInt);
 			process.off("SIGTERM", onTerm);
 			cleanup();
-			resolve(code ?? (signal === "SIGINT" || signal === "SIGTERM" ? 0 : 1));
+			resolve(stopping ? 0 : (code ?? 1));
 		});
 	});
 }

@@ -1,0 +1,101 @@
+/**
+ * `stateroom dev`: builds, serves through wrangler dev on the given port, prints what it serves,
+ * rebuilds WebAssembly guests when their sources change (and wrangler reloads them), refuses a
+ * port in use, and stops wrangler with it. One wrangler dev for the whole file.
+ */
+import { mkdtempSync, statSync, utimesSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BackgroundCli, runCli, startCli } from "./cli-process.ts";
+import { open } from "./client.ts";
+import { freePort, PROJECT_ROOT } from "./dev-server.ts";
+
+/** A watched guest source; touching it (same content, new mtime) must rebuild its module. */
+const WATCHED = join(PROJECT_ROOT, "services/assemblyscript/counter.ts");
+
+let cli: BackgroundCli;
+let port: number;
+
+beforeAll(async () => {
+	port = await freePort();
+	const persist = mkdtempSync(join(tmpdir(), "stateroom-dev-"));
+	cli = startCli(["dev", String(port), "--", "--persist-to", persist]);
+	await cli.waitFor(/press Ctrl-C to stop/, 150_000);
+}, 160_000);
+
+afterAll(async () => {
+	await cli?.stop();
+});
+
+describe("stateroom dev", () => {
+	it("builds first, then prints the status, demo page and every service's room URL", () => {
+		const out = cli.output();
+		const address = `127.0.0.1:${port}`;
+		expect(out.indexOf("[stateroom] building WebAssembly guests: done in")).toBeLessThan(
+			out.indexOf("[stateroom] starting wrangler dev"),
+		);
+		expect(out).toContain(`[stateroom] serving http://${address}`);
+		expect(out).toMatch(new RegExp(`demo page +http://${address}/\\n`));
+		expect(out).toMatch(new RegExp(`status +http://${address}/status\\n`));
+		expect(out).toMatch(new RegExp(`default room +ws://${address}/ws/:room {2}\\(service "counter"\\)`));
+		for (const service of ["counter", "chat", "echo", "as-counter"]) {
+			expect(out).toMatch(new RegExp(`\\] {3}${service} +ws://${address}/s/${service}/ws/:room\\n`));
+		}
+		expect(out).toMatch(/watching services\/assemblyscript, sdk\/assemblyscript, .* for changes/);
+	});
+
+	it("answers /status, serves the demo page at /, and runs rooms", async () => {
+		const status = await fetch(`http://127.0.0.1:${port}/status`);
+		expect(await status.text()).toBe("ok");
+		const page = await fetch(`http://127.0.0.1:${port}/`);
+		expect(page.headers.get("content-type")).toMatch(/text\/html/);
+		expect(await page.text()).toContain("<title>Stateroom demo</title>");
+		const socket = await open(`ws://127.0.0.1:${port}/ws/${crypto.randomUUID()}`);
+		socket.send("increment");
+		expect(await socket.nextText()).toBe("new value: 1");
+		await socket.close();
+	});
+
+	it("rebuilds a WebAssembly guest when its source changes, and serves the rebuilt module", async () => {
+		const before = cli.output().length;
+		const now = new Date();
+		utimesSync(WATCHED, now, now);
+		await cli.waitFor(/services\/assemblyscript\/counter\.ts changed: rebuilding WebAssembly guests\.\.\./, 10_000);
+		await cli.waitFor(/rebuilt WebAssembly guests in [\d.]+ s; wrangler reloads the Worker/, 120_000);
+		const after = cli.output().slice(before);
+		expect(after).toContain("build/wasm/as-counter.wasm");
+		expect(statSync(join(PROJECT_ROOT, "build/wasm/as-counter.wasm")).mtimeMs).toBeGreaterThanOrEqual(
+			now.getTime() - 1000,
+		);
+		// The rebuilt module runs (wrangler may still be reloading: allow it a moment).
+		const deadline = Date.now() + 30_000;
+		for (;;) {
+			try {
+				const socket = await open(`ws://127.0.0.1:${port}/s/as-counter/ws/${crypto.randomUUID()}`);
+				socket.send("increment");
+				expect(await socket.nextText()).toBe("new value: 1");
+				await socket.close();
+				break;
+			} catch (error) {
+				if (Date.now() > deadline) throw error;
+				await new Promise((resolve) => setTimeout(resolve, 500));
+			}
+		}
+	}, 180_000);
+
+	it("refuses to start a second server on the same port, saying how to pick another", async () => {
+		const { code, stderr, stdout } = await runCli(["dev", String(port)]);
+		expect(code).toBe(1);
+		expect(stderr).toContain(`[stateroom] error: Port ${port} on 127.0.0.1 is already in use by another program.`);
+		expect(stderr).toContain(
+			`[stateroom] fix: Stop that program, or pick another port: \`stateroom dev ${port + 1}\`.`,
+		);
+		expect(stdout).not.toContain("building WebAssembly guests");
+	});
+
+	it("stops wrangler when it is stopped", async () => {
+		expect(await cli.stop()).toBe(0);
+		await expect(fetch(`http://127.0.0.1:${port}/status`)).rejects.toThrow();
+	}, 30_000);
+});

@@ -1,0 +1,95 @@
+/**
+ * `stateroom --help`, every command's `--help`, and the command-line mistakes every command
+ * refuses the same way: a message that says what is wrong, a fix, and exit code 2.
+ */
+import { execFile } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./cli-process.ts";
+import { PROJECT_ROOT } from "./dev-server.ts";
+
+const COMMANDS = ["dev", "serve", "build", "deploy", "new"];
+
+describe("stateroom --help", () => {
+	it("lists every command with a summary, and exits 0", async () => {
+		const { code, stdout } = await runCli(["--help"]);
+		expect(code).toBe(0);
+		expect(stdout).toMatch(/^Usage: stateroom <command>/);
+		for (const command of COMMANDS) expect(stdout).toMatch(new RegExp(`^  ${command}\\s+\\S`, "m"));
+	});
+
+	it("prints the usage and exits 2 when no command is given", async () => {
+		const { code, stdout } = await runCli([]);
+		expect(code).toBe(2);
+		expect(stdout).toMatch(/^Usage: stateroom <command>/);
+	});
+
+	it.each(COMMANDS)("gives `%s --help` a usage line, options and an example", async (command) => {
+		const { code, stdout, stderr } = await runCli([command, "--help"]);
+		expect(code).toBe(0);
+		expect(stderr).toBe("");
+		expect(stdout).toMatch(new RegExp(`^Usage: stateroom ${command}\\b`));
+		expect(stdout).toMatch(/-h, --help/);
+		expect(stdout).toMatch(/Examples?:\n {2}stateroom /);
+		// `help <command>` is the same text.
+		expect((await runCli(["help", command])).stdout).toBe(stdout);
+	});
+});
+
+describe("command-line mistakes", () => {
+	it("refuses an unknown command, naming the commands there are", async () => {
+		const { code, stderr, stdout } = await runCli(["frobnicate"]);
+		expect(code).toBe(2);
+		expect(stdout).toBe("");
+		expect(stderr).toContain(
+			'[stateroom] error: Unknown command "frobnicate". The commands are: dev, serve, build, deploy, new.',
+		);
+		expect(stderr).toContain("[stateroom] fix: See `stateroom --help` for the usage.");
+	});
+
+	it.each(COMMANDS)("refuses an unknown option to `%s` and points at its help", async (command) => {
+		const { code, stderr } = await runCli([command, "--frobnicate"]);
+		expect(code).toBe(2);
+		expect(stderr).toContain("[stateroom] error: Unknown option '--frobnicate'.");
+		expect(stderr).toContain(`[stateroom] fix: See \`stateroom ${command} --help\` for the usage.`);
+	});
+
+	it("refuses a port that is not a number", async () => {
+		const { code, stderr } = await runCli(["dev", "eighty"]);
+		expect(code).toBe(2);
+		expect(stderr).toContain('"eighty" is not a port number: use a whole number from 1 to 65535.');
+	});
+
+	it("refuses `serve` without a module, and a module that does not exist", async () => {
+		const missingArg = await runCli(["serve"]);
+		expect(missingArg.code).toBe(2);
+		expect(missingArg.stderr).toContain("Missing the module to serve");
+		const missingFile = await runCli(["serve", "no/such/module.wasm"]);
+		expect(missingFile.code).toBe(1);
+		expect(missingFile.stderr).toMatch(/error: \S*no\/such\/module\.wasm does not exist\./);
+		expect(missingFile.stderr).toContain("fix: Check the path");
+	});
+
+	it("says what to do when run outside a project", async () => {
+		const { code, stderr } = await runCli(["build"], { cwd: "/" });
+		expect(code).toBe(1);
+		expect(stderr).toContain("No Stateroom project in /");
+		expect(stderr).toContain("fix: Run stateroom from inside the project folder");
+	});
+});
+
+describe("npx stateroom", () => {
+	it("runs this project's CLI, offline, never a registry package of that name", async () => {
+		// npm runs a bin of the local package itself (package.json "bin"); --offline proves that
+		// nothing is fetched.
+		const stdout = await new Promise<string>((resolve, reject) => {
+			execFile(
+				"npm",
+				["exec", "--offline", "--yes", "--", "stateroom", "--help"],
+				{ cwd: PROJECT_ROOT, timeout: 60_000 },
+				(error, out, err) => (error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)),
+			);
+		});
+		expect(stdout).toMatch(/^Usage: stateroom <command>/);
+		expect(stdout).toContain("Serve one WebAssembly module as the default service");
+	});
+});

@@ -1,0 +1,98 @@
+/**
+ * `stateroom serve`: a WebAssembly module built elsewhere (here the Rust counter from
+ * build/wasm/, built by stateroom-wasm's example) runs as the default service with no config;
+ * modules that are not WebAssembly or break the ABI are refused with the reason; a folder
+ * with several modules lists them; a port in use is reported before anything starts.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NODE, runCli, startCli } from "./cli-process.ts";
+import { open } from "./client.ts";
+import { freePort, PROJECT_ROOT } from "./dev-server.ts";
+
+const COUNTER = join(PROJECT_ROOT, "build/wasm/rust-counter.wasm");
+const MISSING_RECV = join(PROJECT_ROOT, "build/fixtures/missing-recv.wasm");
+
+beforeAll(() => {
+	// `npm test` builds these first (pretest); a lone run of this file builds them here.
+	if (!existsSync(COUNTER) || !existsSync(MISSING_RECV)) {
+		execFileSync(NODE, ["scripts/build-wasm.mjs"], { cwd: PROJECT_ROOT, stdio: "ignore", timeout: 240_000 });
+	}
+}, 250_000);
+
+describe("stateroom serve", () => {
+	it("serves a Rust-built module as the default service, at /ws/:room and /s/<name>/ws/:room", async () => {
+		const port = await freePort();
+		const persist = mkdtempSync(join(tmpdir(), "stateroom-serve-"));
+		const cli = startCli(["serve", COUNTER, "--port", String(port), "--", "--persist-to", persist]);
+		try {
+			await cli.waitFor(/press Ctrl-C to stop/, 90_000);
+			expect(cli.output()).toContain(`[stateroom] checking build/wasm/rust-counter.wasm against the Stateroom ABI...`);
+			expect(cli.output()).toMatch(/default room +ws:\/\/127\.0\.0\.1:\d+\/ws\/:room {2}\(service "rust-counter"\)/);
+			const room = crypto.randomUUID();
+			const a = await open(`ws://127.0.0.1:${port}/ws/${room}`);
+			const b = await open(`ws://127.0.0.1:${port}/s/rust-counter/ws/${room}`);
+			a.send("increment");
+			expect(await a.nextText()).toBe("new value: 1");
+			expect(await b.nextText()).toBe("new value: 1");
+			b.send("increment");
+			expect(await a.nextText()).toBe("new value: 2");
+			await a.close();
+			await b.close();
+		} finally {
+			expect(await cli.stop()).toBe(0);
+		}
+	}, 120_000);
+
+	it("refuses a file that is not WebAssembly, with a non-zero exit", async () => {
+		const dir = mkdtempSync(join(tmpdir(), "stateroom-bad-"));
+		const bad = join(dir, "bad.wasm");
+		writeFileSync(bad, "this is not wasm");
+		const { code, stderr } = await runCli(["serve", bad]);
+		expect(code).toBe(1);
+		expect(stderr).toContain(`[stateroom] error: ${bad} is not a WebAssembly module:`);
+		expect(stderr).toContain("[stateroom] fix: Give a .wasm file compiled for wasm32");
+	});
+
+	it("refuses a module that breaks the ABI, naming the missing export", async () => {
+		const { code, stderr } = await runCli(["serve", MISSING_RECV]);
+		expect(code).toBe(1);
+		expect(stderr).toContain(`${MISSING_RECV} does not follow the Stateroom WebAssembly ABI:`);
+		expect(stderr).toContain('does not export "stateroom_recv"');
+		expect(stderr).toContain("[stateroom] fix: Build it with the stateroom-wasm crate 0.4");
+	});
+
+	it("takes a folder with one module, and lists the candidates of a folder with several", async () => {
+		const { code, stderr } = await runCli(["serve", join(PROJECT_ROOT, "build/wasm")]);
+		expect(code).toBe(1);
+		expect(stderr).toMatch(/build\/wasm holds \d+ \.wasm files: .*rust-counter\.wasm/);
+		expect(stderr).toContain("[stateroom] fix: Name one of them");
+		const empty = mkdtempSync(join(tmpdir(), "stateroom-empty-"));
+		const none = await runCli(["serve", empty]);
+		expect(none.code).toBe(1);
+		expect(none.stderr).toContain(`No .wasm file in ${empty}.`);
+	});
+
+	describe("with its port taken", () => {
+		let server: Server;
+		let port: number;
+		beforeAll(async () => {
+			port = await freePort();
+			server = createServer();
+			await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+		});
+		afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+		it("says the port is in use and how to pick another, before starting wrangler", async () => {
+			const { code, stderr, stdout } = await runCli(["serve", COUNTER, "--port", String(port)]);
+			expect(code).toBe(1);
+			expect(stderr).toContain(`[stateroom] error: Port ${port} on 127.0.0.1 is already in use by another program.`);
+			expect(stderr).toContain(`--port ${port + 1}\`.`);
+			expect(stdout).not.toContain("starting wrangler dev");
+		});
+	});
+});
