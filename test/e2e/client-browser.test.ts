@@ -1,0 +1,110 @@
+/**
+ * The client library in a real browser (Chromium, through playwright-core) against a real
+ * `wrangler dev`: the library bundles for the browser with esbuild (no Node-only imports), and
+ * the browser's own WebSocket connects, exchanges messages and rides out a server restart.
+ */
+import { build } from "esbuild";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DevServer, PROJECT_ROOT, startDevServer } from "./dev-server.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+let server: DevServer;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+	const bundle = await build({
+		entryPoints: [`${PROJECT_ROOT}/client/index.ts`],
+		bundle: true,
+		platform: "browser",
+		format: "iife",
+		globalName: "StateroomClient",
+		write: false,
+		logLevel: "silent",
+	});
+	server = await startDevServer();
+	// --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+	browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+	page = await browser.newPage();
+	// A page on the dev server's origin, as the demo page would be.
+	await page.goto(`${server.http}/status`);
+	await page.addScriptTag({ content: bundle.outputFiles[0]?.text ?? "" });
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await server?.stop();
+});
+
+/** What the page-side clients reported; set up by `openClients` in the page. */
+interface PageClient {
+	states: string[];
+	texts: string[];
+}
+
+type PageWindow = typeof globalThis & {
+	StateroomClient: typeof import("../../client/index.ts");
+	clients: { room: import("../../client/index.ts").RoomSocket; seen: PageClient }[];
+};
+
+async function openClients(roomId: string, count: number): Promise<void> {
+	await page.evaluate(
+		({ roomId, count }) => {
+			const w = window as unknown as PageWindow;
+			w.clients = Array.from({ length: count }, () => {
+				const room = w.StateroomClient.connectRoom(
+					{ host: location.host, room: roomId },
+					{ backoff: { baseMs: 100, capMs: 500 } },
+				);
+				const seen: PageClient = { states: [room.state], texts: [] };
+				room.on("state", ({ state }) => seen.states.push(state));
+				room.on("message", (message) => {
+					if (message.kind === "text") seen.texts.push(message.text);
+				});
+				return { room, seen };
+			});
+		},
+		{ roomId, count },
+	);
+}
+
+async function waitInPage(what: string, predicate: string, ms = 10_000): Promise<void> {
+	try {
+		await page.waitForFunction(predicate, undefined, { timeout: ms, polling: 20 });
+	} catch (error) {
+		const seen = await page.evaluate(() => (window as unknown as PageWindow).clients.map((c) => c.seen));
+		throw new Error(`timed out waiting for ${what}: ${JSON.stringify(seen)}`, { cause: error });
+	}
+}
+
+describe("RoomSocket in Chromium", () => {
+	it("bundles for the browser and two page clients ride out a server restart", { timeout: 120_000 }, async () => {
+		await openClients(crypto.randomUUID(), 2);
+		await waitInPage("both open", "window.clients.every((c) => c.room.state === 'open')");
+		expect(await page.evaluate(() => (window as unknown as PageWindow).clients[0]?.room.send("increment"))).toBe(
+			"sent",
+		);
+		await waitInPage("1 at both", "window.clients.every((c) => c.seen.texts.includes('new value: 1'))");
+
+		await server.stop();
+		await waitInPage("both notice", "window.clients.every((c) => c.room.state === 'reconnecting')");
+		// Sent while the server is down: held, then delivered once it is back.
+		expect(await page.evaluate(() => (window as unknown as PageWindow).clients[1]?.room.send("increment"))).toBe(
+			"queued",
+		);
+		await server.restart();
+		await waitInPage("2 at both", "window.clients.every((c) => c.seen.texts.includes('new value: 2'))", 60_000);
+
+		const seen = await page.evaluate(() => (window as unknown as PageWindow).clients.map((c) => c.seen));
+		for (const client of seen) {
+			expect(client.states.slice(0, 3)).toEqual(["connecting", "open", "reconnecting"]);
+			expect(client.states.at(-1)).toBe("open");
+			expect(client.texts).toEqual(["new value: 1", "new value: 2"]);
+		}
+		await page.evaluate(() => {
+			for (const client of (window as unknown as PageWindow).clients) client.room.close();
+		});
+	});
+});
