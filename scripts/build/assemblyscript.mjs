@@ -5,7 +5,7 @@
  * (release target: optimised for speed and size, incremental GC, state-exporting transform).
  * A module newer than its source, the SDK and this script is left as it is.
  */
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -35,14 +35,20 @@ export async function build({ root, log }) {
 		}
 		const started = Date.now();
 		const stderr = asc.createMemoryStream();
+		// Written aside and renamed, so that a concurrent `wrangler dev` never loads half a module.
+		const partFile = `${outFile}.${process.pid}.part`;
 		const { error } = await asc.main(
-			[source.path, "--config", config, "--target", "release", "--outFile", outFile, "--baseDir", root],
+			[source.path, "--config", config, "--target", "release", "--outFile", partFile, "--baseDir", root],
 			{ stdout: asc.createMemoryStream(), stderr },
 		);
 		const diagnostics = stderr.toString().trim();
-		if (error) throw new Error(`asc could not compile ${from}:\n${diagnostics || error.message}${hint(diagnostics)}`);
+		if (error) {
+			rmSync(partFile, { force: true });
+			throw new Error(`asc could not compile ${from}:\n${diagnostics || error.message}${hint(diagnostics)}`);
+		}
 		if (diagnostics) log(diagnostics);
-		checkExports(outFile, from);
+		checkExports(partFile, from);
+		renameSync(partFile, outFile);
 		const kb = (statSync(outFile).size / 1024).toFixed(1);
 		log(`${from} -> ${output} (${kb} KiB, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 	}
@@ -85,11 +91,13 @@ function sourcesIn(dir) {
 		.map((file) => ({ name: file, path: join(dir, file) }));
 }
 
-/** The latest modification time of the files under `dir`. */
+/** The latest modification time of the sources and settings under `dir` (not its README). */
 function newestChange(dir) {
 	let newest = 0;
 	for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-		if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+		if (entry.isFile() && /\.(ts|mjs|json)$/.test(entry.name)) {
+			newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+		}
 	}
 	return newest;
 }
