@@ -1,0 +1,139 @@
+/**
+ * The demo page in a real headless Chromium against a real `wrangler dev`: two pages in one
+ * room see each other's counter changes and chat lines, show their connection state and chat
+ * client id, and can switch rooms. A screenshot goes to test-results/ for a human to look at.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NODE } from "./cli-process.ts";
+import { type DevServer, PROJECT_ROOT, startDevServer } from "./dev-server.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const WAIT = { timeout: 15_000 };
+
+let server: DevServer;
+let browser: BrowserContext;
+let profile: string;
+
+beforeAll(async () => {
+	// The page's script is generated (public/demo.js); build it as `npm test`'s pretest does.
+	execFileSync(NODE, ["cli/build-demo.ts"], { cwd: PROJECT_ROOT, stdio: "ignore", timeout: 60_000 });
+	server = await startDevServer();
+	profile = mkdtempSync(join(tmpdir(), "stateroom-chromium-"));
+	// A persistent context is how Playwright takes a fresh --user-data-dir.
+	browser = await chromium.launchPersistentContext(profile, {
+		executablePath: CHROMIUM,
+		headless: true,
+		viewport: { width: 1100, height: 800 },
+		args: [
+			"--headless",
+			"--no-sandbox",
+			"--disable-gpu",
+			"--disable-quic",
+			"--no-first-run",
+			"--disable-background-networking",
+			"--disable-component-update",
+			"--disable-sync",
+		],
+	});
+}, 120_000);
+
+afterAll(async () => {
+	await browser?.close();
+	await server?.stop();
+	if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+async function openRoom(room: string): Promise<Page> {
+	const page = await browser.newPage();
+	await page.goto(`${server.http}/?room=${encodeURIComponent(room)}`);
+	await page.locator("#counter-state[data-state=open]").waitFor(WAIT);
+	await page.locator("#chat-state[data-state=open]").waitFor(WAIT);
+	return page;
+}
+
+/** The chat client id the page shows, from the service's welcome event. */
+async function clientId(page: Page): Promise<number> {
+	await expectText(page, "#chat-identity", /client id \d+/);
+	const text = (await page.locator("#chat-identity").textContent()) ?? "";
+	return Number(/client id (\d+)/.exec(text)?.[1]);
+}
+
+async function expectText(page: Page, selector: string, pattern: RegExp): Promise<void> {
+	await page.waitForFunction(
+		({ selector, source }) => new RegExp(source).test(document.querySelector(selector)?.textContent ?? ""),
+		{ selector, source: pattern.source },
+		WAIT,
+	);
+}
+
+describe("the demo page", () => {
+	it("shares the counter and the chat between two pages in one room", async () => {
+		const room = `demo-${crypto.randomUUID()}`;
+		const alice = await openRoom(room);
+		const bob = await openRoom(room);
+
+		// Both start from the room's value, asked for on connect.
+		await expectText(alice, "#counter-value", /^0$/);
+		await expectText(bob, "#counter-value", /^0$/);
+		await alice.getByRole("button", { name: "Increment" }).click();
+		await alice.getByRole("button", { name: "Increment" }).click();
+		await expectText(bob, "#counter-value", /^2$/);
+		await bob.getByRole("button", { name: "Decrement" }).click();
+		await expectText(alice, "#counter-value", /^1$/);
+		expect(await alice.locator("#counter-url").textContent()).toBe(`/ws/${room}`);
+
+		// Each page shows its own chat client id; they differ.
+		const aliceId = await clientId(alice);
+		const bobId = await clientId(bob);
+		expect(aliceId).toBeGreaterThan(0);
+		expect(bobId).not.toBe(aliceId);
+		await expectText(alice, "#chat-log", new RegExp(`guest-${bobId} joined\\.`));
+
+		await alice.getByRole("textbox", { name: "Message" }).fill("hello from alice");
+		await alice.getByRole("button", { name: "Send" }).click();
+		await expectText(bob, "#chat-log", new RegExp(`guest-${aliceId}: hello from alice`));
+		await bob.getByRole("textbox", { name: "Message" }).fill("/nick bob");
+		await bob.keyboard.press("Enter");
+		await expectText(alice, "#chat-log", new RegExp(`guest-${bobId} is now bob\\.`));
+		await expectText(bob, "#chat-identity", /You are bob/);
+		await bob.getByRole("textbox", { name: "Message" }).fill("hi alice");
+		await bob.keyboard.press("Enter");
+		await expectText(alice, "#chat-log", /bob: hi alice/);
+
+		mkdirSync(join(PROJECT_ROOT, "test-results"), { recursive: true });
+		await alice.screenshot({ path: join(PROJECT_ROOT, "test-results/demo-page.png"), fullPage: true });
+		await alice.close();
+		await bob.close();
+	}, 90_000);
+
+	it("switches rooms from the form, with the room in the URL", async () => {
+		const first = `demo-${crypto.randomUUID()}`;
+		const second = `demo-${crypto.randomUUID()}`;
+		const page = await openRoom(first);
+		await page.getByRole("button", { name: "Increment" }).click();
+		await expectText(page, "#counter-value", /^1$/);
+
+		await page.getByRole("textbox", { name: "Room" }).fill(second);
+		await page.getByRole("button", { name: "Switch room" }).click();
+		await page.waitForURL(`**/?room=${second}`, WAIT);
+		await page.locator("#counter-state[data-state=open]").waitFor(WAIT);
+		// A fresh room: its own counter, and a new chat connection there.
+		await expectText(page, "#counter-value", /^0$/);
+		expect(await page.locator("#chat-url").textContent()).toBe(`/s/chat/ws/${second}`);
+		await page.close();
+	}, 60_000);
+
+	it("picks a fresh room, and puts it in the URL, when none is given", async () => {
+		const page = await browser.newPage();
+		await page.goto(`${server.http}/`);
+		await page.waitForURL(/\?room=demo-[0-9a-f]{8}$/, WAIT);
+		const room = new URL(page.url()).searchParams.get("room");
+		expect(await page.getByRole("textbox", { name: "Room" }).inputValue()).toBe(room);
+		await page.close();
+	}, 30_000);
+});
