@@ -3,6 +3,7 @@ import type { ServiceDefinition } from "stateroom";
 import binaryEcho from "../build/wasm/rust-binary-echo.wasm";
 import clock from "../build/wasm/rust-clock.wasm";
 import counter from "../build/wasm/rust-counter.wasm";
+import cpuHog from "../build/wasm/rust-cpu-hog.wasm";
 import echo from "../build/wasm/rust-echo-server.wasm";
 import randomness from "../build/wasm/rust-randomness.wasm";
 
@@ -12,4 +13,5 @@ export const rustServices: Record<string, ServiceDefinition> = {
 	"rust-clock": clock,
 	"rust-randomness": randomness,
 	"rust-binary-echo": binaryEcho,
+	"rust-cpu-hog": cpuHog,
 };

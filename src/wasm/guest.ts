@@ -28,6 +28,7 @@ export class Guest {
 	#effects: Effects | undefined;
 	/** The first thing that went wrong in a host call during this event. */
 	#failure: Error | undefined;
+	#eventStartedAt: number | undefined;
 
 	private constructor(instance: WebAssembly.Instance, label: string, output: OutputLines) {
 		this.#instance = instance;
@@ -57,7 +58,11 @@ export class Guest {
 		};
 		const imports = {
 			[ENV_MODULE]: env,
-			[WASI_MODULE]: wasiImports(module, { memory, write: (fd, text) => output.write(fd, text) }),
+			[WASI_MODULE]: wasiImports(module, {
+				memory,
+				write: (fd, text) => output.write(fd, text),
+				eventStartedAt: () => (guest ? guest.#eventStartedAt : undefined),
+			}),
 		};
 		let instance: WebAssembly.Instance;
 		try {
@@ -109,6 +114,7 @@ export class Guest {
 		const exports = this.#instance.exports;
 		this.#effects = effects;
 		this.#failure = undefined;
+		this.#eventStartedAt = Date.now();
 		try {
 			const ptr = this.call("stateroom_malloc", () => (exports.stateroom_malloc as MallocFn)(bytes.length));
 			if (typeof ptr !== "number") {
@@ -127,6 +133,7 @@ export class Guest {
 			this.call("stateroom_free", () => (exports.stateroom_free as BlockFn)(address, bytes.length));
 		} finally {
 			this.#effects = undefined;
+			this.#eventStartedAt = undefined;
 			this.#output.flush();
 		}
 	}

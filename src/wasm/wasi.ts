@@ -21,6 +21,27 @@ const CLOCK_RESOLUTION_NS = 1_000_000n;
 /** crypto.getRandomValues fills at most 65,536 bytes per call. */
 const RANDOM_CHUNK = 65_536;
 
+/**
+ * A guest that busy-waits on the clock (upstream's cpu-hog example) blocks its room for every
+ * client; the host contains it by failing the event once it has watched the clock for longer
+ * than this, as seen through its own clock reads.
+ */
+export const CLOCK_WATCH_LIMIT_MS = 3000;
+/**
+ * Deployed Workers' clocks stand still while code runs (they advance only across I/O, a
+ * Spectre mitigation), so there a busy-wait never sees time pass: after this many reads of a
+ * clock that has not moved, the event fails too, instead of spinning until the CPU limit.
+ */
+export const FROZEN_CLOCK_READS = 100_000;
+
+/** Thrown by a clock read that shows a busy-wait: it unwinds the guest and fails the event. */
+export class BusyWait extends Error {
+	constructor(what: string) {
+		super(`the guest ${what}: a busy-wait blocks the room for every client; use a timer (SetTimer) instead`);
+		this.name = "BusyWait";
+	}
+}
+
 /** Thrown by `proc_exit`: it unwinds the guest and fails the event. */
 export class ProcExit extends Error {
 	readonly code: number;
@@ -38,6 +59,8 @@ export interface WasiHost {
 	memory(): WebAssembly.Memory;
 	/** Takes text the guest wrote to stdout (fd 1) or stderr (fd 2). */
 	write(fd: 1 | 2, text: string): void;
+	/** When the event being delivered started (`Date.now()`), or `undefined` between events. */
+	eventStartedAt(): number | undefined;
 }
 
 type WasiFunction = (...args: never[]) => number | undefined;
@@ -85,6 +108,8 @@ function implementations(host: WasiHost): Record<string, WasiFunction> {
 		return ERRNO_SUCCESS;
 	};
 	const decoder = new TextDecoder();
+	let lastTime = -1n;
+	let sameReads = 0;
 	return {
 		fd_write(fd: number, iovs: number, iovsLen: number, writtenPtr: number): number {
 			if (fd !== 1 && fd !== 2) return ERRNO_BADF;
@@ -113,6 +138,16 @@ function implementations(host: WasiHost): Record<string, WasiFunction> {
 			const now = clockNow(id);
 			if (now === undefined) return ERRNO_INVAL;
 			if (!inBounds(timePtr, 8)) return ERRNO_FAULT;
+			sameReads = now === lastTime ? sameReads + 1 : 0;
+			lastTime = now;
+			if (sameReads >= FROZEN_CLOCK_READS) {
+				sameReads = 0;
+				throw new BusyWait(`read the clock ${FROZEN_CLOCK_READS} times while it stood still`);
+			}
+			const started = host.eventStartedAt();
+			if (started !== undefined && Date.now() - started > CLOCK_WATCH_LIMIT_MS) {
+				throw new BusyWait(`kept reading the clock for over ${CLOCK_WATCH_LIMIT_MS} ms in one event`);
+			}
 			view().setBigUint64(timePtr, now, true);
 			return ERRNO_SUCCESS;
 		},
