@@ -19,7 +19,9 @@ export async function build({ root, log }) {
 	await checkToolchain();
 	const dir = join(root, "guests/rust/examples");
 	const shared = join(root, "guests/rust/src/stateroom.rs");
-	const examples = readdirSync(dir).filter((file) => file.endsWith(".rs")).sort();
+	const examples = readdirSync(dir)
+		.filter((file) => file.endsWith(".rs"))
+		.sort();
 	for (const file of examples) {
 		const example = basename(file, ".rs").replaceAll("_", "-");
 		const source = join(dir, file);

@@ -13,7 +13,9 @@ export async function build({ root, log }) {
 	try {
 		wabt = await (await import("wabt")).default();
 	} catch (error) {
-		throw new Error(`cannot load the npm package "wabt" (${error.message}); run \`npm ci\` to install the dev dependencies.`);
+		throw new Error(
+			`cannot load the npm package "wabt" (${error.message}); run \`npm ci\` to install the dev dependencies.`,
+		);
 	}
 	const probe = compile(wabt, join(root, "src/wasm/signature-probe.wat"));
 	await checkProbe(root, probe, log);
@@ -21,7 +23,9 @@ export async function build({ root, log }) {
 	log(`build/wasm/signature-probe.wasm (${probe.length} bytes)`);
 
 	const dir = join(root, "test/fixtures/wat");
-	const sources = readdirSync(dir).filter((file) => file.endsWith(".wat")).sort();
+	const sources = readdirSync(dir)
+		.filter((file) => file.endsWith(".wat"))
+		.sort();
 	for (const file of sources) {
 		const bytes = compile(wabt, join(dir, file));
 		const out = `build/fixtures/${basename(file, ".wat")}.wasm`;
@@ -56,6 +60,8 @@ async function checkProbe(root, compiled, log) {
 	// write_debug_names adds a name section to the compiled WAT; compare the sections before it.
 	const expected = Buffer.from(bytes());
 	if (!compiled.subarray(0, expected.length).equals(expected)) {
-		throw new Error("src/wasm/signature-probe.wat and src/wasm/signature-probe.ts describe different modules; make them agree.");
+		throw new Error(
+			"src/wasm/signature-probe.wat and src/wasm/signature-probe.ts describe different modules; make them agree.",
+		);
 	}
 }
