@@ -58,7 +58,9 @@ Examples:
 		const port = parsePort(parsed.values.port ?? parsed.positionals[0], DEFAULT_PORT, "dev");
 		const project = findProject();
 		wranglerPath(project);
-		await ensurePortFree(port, HOST, `stateroom dev ${port === DEFAULT_PORT ? 8081 : port + 1}`);
+		// Say it the way the user started us: `npm run dev` takes its arguments after `--`.
+		const retry = process.env.npm_lifecycle_event === "dev" ? "npm run dev --" : "stateroom dev";
+		await ensurePortFree(port, HOST, `${retry} ${port + 1}`);
 
 		await step("building WebAssembly guests", () => buildWasm(project));
 		await step("bundling the demo page", () => bundleDemo(project));
