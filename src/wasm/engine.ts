@@ -56,7 +56,7 @@ class WasmEngine implements Engine {
 	}
 }
 
-/** For tests: the label an engine uses for its room in logs and errors. */
+/** How logs and errors name a room. */
 export function roomLabel(room: RoomInfo): string {
 	return `service "${room.service}", room "${room.roomId}"`;
 }

@@ -51,9 +51,13 @@ export class Guest {
 			return guest.memory();
 		};
 		const env: Record<string, unknown> = {
-			[SEND_IMPORT]: (ptr: number, len: number) => guest?.receiveCommand(ptr, len),
+			[SEND_IMPORT]: (ptr: number, len: number) => {
+				if (!guest) throw new GuestError(`${label}: stateroom_send was called while the module was being instantiated`);
+				guest.receiveCommand(ptr, len);
+			},
+			// AssemblyScript's default `abort`; not part of the ABI, accepted so that asc's defaults work.
 			abort: (message: number, file: number, line: number, column: number) => {
-				throw new GuestError(`module "${name}" aborted: ${readAbort(memory(), message, file, line, column)}`);
+				throw new GuestError(`${label}: the guest aborted: ${readAbort(memory(), message, file, line, column)}`);
 			},
 		};
 		const imports = {
