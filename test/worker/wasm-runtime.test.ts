@@ -67,6 +67,7 @@ describe("commands the host refuses", () => {
 		["p", "malformed command (MessageFromProcess) at byte 4: unknown MessageRecipient variant 9"],
 		["s", "malformed command (MessageFromProcess) at byte 4: the timer delay needs 4 bytes but only 0 remain"],
 		["x", "the guest called proc_exit(3); a Stateroom service must not exit"],
+		["a", "the guest aborted: boom at f.ts:7:3"],
 	])("%s fails the event with a clear error, and the room keeps serving", async (op, message) => {
 		const { client, room } = await scripted();
 		client.send("c");

@@ -45,6 +45,18 @@ describe("rust-counter", () => {
 		}
 	});
 
+	it("keeps one instance per room: rooms never see each other's count", async () => {
+		const [first, second] = [uniqueRoom(), uniqueRoom()];
+		const a = await connect(`/s/rust-counter/ws/${first}`);
+		const b = await connect(`/s/rust-counter/ws/${second}`);
+		a.send("increment");
+		a.send("increment");
+		expect([await a.next(), await a.next()]).toEqual(["new value: 1", "new value: 2"]);
+		b.send("decrement");
+		expect(await b.next()).toBe("new value: -1");
+		expect(await a.quiet()).toEqual([]);
+	});
+
 	it("ignores binary messages", async () => {
 		const a = await connect(`/s/rust-counter/ws/${uniqueRoom()}`);
 		a.send(new TextEncoder().encode("increment"));
