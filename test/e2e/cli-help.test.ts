@@ -3,6 +3,9 @@
  * refuses the same way: a message that says what is wrong, a fix, and exit code 2.
  */
 import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./cli-process.ts";
 import { PROJECT_ROOT } from "./dev-server.ts";
@@ -74,6 +77,19 @@ describe("command-line mistakes", () => {
 		expect(code).toBe(1);
 		expect(stderr).toContain("No Stateroom project in /");
 		expect(stderr).toContain("fix: Run stateroom from inside the project folder");
+	});
+
+	it("says to run npm install when the project has no wrangler", async () => {
+		// A project folder as a fresh clone has it before `npm install`.
+		const project = mkdtempSync(join(tmpdir(), "stateroom-bare-"));
+		writeFileSync(join(project, "package.json"), "{}");
+		writeFileSync(join(project, "wrangler.toml"), 'name = "bare"');
+		for (const command of ["dev", "build", "deploy"]) {
+			const { code, stderr } = await runCli([command], { cwd: project });
+			expect(code, command).toBe(1);
+			expect(stderr).toContain("[stateroom] error: wrangler is not installed in this project");
+			expect(stderr).toContain(`[stateroom] fix: Run \`npm install\` in ${project}, then try again.`);
+		}
 	});
 });
 
