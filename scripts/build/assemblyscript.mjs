@@ -54,8 +54,16 @@ export async function build({ root, log }) {
 	}
 }
 
-const ABI_EXPORTS = ["memory", "stateroom_malloc", "stateroom_free", "stateroom_recv", "STATEROOM_API_VERSION", "STATEROOM_API_PROTOCOL"];
-const REEXPORT_FIX = 'add `export * from "../../sdk/assemblyscript/abi";` (the path relative to the file) next to its imports';
+const ABI_EXPORTS = [
+	"memory",
+	"stateroom_malloc",
+	"stateroom_free",
+	"stateroom_recv",
+	"STATEROOM_API_VERSION",
+	"STATEROOM_API_PROTOCOL",
+];
+const REEXPORT_FIX =
+	'add `export * from "../../sdk/assemblyscript/abi";` (the path relative to the file) next to its imports';
 
 /** asc's message for a missing SDK is about the abort handler; say what the fix is. */
 function hint(diagnostics) {
@@ -66,7 +74,9 @@ function hint(diagnostics) {
 
 /** A module without the ABI's exports compiles fine and fails only in the host: fail here instead. */
 function checkExports(outFile, from) {
-	const exported = new Set(WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(outFile))).map((e) => e.name));
+	const exported = new Set(
+		WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(outFile))).map((e) => e.name),
+	);
 	const missing = ABI_EXPORTS.filter((name) => !exported.has(name));
 	if (missing.length > 0) {
 		rmSync(outFile);
