@@ -18,21 +18,20 @@ export interface WatchedBuild {
 /** Editors write several events per save: wait this long for them to settle. */
 const SETTLE_MS = 200;
 
+/** How a watch tells the user what it does. */
+export interface WatchReport {
+	changed(build: WatchedBuild, file: string): void;
+	done(build: WatchedBuild, ms: number): void;
+	failed(build: WatchedBuild, error: unknown): void;
+}
+
 export interface Watching {
 	/** The folders actually watched (those that exist). */
 	readonly folders: readonly string[];
 	close(): void;
 }
 
-export function watchBuilds(
-	project: Project,
-	builds: readonly WatchedBuild[],
-	report: {
-		changed(build: WatchedBuild, file: string): void;
-		done(build: WatchedBuild, ms: number): void;
-		failed(build: WatchedBuild, error: unknown): void;
-	},
-): Watching {
+export function watchBuilds(project: Project, builds: readonly WatchedBuild[], report: WatchReport): Watching {
 	const watchers: FSWatcher[] = [];
 	const folders: string[] = [];
 	for (const build of builds) {
@@ -60,7 +59,7 @@ export function watchBuilds(
  * One build at a time: changes during a build queue exactly one more run, so the last change
  * is always built and builds never overlap.
  */
-function serialized(build: WatchedBuild, report: Parameters<typeof watchBuilds>[2]): (file: string) => void {
+function serialized(build: WatchedBuild, report: WatchReport): (file: string) => void {
 	let timer: NodeJS.Timeout | undefined;
 	let running = false;
 	let again = false;

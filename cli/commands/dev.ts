@@ -4,23 +4,11 @@ import { noExtraPositionals, parse, parsePort } from "../args.ts";
 import type { Command } from "../command.ts";
 import { bundleDemo } from "../demo.ts";
 import { CliError } from "../errors.ts";
-import { detail, info, seconds, step, warn } from "../output.ts";
-import {
-	buildWasm,
-	ensurePortFree,
-	freePort,
-	startWrangler,
-	untilExit,
-	waitUntilServing,
-	wranglerPath,
-} from "../processes.ts";
-import { findProject, listServices, type Project, type ServiceList } from "../project.ts";
+import { info, seconds, step, warn } from "../output.ts";
+import { buildWasm, ensurePortFree, wranglerPath } from "../processes.ts";
+import { findProject, listServices, type Project } from "../project.ts";
+import { DEFAULT_PORT, HOST, serveWithWrangler } from "../serving.ts";
 import { type WatchedBuild, watchBuilds } from "../watch.ts";
-
-const HOST = "127.0.0.1";
-const DEFAULT_PORT = 8080;
-/** wrangler's first start bundles and boots workerd: slow on a small machine, so be patient. */
-const STARTUP_MS = 120_000;
 
 export const dev: Command = {
 	name: "dev",
@@ -65,18 +53,6 @@ Examples:
 		await step("building WebAssembly guests", () => buildWasm(project));
 		await step("bundling the demo page", () => bundleDemo(project));
 
-		const inspector = await freePort();
-		info(`starting wrangler dev on http://${HOST}:${port}...`);
-		const child = startWrangler(project, [
-			"dev",
-			"--port",
-			String(port),
-			"--ip",
-			HOST,
-			"--inspector-port",
-			String(inspector),
-			...parsed.passthrough,
-		]);
 		const watching = watchBuilds(project, rebuilds(project), {
 			changed: (build, file) => info(`${file} changed: rebuilding ${build.label}...`),
 			done: (build, ms) => info(`rebuilt ${build.label} in ${seconds(ms)}; wrangler reloads the Worker`),
@@ -85,24 +61,14 @@ Examples:
 					`rebuilding ${build.label} failed, still serving the previous build: ${error instanceof CliError ? error.message : String(error)}`,
 				),
 		});
-		const exited = untilExit(child, () => watching.close());
-		const started = Date.now();
-		try {
-			await waitUntilServing(`http://${HOST}:${port}/status`, child, STARTUP_MS);
-		} catch (error) {
-			watching.close();
-			if (child.exitCode === null) child.kill("SIGTERM");
-			throw error;
-		}
-		printServing(
-			`${HOST}:${port}`,
-			Date.now() - started,
-			listServices(project),
-			existsSync(project.path("public/index.html")),
-		);
-		if (watching.folders.length > 0) info(`watching ${watching.folders.join(", ")} for changes`);
-		info("press Ctrl-C to stop");
-		return exited;
+		return serveWithWrangler(project, {
+			port,
+			args: parsed.passthrough,
+			services: listServices(project),
+			demo: existsSync(project.path("public/index.html")),
+			cleanup: () => watching.close(),
+			notes: watching.folders.length > 0 ? [`watching ${watching.folders.join(", ")} for changes`] : [],
+		});
 	},
 };
 
@@ -115,17 +81,4 @@ function rebuilds(project: Project): WatchedBuild[] {
 		},
 		{ label: "the demo page", folders: ["public/src", "client"], build: () => bundleDemo(project) },
 	];
-}
-
-/** The URLs a developer needs, from the registered services. */
-export function printServing(address: string, ms: number, services: ServiceList, demo: boolean): void {
-	const { default: defaultService, names } = services;
-	const rows: [string, string][] = [];
-	if (demo) rows.push(["demo page", `http://${address}/`]);
-	rows.push(["status", `http://${address}/status`]);
-	rows.push(["default room", `ws://${address}/ws/:room  (service "${defaultService ?? "?"}")`]);
-	for (const name of names) rows.push([name, `ws://${address}/s/${name}/ws/:room`]);
-	const width = Math.max(...rows.map(([label]) => label.length));
-	info(`serving http://${address} (ready in ${seconds(ms)})`);
-	for (const [label, url] of rows) detail(`${label.padEnd(width)}  ${url}`);
 }

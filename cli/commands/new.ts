@@ -7,12 +7,9 @@ import { noExtraPositionals, parse } from "../args.ts";
 import type { Command } from "../command.ts";
 import { CliError, usageError } from "../errors.ts";
 import { detail, info } from "../output.ts";
-import { findProject, listServices, type Project } from "../project.ts";
+import { findProject, listServices, type Project, SERVICE_NAME } from "../project.ts";
 import { scaffoldAssemblyScript } from "../scaffold-as.ts";
 import { type Names, serviceTest, typescriptService } from "../templates.ts";
-
-/** The same rule as the registry's (src/registry.ts): names appear in URLs and object names. */
-const SERVICE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export const newCommand: Command = {
 	name: "new",

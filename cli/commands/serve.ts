@@ -10,14 +10,10 @@ import { noExtraPositionals, parse, parsePort } from "../args.ts";
 import type { Command } from "../command.ts";
 import { CliError, usageError } from "../errors.ts";
 import { info } from "../output.ts";
-import { ensurePortFree, freePort, startWrangler, untilExit, waitUntilServing, wranglerPath } from "../processes.ts";
-import { findProject, type Project } from "../project.ts";
-import { printServing } from "./dev.ts";
+import { ensurePortFree, wranglerPath } from "../processes.ts";
+import { findProject, type Project, SERVICE_NAME } from "../project.ts";
+import { DEFAULT_PORT, HOST, serveWithWrangler } from "../serving.ts";
 
-const HOST = "127.0.0.1";
-const DEFAULT_PORT = 8080;
-const STARTUP_MS = 120_000;
-const SERVICE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Where the generated files go; gitignored. */
 export const SERVE_DIR = ".stateroom/serve";
 
@@ -69,31 +65,12 @@ Examples:
 		await ensurePortFree(port, HOST, `stateroom serve ${target} --port ${port + 1}`);
 
 		const config = writeServeProject(project, file, name);
-		const inspector = await freePort();
-		info(`starting wrangler dev on http://${HOST}:${port}...`);
-		const child = startWrangler(project, [
-			"dev",
-			"--config",
-			config,
-			"--port",
-			String(port),
-			"--ip",
-			HOST,
-			"--inspector-port",
-			String(inspector),
-			...parsed.passthrough,
-		]);
-		const exited = untilExit(child);
-		const started = Date.now();
-		try {
-			await waitUntilServing(`http://${HOST}:${port}/status`, child, STARTUP_MS);
-		} catch (error) {
-			if (child.exitCode === null) child.kill("SIGTERM");
-			throw error;
-		}
-		printServing(`${HOST}:${port}`, Date.now() - started, { default: name, names: [name] }, false);
-		info("press Ctrl-C to stop");
-		return exited;
+		return serveWithWrangler(project, {
+			port,
+			args: ["--config", config, ...parsed.passthrough],
+			services: { default: name, names: [name] },
+			demo: false,
+		});
 	},
 };
 
