@@ -119,6 +119,7 @@ export class Guest {
 		this.#effects = effects;
 		this.#failure = undefined;
 		this.#eventStartedAt = Date.now();
+		this.#output.lastError = undefined;
 		try {
 			const ptr = this.call("stateroom_malloc", () => (exports.stateroom_malloc as MallocFn)(bytes.length));
 			if (typeof ptr !== "number") {
@@ -183,7 +184,10 @@ export class Guest {
 		} catch (error) {
 			if (this.#failure) throw this.#failure;
 			if (error instanceof GuestError) throw error;
-			throw new GuestError(`${this.#label}: ${exportName} trapped: ${describeError(error)}`, { cause: error });
+			this.#output.flush();
+			const said = this.#output.lastError;
+			const why = said === undefined ? "" : ` (its last stderr line: ${said})`;
+			throw new GuestError(`${this.#label}: ${exportName} trapped: ${describeError(error)}${why}`, { cause: error });
 		}
 	}
 

@@ -80,6 +80,8 @@ export function wasiImports(module: WebAssembly.Module, host: WasiHost): Record<
 export class OutputLines {
 	readonly #pending = new Map<1 | 2, string>();
 	readonly #emit: (fd: 1 | 2, line: string) => void;
+	/** The last non-empty stderr line: a Rust panic or an AssemblyScript abort says why it trapped there. */
+	lastError: string | undefined;
 
 	constructor(emit: (fd: 1 | 2, line: string) => void) {
 		this.#emit = emit;
@@ -88,12 +90,17 @@ export class OutputLines {
 	write(fd: 1 | 2, text: string): void {
 		const lines = ((this.#pending.get(fd) ?? "") + text).split("\n");
 		this.#pending.set(fd, lines.pop() ?? "");
-		for (const line of lines) this.#emit(fd, line);
+		for (const line of lines) this.emit(fd, line);
 	}
 
 	flush(): void {
-		for (const [fd, rest] of this.#pending) if (rest !== "") this.#emit(fd, rest);
+		for (const [fd, rest] of this.#pending) if (rest !== "") this.emit(fd, rest);
 		this.#pending.clear();
+	}
+
+	private emit(fd: 1 | 2, line: string): void {
+		if (fd === 2 && line.trim() !== "") this.lastError = line.trim();
+		this.#emit(fd, line);
 	}
 }
 

@@ -52,8 +52,11 @@ describe("an AssemblyScript service in the WebAssembly engine", () => {
 			() => undefined,
 			(thrown: unknown) => thrown,
 		);
-		console.log("ERR", String(error), (error as Error).cause);
 		expect(error).toBeInstanceOf(Error);
+		// The trap's error carries what the guest said on stderr just before it: the reason.
+		expect(String(error)).toMatch(
+			/stateroom_recv trapped: unreachable \(its last stderr line: AssemblyScript service aborted: asked to throw by guest-2 at sdk\/assemblyscript\/test\/probe\.ts:\d+:\d+\)/,
+		);
 		await engine.rollback();
 		// Client 2's connect was never checkpointed: only client 1 is known.
 		expect(await run(engine, { kind: "timer" })).toEqual([{ to: { kind: "broadcast" }, text: "timer, 1 connected" }]);
