@@ -104,4 +104,22 @@ describe("wrangler dev", () => {
 		const a = await join(`/s/clock/ws/${room()}`);
 		expect(await a.nextText(6000)).toBe("Timer @ 0");
 	}, 15_000);
+
+	it("serves WebAssembly services built from Rust and AssemblyScript like their TypeScript twins", async () => {
+		for (const service of ["rust-counter", "as-counter"]) {
+			const name = room();
+			const a = await join(`/s/${service}/ws/${name}`);
+			const b = await join(`/s/${service}/ws/${name}`);
+			a.send("increment");
+			expect(await a.nextText(), service).toBe("new value: 1");
+			expect(await b.nextText(), service).toBe("new value: 1");
+		}
+		for (const service of ["rust-echo", "as-echo"]) {
+			const name = room();
+			const a = await join(`/s/${service}/ws/${name}`);
+			expect(await a.nextText(), service).toBe("User ClientId(1) connected.");
+			a.send("wasm");
+			expect(await a.nextText(), service).toBe("User ClientId(1) sent 'wasm'");
+		}
+	});
 });
