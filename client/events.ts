@@ -8,6 +8,12 @@ export type Listener<T> = (event: T) => void;
 
 export class Emitter<Events extends object> {
 	#listeners = new Map<keyof Events, Set<Listener<never>>>();
+	readonly #report: (error: unknown) => void;
+
+	/** `report` receives errors thrown by listeners; by default they surface as uncaught errors. */
+	constructor(report: (error: unknown) => void = reportUncaught) {
+		this.#report = report;
+	}
 
 	on<K extends keyof Events>(type: K, listener: Listener<Events[K]>): () => void {
 		let set = this.#listeners.get(type);
@@ -30,13 +36,13 @@ export class Emitter<Events extends object> {
 			try {
 				(listener as Listener<Events[K]>)(event);
 			} catch (error) {
-				reportListenerError(error);
+				this.#report(error);
 			}
 		}
 	}
 }
 
-function reportListenerError(error: unknown): void {
+function reportUncaught(error: unknown): void {
 	const report = (globalThis as { reportError?: (error: unknown) => void }).reportError;
 	if (report) report(error);
 	else
