@@ -2,9 +2,10 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * Three suites: `worker` runs inside workerd through the Workers Vitest integration (rooms,
- * routes, eviction); `sdk` runs the AssemblyScript SDK's modules in Node against the ABI;
- * `e2e` runs in Node against a real `wrangler dev` with real WebSocket clients.
+ * Four suites: `worker` runs inside workerd through the Workers Vitest integration (rooms,
+ * routes, eviction, the WebAssembly host); `sdk` runs the AssemblyScript SDK's modules in Node
+ * against the ABI; `client` unit-tests the client library's logic; `e2e` runs in Node against
+ * real `wrangler dev` processes with real WebSocket clients, the CLI and headless Chromium.
  */
 export default defineConfig({
 	test: {
@@ -26,6 +27,10 @@ export default defineConfig({
 					environment: "node",
 					testTimeout: 30_000,
 					hookTimeout: 90_000,
+					// One file at a time: each starts its own wrangler dev, and `cli-dev` rebuilds a
+					// module under build/wasm, which would make every other wrangler dev reload and
+					// drop its sockets. Two cores gain little from running them side by side anyway.
+					fileParallelism: false,
 				},
 			},
 		],
