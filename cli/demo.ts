@@ -16,7 +16,7 @@ export async function bundleDemo(project: Project): Promise<void> {
 	const esbuild = project.path("node_modules/.bin/esbuild");
 	if (!existsSync(esbuild)) {
 		throw new CliError(
-			`esbuild is missing (${esbuild}); it comes with wrangler.`,
+			`esbuild is missing (${esbuild}); it is one of the project's devDependencies.`,
 			`Run \`npm install\` in ${project.root}, then try again.`,
 		);
 	}
