@@ -2,26 +2,11 @@
  * Rooms keep everything through hibernation and eviction without the service doing anything:
  * state, client ids, the connected sockets, the timer, and init having run.
  */
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { connect, roomStub, uniqueRoom } from "./socket.ts";
 
 describe("eviction with clients connected", () => {
-	it("keeps the counter: at 3, evicted, the next increment answers new value: 4", async () => {
-		const room = uniqueRoom();
-		const a = await connect(`/ws/${room}`);
-		const b = await connect(`/ws/${room}`);
-		for (const expected of [1, 2, 3]) {
-			a.send("increment");
-			expect(await a.next()).toBe(`new value: ${expected}`);
-			expect(await b.next()).toBe(`new value: ${expected}`);
-		}
-		await evictDurableObject(roomStub("counter", room));
-		b.send("increment");
-		expect(await a.next()).toBe("new value: 4");
-		expect(await b.next()).toBe("new value: 4");
-	});
-
 	it("keeps client ids going and still knows who each socket is", async () => {
 		const room = uniqueRoom();
 		const a = await connect(`/s/echo/ws/${room}`);
@@ -36,18 +21,6 @@ describe("eviction with clients connected", () => {
 		a.close();
 		expect(await b.next()).toBe("User ClientId(1) left.");
 		expect(await c.next()).toBe("User ClientId(1) left.");
-	});
-
-	it("keeps the clock ticking from where it was", async () => {
-		const room = uniqueRoom();
-		const a = await connect(`/s/clock/ws/${room}`);
-		const stub = roomStub("clock", room);
-		await runDurableObjectAlarm(stub);
-		expect(await a.next()).toBe("Timer @ 0");
-		await evictDurableObject(stub);
-		expect(await runInDurableObject(stub, (_room, state) => state.storage.getAlarm())).not.toBeNull();
-		await runDurableObjectAlarm(stub);
-		expect(await a.next()).toBe("Timer @ 1");
 	});
 
 	it("runs init once in a room's life, not on every wake", async () => {
