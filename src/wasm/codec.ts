@@ -6,17 +6,13 @@
  * Node-compatible on purpose (the CLI imports it with type stripping): no `cloudflare:`
  * imports, no enums, no parameter properties.
  */
+import type { ServiceEvent } from "../room/engine.ts";
 import type { ClientId } from "../service/client-id.ts";
 import { MessagePayload } from "../service/payload.ts";
 import type { MessageRecipient } from "../service/recipient.ts";
 
-/** An event for the guest: the room's `ServiceEvent`, as the ABI names it. */
-export type GuestEvent =
-	| { readonly kind: "init" }
-	| { readonly kind: "connect"; readonly client: ClientId }
-	| { readonly kind: "disconnect"; readonly client: ClientId }
-	| { readonly kind: "message"; readonly client: ClientId; readonly payload: MessagePayload }
-	| { readonly kind: "timer" };
+/** An event for the guest (`MessageToProcess`): exactly the room's `ServiceEvent`. */
+export type GuestEvent = ServiceEvent;
 
 /** A command from the guest. */
 export type GuestCommand =
