@@ -31,6 +31,8 @@ and refused, with the reason, if it does not follow it.
 
 Arguments:
   module.wasm | dir   The module, or a folder holding exactly one .wasm file
+  service             Or the name of a WebAssembly service this project builds
+                      (build/wasm/<service>.wasm, e.g. rust-echo or as-counter)
 
 Options:
   --port <n>          Port to serve on (default ${DEFAULT_PORT})
@@ -41,7 +43,8 @@ Everything after \`--\` goes to \`wrangler dev\` unchanged.
 
 Examples:
   stateroom serve target/wasm32-wasi/release/echo_server.wasm
-  stateroom serve build/wasm --port 9000`,
+  stateroom serve build/wasm --port 9000
+  stateroom serve rust-echo`,
 
 	async run(args) {
 		const parsed = parse("serve", args, { port: { type: "string" }, name: { type: "string" } });
@@ -56,7 +59,7 @@ Examples:
 		const project = findProject();
 		wranglerPath(project);
 
-		const file = findModule(resolve(target));
+		const file = findModule(resolve(target), project, target);
 		const name = serviceName(parsed.values.name, file);
 		info(
 			`checking ${relative(process.cwd(), file).startsWith("..") ? file : relative(process.cwd(), file)} against the Stateroom ABI...`,
@@ -74,9 +77,16 @@ Examples:
 	},
 };
 
-/** The .wasm file a path names: the file itself, or the single .wasm in a folder. */
-export function findModule(path: string): string {
+/** Where `npm run build:wasm` writes this project's WebAssembly services. */
+const BUILT_SERVICES = "build/wasm";
+
+/**
+ * The .wasm file an argument names: the file itself, the single .wasm in a folder, or, for a
+ * bare service name, the module this project builds for that service.
+ */
+export function findModule(path: string, project: Project, argument: string): string {
 	if (!existsSync(path)) {
+		if (SERVICE_NAME.test(argument)) return builtService(project, argument);
 		throw new CliError(
 			`${path} does not exist.`,
 			"Check the path, or build the module first (e.g. `npm run build:wasm`).",
@@ -91,6 +101,26 @@ export function findModule(path: string): string {
 	throw new CliError(
 		`${path} holds ${candidates.length} .wasm files: ${candidates.sort().join(", ")}.`,
 		`Name one of them, e.g. \`stateroom serve ${join(path, candidates[0] as string)}\`.`,
+	);
+}
+
+function builtService(project: Project, name: string): string {
+	const file = project.path(join(BUILT_SERVICES, `${name}.wasm`));
+	if (existsSync(file)) return file;
+	const dir = project.path(BUILT_SERVICES);
+	const built = existsSync(dir)
+		? readdirSync(dir)
+				.filter((entry) => entry.endsWith(".wasm"))
+				.map((entry) => basename(entry, ".wasm"))
+				.sort()
+		: [];
+	throw new CliError(
+		`No module file and no WebAssembly service named "${name}". ${
+			built.length > 0
+				? `Built WebAssembly services: ${built.join(", ")}.`
+				: `Nothing is built in ${BUILT_SERVICES}/ yet.`
+		}`,
+		"Give a .wasm path, or a service name from that list (run `npm run build:wasm` first to build them).",
 	);
 }
 

@@ -70,6 +70,11 @@ describe("command-line mistakes", () => {
 		expect(missingFile.code).toBe(1);
 		expect(missingFile.stderr).toMatch(/error: \S*no\/such\/module\.wasm does not exist\./);
 		expect(missingFile.stderr).toContain("fix: Check the path");
+		const unknownService = await runCli(["serve", "no-such-service"]);
+		expect(unknownService.code).toBe(1);
+		expect(unknownService.stderr).toMatch(
+			/error: No module file and no WebAssembly service named "no-such-service"\. Built WebAssembly services: .*as-counter.*rust-echo/,
+		);
 	});
 
 	it("says what to do when run outside a project", async () => {

@@ -94,5 +94,12 @@ describe("stateroom serve", () => {
 			expect(stderr).toContain(`--port ${port + 1}\`.`);
 			expect(stdout).not.toContain("starting wrangler dev");
 		});
+
+		it("finds a module this project builds by its service name", async () => {
+			const { code, stdout } = await runCli(["serve", "rust-counter", "--port", String(port)]);
+			// It got as far as the port check: the name resolved to the built module, which passed the ABI check.
+			expect(code).toBe(1);
+			expect(stdout).toContain("[stateroom] checking build/wasm/rust-counter.wasm against the Stateroom ABI...");
+		});
 	});
 });
