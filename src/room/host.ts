@@ -37,13 +37,21 @@ export class RoomHost {
 	 * has just arrived never hears about events that happened before it connected.
 	 */
 	readonly #announced: Set<ClientId>;
+	/** The running service; `undefined` after a rollback failed, until it is loaded again. */
+	#engine: Engine | undefined;
 
+	/**
+	 * @param load builds the engine afresh from what storage holds: the way back when a failed
+	 *   event could not even be rolled back in memory.
+	 */
 	constructor(
 		private readonly ctx: DurableObjectState,
 		private readonly record: RoomRecord,
-		private readonly engine: Engine,
+		engine: Engine,
+		private readonly load: () => Promise<Engine>,
 	) {
 		this.#announced = new Set(record.clients);
+		this.#engine = engine;
 	}
 
 	get service(): string {
@@ -66,7 +74,10 @@ export class RoomHost {
 
 	/** Queues an event; resolves once it has been processed (or has failed and rolled back). */
 	enqueue(event: ServiceEvent): Promise<void> {
-		this.#queue = this.#queue.then(() => this.process(event));
+		// Never rejects: a rejected link would silently stop every later event.
+		this.#queue = this.#queue.then(() =>
+			this.process(event).catch((error: unknown) => this.logFailure(event, error, "broke the room's bookkeeping")),
+		);
 		return this.#queue;
 	}
 
@@ -86,18 +97,41 @@ export class RoomHost {
 	private async process(event: ServiceEvent): Promise<void> {
 		if (event.kind === "disconnect" && !this.record.clients.includes(event.client)) return;
 		const effects = new PendingEffects();
-		let writes: StateWrites | undefined;
-		try {
-			await this.engine.run(event, effects);
-			writes = this.engine.checkpoint();
-		} catch (error) {
-			this.logFailure(event, error);
-			await this.engine.rollback();
-		}
+		const writes = await this.runService(event, effects);
 		// The room's own bookkeeping stands whether or not the service's handler succeeded.
 		const recordChanged = this.track(event);
 		this.persist(writes, recordChanged);
 		if (writes !== undefined) this.apply(effects);
+	}
+
+	/** Runs the event through the service; its state writes, or `undefined` if it failed. */
+	private async runService(event: ServiceEvent, effects: PendingEffects): Promise<StateWrites | undefined> {
+		let engine: Engine;
+		try {
+			engine = this.#engine ?? (await this.load());
+			this.#engine = engine;
+		} catch (error) {
+			this.logFailure(event, error, "was not run: the service could not be loaded from storage");
+			return undefined;
+		}
+		try {
+			await engine.run(event, effects);
+			return engine.checkpoint();
+		} catch (error) {
+			this.logFailure(event, error);
+			try {
+				await engine.rollback();
+			} catch (rollbackError) {
+				// Storage still holds the state after the last good event: start from there.
+				this.#engine = undefined;
+				this.logFailure(
+					event,
+					rollbackError,
+					"could not be rolled back in memory; the service is reloaded from storage",
+				);
+			}
+			return undefined;
+		}
 	}
 
 	private track(event: ServiceEvent): boolean {
@@ -146,11 +180,11 @@ export class RoomHost {
 		}
 	}
 
-	private logFailure(event: ServiceEvent, error: unknown): void {
+	private logFailure(event: ServiceEvent, error: unknown, outcome = "was rolled back"): void {
 		const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
 		const who = "client" in event ? ` from client ${event.client}` : "";
 		console.error(
-			`[stateroom] service "${this.service}", room "${this.roomId}": the ${event.kind} event${who} failed and was rolled back (its messages and timer were discarded).\n${detail}`,
+			`[stateroom] service "${this.service}", room "${this.roomId}": the ${event.kind} event${who} failed and ${outcome} (its messages and timer were discarded).\n${detail}`,
 		);
 	}
 }

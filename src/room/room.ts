@@ -7,6 +7,7 @@ import { CloseCode, closeReason } from "../errors.ts";
 import type { Services } from "../registry.ts";
 import type { MessagePayload } from "../service/payload.ts";
 import { MessagePayload as Payload } from "../service/payload.ts";
+import type { Engine } from "./engine.ts";
 import { RoomHost } from "./host.ts";
 import { newRecord, RECORD_KEY, type RoomRecord, STATE_PREFIX } from "./record.ts";
 import { attachClient, clientOf } from "./sockets.ts";
@@ -115,17 +116,20 @@ export function createRoomClass(services: Services) {
 			}
 		}
 
+		/** Builds the room's engine from the state its service stored (none for a new room). */
+		private async loadEngine(record: RoomRecord): Promise<Engine> {
+			const stored = await this.ctx.storage.list({ prefix: STATE_PREFIX });
+			const state = new Map<string, unknown>();
+			for (const [key, value] of stored) state.set(key.slice(STATE_PREFIX.length), value);
+			return services.factory(record.service).create({ service: record.service, roomId: record.roomId }, state);
+		}
+
 		private async start(target?: RoomTarget): Promise<RoomHost> {
 			const stored = await this.ctx.storage.get<RoomRecord>(RECORD_KEY);
 			const record = stored ?? (target && newRecord(target.service, target.roomId));
 			if (!record) throw new Error("this room has never been opened and no request says which it is");
-			const state = await this.ctx.storage.list({ prefix: STATE_PREFIX });
-			const engineState = new Map<string, unknown>();
-			for (const [key, value] of state) engineState.set(key.slice(STATE_PREFIX.length), value);
-			const engine = await services
-				.factory(record.service)
-				.create({ service: record.service, roomId: record.roomId }, engineState);
-			const host = new RoomHost(this.ctx, record, engine);
+			const load = () => this.loadEngine(record);
+			const host = new RoomHost(this.ctx, record, await load(), load);
 			void host.initialize();
 			host.reconcile();
 			return host;

@@ -30,6 +30,22 @@ describe("a service that throws", () => {
 	});
 });
 
+describe("a rollback that fails too", () => {
+	it("reloads the service from storage and keeps serving from the last good state", async () => {
+		const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+		const a = await connect(`/s/test-shaky/ws/${uniqueRoom()}`);
+		a.send("inc");
+		expect(await a.next()).toBe("count 1");
+		a.send("break");
+		a.send("inc");
+		// The failed event's increment is gone: the state came back from storage.
+		expect(await a.next()).toBe("count 2");
+		const logged = errors.mock.calls.map((call) => String(call[0])).join("\n");
+		expect(logged).toContain("could not be rolled back in memory; the service is reloaded from storage");
+		expect(logged).toContain("construction failed on purpose");
+	});
+});
+
 describe("state that cannot be stored", () => {
 	it("fails the event with an error that names the field and the fixes", async () => {
 		const errors = vi.spyOn(console, "error").mockImplementation(() => {});

@@ -123,7 +123,30 @@ class Broken implements Service {
 	}
 }
 
+/** Set by "break": the next construction throws, so the rollback after the failed event fails too. */
+let breakNextConstruction = false;
+
+/** Counts "inc"; "break" makes the event fail and the rollback's fresh instance fail as well. */
+class Shaky implements Service {
+	count = 0;
+	constructor() {
+		if (breakNextConstruction) {
+			breakNextConstruction = false;
+			throw new Error("construction failed on purpose");
+		}
+	}
+	message(_client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+		this.count += 1;
+		if (message.text() === "break") {
+			breakNextConstruction = true;
+			throw new Error("break requested");
+		}
+		ctx.sendMessage(MessageRecipient.broadcast(), `count ${this.count}`);
+	}
+}
+
 export const testServices = {
+	"test-shaky": Shaky,
 	"test-broken": Broken,
 	"test-bytes": Bytes,
 	"test-fragile": Fragile,
