@@ -4,14 +4,13 @@
  * the browser's own WebSocket connects, exchanges messages and rides out a server restart.
  */
 import { build } from "esbuild";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, type TestBrowser } from "./browser.ts";
 import { type DevServer, PROJECT_ROOT, startDevServer } from "./dev-server.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
 let server: DevServer;
-let browser: Browser;
+let browser: TestBrowser;
 let page: Page;
 
 beforeAll(async () => {
@@ -25,9 +24,8 @@ beforeAll(async () => {
 		logLevel: "silent",
 	});
 	server = await startDevServer();
-	// --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-	browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-	page = await browser.newPage();
+	browser = await launchBrowser();
+	page = await browser.context.newPage();
 	// A page on the dev server's origin, as the demo page would be.
 	await page.goto(`${server.http}/status`);
 	await page.addScriptTag({ content: bundle.outputFiles[0]?.text ?? "" });

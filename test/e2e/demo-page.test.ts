@@ -4,52 +4,33 @@
  * client id, and can switch rooms. A screenshot goes to test-results/ for a human to look at.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, type TestBrowser } from "./browser.ts";
 import { NODE } from "./cli-process.ts";
 import { type DevServer, PROJECT_ROOT, startDevServer } from "./dev-server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const WAIT = { timeout: 15_000 };
 
 let server: DevServer;
-let browser: BrowserContext;
-let profile: string;
+let browser: TestBrowser;
 
 beforeAll(async () => {
 	// The page's script is generated (public/demo.js); build it as `npm test`'s pretest does.
 	execFileSync(NODE, ["cli/build-demo.ts"], { cwd: PROJECT_ROOT, stdio: "ignore", timeout: 60_000 });
 	server = await startDevServer();
-	profile = mkdtempSync(join(tmpdir(), "stateroom-chromium-"));
-	// A persistent context is how Playwright takes a fresh --user-data-dir.
-	browser = await chromium.launchPersistentContext(profile, {
-		executablePath: CHROMIUM,
-		headless: true,
-		viewport: { width: 1100, height: 800 },
-		args: [
-			"--headless",
-			"--no-sandbox",
-			"--disable-gpu",
-			"--disable-quic",
-			"--no-first-run",
-			"--disable-background-networking",
-			"--disable-component-update",
-			"--disable-sync",
-		],
-	});
+	browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
 	await browser?.close();
 	await server?.stop();
-	if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 async function openRoom(room: string): Promise<Page> {
-	const page = await browser.newPage();
+	const page = await browser.context.newPage();
 	await page.goto(`${server.http}/?room=${encodeURIComponent(room)}`);
 	await page.locator("#counter-state[data-state=open]").waitFor(WAIT);
 	await page.locator("#chat-state[data-state=open]").waitFor(WAIT);
@@ -129,7 +110,7 @@ describe("the demo page", () => {
 	}, 60_000);
 
 	it("picks a fresh room, and puts it in the URL, when none is given", async () => {
-		const page = await browser.newPage();
+		const page = await browser.context.newPage();
 		await page.goto(`${server.http}/`);
 		await page.waitForURL(/\?room=demo-[0-9a-f]{8}$/, WAIT);
 		const room = new URL(page.url()).searchParams.get("room");
