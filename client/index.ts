@@ -11,17 +11,16 @@ export {
 } from "./backoff.ts";
 export { type CloseInfo, shouldReconnect, TERMINAL_APP_CODES, TERMINAL_CLOSE_CODES } from "./close-codes.ts";
 export type { Listener } from "./events.ts";
+export type {
+	ConnectionState,
+	Incoming,
+	ParamsSource,
+	QueueSize,
+	RoomSocketEvents,
+	RoomSocketOptions,
+	SendResult,
+	WebSocketConstructor,
+} from "./options.ts";
 export { DEFAULT_QUEUE, type Outgoing, type OverflowReason, type QueueOptions } from "./queue.ts";
-export {
-	type ConnectionState,
-	connectRoom,
-	type Incoming,
-	type ParamsSource,
-	type QueueSize,
-	RoomSocket,
-	type RoomSocketEvents,
-	type RoomSocketOptions,
-	type SendResult,
-	type WebSocketConstructor,
-} from "./socket.ts";
+export { connectRoom, RoomSocket } from "./socket.ts";
 export { type QueryParams, type RoomAddress, type RoomTarget, roomUrl, withParams } from "./url.ts";

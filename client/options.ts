@@ -1,0 +1,74 @@
+/**
+ * The vocabulary of a {@link RoomSocket}: its states, events, send results and options.
+ */
+import type { BackoffOptions, Random, RetryOptions } from "./backoff.ts";
+import type { CloseInfo } from "./close-codes.ts";
+import type { Outgoing, OverflowReason, QueueOptions } from "./queue.ts";
+import type { RoomSocket } from "./socket.ts";
+import type { QueryParams } from "./url.ts";
+
+/**
+ * - `connecting`: the first attempt (or one asked for with `reconnect()`) is under way.
+ * - `open`: connected; `send()` goes straight to the socket.
+ * - `reconnecting`: the connection dropped or failed; waiting out a backoff delay or retrying.
+ * - `closed`: final until `reconnect()`: `close()` was called, the server refused with a
+ *   do-not-retry code, or `maxRetries` ran out.
+ */
+export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
+
+/** A message from the room: text frames as strings, binary frames as bytes. */
+export type Incoming =
+	| { readonly kind: "text"; readonly text: string }
+	| { readonly kind: "bytes"; readonly bytes: Uint8Array };
+
+/**
+ * What became of a `send()`: written to the open socket, held in the queue until the next
+ * open, refused because the queue is full (an `overflow` event says which bound), or refused
+ * because the socket is closed for good.
+ */
+export type SendResult = "sent" | "queued" | "overflow" | "closed";
+
+export interface QueueSize {
+	readonly messages: number;
+	readonly bytes: number;
+}
+
+/** The events of a {@link RoomSocket}, by name. */
+export interface RoomSocketEvents {
+	/** Connected; the queue has already been flushed, in order. `url` includes the params. */
+	open: { readonly url: string };
+	message: Incoming;
+	/** A connection ended. `reconnect` says whether another attempt is scheduled. */
+	close: CloseInfo & { readonly reconnect: boolean };
+	state: { readonly state: ConnectionState; readonly previous: ConnectionState };
+	/** A `send()` was refused because the queue was full; `data` was not sent and not kept. */
+	overflow: { readonly data: Outgoing; readonly reason: OverflowReason; readonly queued: QueueSize };
+	/** Something went wrong that the close event alone does not explain (params threw, gave up). */
+	error: { readonly error: Error };
+}
+
+/** Query parameters, or a function (sync or async) that computes them before every connect. */
+export type ParamsSource = QueryParams | (() => QueryParams | Promise<QueryParams>);
+
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
+
+export interface RoomSocketOptions extends RetryOptions {
+	/**
+	 * Added to the URL's query string. A function is called again before every reconnect, so
+	 * short-lived tokens can be refreshed; if it throws, the attempt counts as failed and is retried.
+	 */
+	readonly params?: ParamsSource;
+	readonly protocols?: string | string[];
+	/** Reconnection delays; see `backoffDelay`. Default `{ baseMs: 250, capMs: 30_000 }`. */
+	readonly backoff?: BackoffOptions;
+	/** An attempt that has not opened after this long is abandoned and retried. Default 10 000 ms. */
+	readonly connectTimeoutMs?: number;
+	/** Bounds of the queue that holds sends while disconnected. Default 1000 messages, 1 MiB. */
+	readonly queue?: QueueOptions;
+	/** Whether to reconnect after a close; default {@link shouldReconnect} (no retry on 1008, 4000-4499, ...). */
+	readonly shouldReconnect?: (close: CloseInfo) => boolean;
+	/** The WebSocket class; default `globalThis.WebSocket` (browsers, Node 22+). */
+	readonly WebSocket?: WebSocketConstructor;
+	/** Uniform numbers in [0, 1) for the jitter; default `Math.random`. */
+	readonly random?: Random;
+}
