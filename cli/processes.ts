@@ -78,10 +78,14 @@ export function startWrangler(project: Project, args: readonly string[]): ChildP
 }
 
 /** Runs scripts/build-wasm.mjs (the same build as `npm run build:wasm`) with this Node. */
-export async function buildWasm(project: Project): Promise<void> {
+/**
+ * Runs scripts/build-wasm.mjs. `strict` (for build and deploy) fails on a missing toolchain;
+ * otherwise (dev) the build leaves a placeholder that refuses clients with the reason.
+ */
+export async function buildWasm(project: Project, options: { strict: boolean } = { strict: false }): Promise<void> {
 	const script = project.path("scripts/build-wasm.mjs");
 	if (!existsSync(script)) return;
-	const { code } = await run(process.execPath, [script], project);
+	const { code } = await run(process.execPath, options.strict ? [script, "--strict"] : [script], project);
 	if (code !== 0) {
 		throw new CliError(
 			`Building the WebAssembly guests failed (scripts/build-wasm.mjs exited with ${code}); its output is above.`,

@@ -45,7 +45,8 @@ Example:
 /** Everything `build` does; `deploy` runs it first. */
 export async function buildAll(project: Project, passthrough: readonly string[] = []): Promise<SizeReport> {
 	wranglerPath(project);
-	await step("building WebAssembly guests", () => buildWasm(project));
+	// Strict: a bundle for deploying must not hold placeholders for guests that were not built.
+	await step("building WebAssembly guests", () => buildWasm(project, { strict: true }));
 	await step("bundling the demo page", () => bundleDemo(project));
 	await step(`bundling the Worker into ${OUT_DIR}/`, async () => {
 		rmSync(project.path(OUT_DIR), { recursive: true, force: true });

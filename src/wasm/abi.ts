@@ -95,12 +95,26 @@ export class ModuleRefusedError extends Error {
  * await checkModule(await WebAssembly.compile(bytes), "counter.wasm");
  */
 export async function checkModule(module: WebAssembly.Module, name: string, probe?: WebAssembly.Module): Promise<void> {
+	checkBuilt(module, name);
 	checkExportKinds(module, name);
 	checkImports(module, name);
 	const instance = await instantiateWithStubs(module, name);
 	checkSignatures(instance, name, probe ?? (await compileProbe()));
 	callInitialize(instance, name);
 	checkVersion(instance, name);
+}
+
+/**
+ * The custom section of a placeholder that `npm run build:wasm` writes in place of a guest it
+ * could not build (its toolchain is missing): the payload says what to install.
+ */
+export const UNBUILT_SECTION = "stateroom.unbuilt";
+
+/** Refuses a placeholder module, passing on the build's explanation. */
+export function checkBuilt(module: WebAssembly.Module, name: string): void {
+	const [section] = WebAssembly.Module.customSections(module, UNBUILT_SECTION);
+	if (section === undefined) return;
+	throw new ModuleRefusedError(`service "${name}" was not built: ${new TextDecoder().decode(section)}`);
 }
 
 /** Required exports are present, with the right kinds. */

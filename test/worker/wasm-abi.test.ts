@@ -115,6 +115,15 @@ describe("a room whose module cannot start", () => {
 		});
 	});
 
+	it("refuses a placeholder for a module that was not built, with the build's reason", async () => {
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const client = await connect(`/s/wasm-unbuilt/ws/${uniqueRoom()}`);
+		expect(await client.closed).toEqual({
+			code: 1011,
+			reason: 'service failed to start: service "wasm-unbuilt" was not built: rustc is missing (a test fixture)',
+		});
+	});
+
 	it("closes connecting clients with 1011 when instantiation fails", async () => {
 		vi.spyOn(console, "error").mockImplementation(() => {});
 		const client = await connect(`/s/wasm-start-traps/ws/${uniqueRoom()}`);

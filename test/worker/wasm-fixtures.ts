@@ -8,6 +8,7 @@ import missingRecv from "../../build/fixtures/missing-recv.wasm";
 import nullMalloc from "../../build/fixtures/null-malloc.wasm";
 import scripted from "../../build/fixtures/scripted.wasm";
 import startTraps from "../../build/fixtures/start-traps.wasm";
+import unbuilt from "../../build/fixtures/unbuilt.wasm";
 import wrongSignature from "../../build/fixtures/wrong-signature.wasm";
 
 export const wasmFixtureServices: Record<string, ServiceDefinition> = {
@@ -17,4 +18,5 @@ export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	"wasm-missing-recv": missingRecv,
 	"wasm-wrong-signature": wrongSignature,
 	"wasm-start-traps": startTraps,
+	"wasm-unbuilt": unbuilt,
 };

@@ -1,0 +1,33 @@
+/**
+ * A placeholder module for a guest whose toolchain is missing: an empty WebAssembly module
+ * with one custom section, `stateroom.unbuilt`, holding the reason. The Worker still bundles
+ * (every `.wasm` import resolves), and the host refuses the placeholder with that reason, so a
+ * client of the missing service gets close code 1011 and "service ... was not built: ...".
+ */
+export const UNBUILT_SECTION = "stateroom.unbuilt";
+
+/** The placeholder module's bytes. */
+export function placeholder(reason) {
+	const name = new TextEncoder().encode(UNBUILT_SECTION);
+	const payload = new TextEncoder().encode(reason);
+	const body = [...leb128(name.length), ...name, ...payload];
+	return Uint8Array.from([
+		...[0x00, 0x61, 0x73, 0x6d], // "\0asm"
+		...[0x01, 0x00, 0x00, 0x00], // version 1
+		0x00, // custom section
+		...leb128(body.length),
+		...body,
+	]);
+}
+
+function leb128(value) {
+	const bytes = [];
+	let rest = value;
+	do {
+		let byte = rest & 0x7f;
+		rest >>>= 7;
+		if (rest !== 0) byte |= 0x80;
+		bytes.push(byte);
+	} while (rest !== 0);
+	return bytes;
+}
