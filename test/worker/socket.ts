@@ -36,7 +36,7 @@ export async function connect(path: string): Promise<TestSocket> {
 	socket.addEventListener("message", (event) => {
 		inbox.push(typeof event.data === "string" ? event.data : new Uint8Array(event.data as ArrayBuffer));
 	});
-	// Compatibility dates from 2026 default binaryType to "blob" (websocket_standard_binary_type).
+	// From compatibility date 2026-03-17, binaryType defaults to "blob" (websocket_standard_binary_type).
 	socket.binaryType = "arraybuffer";
 	socket.accept();
 	return {
