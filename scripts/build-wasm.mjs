@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { placeholder } from "./build/placeholder.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const builders = ["wat.mjs", "rust.mjs", "assemblyscript.mjs"];
+const builders = ["wat.mjs", "rust.mjs", "c.mjs", "assemblyscript.mjs"];
 const strict = process.argv.includes("--strict");
 
 mkdirSync(join(root, "build/wasm"), { recursive: true });

@@ -5,6 +5,7 @@
 import { defineServices } from "stateroom";
 import { assemblyScriptServices } from "./assemblyscript.ts";
 import { BinaryEcho } from "./binary-echo.ts";
+import { cServices } from "./c.ts";
 import { Chat } from "./chat.ts";
 import { Clock } from "./clock.ts";
 import { Counter } from "./counter.ts";
@@ -22,6 +23,7 @@ export default defineServices({
 		"binary-echo": BinaryEcho,
 		chat: Chat,
 		...rustServices,
+		...cServices,
 		...assemblyScriptServices,
 	},
 });

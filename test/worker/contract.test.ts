@@ -1,9 +1,10 @@
 /**
  * One behaviour suite for upstream's example services, run against every implementation:
  * the TypeScript twins in services/, the Rust guests in guests/rust (built like
- * stateroom-wasm 0.4 builds them) and the AssemblyScript services. Each must show exactly
- * upstream's messages (../shared/stateroom-abi.md, "The upstream example services") through
- * real rooms, and keep going after an eviction with its clients connected.
+ * stateroom-wasm 0.4 builds them), the AssemblyScript services and the C guests in
+ * guests/c. Each must show exactly upstream's messages (../shared/stateroom-abi.md, "The
+ * upstream example services") through real rooms, and keep going after an eviction with its
+ * clients connected.
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -11,7 +12,7 @@ import { connect, roomStub, type TestSocket, uniqueRoom } from "./socket.ts";
 
 type Example = "counter" | "echo" | "clock" | "randomness" | "binary-echo";
 
-/** Service names by implementation. AssemblyScript ships counter, echo and clock only. */
+/** Service names by implementation. AssemblyScript ships counter, echo and clock only; C counter and echo. */
 const implementations: { language: string; services: Partial<Record<Example, string>> }[] = [
 	{
 		language: "TypeScript",
@@ -34,6 +35,7 @@ const implementations: { language: string; services: Partial<Record<Example, str
 		},
 	},
 	{ language: "AssemblyScript", services: { counter: "as-counter", echo: "as-echo", clock: "as-clock" } },
+	{ language: "C", services: { counter: "c-counter", echo: "c-echo" } },
 ];
 
 async function clients(service: string, room: string, count: number): Promise<TestSocket[]> {
