@@ -41,14 +41,14 @@ export interface ServiceList {
 
 /**
  * Reads the service names from services/index.ts and the records it spreads
- * (services/rust.ts, services/assemblyscript.ts). A name is a key of the `services: { ... }`
+ * (services/rust.ts, services/c.ts, services/assemblyscript.ts). A name is a key of the `services: { ... }`
  * object or of those records; spreads and comments are skipped.
  */
 export function listServices(project: Project): ServiceList {
 	const index = readText(project.path("services/index.ts"));
 	const defaultName = /\bdefault:\s*"([^"]+)"/.exec(index)?.[1];
 	const names = new Set(objectKeys(between(index, /\bservices:\s*\{/)));
-	for (const file of ["services/rust.ts", "services/assemblyscript.ts"]) {
+	for (const file of ["services/rust.ts", "services/c.ts", "services/assemblyscript.ts"]) {
 		const source = readText(project.path(file));
 		for (const name of objectKeys(between(source, /Record<string,\s*ServiceDefinition>\s*=\s*\{/))) names.add(name);
 	}
