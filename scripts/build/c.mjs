@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { promisify } from "node:util";
+import { toolchainMissing, upToDate } from "./freshness.mjs";
 
 export const name = "C services";
 
@@ -79,25 +80,17 @@ export async function build({ root, log }) {
 
 /** clang, wasm-ld and wasi-libc, each found the way clang itself will look for it. */
 async function checkToolchain() {
-	if (!existsSync(CLANG)) throw missing(`${CLANG} is missing. Install Debian's clang, lld and wasi-libc: ${INSTALL}`);
+	if (!existsSync(CLANG))
+		throw toolchainMissing(`${CLANG} is missing. Install Debian's clang, lld and wasi-libc: ${INSTALL}`);
 	const ask = async (what) => (await run(CLANG, [`--target=${TARGET}`, what])).stdout.trim();
 	const linker = await ask("-print-prog-name=wasm-ld");
 	if (!isAbsolute(linker) || !existsSync(linker)) {
-		throw missing(`wasm-ld (the WebAssembly linker) is missing. Install Debian's lld: ${INSTALL}`);
+		throw toolchainMissing(`wasm-ld (the WebAssembly linker) is missing. Install Debian's lld: ${INSTALL}`);
 	}
 	const reactor = await ask("-print-file-name=crt1-reactor.o");
 	if (!isAbsolute(reactor) || !existsSync(reactor)) {
-		throw missing(`wasi-libc for ${TARGET} is missing (clang finds no crt1-reactor.o). Install it: ${INSTALL}`);
+		throw toolchainMissing(
+			`wasi-libc for ${TARGET} is missing (clang finds no crt1-reactor.o). Install it: ${INSTALL}`,
+		);
 	}
-}
-
-/** An error build-wasm may turn into placeholders (outside --strict) instead of failing. */
-function missing(message) {
-	return Object.assign(new Error(message), { toolchainMissing: true });
-}
-
-function upToDate(out, inputs) {
-	if (!existsSync(out)) return false;
-	const built = statSync(out).mtimeMs;
-	return inputs.every((input) => statSync(input).mtimeMs <= built);
 }

@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
+import { toolchainMissing, upToDate } from "./freshness.mjs";
 
 export const name = "Rust services";
 
@@ -65,21 +66,10 @@ export async function build({ root, log }) {
 }
 
 async function checkToolchain() {
-	if (!existsSync(RUSTC)) throw missing(`${RUSTC} is missing. Install Debian's Rust toolchain: ${INSTALL}`);
+	if (!existsSync(RUSTC)) throw toolchainMissing(`${RUSTC} is missing. Install Debian's Rust toolchain: ${INSTALL}`);
 	const { stdout } = await run(RUSTC, ["--print", "sysroot"]);
 	const std = join(stdout.trim(), "lib/rustlib", TARGET);
 	if (!existsSync(std)) {
-		throw missing(`the ${TARGET} standard library is missing (no ${std}). Install it: ${INSTALL}`);
+		throw toolchainMissing(`the ${TARGET} standard library is missing (no ${std}). Install it: ${INSTALL}`);
 	}
-}
-
-/** An error build-wasm may turn into placeholders (outside --strict) instead of failing. */
-function missing(message) {
-	return Object.assign(new Error(message), { toolchainMissing: true });
-}
-
-function upToDate(out, inputs) {
-	if (!existsSync(out)) return false;
-	const built = statSync(out).mtimeMs;
-	return inputs.every((input) => statSync(input).mtimeMs <= built);
 }

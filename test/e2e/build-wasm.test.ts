@@ -4,6 +4,9 @@
  * machine with only Node); with `--strict` (`npm test`, CI) it fails with what to install.
  */
 import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { placeholder } from "../../scripts/build/placeholder.mjs";
@@ -14,10 +17,10 @@ import { PROJECT_ROOT } from "./dev-server.ts";
 const run = promisify(execFile);
 const INSTALL = "apt-get install rustc cargo libstd-rust-dev-wasm32";
 
-async function buildWithout(args: string[]): Promise<{ code: number; stderr: string }> {
+async function buildWithout(args: string[], cwd = PROJECT_ROOT): Promise<{ code: number; stderr: string }> {
 	try {
 		const { stderr } = await run(NODE, ["scripts/build-wasm.mjs", ...args], {
-			cwd: PROJECT_ROOT,
+			cwd,
 			env: { ...process.env, RUSTC: "/nonexistent/rustc" },
 			timeout: 120_000,
 		});
@@ -48,4 +51,23 @@ describe("build:wasm without the Rust toolchain", () => {
 			`service "rust-counter" was not built: rustc is missing. Install it: ${INSTALL}`,
 		);
 	});
+
+	it("replaces a placeholder with the real module once the toolchain is there", async () => {
+		// A throwaway copy of what the build reads, so the repository's build/ is left alone.
+		const copy = mkdtempSync(join(tmpdir(), "stateroom-build-"));
+		try {
+			for (const dir of ["scripts", "guests", "sdk", "services", "src/wasm", "test/fixtures/wat"]) {
+				cpSync(join(PROJECT_ROOT, dir), join(copy, dir), { recursive: true });
+			}
+			symlinkSync(join(PROJECT_ROOT, "node_modules"), join(copy, "node_modules"));
+			const counter = join(copy, "build/wasm/rust-counter.wasm");
+			expect((await buildWithout([], copy)).code).toBe(0);
+			expect(new TextDecoder().decode(readFileSync(counter))).toContain("stateroom.unbuilt");
+			await run(NODE, ["scripts/build-wasm.mjs", "--strict"], { cwd: copy, timeout: 120_000 });
+			const built = await WebAssembly.compile(readFileSync(counter));
+			await expect(checkModule(built, "rust-counter")).resolves.toBeUndefined();
+		} finally {
+			rmSync(copy, { recursive: true, force: true });
+		}
+	}, 240_000);
 });
