@@ -1,17 +1,12 @@
 import { type ClientId, type MessagePayload, MessageRecipient, type Service, type ServiceContext } from "stateroom";
+import type { ChatEvent } from "./chat-protocol.ts";
+
+export type { ChatEvent };
 
 /**
  * A chat room. Clients send plain text: `/nick NAME` renames them, anything else is said to the
- * room. The server answers with JSON events (see `ChatEvent`), so pages can render them.
+ * room. The server answers with JSON events (`ChatEvent`, services/chat-protocol.ts), so pages can render them.
  */
-export type ChatEvent =
-	| { type: "welcome"; client: number; name: string; members: { client: number; name: string }[] }
-	| { type: "joined"; client: number; name: string }
-	| { type: "left"; client: number; name: string }
-	| { type: "renamed"; client: number; from: string; to: string }
-	| { type: "said"; client: number; name: string; text: string }
-	| { type: "error"; message: string };
-
 const MAX_NAME = 32;
 const MAX_LINE = 2000;
 

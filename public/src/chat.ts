@@ -3,16 +3,8 @@
  * `/nick NAME`; the service answers with JSON events (services/chat.ts, `ChatEvent`).
  */
 import { connectRoom, type RoomSocket } from "stateroom/client";
+import type { ChatEvent } from "../../services/chat-protocol.ts";
 import { showState } from "./status.ts";
-
-/** The events services/chat.ts sends, as the page reads them. */
-type ChatEvent =
-	| { type: "welcome"; client: number; name: string; members: { client: number; name: string }[] }
-	| { type: "joined"; client: number; name: string }
-	| { type: "left"; client: number; name: string }
-	| { type: "renamed"; client: number; from: string; to: string }
-	| { type: "said"; client: number; name: string; text: string }
-	| { type: "error"; message: string };
 
 export interface ChatElements {
 	readonly state: HTMLElement;
