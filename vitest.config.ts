@@ -2,9 +2,9 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * Four suites: `worker` runs inside workerd through the Workers Vitest integration (rooms,
+ * Five suites: `worker` runs inside workerd through the Workers Vitest integration (rooms,
  * routes, eviction, the WebAssembly host); `sdk` runs the AssemblyScript SDK's modules in Node
- * against the ABI; `client` unit-tests the client library's logic; `e2e` runs in Node against
+ * against the ABI; `client` unit-tests the client library's logic; `architecture` checks the layering of src/; `e2e` runs in Node against
  * real `wrangler dev` processes with real WebSocket clients, the CLI and headless Chromium.
  */
 export default defineConfig({
@@ -19,6 +19,9 @@ export default defineConfig({
 			},
 			{
 				test: { name: "client", include: ["test/client/**/*.test.ts"], environment: "node" },
+			},
+			{
+				test: { name: "architecture", include: ["test/architecture/**/*.test.ts"], environment: "node" },
 			},
 			{
 				test: {

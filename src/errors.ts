@@ -1,11 +1,13 @@
 /**
- * One error type for every request the Worker refuses: it carries the HTTP status and a
- * message that says what is wrong and how to fix it.
+ * How the Worker and its rooms say no: one error type for refused requests (an HTTP status and
+ * a message that says what is wrong and how to fix it), the WebSocket close codes rooms use,
+ * and the helpers that fit a message into a close frame or a log line.
  */
 export class HttpError extends Error {
 	constructor(
 		readonly status: number,
 		message: string,
+		readonly headers: Readonly<Record<string, string>> = {},
 	) {
 		super(message);
 		this.name = "HttpError";
@@ -14,12 +16,15 @@ export class HttpError extends Error {
 	toResponse(): Response {
 		return new Response(`${this.message}\n`, {
 			status: this.status,
-			headers: { "content-type": "text/plain; charset=utf-8" },
+			headers: { "content-type": "text/plain; charset=utf-8", ...this.headers },
 		});
 	}
 }
 
-/** WebSocket close codes the room uses, in the range RFC 6455 leaves to applications. */
+/**
+ * WebSocket close codes a room sends. 1000-1015 are RFC 6455's; 4000-4999 are left to
+ * applications. The README's "Close codes" table lists the same codes.
+ */
 export const CloseCode = {
 	/** The service could not start (a module that fails to load, an unregistered service). */
 	serviceUnavailable: 1011,
@@ -30,4 +35,9 @@ export function closeReason(message: string): string {
 	const bytes = new TextEncoder().encode(message);
 	if (bytes.length <= 123) return message;
 	return `${new TextDecoder().decode(bytes.slice(0, 120)).replace(/\uFFFD$/, "")}...`;
+}
+
+/** The message of anything thrown: an Error's message, or the thrown value as text. */
+export function errorMessage(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
 }

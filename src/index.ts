@@ -1,8 +1,13 @@
 /** The Worker's entry module: this deployment's services, served by Stateroom. */
 import services from "../services/index.ts";
+import { Room as StateroomRoom } from "./room/room.ts";
 import { createStateroom } from "./stateroom.ts";
 
-const { worker, Room } = createStateroom(services);
+const stateroom = createStateroom(services);
 
-export { Room };
-export default worker;
+/** The room Durable Object (`class_name` in wrangler.toml), serving this deployment's services. */
+export class Room extends StateroomRoom {
+	protected override readonly catalog = stateroom.catalog;
+}
+
+export default stateroom.worker;

@@ -1,4 +1,12 @@
-/** Everything a service author imports: `import { ... } from "stateroom"`. */
-export { defineServices, type ServiceDefinition, type ServiceRegistry } from "./registry.ts";
-export * from "./service/index.ts";
-export { createStateroom } from "./stateroom.ts";
+/** Everything a service author or deployer imports: `import { ... } from "stateroom"`. */
+export * from "./api/index.ts";
+export {
+	type ConfiguredService,
+	defineServices,
+	type ServiceDefinition,
+	type ServiceImplementation,
+	type ServiceRegistry,
+} from "./registry.ts";
+export { Room as StateroomRoom } from "./room/room.ts";
+export type { ServiceLimits, ServiceSettings } from "./settings.ts";
+export { createStateroom, type Stateroom } from "./stateroom.ts";

@@ -1,13 +1,24 @@
 /**
- * The services a deployment serves, by name. A service is a TypeScript class or a
- * WebAssembly module; the rest of the system sees only the `EngineFactory` made from it.
+ * The services a deployment serves, by name. A service is implemented by a TypeScript class
+ * or a WebAssembly module, with optional settings; rooms see only the `EngineFactory` made from
+ * the implementation and the resolved settings.
  */
-import type { EngineFactory } from "./room/engine.ts";
-import { typescriptEngine } from "./service/engine.ts";
-import type { ServiceClass } from "./service/service.ts";
-import { wasmEngine } from "./wasm/engine.ts";
+import type { ServiceClass } from "./api/service.ts";
+import type { EngineFactory } from "./engine.ts";
+import { isServiceName, SERVICE_NAME_RULE } from "./naming.ts";
+import { type ResolvedSettings, resolveSettings, type ServiceSettings } from "./settings.ts";
+import { typescriptEngine } from "./typescript/class-engine.ts";
+import { wasmEngine } from "./wasm/module-engine.ts";
 
-export type ServiceDefinition = ServiceClass | WebAssembly.Module;
+/** What runs a service: a TypeScript class, or a WebAssembly module (Stateroom ABI v1). */
+export type ServiceImplementation = ServiceClass | WebAssembly.Module;
+
+/** A service as registered: its implementation alone (default settings), or with settings. */
+export type ServiceDefinition = ServiceImplementation | ConfiguredService;
+
+export interface ConfiguredService extends ServiceSettings {
+	readonly service: ServiceImplementation;
+}
 
 export interface ServiceRegistry {
 	/** The service behind `/ws` and `/ws/:room`. */
@@ -15,22 +26,20 @@ export interface ServiceRegistry {
 	readonly services: Readonly<Record<string, ServiceDefinition>>;
 }
 
-/** Service names appear in URLs (`/s/:service/ws/:room`) and in Durable Object names. */
-const SERVICE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-
 /**
- * Declares the services of a deployment, checking names and the default up front.
+ * Declares the services of a deployment, checking names, the default and every service's
+ * settings up front, so that a mistake fails the Worker's start with its name.
  *
  * @example
- * export default defineServices({ default: "counter", services: { counter: Counter, echo: Echo } });
+ * export default defineServices({
+ *   default: "counter",
+ *   services: { counter: Counter, echo: Echo },
+ * });
  */
 export function defineServices(registry: ServiceRegistry): ServiceRegistry {
-	for (const name of Object.keys(registry.services)) {
-		if (!SERVICE_NAME.test(name)) {
-			throw new Error(
-				`Service name "${name}" is not allowed: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit.`,
-			);
-		}
+	for (const [name, definition] of Object.entries(registry.services)) {
+		if (!isServiceName(name)) throw new Error(`Service name "${name}" is not allowed: use ${SERVICE_NAME_RULE}.`);
+		resolveSettings(name, settingsOf(definition));
 	}
 	if (!Object.hasOwn(registry.services, registry.default)) {
 		throw new Error(
@@ -40,27 +49,65 @@ export function defineServices(registry: ServiceRegistry): ServiceRegistry {
 	return registry;
 }
 
-/** Looks services up by name and builds each one's engine factory once per isolate. */
-export class Services {
-	readonly #factories = new Map<string, EngineFactory>();
+/** One registered service, ready to run: its engine factory and its settings. */
+export interface CatalogEntry {
+	readonly name: string;
+	readonly factory: EngineFactory;
+	readonly settings: ResolvedSettings;
+}
+
+/** Looks services up by name; builds each one's engine factory once per isolate. */
+export class ServiceCatalog {
+	readonly #entries = new Map<string, CatalogEntry>();
 
 	constructor(readonly registry: ServiceRegistry) {}
+
+	get defaultService(): string {
+		return this.registry.default;
+	}
+
+	names(): string[] {
+		return Object.keys(this.registry.services);
+	}
 
 	has(name: string): boolean {
 		return Object.hasOwn(this.registry.services, name);
 	}
 
-	/** The factory for a registered service; throws with the registered names otherwise. */
-	factory(name: string): EngineFactory {
-		const cached = this.#factories.get(name);
+	/** The entry of a registered service; throws with the registered names otherwise. */
+	get(name: string): CatalogEntry {
+		const cached = this.#entries.get(name);
 		if (cached) return cached;
 		if (!this.has(name)) {
-			throw new Error(`Service "${name}" is not registered in this deployment.`);
+			throw new Error(
+				`Service "${name}" is not registered in this deployment; registered: ${this.names().join(", ")}.`,
+			);
 		}
 		const definition = this.registry.services[name] as ServiceDefinition;
-		const factory =
-			definition instanceof WebAssembly.Module ? wasmEngine(name, definition) : typescriptEngine(name, definition);
-		this.#factories.set(name, factory);
-		return factory;
+		const implementation = implementationOf(definition);
+		const entry: CatalogEntry = {
+			name,
+			settings: resolveSettings(name, settingsOf(definition)),
+			factory:
+				implementation instanceof WebAssembly.Module
+					? wasmEngine(name, implementation)
+					: typescriptEngine(name, implementation),
+		};
+		this.#entries.set(name, entry);
+		return entry;
 	}
+}
+
+function isConfigured(definition: ServiceDefinition): definition is ConfiguredService {
+	return typeof definition === "object" && !(definition instanceof WebAssembly.Module);
+}
+
+function implementationOf(definition: ServiceDefinition): ServiceImplementation {
+	return isConfigured(definition) ? definition.service : definition;
+}
+
+function settingsOf(definition: ServiceDefinition): ServiceSettings {
+	if (!isConfigured(definition)) return {};
+	const { service: _implementation, ...settings } = definition;
+	return settings;
 }

@@ -1,16 +1,28 @@
 /**
- * Builds a deployment from a service registry: the Worker's fetch handler and the room
- * Durable Object class, which the entry module exports.
+ * Builds a deployment from a service registry: the Worker's fetch handler and the catalog of
+ * services that the entry module's `Room` subclass serves.
+ *
+ * @example
+ * // src/index.ts
+ * const stateroom = createStateroom(services);
+ * export class Room extends StateroomRoom {
+ *   protected override readonly catalog = stateroom.catalog;
+ * }
+ * export default stateroom.worker;
  */
-import { defineServices, type ServiceRegistry, Services } from "./registry.ts";
-import { createRoomClass } from "./room/room.ts";
+import { defineServices, ServiceCatalog, type ServiceRegistry } from "./registry.ts";
 import { createRouter, type RoomsEnv } from "./router.ts";
 
-export function createStateroom(registry: ServiceRegistry) {
-	const services = new Services(defineServices(registry));
-	const router = createRouter(services);
+export interface Stateroom {
+	readonly worker: ExportedHandler<RoomsEnv>;
+	readonly catalog: ServiceCatalog;
+}
+
+export function createStateroom(registry: ServiceRegistry): Stateroom {
+	const catalog = new ServiceCatalog(defineServices(registry));
+	const router = createRouter(catalog);
 	const worker = {
-		fetch: (request: Request, env: RoomsEnv, ctx: ExecutionContext) => router.fetch(request, env, ctx),
+		fetch: (request, env, ctx) => router.fetch(request, env, ctx),
 	} satisfies ExportedHandler<RoomsEnv>;
-	return { worker, Room: createRoomClass(services) };
+	return { worker, catalog };
 }

@@ -2,9 +2,9 @@
  * The room's WebSockets and the client id each belongs to. Ids live in the socket's
  * attachment, which the runtime keeps across hibernation, so the map can always be rebuilt.
  */
-import type { ClientId } from "../service/client-id.ts";
-import type { MessagePayload } from "../service/payload.ts";
-import type { MessageRecipient } from "../service/recipient.ts";
+import type { ClientId } from "../api/client-id.ts";
+import type { MessagePayload } from "../api/payload.ts";
+import type { MessageRecipient } from "../api/recipient.ts";
 
 interface Attachment {
 	readonly client: ClientId;

@@ -6,10 +6,11 @@
  * Node-compatible on purpose (the CLI imports it with type stripping): no `cloudflare:`
  * imports, no enums, no parameter properties.
  */
-import type { ServiceEvent } from "../room/engine.ts";
-import type { ClientId } from "../service/client-id.ts";
-import { MessagePayload } from "../service/payload.ts";
-import type { MessageRecipient } from "../service/recipient.ts";
+
+import type { ClientId } from "../api/client-id.ts";
+import { MessagePayload } from "../api/payload.ts";
+import type { MessageRecipient } from "../api/recipient.ts";
+import type { ServiceEvent } from "../engine.ts";
 
 /** An event for the guest (`MessageToProcess`): exactly the room's `ServiceEvent`. */
 export type GuestEvent = ServiceEvent;

@@ -4,7 +4,7 @@
  * `env.stateroom_send` during `stateroom_recv` and go straight to the event's (pending) effects.
  * An instance belongs to exactly one room; after a failed event it is thrown away.
  */
-import type { Effects } from "../room/engine.ts";
+import type { Effects } from "../engine.ts";
 import { callInitialize, describeError, ENV_MODULE, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
 import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
 import { OutputLines, wasiImports } from "./wasi.ts";

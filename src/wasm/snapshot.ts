@@ -8,8 +8,8 @@
  * segments and `_initialize` included), so the storage holds only what events changed.
  * The last committed state stays in memory too, so that rollback needs no storage read.
  */
-import type { StateWrites } from "../room/engine.ts";
-import { NO_WRITES } from "../room/engine.ts";
+import type { StateWrites } from "../engine.ts";
+import { NO_WRITES } from "../engine.ts";
 import type { Guest } from "./guest.ts";
 
 /** One wasm page; far below the storage API's 2 MiB per value. */

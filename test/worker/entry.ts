@@ -3,17 +3,20 @@
  * test-only services that exercise what the examples do not (binary frames out, failures,
  * persistence edge cases). Everything else is the production code path.
  */
-import { createStateroom, defineServices } from "stateroom";
+import { createStateroom, defineServices, StateroomRoom } from "stateroom";
 import services from "../../services/index.ts";
 import { testServices } from "./services.ts";
 import { wasmFixtureServices } from "./wasm-fixtures.ts";
 
-const { worker, Room } = createStateroom(
+const stateroom = createStateroom(
 	defineServices({
 		default: services.default,
 		services: { ...services.services, ...testServices, ...wasmFixtureServices },
 	}),
 );
 
-export { Room };
-export default worker;
+export class Room extends StateroomRoom {
+	protected override readonly catalog = stateroom.catalog;
+}
+
+export default stateroom.worker;

@@ -3,7 +3,7 @@
  * handler and queues what arrives, so a test can await messages in order.
  */
 import { env, exports } from "cloudflare:workers";
-import { roomName } from "../../src/router.ts";
+import { roomName } from "../../src/naming.ts";
 import { Inbox } from "../shared/inbox.ts";
 
 export type Frame = string | Uint8Array;

@@ -20,7 +20,7 @@ import rustCounter from "../../build/wasm/rust-counter.wasm";
 import rustRandomness from "../../build/wasm/rust-randomness.wasm";
 import probe from "../../build/wasm/signature-probe.wasm";
 import { checkModule } from "../../src/wasm/abi.ts";
-import { wasmEngine } from "../../src/wasm/engine.ts";
+import { wasmEngine } from "../../src/wasm/module-engine.ts";
 import { SIGNATURE_PROBE_IMPORTS } from "../../src/wasm/signature-probe.ts";
 import { connect, uniqueRoom } from "./socket.ts";
 

@@ -6,11 +6,11 @@
  */
 import { describe, expect, it } from "vitest";
 import probe from "../../build/fixtures/as-probe.wasm";
-import type { Effects, Engine, ServiceEvent, StateWrites } from "../../src/room/engine.ts";
-import { ClientId } from "../../src/service/client-id.ts";
-import { MessagePayload } from "../../src/service/payload.ts";
-import type { MessageRecipient } from "../../src/service/recipient.ts";
-import { wasmEngine } from "../../src/wasm/engine.ts";
+import { ClientId } from "../../src/api/client-id.ts";
+import { MessagePayload } from "../../src/api/payload.ts";
+import type { MessageRecipient } from "../../src/api/recipient.ts";
+import type { Effects, Engine, ServiceEvent, StateWrites } from "../../src/engine.ts";
+import { wasmEngine } from "../../src/wasm/module-engine.ts";
 
 type Sent = { to: MessageRecipient; text: string | undefined } | { timer: number };
 

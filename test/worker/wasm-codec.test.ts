@@ -3,8 +3,8 @@
  * both ways, and the errors for bytes that do not decode (each names the byte offset).
  */
 import { describe, expect, it } from "vitest";
-import { ClientId } from "../../src/service/client-id.ts";
-import { MessagePayload } from "../../src/service/payload.ts";
+import { ClientId } from "../../src/api/client-id.ts";
+import { MessagePayload } from "../../src/api/payload.ts";
 import {
 	decodeCommand,
 	decodeEvent,

@@ -6,10 +6,10 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import scriptedModule from "../../build/fixtures/scripted.wasm";
 import rustCounter from "../../build/wasm/rust-counter.wasm";
-import type { Effects, Engine, ServiceEvent } from "../../src/room/engine.ts";
-import { ClientId } from "../../src/service/client-id.ts";
-import { MessagePayload } from "../../src/service/payload.ts";
-import { wasmEngine } from "../../src/wasm/engine.ts";
+import { ClientId } from "../../src/api/client-id.ts";
+import { MessagePayload } from "../../src/api/payload.ts";
+import type { Effects, Engine, ServiceEvent } from "../../src/engine.ts";
+import { wasmEngine } from "../../src/wasm/module-engine.ts";
 import { connect, type Frame, roomStub, uniqueRoom } from "./socket.ts";
 
 const u32s = (frame: Frame) => {

@@ -4,7 +4,8 @@
  * rebuilt from the last checkpoint after any failed event (a trap may leave memory corrupt).
  */
 import probe from "../../build/wasm/signature-probe.wasm";
-import type { Effects, Engine, EngineFactory, RoomInfo, ServiceEvent, StateWrites } from "../room/engine.ts";
+import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
+import { describeRoom } from "../naming.ts";
 import { checkModule } from "./abi.ts";
 import { Guest } from "./guest.ts";
 import { Checkpoint } from "./snapshot.ts";
@@ -19,7 +20,7 @@ export function wasmEngine(name: string, module: WebAssembly.Module): EngineFact
 		async create(room, stored) {
 			checked ??= checkModule(module, name, probe);
 			await checked;
-			const label = roomLabel(room);
+			const label = describeRoom(room);
 			const guest = await Guest.start(module, name, label);
 			return new WasmEngine(module, name, label, guest, Checkpoint.resume(guest, stored));
 		},
@@ -54,9 +55,4 @@ class WasmEngine implements Engine {
 		this.#checkpoint.restoreInto(guest);
 		this.#guest = guest;
 	}
-}
-
-/** How logs and errors name a room. */
-export function roomLabel(room: RoomInfo): string {
-	return `service "${room.service}", room "${room.roomId}"`;
 }

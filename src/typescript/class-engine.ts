@@ -1,11 +1,13 @@
 /**
  * Runs a TypeScript service class as a room's engine, and keeps its fields in storage.
  */
-import type { Effects, Engine, EngineFactory, RoomInfo, ServiceEvent, StateWrites } from "../room/engine.ts";
-import { NO_WRITES } from "../room/engine.ts";
-import { MessagePayload, type PayloadLike } from "./payload.ts";
-import { MessageRecipient, type RecipientLike } from "./recipient.ts";
-import type { Service, ServiceClass, ServiceContext } from "./service.ts";
+
+import { MessagePayload, type PayloadLike } from "../api/payload.ts";
+import { MessageRecipient, type RecipientLike } from "../api/recipient.ts";
+import type { Service, ServiceClass, ServiceContext } from "../api/service.ts";
+import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
+import { NO_WRITES } from "../engine.ts";
+import type { RoomAddress } from "../naming.ts";
 import { decodeState, encodeState, UnstorableStateError } from "./state-codec.ts";
 
 /** Storage keys of a TypeScript service's state: the snapshot, split into chunks. */
@@ -54,7 +56,7 @@ class TypeScriptEngine implements Engine {
 	constructor(
 		private readonly name: string,
 		private readonly service: ServiceClass,
-		private readonly room: RoomInfo,
+		private readonly room: RoomAddress,
 		snapshot: string | undefined,
 	) {
 		this.#stored = snapshot;

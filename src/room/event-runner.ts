@@ -1,17 +1,16 @@
 /**
- * Runs one room's service: a queue that hands it one event at a time, and after each event
- * either commits (persist its state changes, then deliver its messages and timer) or rolls
- * back (discard its effects, log the failure). A failing event never takes the room down.
+ * Runs one room's events as transactions: a queue hands the service one event at a time, and
+ * after each event the runner either commits (stores its state changes, then delivers its
+ * messages and timer) or rolls back (discards its effects, logs the failure). A failing event
+ * never takes the room down.
  */
-import type { ClientId } from "../service/client-id.ts";
-import type { MessagePayload } from "../service/payload.ts";
-import type { MessageRecipient } from "../service/recipient.ts";
-import type { Effects, Engine, ServiceEvent, StateWrites } from "./engine.ts";
-import { RECORD_KEY, type RoomRecord, STATE_PREFIX } from "./record.ts";
+import type { ClientId } from "../api/client-id.ts";
+import type { MessagePayload } from "../api/payload.ts";
+import type { MessageRecipient } from "../api/recipient.ts";
+import { type Effects, type Engine, NO_WRITES, type ServiceEvent, type StateWrites } from "../engine.ts";
+import { describeRoom } from "../naming.ts";
 import { clientOf, deliver } from "./sockets.ts";
-
-/** The storage API takes at most 128 keys per `put` call. */
-const PUT_BATCH = 128;
+import type { RoomRecord, RoomStorage } from "./storage.ts";
 
 /** Effects held back until the event that made them has succeeded. */
 class PendingEffects implements Effects {
@@ -30,7 +29,7 @@ class PendingEffects implements Effects {
 	}
 }
 
-export class RoomHost {
+export class EventRunner {
 	#queue: Promise<void> = Promise.resolve();
 	/**
 	 * Clients whose `connect` the service has seen. Messages go only to them, so a client that
@@ -46,6 +45,7 @@ export class RoomHost {
 	 */
 	constructor(
 		private readonly ctx: DurableObjectState,
+		private readonly storage: RoomStorage,
 		private readonly record: RoomRecord,
 		engine: Engine,
 		private readonly load: () => Promise<Engine>,
@@ -68,7 +68,7 @@ export class RoomHost {
 		this.record.nextClient += 1;
 		this.record.clients.push(client);
 		// Not awaited: the output gate holds the 101 response until this write is durable.
-		void this.ctx.storage.put(RECORD_KEY, this.record);
+		this.storage.commit(this.record, NO_WRITES);
 		return client;
 	}
 
@@ -100,7 +100,7 @@ export class RoomHost {
 		const writes = await this.runService(event, effects);
 		// The room's own bookkeeping stands whether or not the service's handler succeeded.
 		const recordChanged = this.track(event);
-		this.persist(writes, recordChanged);
+		this.storage.commit(recordChanged ? this.record : undefined, writes ?? NO_WRITES);
 		if (writes !== undefined) this.apply(effects);
 	}
 
@@ -151,24 +151,6 @@ export class RoomHost {
 		return false;
 	}
 
-	/**
-	 * Writes the event's changes. The calls are not awaited and nothing awaits between them,
-	 * so the runtime commits them as one atomic batch; its output gate holds the messages
-	 * sent after them until they are durable.
-	 */
-	private persist(writes: StateWrites | undefined, recordChanged: boolean): void {
-		const entries: [string, unknown][] = [];
-		if (recordChanged) entries.push([RECORD_KEY, this.record]);
-		for (const [key, value] of writes?.put ?? []) entries.push([STATE_PREFIX + key, value]);
-		for (let start = 0; start < entries.length; start += PUT_BATCH) {
-			void this.ctx.storage.put(Object.fromEntries(entries.slice(start, start + PUT_BATCH)));
-		}
-		const deletes = (writes?.delete ?? []).map((key) => STATE_PREFIX + key);
-		for (let start = 0; start < deletes.length; start += PUT_BATCH) {
-			void this.ctx.storage.delete(deletes.slice(start, start + PUT_BATCH));
-		}
-	}
-
 	private apply(effects: PendingEffects): void {
 		const sockets = this.ctx.getWebSockets().filter((socket) => {
 			const client = clientOf(socket);
@@ -176,7 +158,7 @@ export class RoomHost {
 		});
 		for (const [recipient, payload] of effects.messages) deliver(sockets, recipient, payload);
 		if (effects.timer !== undefined) {
-			void this.ctx.storage.setAlarm(Date.now() + effects.timer);
+			this.storage.setAlarm(effects.timer);
 		}
 	}
 
@@ -184,7 +166,7 @@ export class RoomHost {
 		const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
 		const who = "client" in event ? ` from client ${event.client}` : "";
 		console.error(
-			`[stateroom] service "${this.service}", room "${this.roomId}": the ${event.kind} event${who} failed and ${outcome} (its messages and timer were discarded).\n${detail}`,
+			`[stateroom] ${describeRoom(this.record)}: the ${event.kind} event${who} failed and ${outcome} (its messages and timer were discarded).\n${detail}`,
 		);
 	}
 }

@@ -2,9 +2,10 @@
  * The seam between a room and the service it runs. A room does not know whether its service
  * is a TypeScript class or a WebAssembly module: both are an `Engine`.
  */
-import type { ClientId } from "../service/client-id.ts";
-import type { MessagePayload } from "../service/payload.ts";
-import type { MessageRecipient } from "../service/recipient.ts";
+import type { ClientId } from "./api/client-id.ts";
+import type { MessagePayload } from "./api/payload.ts";
+import type { MessageRecipient } from "./api/recipient.ts";
+import type { RoomAddress } from "./naming.ts";
 
 /** One event for the service, in the order the room received it. */
 export type ServiceEvent =
@@ -38,17 +39,11 @@ export interface Engine {
 	rollback(): Promise<void>;
 }
 
-/** What an engine is told about its room. */
-export interface RoomInfo {
-	readonly service: string;
-	readonly roomId: string;
-}
-
 /** Builds engines for one registered service. */
 export interface EngineFactory {
 	/**
 	 * Creates the engine of a room. `stored` holds the keys this engine wrote before (empty
 	 * for a new room); the engine resumes from them. Throws if the service cannot start.
 	 */
-	create(room: RoomInfo, stored: ReadonlyMap<string, unknown>): Promise<Engine>;
+	create(room: RoomAddress, stored: ReadonlyMap<string, unknown>): Promise<Engine>;
 }

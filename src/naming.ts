@@ -1,0 +1,38 @@
+/**
+ * The names that appear in URLs and in Durable Object names, with one rule each. The CLI
+ * checks names with the same functions, so a name it accepts is one the Worker serves.
+ */
+
+/** Service names appear in URLs (`/s/:service/ws/:room`) and in Durable Object names. */
+const SERVICE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export const SERVICE_NAME_RULE = "1-63 lowercase letters, digits and dashes, starting with a letter or digit";
+
+export function isServiceName(name: string): boolean {
+	return SERVICE_NAME.test(name);
+}
+
+/** Longest room id, in bytes of UTF-8. */
+export const MAX_ROOM_ID_BYTES = 256;
+
+/** `/ws` without a room id is room `1`, as in upstream Stateroom. */
+export const DEFAULT_ROOM = "1";
+
+/**
+ * The Durable Object name of a room. Service names cannot contain ":", so the name is
+ * unambiguous and two services never share a room.
+ */
+export function roomName(service: string, roomId: string): string {
+	return `${service}:${roomId}`;
+}
+
+/** Which room: a service and one of its rooms' ids. */
+export interface RoomAddress {
+	readonly service: string;
+	readonly roomId: string;
+}
+
+/** How logs and errors name a room. */
+export function describeRoom(room: RoomAddress): string {
+	return `service "${room.service}", room "${room.roomId}"`;
+}

@@ -1,0 +1,69 @@
+/**
+ * The one owner of a room's storage layout. A room keeps its own record under `room` and its
+ * service's state under `state/` (the engine chooses the keys below that prefix), so the two
+ * never collide and the engine never sees the room's keys.
+ */
+import type { ClientId } from "../api/client-id.ts";
+import type { StateWrites } from "../engine.ts";
+
+/**
+ * What a room keeps about itself, apart from its service's state: which service and room it
+ * is (a woken Durable Object has no request to tell it), the next client id, who is connected
+ * (so that every `connect` gets exactly one `disconnect`), and whether `init` has run.
+ */
+export interface RoomRecord {
+	readonly service: string;
+	readonly roomId: string;
+	nextClient: number;
+	clients: ClientId[];
+	initialized: boolean;
+}
+
+const RECORD_KEY = "room";
+const STATE_PREFIX = "state/";
+/** The storage API takes at most 128 keys per `put` or `delete` call. */
+const BATCH_KEYS = 128;
+
+export function newRecord(service: string, roomId: string): RoomRecord {
+	return { service, roomId, nextClient: 1, clients: [], initialized: false };
+}
+
+export class RoomStorage {
+	constructor(private readonly storage: DurableObjectStorage) {}
+
+	loadRecord(): Promise<RoomRecord | undefined> {
+		return this.storage.get<RoomRecord>(RECORD_KEY);
+	}
+
+	/** The service's stored state, by the engine's own keys (the prefix removed). */
+	async loadState(): Promise<Map<string, unknown>> {
+		const stored = await this.storage.list({ prefix: STATE_PREFIX });
+		const state = new Map<string, unknown>();
+		for (const [key, value] of stored) state.set(key.slice(STATE_PREFIX.length), value);
+		return state;
+	}
+
+	/**
+	 * Writes one event's changes: the record (when it changed) and the engine's writes. The
+	 * calls are not awaited and nothing awaits between them, so the runtime commits them as
+	 * one atomic batch, and its output gate holds every message sent after them until they
+	 * are durable.
+	 */
+	commit(record: RoomRecord | undefined, writes: StateWrites): void {
+		const entries: [string, unknown][] = [];
+		if (record) entries.push([RECORD_KEY, record]);
+		for (const [key, value] of writes.put) entries.push([STATE_PREFIX + key, value]);
+		for (const batch of batches(entries)) void this.storage.put(Object.fromEntries(batch));
+		const deletes = writes.delete.map((key) => STATE_PREFIX + key);
+		for (const batch of batches(deletes)) void this.storage.delete(batch);
+	}
+
+	/** Sets the room's alarm (the service's one timer); it survives hibernation and eviction. */
+	setAlarm(ms: number): void {
+		void this.storage.setAlarm(Date.now() + ms);
+	}
+}
+
+function* batches<T>(items: readonly T[]): Iterable<T[]> {
+	for (let start = 0; start < items.length; start += BATCH_KEYS) yield items.slice(start, start + BATCH_KEYS);
+}
