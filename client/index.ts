@@ -1,26 +1,10 @@
-/** The browser and Node client for Stateroom rooms: `import { connectRoom } from "stateroom/client"`. */
+/**
+ * The browser and Node client for Stateroom rooms: `import { connectRoom } from "stateroom/client"`.
+ * Two things to call (`connectRoom`, or `new RoomSocket`) and the types a caller may need to
+ * name; the pieces they are built from (backoff, queue, URL building, close-code policy) stay
+ * in their own modules.
+ */
 
-export {
-	Backoff,
-	type BackoffOptions,
-	backoffCeiling,
-	backoffDelay,
-	DEFAULT_BACKOFF,
-	type Random,
-	type RetryOptions,
-} from "./backoff.ts";
-export { type CloseInfo, shouldReconnect, TERMINAL_APP_CODES, TERMINAL_CLOSE_CODES } from "./close-codes.ts";
-export type { Listener } from "./events.ts";
-export type {
-	ConnectionState,
-	Incoming,
-	ParamsSource,
-	QueueSize,
-	RoomSocketEvents,
-	RoomSocketOptions,
-	SendResult,
-	WebSocketConstructor,
-} from "./options.ts";
-export { DEFAULT_QUEUE, type Outgoing, type OverflowReason, type QueueOptions } from "./queue.ts";
+export type { ConnectionState, Incoming, RoomSocketEvents, RoomSocketOptions, SendResult } from "./options.ts";
 export { connectRoom, RoomSocket } from "./socket.ts";
-export { type QueryParams, type RoomAddress, type RoomTarget, roomUrl, withParams } from "./url.ts";
+export type { RoomEndpoint, RoomEndpointParts } from "./url.ts";

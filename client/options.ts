@@ -59,14 +59,26 @@ export interface RoomSocketOptions extends RetryOptions {
 	 */
 	readonly params?: ParamsSource;
 	readonly protocols?: string | string[];
-	/** Reconnection delays; see `backoffDelay`. Default `{ baseMs: 250, capMs: 30_000 }`. */
+	/**
+	 * Reconnection delays: before retry n (from 0) the client waits a uniform draw in
+	 * [0, min(capMs, baseMs * 2^n)). Default `{ baseMs: 250, capMs: 30_000 }`; an interactive page
+	 * may want a lower cap (the demo page uses 3000).
+	 */
 	readonly backoff?: BackoffOptions;
 	/** An attempt that has not opened after this long is abandoned and retried. Default 10 000 ms. */
 	readonly connectTimeoutMs?: number;
 	/** Bounds of the queue that holds sends while disconnected. Default 1000 messages, 1 MiB. */
 	readonly queue?: QueueOptions;
-	/** Whether to reconnect after a close; default {@link shouldReconnect} (no retry on 1008, 4000-4499, ...). */
-	readonly shouldReconnect?: (close: CloseInfo) => boolean;
+	/**
+	 * Whether to reconnect after a close. `byDefault` is the built-in answer: no retry after 1000,
+	 * 1002, 1003, 1007, 1008, 1009, 1010 or 4000-4499 (a retry cannot fix those), a retry after
+	 * anything else (network faults, restarts, 1011, 3000-3999, 4500-4999).
+	 *
+	 * @example
+	 * // Also stay away after the app's own code 4600:
+	 * connectRoom(endpoint, { shouldReconnect: (close, byDefault) => byDefault && close.code !== 4600 });
+	 */
+	readonly shouldReconnect?: (close: CloseInfo, byDefault: boolean) => boolean;
 	/** The WebSocket class; default `globalThis.WebSocket` (browsers, Node 22+). */
 	readonly WebSocket?: WebSocketConstructor;
 	/** Uniform numbers in [0, 1) for the jitter; default `Math.random`. */

@@ -17,7 +17,7 @@ import type {
 	WebSocketConstructor,
 } from "./options.ts";
 import { type Outgoing, SendQueue } from "./queue.ts";
-import { type QueryParams, type RoomTarget, roomUrl, withParams } from "./url.ts";
+import { type QueryParams, type RoomEndpoint, roomUrl, withParams } from "./url.ts";
 
 const OPEN = 1; // WebSocket.OPEN, spelled out: some WebSocket classes lack the static constants.
 
@@ -50,8 +50,8 @@ export class RoomSocket {
 	/** Bumped by every connect, `close()` and `reconnect()`, so stale async work can tell. */
 	#generation = 0;
 
-	constructor(target: RoomTarget, options: RoomSocketOptions = {}) {
-		this.#base = roomUrl(target);
+	constructor(endpoint: RoomEndpoint, options: RoomSocketOptions = {}) {
+		this.#base = roomUrl(endpoint);
 		this.#url = this.#base.href;
 		this.#options = options;
 		this.#backoff = new Backoff(
@@ -62,7 +62,7 @@ export class RoomSocket {
 		const WebSocketClass = options.WebSocket ?? globalThis.WebSocket;
 		if (typeof WebSocketClass !== "function") {
 			throw new TypeError(
-				"No WebSocket class: this runtime has no globalThis.WebSocket. Use Node 22 or later, or pass one: new RoomSocket(target, { WebSocket }).",
+				"No WebSocket class: this runtime has no globalThis.WebSocket. Use Node 22 or later, or pass one: new RoomSocket(endpoint, { WebSocket }).",
 			);
 		}
 		this.#WebSocket = WebSocketClass;
@@ -244,7 +244,8 @@ export class RoomSocket {
 			this.#events.emit("close", { ...close, reconnect: false });
 			return;
 		}
-		const retry = (this.#options.shouldReconnect ?? shouldReconnect)(close);
+		const byDefault = shouldReconnect(close);
+		const retry = this.#options.shouldReconnect?.(close, byDefault) ?? byDefault;
 		const generation = this.#generation;
 		this.#events.emit("close", { ...close, reconnect: retry && !this.#backoff.exhausted });
 		if (generation !== this.#generation) return; // A close listener called close() or reconnect().
@@ -281,14 +282,14 @@ export class RoomSocket {
 }
 
 /**
- * Opens a {@link RoomSocket}: the same as `new RoomSocket(target, options)`.
+ * Opens a {@link RoomSocket}: the same as `new RoomSocket(endpoint, options)`.
  *
  * @example
  * const room = connectRoom({ host: location.host, service: "chat", room: "general" });
  * room.on("open", () => room.send("hello"));
  */
-export function connectRoom(target: RoomTarget, options?: RoomSocketOptions): RoomSocket {
-	return new RoomSocket(target, options);
+export function connectRoom(endpoint: RoomEndpoint, options?: RoomSocketOptions): RoomSocket {
+	return new RoomSocket(endpoint, options);
 }
 
 /**

@@ -3,8 +3,8 @@
  * maps to the Worker's routes `/ws/:room` and `/s/:service/ws/:room`.
  */
 
-/** A room addressed by its parts rather than by URL. */
-export interface RoomAddress {
+/** A room's endpoint given by its parts rather than by URL. */
+export interface RoomEndpointParts {
 	/** Host and optional port, without a scheme: `"rooms.example.com"`, `"127.0.0.1:8787"`. */
 	readonly host: string;
 	/** The room id: any non-empty string; it is percent-encoded into the path. */
@@ -15,8 +15,12 @@ export interface RoomAddress {
 	readonly secure?: boolean;
 }
 
-/** A full URL (`ws:`, `wss:`, or `http:`/`https:`, which map to them) or a {@link RoomAddress}. */
-export type RoomTarget = string | URL | RoomAddress;
+/**
+ * Where a client connects: a full URL (`ws:`, `wss:`, or `http:`/`https:`, which map to them) or
+ * {@link RoomEndpointParts}. (The server's own name for a room, service plus room id, is a
+ * different thing: this one also says which host to reach.)
+ */
+export type RoomEndpoint = string | URL | RoomEndpointParts;
 
 /** Query parameters added to the URL; `undefined` and `null` values are left out. */
 export type QueryParams = Readonly<Record<string, string | number | boolean | null | undefined>>;
@@ -31,9 +35,9 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/i;
  * roomUrl({ host: "rooms.example.com", service: "chat", room: "a" }).href; // "wss://rooms.example.com/s/chat/ws/a"
  * roomUrl("https://rooms.example.com/ws/a").href; // "wss://rooms.example.com/ws/a"
  */
-export function roomUrl(target: RoomTarget): URL {
-	if (typeof target === "string" || target instanceof URL) return parseUrl(target);
-	return addressUrl(target);
+export function roomUrl(endpoint: RoomEndpoint): URL {
+	if (typeof endpoint === "string" || endpoint instanceof URL) return parseUrl(endpoint);
+	return partsUrl(endpoint);
 }
 
 /** `url` with `params` set in its query string (a copy; existing parameters of other names stay). */
@@ -66,8 +70,8 @@ function parseUrl(input: string | URL): URL {
 	return url;
 }
 
-function addressUrl(address: RoomAddress): URL {
-	const { host, room, service } = address;
+function partsUrl(parts: RoomEndpointParts): URL {
+	const { host, room, service } = parts;
 	if (typeof host !== "string" || host.length === 0 || host.includes("/")) {
 		throw new TypeError(
 			`Invalid room host "${host}": give a host and optional port without a scheme or path, e.g. "rooms.example.com" or "127.0.0.1:8787".`,
@@ -81,7 +85,7 @@ function addressUrl(address: RoomAddress): URL {
 			`Invalid service name "${service}": it must be a non-empty registered service name without ":"; omit it for the default service.`,
 		);
 	}
-	const secure = address.secure ?? !LOOPBACK.test(host);
+	const secure = parts.secure ?? !LOOPBACK.test(host);
 	const path = service === undefined ? "" : `/s/${encodeURIComponent(service)}`;
 	return parseUrl(`${secure ? "wss" : "ws"}://${host}${path}/ws/${encodeURIComponent(room)}`);
 }

@@ -1,6 +1,6 @@
 /** The retry schedule: full-jitter delays, the cap, reset after a stable connection, giving up. */
 import { describe, expect, it } from "vitest";
-import { Backoff, backoffCeiling, backoffDelay } from "../../client/index.ts";
+import { Backoff, backoffCeiling, backoffDelay } from "../../client/backoff.ts";
 
 describe("backoffDelay", () => {
 	it("draws uniformly below min(cap, base * 2^attempt)", () => {

@@ -1,6 +1,6 @@
 /** The default reconnection policy, code by code. */
 import { describe, expect, it } from "vitest";
-import { shouldReconnect } from "../../client/index.ts";
+import { shouldReconnect } from "../../client/close-codes.ts";
 
 const retries = (code: number) => shouldReconnect({ code, reason: "", wasClean: code !== 1006 });
 

@@ -1,13 +1,47 @@
-/** The public API's types: events carry what they say, state and send results are closed unions. */
-import { describe, expectTypeOf, it } from "vitest";
+/**
+ * The public API (`stateroom/client`): exactly two values, and types whose events carry what
+ * they say, whose state and send results are closed unions. Internals are tested through their
+ * own modules, so growing this surface is a decision this file makes visible.
+ */
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { CloseInfo } from "../../client/close-codes.ts";
+import * as client from "../../client/index.ts";
 import {
 	type ConnectionState,
 	connectRoom,
 	type Incoming,
+	type RoomEndpoint,
+	type RoomEndpointParts,
 	type RoomSocket,
 	type RoomSocketEvents,
+	type RoomSocketOptions,
 	type SendResult,
 } from "../../client/index.ts";
+
+describe("the public surface", () => {
+	it("exports two values: connectRoom and RoomSocket", () => {
+		expectTypeOf<keyof typeof client>().toEqualTypeOf<"connectRoom" | "RoomSocket">();
+		expect(Object.keys(client).sort()).toEqual(["RoomSocket", "connectRoom"]);
+		expectTypeOf(connectRoom).parameters.toEqualTypeOf<[RoomEndpoint, RoomSocketOptions?]>();
+		expectTypeOf<ConstructorParameters<typeof RoomSocket>>().toEqualTypeOf<[RoomEndpoint, RoomSocketOptions?]>();
+	});
+
+	it("names where to connect: a URL or { host, room, service?, secure? }", () => {
+		expectTypeOf<RoomEndpoint>().toEqualTypeOf<string | URL | RoomEndpointParts>();
+		expectTypeOf<RoomEndpointParts>().toEqualTypeOf<{
+			readonly host: string;
+			readonly room: string;
+			readonly service?: string;
+			readonly secure?: boolean;
+		}>();
+	});
+
+	it("lets shouldReconnect build on the default answer", () => {
+		expectTypeOf<NonNullable<RoomSocketOptions["shouldReconnect"]>>().toEqualTypeOf<
+			(close: CloseInfo, byDefault: boolean) => boolean
+		>();
+	});
+});
 
 describe("client types", () => {
 	it("exposes state and send results as string unions", () => {

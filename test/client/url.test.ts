@@ -1,6 +1,6 @@
 /** Room URLs: both routes, percent-encoding of room ids, schemes, params. */
 import { describe, expect, it } from "vitest";
-import { roomUrl, withParams } from "../../client/index.ts";
+import { roomUrl, withParams } from "../../client/url.ts";
 
 describe("roomUrl", () => {
 	it("maps { host, room } to /ws/:room and { host, service, room } to /s/:service/ws/:room", () => {

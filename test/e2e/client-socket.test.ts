@@ -5,10 +5,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-	type CloseInfo,
 	type ConnectionState,
 	connectRoom,
 	type RoomSocket,
+	type RoomSocketEvents,
 	type RoomSocketOptions,
 } from "../../client/index.ts";
 import { type DevServer, startDevServer } from "./dev-server.ts";
@@ -36,7 +36,7 @@ interface Observed {
 	readonly room: RoomSocket;
 	readonly states: ConnectionState[];
 	readonly texts: string[];
-	readonly closes: (CloseInfo & { reconnect: boolean })[];
+	readonly closes: RoomSocketEvents["close"][];
 	readonly errors: string[];
 }
 
@@ -186,6 +186,27 @@ describe("RoomSocket against wrangler dev", () => {
 		expect(states).toEqual(["reconnecting", "closed"]);
 		expect(errors).toEqual([expect.stringContaining("Gave up")]);
 		expect(errors[0]).toContain("after 2 failed attempts");
+	});
+
+	it("asks shouldReconnect with the default answer, and closes for good when it says no", async () => {
+		// A refused upgrade ends as 1006, which the default policy retries; this caller overrules it.
+		const asked: [number, boolean][] = [];
+		const room = connectRoom(
+			{ host: `127.0.0.1:${server.port}`, service: "no-such-service", room: crypto.randomUUID() },
+			{
+				...FAST,
+				shouldReconnect: (close, byDefault) => {
+					asked.push([close.code, byDefault]);
+					return false;
+				},
+			},
+		);
+		opened.push(room);
+		const states: ConnectionState[] = [];
+		room.on("state", ({ state }) => states.push(state));
+		await until("closed", () => room.state === "closed", 10_000);
+		expect(asked).toEqual([[1006, true]]);
+		expect(states).toEqual(["closed"]);
 	});
 
 	it("two clients ride out a server restart on their own and the counter continues", { timeout: 120_000 }, async () => {
