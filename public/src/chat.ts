@@ -4,10 +4,12 @@
  */
 import { connectRoom, type RoomSocket } from "stateroom/client";
 import type { ChatEvent } from "../../services/chat-protocol.ts";
-import { showState } from "./status.ts";
+import { markGaps } from "./gap.ts";
+import { PAGE_SOCKET_OPTIONS, showConnection } from "./status.ts";
 
 export interface ChatElements {
 	readonly state: HTMLElement;
+	readonly reconnect: HTMLButtonElement;
 	readonly url: HTMLElement;
 	readonly identity: HTMLElement;
 	readonly log: HTMLOListElement;
@@ -16,20 +18,30 @@ export interface ChatElements {
 }
 
 export function startChat(host: string, room: string, elements: ChatElements): RoomSocket {
-	const socket = connectRoom({ host, room, service: "chat", secure: location.protocol === "https:" });
+	const socket = connectRoom(
+		{ host, room, service: "chat", secure: location.protocol === "https:" },
+		PAGE_SOCKET_OPTIONS,
+	);
 	elements.url.textContent = `/s/chat/ws/${encodeURIComponent(room)}`;
-	showState(socket, elements.state);
+	showConnection(socket, { badge: elements.state, reconnect: elements.reconnect });
+	markGaps(socket, elements.log);
 	let me: { client: number; name: string } | undefined;
+	let welcomed = false;
 	const showIdentity = () => {
-		elements.identity.textContent = me
-			? `You are ${me.name} (client id ${me.client}). Rename with /nick NAME.`
-			: "Not connected yet.";
+		if (me) elements.identity.textContent = `You are ${me.name} (client id ${me.client}). Rename with /nick NAME.`;
+		else
+			elements.identity.textContent = welcomed
+				? "Disconnected: the next connection is a new client."
+				: "Not connected yet.";
 	};
 	socket.on("message", (message) => {
 		if (message.kind !== "text") return;
 		const event = parse(message.text);
 		if (!event) return;
-		if (event.type === "welcome") me = { client: event.client, name: event.name };
+		if (event.type === "welcome") {
+			me = { client: event.client, name: event.name };
+			welcomed = true;
+		}
 		if (event.type === "renamed" && event.client === me?.client) me = { client: me.client, name: event.to };
 		showIdentity();
 		append(elements.log, event);

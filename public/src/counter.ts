@@ -3,22 +3,23 @@
  * text: it takes `increment` and `decrement` and answers every message with `new value: N`.
  */
 import { connectRoom, type RoomSocket } from "stateroom/client";
-import { showState } from "./status.ts";
+import { PAGE_SOCKET_OPTIONS, showConnection } from "./status.ts";
 
 const NEW_VALUE = /^new value: (-?\d+)$/;
 
 export interface CounterElements {
 	readonly value: HTMLOutputElement;
 	readonly state: HTMLElement;
+	readonly reconnect: HTMLButtonElement;
 	readonly url: HTMLElement;
 	readonly increment: HTMLButtonElement;
 	readonly decrement: HTMLButtonElement;
 }
 
 export function startCounter(host: string, room: string, elements: CounterElements): RoomSocket {
-	const socket = connectRoom({ host, room, secure: location.protocol === "https:" });
+	const socket = connectRoom({ host, room, secure: location.protocol === "https:" }, PAGE_SOCKET_OPTIONS);
 	elements.url.textContent = `/ws/${encodeURIComponent(room)}`;
-	showState(socket, elements.state);
+	showConnection(socket, { badge: elements.state, reconnect: elements.reconnect });
 	socket.on("message", (message) => {
 		const match = message.kind === "text" ? NEW_VALUE.exec(message.text) : null;
 		if (match) elements.value.value = match[1] as string;

@@ -29,6 +29,7 @@ byId<HTMLFormElement>("room-form").addEventListener("submit", (event) => {
 startCounter(location.host, room, {
 	value: byId("counter-value"),
 	state: byId("counter-state"),
+	reconnect: byId("counter-reconnect"),
 	url: byId("counter-url"),
 	increment: byId("increment"),
 	decrement: byId("decrement"),
@@ -36,6 +37,7 @@ startCounter(location.host, room, {
 
 startChat(location.host, room, {
 	state: byId("chat-state"),
+	reconnect: byId("chat-reconnect"),
 	url: byId("chat-url"),
 	identity: byId("chat-identity"),
 	log: byId("chat-log"),

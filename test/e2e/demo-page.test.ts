@@ -1,7 +1,9 @@
 /**
  * The demo page in a real headless Chromium against a real `wrangler dev`: two pages in one
  * room see each other's counter changes and chat lines, show their connection state and chat
- * client id, and can switch rooms. A screenshot goes to test-results/ for a human to look at.
+ * client id, can switch rooms, come back from a server restart at the press of "Reconnect now"
+ * with the gap marked in the chat, and link a favicon. Screenshots go to test-results/ for a
+ * human to look at.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -91,6 +93,84 @@ describe("the demo page", () => {
 		await alice.close();
 		await bob.close();
 	}, 90_000);
+
+	it("comes back at once after a server restart with Reconnect now, and marks the gap in the chat", async () => {
+		const room = `demo-${crypto.randomUUID()}`;
+		const page = await openRoom(room);
+		await page.getByRole("button", { name: "Increment" }).click();
+		await page.getByRole("button", { name: "Increment" }).click();
+		await expectText(page, "#counter-value", /^2$/);
+		const before = await clientId(page);
+		// Every state the counter's badge shows from here on, in order.
+		await page.evaluate(() => {
+			const badge = document.querySelector<HTMLElement>("#counter-state");
+			const seen: string[] = [];
+			(window as unknown as { counterStates: string[] }).counterStates = seen;
+			if (badge)
+				new MutationObserver(() => seen.push(badge.dataset.state ?? "")).observe(badge, {
+					attributeFilter: ["data-state"],
+				});
+		});
+
+		await server.stop();
+		await page.locator("#counter-state[data-state=reconnecting]").waitFor(WAIT);
+		await page.locator("#chat-state[data-state=reconnecting]").waitFor(WAIT);
+		// The gap is marked while it lasts, not only once it is over.
+		await expectText(page, "#chat-log li.gap", /^— disconnected at \d\d:\d\d:\d\d …$/);
+		await expectText(page, "#chat-identity", /^Disconnected: the next connection is a new client\.$/);
+
+		mkdirSync(join(PROJECT_ROOT, "test-results"), { recursive: true });
+		await page.screenshot({ path: join(PROJECT_ROOT, "test-results/demo-page-disconnected.png"), fullPage: true });
+
+		await server.restart();
+		await page.getByRole("button", { name: "Reconnect now: counter" }).click();
+		await page.locator("#counter-state[data-state=open]").waitFor(WAIT);
+		// "connecting" is only ever shown for an attempt made at once (first load or reconnect()):
+		// attempts scheduled by the backoff show "reconnecting" until they open.
+		const states = await page.evaluate(() => (window as unknown as { counterStates: string[] }).counterStates);
+		expect(states).toContain("connecting");
+		expect(states.at(-1)).toBe("open");
+		// The room kept its value: the next increment answers 3.
+		await page.getByRole("button", { name: "Increment" }).click();
+		await expectText(page, "#counter-value", /^3$/);
+
+		// The chat, left alone, comes back by itself within the page's short backoff cap, and the
+		// gap marker is completed. The new connection is a new client.
+		await page.locator("#chat-state[data-state=open]").waitFor(WAIT);
+		await expectText(page, "#chat-log li.gap", /^— disconnected at \d\d:\d\d:\d\d … reconnected at \d\d:\d\d:\d\d —$/);
+		await expectText(page, "#chat-identity", /client id \d+/);
+		expect(await clientId(page)).not.toBe(before);
+		await page.getByRole("textbox", { name: "Message" }).fill("back after the restart");
+		await page.getByRole("button", { name: "Send" }).click();
+		await expectText(page, "#chat-log", /: back after the restart$/);
+
+		// Reconnect now also works on an open panel: a new connection, and a second marked gap.
+		await page.getByRole("button", { name: "Reconnect now: chat" }).click();
+		await page.waitForFunction(() => document.querySelectorAll("#chat-log li.gap").length === 2, undefined, WAIT);
+		await page.locator("#chat-state[data-state=open]").waitFor(WAIT);
+
+		await page.screenshot({ path: join(PROJECT_ROOT, "test-results/demo-page-reconnected.png"), fullPage: true });
+		await page.close();
+	}, 120_000);
+
+	it("links a favicon that is served and decodes, so a browser has no reason to ask for /favicon.ico", async () => {
+		// Headless Chromium fetches no icons at all, so the test follows the link itself.
+		const page = await browser.context.newPage();
+		await page.goto(`${server.http}/?room=demo-${crypto.randomUUID()}`);
+		const href = await page.locator('link[rel="icon"]').evaluate((link: HTMLLinkElement) => link.href);
+		expect(new URL(href).pathname).toBe("/favicon.svg");
+		const icon = await page.request.get(href);
+		expect(icon.status()).toBe(200);
+		expect(icon.headers()["content-type"]).toMatch(/^image\/svg\+xml/);
+		const size = await page.evaluate(async (src) => {
+			const image = new Image();
+			image.src = src;
+			await image.decode();
+			return [image.naturalWidth, image.naturalHeight];
+		}, href);
+		expect(size).toEqual([32, 32]);
+		await page.close();
+	}, 30_000);
 
 	it("switches rooms from the form, with the room in the URL", async () => {
 		const first = `demo-${crypto.randomUUID()}`;
