@@ -1,6 +1,6 @@
 /*
  * The Stateroom ABI v1 (protocol 0) for a C service built as a WASI reactor: the exports a host
- * needs, the import it provides, and bincode 1.x by hand. See ../../../shared/stateroom-abi.md.
+ * needs, the import it provides, and bincode 1.x by hand. See docs/abi.md.
  *
  * Built with `clang --target=wasm32-wasi -mexec-model=reactor`, the module exports `_initialize`
  * (wasi-libc's crt1-reactor.o), which runs the constructors below; the host must call it before

@@ -1,6 +1,6 @@
 /*
  * A Stateroom service in C: what upstream's `stateroom` and `stateroom-wasm` 0.4 crates give a
- * Rust guest, for ABI v1 (protocol 0), see ../../../shared/stateroom-abi.md.
+ * Rust guest, for ABI v1 (protocol 0), see docs/abi.md.
  *
  * A service is one C file that includes this header, names itself with STATEROOM_SERVICE("x"),
  * and defines the callbacks it needs (the others do nothing). stateroom.c holds the ABI exports,

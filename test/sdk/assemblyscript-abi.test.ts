@@ -1,6 +1,6 @@
 /**
  * The AssemblyScript services (build/wasm/as-*.wasm, built by `npm run build:wasm`) checked
- * against the ABI document with a minimal Node host: exports, byte-exact commands, traps on
+ * against the ABI document (docs/abi.md) with a minimal Node host: exports, byte-exact commands, traps on
  * bad input, and resuming from saved memory + exported mutable globals in a fresh instance.
  */
 import { readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * A minimal Stateroom host for Node, written from the ABI document alone, so the guest SDK can
+ * A minimal Stateroom host for Node, written from the ABI document (docs/abi.md) alone, so the guest SDK can
  * be checked byte for byte without workerd or the real host: it encodes events, collects the
  * commands a guest sends and decodes them, and saves/restores a guest the way the ABI says a
  * host may (linear memory plus exported mutable globals, into a fresh instance).

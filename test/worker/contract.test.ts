@@ -2,8 +2,8 @@
  * One behaviour suite for upstream's example services, run against every implementation:
  * the TypeScript twins in services/, the Rust guests in guests/rust (built like
  * stateroom-wasm 0.4 builds them), the AssemblyScript services and the C guests in
- * guests/c. Each must show exactly upstream's messages (../shared/stateroom-abi.md, "The
- * upstream example services") through real rooms, and keep going after an eviction with its
+ * guests/c. Each must show exactly upstream's messages (docs/abi.md, "Upstream's
+ * example services") through real rooms, and keep going after an eviction with its
  * clients connected.
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";

@@ -93,7 +93,7 @@ describe("a C guest driven by hand", () => {
 		return { exports, deliver, sent, stderr: () => stderr };
 	}
 
-	/** Bytes from hex, spaces ignored, as the ABI document writes events. */
+	/** Bytes from hex, spaces ignored, as docs/abi.md writes events. */
 	const hex = (text: string) =>
 		Array.from(text.replaceAll(" ", "").match(/../g) ?? [], (byte) => Number.parseInt(byte, 16));
 	const INIT = hex("00000000");

@@ -1,8 +1,10 @@
 /**
- * The bincode codec against the ABI document's own hex examples (shared/stateroom-abi.md),
- * both ways, and the errors for bytes that do not decode (each names the byte offset).
+ * The bincode codec against the ABI document's own hex examples (docs/abi.md, "Examples"),
+ * both ways, and the errors for bytes that do not decode (each names the byte offset). The
+ * document's examples are read from the file, so it cannot drift from what the codec does.
  */
 import { describe, expect, it } from "vitest";
+import abiDocument from "../../docs/abi.md?raw";
 import { ClientId } from "../../src/api/client-id.ts";
 import { MessagePayload } from "../../src/api/payload.ts";
 import {
@@ -58,6 +60,29 @@ const commands: [string, GuestCommand, string][] = [
 	],
 	["SetTimer { 4000 }", { kind: "setTimer", ms: 4000 }, "01000000 a00f0000"],
 ];
+
+/** The examples block of docs/abi.md, by name: each line is a name, two or more spaces, then hex. */
+function documentedExamples(): Map<string, string> {
+	const block = /<!-- abi-examples -->\s*```\n([\s\S]*?)```/.exec(abiDocument)?.[1];
+	if (block === undefined) throw new Error("docs/abi.md has no example block after <!-- abi-examples -->");
+	const examples = new Map<string, string>();
+	for (const line of block.split("\n").filter((text) => text.trim() !== "")) {
+		const match = /^(.*?) {2,}([0-9a-f ]+)$/.exec(line);
+		if (!match?.[1] || !match[2]) throw new Error(`docs/abi.md: cannot read the example line "${line}"`);
+		examples.set(match[1].replace(/^command /, ""), match[2].replaceAll(" ", ""));
+	}
+	return examples;
+}
+
+describe("the ABI document's examples", () => {
+	it("are exactly the ones checked below, with the same bytes", () => {
+		const checked = [...events, ...commands].map(([name, , bytes]): [string, string] => [
+			name,
+			bytes.replaceAll(" ", ""),
+		]);
+		expect(documentedExamples()).toEqual(new Map(checked));
+	});
+});
 
 describe("events (MessageToProcess)", () => {
 	it.each(events)("encodes %s as in the ABI document", (_name, event, bytes) => {
