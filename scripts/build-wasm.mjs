@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * Builds every WebAssembly guest from source into build/: services into build/wasm/, test
- * fixtures into build/fixtures/. Each toolchain has its own builder in scripts/build/; this
+ * fixtures into build/fixtures/. Every module is metered (scripts/build/meter.mjs: fuel per
+ * event, a memory limit, the build's identity), including modules built elsewhere that the
+ * services import, which are metered in place. Each toolchain has its own builder in scripts/build/; this
  * script runs them in turn and prints progress. `npm run dev`, `npm test` and deploys run it.
  *
  * A builder exports `name` and `async build({ root, log })`, and throws an Error whose
@@ -17,7 +19,8 @@ import { fileURLToPath } from "node:url";
 import { placeholder } from "./build/placeholder.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const builders = ["wat.mjs", "rust.mjs", "c.mjs", "assemblyscript.mjs"];
+// imported.mjs last: it meters the modules services/ imports that no builder here made.
+const builders = ["wat.mjs", "rust.mjs", "c.mjs", "assemblyscript.mjs", "imported.mjs"];
 const strict = process.argv.includes("--strict");
 
 mkdirSync(join(root, "build/wasm"), { recursive: true });

@@ -2,12 +2,14 @@
  * Builds the AssemblyScript services (services/assemblyscript/<name>.ts) into
  * build/wasm/as-<name>.wasm, and the SDK's test fixtures (sdk/assemblyscript/test/<name>.ts)
  * into build/fixtures/as-<name>.wasm, with asc's programmatic API and the SDK's asconfig
- * (release target: optimised for speed and size, incremental GC, state-exporting transform).
+ * (release target: optimised for speed and size, incremental GC, state-exporting transform),
+ * then metered (scripts/build/meter.mjs).
  * A module newer than its source, the SDK and this script is left as it is.
  */
-import { readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { meterFile } from "./meter.mjs";
 
 export const name = "AssemblyScript (services and SDK fixtures)";
 
@@ -48,7 +50,11 @@ export async function build({ root, log }) {
 		}
 		if (diagnostics) log(diagnostics);
 		checkExports(partFile, from);
-		renameSync(partFile, outFile);
+		try {
+			await meterFile(partFile, outFile);
+		} finally {
+			rmSync(partFile, { force: true });
+		}
 		const kb = (statSync(outFile).size / 1024).toFixed(1);
 		log(`${from} -> ${output} (${kb} KiB, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 	}

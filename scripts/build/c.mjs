@@ -2,13 +2,14 @@
  * Builds the C guests (guests/c/examples/*.c on guests/c/stateroom.c, Stateroom ABI v1) with
  * Debian's clang for wasm32-wasi as WASI reactors (`-mexec-model=reactor`: the module exports
  * `_initialize`, which runs the C constructors), linked with Debian's wasi-libc by wasm-ld.
- * Output: build/wasm/c-counter.wasm and build/wasm/c-echo.wasm.
+ * Output: build/wasm/c-counter.wasm and build/wasm/c-echo.wasm, metered (scripts/build/meter.mjs).
  */
 import { execFile } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, rmSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { promisify } from "node:util";
 import { toolchainMissing, upToDate } from "./freshness.mjs";
+import { meterFile } from "./meter.mjs";
 
 export const name = "C services";
 
@@ -65,14 +66,21 @@ export async function build({ root, log }) {
 			continue;
 		}
 		const started = Date.now();
+		const part = `${out}.${process.pid}.part`;
 		try {
-			await run(CLANG, [...FLAGS, "-o", out, shared[0], source, "-lc"]);
+			await run(CLANG, [...FLAGS, "-o", part, shared[0], source, "-lc"]);
 		} catch (error) {
+			rmSync(part, { force: true });
 			const said = error.stderr || error.message;
 			const hint = /undefined symbol: __/.test(said)
 				? "\n(a compiler-rt builtin is missing: install libclang-rt-14-dev-wasm32 and drop -nodefaultlibs in scripts/build/c.mjs)"
 				: "";
 			throw new Error(`clang failed on guests/c/examples/${file}:\n${said}${hint}`);
+		}
+		try {
+			await meterFile(part, out);
+		} finally {
+			rmSync(part, { force: true });
 		}
 		log(`build/wasm/${module}.wasm (${statSync(out).size} bytes, ${Date.now() - started} ms)`);
 	}

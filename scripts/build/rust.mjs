@@ -1,13 +1,15 @@
 /**
  * Builds the Rust guests (guests/rust/examples/*.rs, Stateroom ABI v1) with Debian's rustc for
  * wasm32-wasi: one rustc call per example, release, opt-level "s", no debug info.
- * Output: build/wasm/rust-<example>.wasm, with "_" in file names turned into "-".
+ * Output: build/wasm/rust-<example>.wasm, with "_" in file names turned into "-", metered
+ * (scripts/build/meter.mjs).
  */
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { toolchainMissing, upToDate } from "./freshness.mjs";
+import { meterFile } from "./meter.mjs";
 
 export const name = "Rust services";
 
@@ -45,6 +47,7 @@ export async function build({ root, log }) {
 			continue;
 		}
 		const started = Date.now();
+		const part = `${out}.${process.pid}.part`;
 		try {
 			await run(RUSTC, [
 				"--edition=2021",
@@ -55,11 +58,14 @@ export async function build({ root, log }) {
 				"-Cdebuginfo=0",
 				"-Cstrip=debuginfo",
 				"-o",
-				out,
+				part,
 				source,
 			]);
+			await meterFile(part, out);
 		} catch (error) {
 			throw new Error(`rustc failed on guests/rust/examples/${file}:\n${error.stderr || error.message}`);
+		} finally {
+			rmSync(part, { force: true });
 		}
 		log(`build/wasm/rust-${example}.wasm (${statSync(out).size} bytes, ${Date.now() - started} ms)`);
 	}

@@ -1,10 +1,12 @@
 /**
  * Compiles WAT with the npm `wabt` package (no download): the host's signature probe
  * (src/wasm/signature-probe.wat -> build/wasm/) and the ABI edge-case fixtures
- * (test/fixtures/wat/*.wat -> build/fixtures/).
+ * (test/fixtures/wat/*.wat -> build/fixtures/), metered like every guest (the probe is not a
+ * guest). `build/fixtures/unmetered.wasm` is scripted.wat left unmetered, for the host's refusal.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { meter } from "./meter.mjs";
 
 export const name = "WAT (host probe and test fixtures)";
 
@@ -29,8 +31,10 @@ export async function build({ root, log }) {
 	for (const file of sources) {
 		const bytes = compile(wabt, join(dir, file));
 		const out = `build/fixtures/${basename(file, ".wat")}.wasm`;
-		writeFileSync(join(root, out), bytes);
-		log(`${out} (${bytes.length} bytes)`);
+		const metered = await meter(bytes, file);
+		writeFileSync(join(root, out), metered);
+		log(`${out} (${metered.length} bytes)`);
+		if (file === "scripted.wat") writeFileSync(join(root, "build/fixtures/unmetered.wasm"), bytes);
 	}
 }
 

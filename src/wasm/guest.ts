@@ -3,10 +3,15 @@
  * `stateroom_malloc`, copy it in, `stateroom_recv`, `stateroom_free`. Commands arrive through
  * `env.stateroom_send` during `stateroom_recv` and go straight to the event's (pending) effects.
  * An instance belongs to exactly one room; after a failed event it is thrown away.
+ *
+ * Every event runs on a budget (the module is metered when it is built, see metering.ts): the
+ * host refills the fuel before each event and caps `memory.grow`; an event that runs out of
+ * fuel, or leaves the memory larger than the service's maximum, fails and is rolled back.
  */
 import type { Effects } from "../engine.ts";
 import { callInitialize, describeError, ENV_MODULE, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
 import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
+import { FUEL_EXPORT, MEMORY_LIMIT_EXPORT, memoryLimitPages, RESERVED_EXPORTS, type WasmLimits } from "./metering.ts";
 import { OutputLines, wasiImports } from "./wasi.ts";
 
 type MallocFn = (size: number) => unknown;
@@ -24,23 +29,25 @@ export class Guest {
 	readonly #instance: WebAssembly.Instance;
 	readonly #label: string;
 	readonly #output: OutputLines;
+	readonly #limits: WasmLimits;
 	/** The effects of the event being delivered; `undefined` outside `stateroom_recv`. */
 	#effects: Effects | undefined;
 	/** The first thing that went wrong in a host call during this event. */
 	#failure: Error | undefined;
 	#eventStartedAt: number | undefined;
 
-	private constructor(instance: WebAssembly.Instance, label: string, output: OutputLines) {
+	private constructor(instance: WebAssembly.Instance, label: string, output: OutputLines, limits: WasmLimits) {
 		this.#instance = instance;
 		this.#label = label;
 		this.#output = output;
+		this.#limits = limits;
 	}
 
 	/**
 	 * Instantiates `module` for one room and runs its `_initialize`. `label` names the room in
 	 * logs and errors, e.g. `service "counter", room "lobby"`.
 	 */
-	static async start(module: WebAssembly.Module, name: string, label: string): Promise<Guest> {
+	static async start(module: WebAssembly.Module, name: string, label: string, limits: WasmLimits): Promise<Guest> {
 		let guest: Guest | undefined;
 		const output = new OutputLines((fd, line) => {
 			const log = fd === 1 ? console.log : console.error;
@@ -74,9 +81,15 @@ export class Guest {
 		} catch (error) {
 			throw new GuestError(`module "${name}" failed to instantiate: ${describeError(error)}`, { cause: error });
 		}
-		guest = new Guest(instance, label, output);
-		callInitialize(instance, name);
+		guest = new Guest(instance, label, output, limits);
+		guest.refuel();
+		try {
+			callInitialize(instance, name);
+		} catch (error) {
+			throw guest.outOfFuel() ? guest.fuelError("_initialize") : error;
+		}
 		output.flush();
+		guest.checkMemory("after _initialize");
 		return guest;
 	}
 
@@ -120,6 +133,7 @@ export class Guest {
 		this.#failure = undefined;
 		this.#eventStartedAt = Date.now();
 		this.#output.lastError = undefined;
+		this.refuel();
 		try {
 			const ptr = this.call("stateroom_malloc", () => (exports.stateroom_malloc as MallocFn)(bytes.length));
 			if (typeof ptr !== "number") {
@@ -136,11 +150,43 @@ export class Guest {
 			this.call("stateroom_recv", () => (exports.stateroom_recv as BlockFn)(address, bytes.length));
 			if (this.#failure) throw this.#failure;
 			this.call("stateroom_free", () => (exports.stateroom_free as BlockFn)(address, bytes.length));
+			this.checkMemory("after the event");
 		} finally {
 			this.#effects = undefined;
 			this.#eventStartedAt = undefined;
 			this.#output.flush();
 		}
+	}
+
+	/** Fills the fuel for one event and (re)sets the memory cap, which the meter's globals hold. */
+	private refuel(): void {
+		const exports = this.#instance.exports;
+		(exports[FUEL_EXPORT] as WebAssembly.Global).value = BigInt(this.#limits.fuelPerEvent);
+		(exports[MEMORY_LIMIT_EXPORT] as WebAssembly.Global).value = memoryLimitPages(this.#limits);
+	}
+
+	private outOfFuel(): boolean {
+		return ((this.#instance.exports[FUEL_EXPORT] as WebAssembly.Global).value as bigint) < 0n;
+	}
+
+	private fuelError(where: string): GuestError {
+		return new GuestError(
+			`${this.#label}: ${where} used its fuel budget of ${this.#limits.fuelPerEvent} per event ` +
+				"(an endless loop?); raise limits.fuelPerEvent if the work is meant to take that long",
+		);
+	}
+
+	/**
+	 * Fails the event if the memory outgrew the service's maximum. The meter already makes such
+	 * a `memory.grow` return -1; this also holds for a module whose initial memory is too large.
+	 */
+	checkMemory(when: string): void {
+		const size = this.memory().buffer.byteLength;
+		if (size <= this.#limits.maxMemoryBytes) return;
+		throw new GuestError(
+			`${this.#label}: the guest's memory is ${size} bytes ${when}, over limits.maxMemoryBytes ` +
+				`(${this.#limits.maxMemoryBytes}); raise the limit if the service needs that much`,
+		);
 	}
 
 	/** `env.stateroom_send`: copies the command out (the guest frees it on return) and applies it. */
@@ -184,6 +230,7 @@ export class Guest {
 		} catch (error) {
 			if (this.#failure) throw this.#failure;
 			if (error instanceof GuestError) throw error;
+			if (this.outOfFuel()) throw this.fuelError(exportName);
 			this.#output.flush();
 			const said = this.#output.lastError;
 			const why = said === undefined ? "" : ` (its last stderr line: ${said})`;
@@ -193,6 +240,7 @@ export class Guest {
 
 	private *mutableGlobals(): Iterable<[string, WebAssembly.Global]> {
 		for (const [name, value] of Object.entries(this.#instance.exports)) {
+			if (RESERVED_EXPORTS.has(name)) continue;
 			if (value instanceof WebAssembly.Global && isMutable(value)) yield [name, value];
 		}
 	}

@@ -6,23 +6,41 @@
 import probe from "../../build/wasm/signature-probe.wasm";
 import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
 import { describeRoom } from "../naming.ts";
-import { checkModule } from "./abi.ts";
+import { checkBuilt, checkModule } from "./abi.ts";
 import { Guest } from "./guest.ts";
+import { checkMetered, type MeterInfo, WASM_LIMIT_DEFAULTS, type WasmLimits } from "./metering.ts";
 import { Checkpoint } from "./snapshot.ts";
 
 /**
- * The engine factory of a WebAssembly service. The module is checked against the ABI once
- * per isolate, when the first room starts; a refusal fails every room's start with its message.
+ * The engine factory of a WebAssembly service. The module is checked once per isolate, when
+ * the first room starts: it must be metered (built or bundled by our tools) and follow the
+ * ABI; a refusal fails every room's start with its message.
  */
-export function wasmEngine(name: string, module: WebAssembly.Module): EngineFactory {
-	let checked: Promise<void> | undefined;
+export function wasmEngine(
+	name: string,
+	module: WebAssembly.Module,
+	limits: WasmLimits = WASM_LIMIT_DEFAULTS,
+): EngineFactory {
+	let checked: Promise<MeterInfo> | undefined;
+	const check = async () => {
+		checkBuilt(module, name);
+		const meter = checkMetered(module, name);
+		await checkModule(module, name, probe);
+		return meter;
+	};
 	return {
 		async create(room, stored) {
-			checked ??= checkModule(module, name, probe);
-			await checked;
+			checked ??= check();
+			const { build } = await checked;
 			const label = describeRoom(room);
-			const guest = await Guest.start(module, name, label);
-			return new WasmEngine(module, name, label, guest, Checkpoint.resume(guest, stored));
+			const guest = await Guest.start(module, name, label, limits);
+			const checkpoint = Checkpoint.resume(guest, stored, { build, onModuleChange: limits.onModuleChange });
+			// A room stored before the limit was lowered cannot even start: say so rather than fail every event.
+			guest.checkMemory("as stored");
+			if (checkpoint.resetting) {
+				console.warn(`[stateroom] ${label}: its state was stored by another build of the module; starting afresh (onModuleChange: "reset")`);
+			}
+			return new WasmEngine(module, name, label, limits, guest, checkpoint);
 		},
 	};
 }
@@ -31,13 +49,22 @@ class WasmEngine implements Engine {
 	readonly #module: WebAssembly.Module;
 	readonly #name: string;
 	readonly #label: string;
+	readonly #limits: WasmLimits;
 	#guest: Guest;
 	readonly #checkpoint: Checkpoint;
 
-	constructor(module: WebAssembly.Module, name: string, label: string, guest: Guest, checkpoint: Checkpoint) {
+	constructor(
+		module: WebAssembly.Module,
+		name: string,
+		label: string,
+		limits: WasmLimits,
+		guest: Guest,
+		checkpoint: Checkpoint,
+	) {
 		this.#module = module;
 		this.#name = name;
 		this.#label = label;
+		this.#limits = limits;
 		this.#guest = guest;
 		this.#checkpoint = checkpoint;
 	}
@@ -51,7 +78,7 @@ class WasmEngine implements Engine {
 	}
 
 	async rollback(): Promise<void> {
-		const guest = await Guest.start(this.#module, this.#name, this.#label);
+		const guest = await Guest.start(this.#module, this.#name, this.#label, this.#limits);
 		this.#checkpoint.restoreInto(guest);
 		this.#guest = guest;
 	}

@@ -7,6 +7,10 @@
  * A page that was never written is, by construction, the same as in a fresh instance (data
  * segments and `_initialize` included), so the storage holds only what events changed.
  * The last committed state stays in memory too, so that rollback needs no storage read.
+ *
+ * Pages only make sense over the build of the module that wrote them, so the meta records
+ * that build (metering.ts). A room woken under another build refuses to start, or, when the
+ * service says `onModuleChange: "reset"`, starts afresh and deletes the old pages.
  */
 import type { StateWrites } from "../engine.ts";
 import { NO_WRITES } from "../engine.ts";
@@ -20,11 +24,28 @@ export const PAGE_KEY_PREFIX = "wasm/page/";
 
 /** What the next instance would not recreate by itself, apart from the pages. */
 export interface StoredMeta {
-	readonly format: 1;
+	/** 1: before builds were recorded (treated as an unknown build); 2: with `build`. */
+	readonly format: 1 | 2;
+	/** Which build of the module wrote the pages (the SHA-256 of its unmetered bytes). */
+	readonly build?: string;
 	/** The memory's size in bytes, a multiple of 64 KiB. */
 	readonly memoryBytes: number;
 	/** Exported mutable globals, by export name. */
 	readonly globals: Readonly<Record<string, number | bigint>>;
+}
+
+/** Which build is running, and what to do with state that another build stored. */
+export interface ModuleIdentity {
+	readonly build: string;
+	readonly onModuleChange: "refuse" | "reset";
+}
+
+/** State stored by another build of the module, which the service did not ask to reset. */
+export class ModuleChangedError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = "ModuleChangedError";
+	}
 }
 
 export class Checkpoint {
@@ -32,19 +53,40 @@ export class Checkpoint {
 	#memory: Uint8Array;
 	#globals: Record<string, number | bigint>;
 	#metaStored: boolean;
+	readonly #build: string;
+	/** Keys of another build's state, deleted with the first checkpoint after a reset. */
+	#stale: string[];
 
-	private constructor(memory: Uint8Array, globals: Record<string, number | bigint>, metaStored: boolean) {
+	private constructor(
+		memory: Uint8Array,
+		globals: Record<string, number | bigint>,
+		metaStored: boolean,
+		build: string,
+		stale: string[] = [],
+	) {
 		this.#memory = memory;
 		this.#globals = globals;
 		this.#metaStored = metaStored;
+		this.#build = build;
+		this.#stale = stale;
 	}
 
-	/** The checkpoint of a room: a fresh guest, with whatever earlier events stored laid over it. */
-	static resume(guest: Guest, stored: ReadonlyMap<string, unknown>): Checkpoint {
+	/**
+	 * The checkpoint of a room: a fresh guest, with whatever earlier events stored laid over it,
+	 * if the same build stored it (see `ModuleIdentity`).
+	 */
+	static resume(guest: Guest, stored: ReadonlyMap<string, unknown>, identity: ModuleIdentity): Checkpoint {
 		const meta = stored.get(META_KEY) as StoredMeta | undefined;
-		if (meta === undefined) return new Checkpoint(guest.memoryCopy(), guest.readGlobals(), false);
-		if (meta.format !== 1) {
-			throw new Error(`The stored WebAssembly state has format ${String(meta.format)}; this host reads format 1.`);
+		const fresh = () => new Checkpoint(guest.memoryCopy(), guest.readGlobals(), false, identity.build);
+		if (meta === undefined) return fresh();
+		if (meta.format !== 1 && meta.format !== 2) {
+			throw new Error(`The stored WebAssembly state has format ${String(meta.format)}; this host reads formats 1 and 2.`);
+		}
+		if (meta.build !== identity.build) {
+			if (identity.onModuleChange === "refuse") throw moduleChanged(meta.build, identity.build);
+			const checkpoint = fresh();
+			checkpoint.#stale = [...stored.keys()];
+			return checkpoint;
 		}
 		growTo(guest, meta.memoryBytes);
 		const memory = guest.memoryBytes();
@@ -58,7 +100,12 @@ export class Checkpoint {
 			memory.set(page, index * PAGE_BYTES);
 		}
 		guest.writeGlobals(meta.globals);
-		return new Checkpoint(guest.memoryCopy(), { ...meta.globals }, true);
+		return new Checkpoint(guest.memoryCopy(), { ...meta.globals }, true, identity.build);
+	}
+
+	/** Whether this room dropped state stored by another build (until that is committed). */
+	get resetting(): boolean {
+		return this.#stale.length > 0;
 	}
 
 	/** Brings a fresh guest to this checkpoint (after a failed event). */
@@ -88,13 +135,25 @@ export class Checkpoint {
 		const globals = guest.readGlobals();
 		const globalsChanged = Object.entries(globals).some(([name, value]) => this.#globals[name] !== value);
 		if (!this.#metaStored || globalsChanged || memory.length !== previous.length) {
-			put.set(META_KEY, { format: 1, memoryBytes: memory.length, globals } satisfies StoredMeta);
+			put.set(META_KEY, { format: 2, build: this.#build, memoryBytes: memory.length, globals } satisfies StoredMeta);
 			this.#metaStored = true;
 		}
 		this.#memory = next;
 		this.#globals = globals;
-		return put.size === 0 ? NO_WRITES : { put, delete: [] };
+		// After a reset, every key of the old build's state goes, apart from those rewritten now.
+		const stale = this.#stale.filter((key) => !put.has(key));
+		this.#stale = [];
+		return put.size === 0 && stale.length === 0 ? NO_WRITES : { put, delete: stale };
 	}
+}
+
+function moduleChanged(stored: string | undefined, running: string): ModuleChangedError {
+	const which = stored === undefined ? "unrecorded" : stored.slice(0, 12);
+	// The fix comes first: a close reason keeps only 123 bytes.
+	return new ModuleChangedError(
+		'room state is from another module build; use a new room or set onModuleChange: "reset" ' +
+			`(stored build: ${which}, running: ${running.slice(0, 12)})`,
+	);
 }
 
 function growTo(guest: Guest, bytes: number): void {

@@ -1,0 +1,41 @@
+/**
+ * Meters, in place, every WebAssembly module that the service registry (services/) imports
+ * and that no builder here made: modules built elsewhere, e.g. by Rust's stateroom-wasm crate
+ * and copied into the project. The host refuses unmetered modules, and `npm run dev`,
+ * `stateroom build` and `stateroom deploy` all run this build first. Metering is idempotent,
+ * so a module already metered is left as it is; a re-copied original is metered again.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { meterFile, meterInfo } from "./meter.mjs";
+import { UNBUILT_SECTION } from "./placeholder.mjs";
+
+export const name = "metering modules imported by services/";
+
+const WASM_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*)["']([^"']+\.wasm)["']/g;
+
+export async function build({ root, log }) {
+	for (const file of importedModules(root)) {
+		const from = relative(root, file);
+		const bytes = readFileSync(file);
+		if (meterInfo(bytes) !== undefined || bytes.subarray(0, 64).includes(Buffer.from(UNBUILT_SECTION))) continue;
+		await meterFile(file, file, from);
+		log(`${from} metered in place`);
+	}
+}
+
+/** The .wasm files that sources under services/ import, resolved; missing ones are wrangler's to report. */
+export function importedModules(root) {
+	const dir = join(root, "services");
+	const found = new Set();
+	if (!existsSync(dir)) return [];
+	for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+		if (!entry.isFile() || !/\.(ts|mts|js|mjs)$/.test(entry.name)) continue;
+		const source = join(entry.parentPath, entry.name);
+		for (const match of readFileSync(source, "utf8").matchAll(WASM_IMPORT)) {
+			const file = resolve(dirname(source), match[1]);
+			if (existsSync(file)) found.add(file);
+		}
+	}
+	return [...found].sort();
+}

@@ -1,0 +1,341 @@
+/**
+ * Meters a WebAssembly guest, so that the host can bound what one event may do. Workers cannot
+ * compile WebAssembly at run time, so this runs when a module is built or bundled: every
+ * builder in scripts/build/ and the CLI's `serve`, `build` and `deploy` pass modules through it.
+ *
+ * What it adds (with the `binaryen` npm package; the module's own exports, imports, memory and
+ * data are left as they were):
+ * - Fuel: a mutable i64 global exported as `stateroom_fuel`. At the entry of every function and
+ *   the head of every loop the fuel is reduced by the cost of the code that follows up to the
+ *   next loop (one unit per instruction), and the guest traps with `unreachable` once it is
+ *   negative. The host sets it before each event; a trap with negative fuel is "out of fuel".
+ * - A memory limit: a mutable i32 global exported as `stateroom_memory_limit`, in 64 KiB pages.
+ *   Every `memory.grow` past it returns -1 (the guest's allocator sees an ordinary failure)
+ *   instead of growing.
+ * - Identity: a custom section `stateroom.metered` holding JSON `{"meter":1,"build":"<hex>"}`,
+ *   where `build` is the SHA-256 of the module's original bytes. A room stores it with its
+ *   memory, so it never lays state written by one build over another.
+ *
+ * The names and the section are the host's contract too (src/wasm/metering.ts); change both.
+ * Metering a metered module returns it unchanged.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { basename } from "node:path";
+
+export const METER_SECTION = "stateroom.metered";
+export const METER_VERSION = 1;
+export const FUEL_EXPORT = "stateroom_fuel";
+export const MEMORY_LIMIT_EXPORT = "stateroom_memory_limit";
+/**
+ * The fuel a module starts with, before the host sets its own budget: it bounds the module's
+ * start function, which runs while the module is instantiated. The host's default per event.
+ */
+export const INITIAL_FUEL = 200_000_000n;
+/** Wasm32's 4 GiB: no limit until the host sets one. */
+const NO_MEMORY_LIMIT = 65_536;
+
+const GROW_CHECK = "stateroom_meter$grow_check";
+
+/** A module this tool cannot meter; the message says why. */
+export class MeterError extends Error {
+	constructor(message) {
+		super(message);
+		this.name = "MeterError";
+	}
+}
+
+/**
+ * The module's bytes with metering added (or unchanged, if they were metered already).
+ * `name` names the module in errors.
+ */
+export async function meter(bytes, name = "module") {
+	const input = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+	if (meterInfo(input) !== undefined) return input;
+	const binaryen = await loadBinaryen();
+	let module;
+	try {
+		module = binaryen.readBinary(input);
+	} catch (error) {
+		throw new MeterError(`${name} is not a WebAssembly module binaryen can read: ${messageOf(error)}`);
+	}
+	try {
+		// The features Workers run, no more: with binaryen's "All", it would write newer encodings
+		// (compact imports) that today's engines refuse.
+		const F = binaryen.Features;
+		module.setFeatures(
+			F.MutableGlobals |
+				F.NontrappingFPToInt |
+				F.SIMD128 |
+				F.BulkMemory |
+				F.BulkMemoryOpt |
+				F.SignExt |
+				F.ReferenceTypes |
+				F.Multivalue |
+				F.TailCall |
+				F.ExtendedConst |
+				F.CallIndirectOverlong,
+		);
+		instrument(binaryen, module, name);
+		const section = JSON.stringify({ meter: METER_VERSION, build: buildId(input) });
+		module.addCustomSection(METER_SECTION, new TextEncoder().encode(section));
+		if (!module.validate()) {
+			throw new MeterError(
+				`${name} does not validate after metering: it uses WebAssembly features beyond 1.0 with bulk memory, SIMD, ` +
+					"reference types, multi-value and tail calls (binaryen printed the details above), or the meter has a bug",
+			);
+		}
+		return module.emitBinary();
+	} finally {
+		module.dispose();
+	}
+}
+
+/** The SHA-256 of a module's original bytes, in hex: which build of the module it is. */
+export function buildId(bytes) {
+	return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** The meter's section of a metered module, parsed, or undefined; reads the bytes directly. */
+export function meterInfo(bytes) {
+	for (const [sectionName, payload] of customSections(bytes)) {
+		if (sectionName !== METER_SECTION) continue;
+		try {
+			return JSON.parse(new TextDecoder().decode(payload));
+		} catch {
+			return undefined;
+		}
+	}
+	return undefined;
+}
+
+function instrument(binaryen, module, name) {
+	const memory = memoryOf(binaryen, module, name);
+	for (const exported of [FUEL_EXPORT, MEMORY_LIMIT_EXPORT]) {
+		if (module.getExport(exported) !== 0) {
+			throw new MeterError(`${name} already exports "${exported}", a name the Stateroom host reserves`);
+		}
+	}
+	const fuel = "stateroom_meter$fuel";
+	const limit = "stateroom_meter$memory_limit";
+	module.addGlobal(fuel, binaryen.i64, true, module.i64.const(INITIAL_FUEL));
+	module.addGlobal(limit, binaryen.i32, true, module.i32.const(NO_MEMORY_LIMIT));
+	module.addGlobalExport(fuel, FUEL_EXPORT);
+	module.addGlobalExport(limit, MEMORY_LIMIT_EXPORT);
+
+	const functions = [];
+	for (let index = 0; index < module.getNumFunctions(); index++) {
+		const func = module.getFunctionByIndex(index);
+		const info = binaryen.getFunctionInfo(func);
+		if (info.module === "" || info.module === null) functions.push(func);
+	}
+	const charge = (cost) =>
+		module.block(
+			null,
+			[
+				module.global.set(fuel, module.i64.sub(module.global.get(fuel, binaryen.i64), module.i64.const(BigInt(cost)))),
+				module.if(
+					module.i64.lt_s(module.global.get(fuel, binaryen.i64), module.i64.const(0n)),
+					module.unreachable(),
+				),
+			],
+			binaryen.none,
+		);
+	const prepend = (code, body) => module.block(null, [code, body], binaryen.auto);
+	let grows = 0;
+	for (const func of functions) {
+		const { costs, loops, memoryGrows } = walk(binaryen, binaryen.Function.getBody(func), name);
+		for (const grow of memoryGrows) {
+			binaryen.MemoryGrow.setDelta(
+				grow,
+				module.call(GROW_CHECK, [binaryen.MemoryGrow.getDelta(grow)], memory.is64 ? binaryen.i64 : binaryen.i32),
+			);
+		}
+		grows += memoryGrows.length;
+		for (const loop of loops) {
+			binaryen.Loop.setBody(loop, prepend(charge(Math.max(1, costs.get(loop))), binaryen.Loop.getBody(loop)));
+		}
+		binaryen.Function.setBody(func, prepend(charge(Math.max(1, costs.get(FUNCTION))), binaryen.Function.getBody(func)));
+	}
+	if (grows > 0) addGrowCheck(binaryen, module, limit, memory.is64);
+}
+
+/** `memory.grow(delta)` becomes `memory.grow(check(delta))`: -1 (which never grows) past the limit. */
+function addGrowCheck(binaryen, module, limit, is64) {
+	if (is64) throw new MeterError("64-bit memories are not supported by the Stateroom ABI");
+	const delta = () => module.local.get(0, binaryen.i32);
+	const pages = module.i64.add(
+		module.i64.extend_u(module.memory.size()),
+		module.i64.extend_u(delta()),
+	);
+	const body = module.select(
+		module.i64.gt_u(pages, module.i64.extend_u(module.global.get(limit, binaryen.i32))),
+		module.i32.const(-1),
+		delta(),
+	);
+	module.addFunction(GROW_CHECK, binaryen.i32, binaryen.i32, [], body);
+}
+
+/** The segment that starts at a function's entry, as a key of `costs`. */
+const FUNCTION = Symbol("function entry");
+
+/**
+ * Walks a function body (iteratively: bodies can nest deeply) and sums the cost of each
+ * segment: the function's code outside loops, and each loop's body outside nested loops.
+ */
+function walk(binaryen, body, name) {
+	const children = childFields(binaryen);
+	const costs = new Map([[FUNCTION, 0]]);
+	const loops = [];
+	const memoryGrows = [];
+	const stack = [[body, FUNCTION]];
+	while (stack.length > 0) {
+		const [expr, segment] = stack.pop();
+		const id = binaryen.getExpressionId(expr);
+		const fields = children.get(id);
+		if (fields === undefined) {
+			throw new MeterError(
+				`${name} uses an instruction the meter does not know (binaryen expression id ${id}); ` +
+					"the Stateroom host runs WebAssembly 1.0 with bulk memory, SIMD and reference types",
+			);
+		}
+		if (id !== binaryen.BlockId && id !== binaryen.NopId) costs.set(segment, costs.get(segment) + 1);
+		let inner = segment;
+		if (id === binaryen.LoopId) {
+			loops.push(expr);
+			costs.set(expr, 0);
+			inner = expr;
+		}
+		if (id === binaryen.MemoryGrowId) memoryGrows.push(expr);
+		if (fields.length === 0) continue;
+		// Kinds without children may have no wrapper class, which getExpressionInfo needs.
+		const info = binaryen.getExpressionInfo(expr);
+		for (const field of fields) {
+			const value = info[field];
+			if (Array.isArray(value)) for (const child of value) stack.push([child, inner]);
+			else if (value) stack.push([value, inner]);
+		}
+	}
+	return { costs, loops, memoryGrows };
+}
+
+let childFieldsCache;
+
+/** The fields of `getExpressionInfo` that hold child expressions, for each kind the meter knows. */
+function childFields(b) {
+	childFieldsCache ??= new Map([
+		[b.NopId, []],
+		[b.UnreachableId, []],
+		[b.BlockId, ["children"]],
+		[b.IfId, ["condition", "ifTrue", "ifFalse"]],
+		[b.LoopId, ["body"]],
+		[b.BreakId, ["condition", "value"]],
+		[b.SwitchId, ["condition", "value"]],
+		[b.CallId, ["operands"]],
+		[b.CallIndirectId, ["target", "operands"]],
+		[b.LocalGetId, []],
+		[b.LocalSetId, ["value"]],
+		[b.GlobalGetId, []],
+		[b.GlobalSetId, ["value"]],
+		[b.LoadId, ["ptr"]],
+		[b.StoreId, ["ptr", "value"]],
+		[b.ConstId, []],
+		[b.UnaryId, ["value"]],
+		[b.BinaryId, ["left", "right"]],
+		[b.SelectId, ["ifTrue", "ifFalse", "condition"]],
+		[b.DropId, ["value"]],
+		[b.ReturnId, ["value"]],
+		[b.MemorySizeId, []],
+		[b.MemoryGrowId, ["delta"]],
+		[b.MemoryInitId, ["dest", "offset", "size"]],
+		[b.DataDropId, []],
+		[b.MemoryCopyId, ["dest", "source", "size"]],
+		[b.MemoryFillId, ["dest", "value", "size"]],
+		// SIMD: lane indices are immediates, not expressions.
+		[b.SIMDExtractId, ["vec"]],
+		[b.SIMDReplaceId, ["vec", "value"]],
+		[b.SIMDShuffleId, ["left", "right"]],
+		[b.SIMDTernaryId, ["a", "b", "c"]],
+		[b.SIMDShiftId, ["vec", "shift"]],
+		[b.SIMDLoadId, ["ptr"]],
+		[b.SIMDLoadStoreLaneId, ["ptr", "vec"]],
+		[b.RefNullId, []],
+		[b.RefIsNullId, ["value"]],
+		[b.RefFuncId, []],
+		[b.RefEqId, ["left", "right"]],
+		[b.TableGetId, ["index"]],
+		[b.TableSetId, ["index", "value"]],
+		[b.TableSizeId, []],
+		[b.TableGrowId, ["value", "delta"]],
+		[b.TupleMakeId, ["operands"]],
+		[b.TupleExtractId, ["tuple"]],
+	]);
+	return childFieldsCache;
+}
+
+function memoryOf(binaryen, module, name) {
+	let info;
+	try {
+		info = module.getMemoryInfo();
+	} catch {
+		throw new MeterError(`${name} has no memory; a Stateroom guest exports one as "memory"`);
+	}
+	if (info.shared) throw new MeterError(`${name} has a shared memory; the Stateroom host runs one thread per room`);
+	return { is64: Boolean(info.is64) };
+}
+
+/** The custom sections of a module, read from its bytes without compiling it. */
+function* customSections(bytes) {
+	if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) return;
+	let offset = 8;
+	while (offset < bytes.length) {
+		const id = bytes[offset++];
+		const [size, sizeEnd] = leb(bytes, offset);
+		const end = sizeEnd + size;
+		if (end > bytes.length) return;
+		if (id === 0) {
+			const [nameLength, nameStart] = leb(bytes, sizeEnd);
+			const name = new TextDecoder().decode(bytes.subarray(nameStart, nameStart + nameLength));
+			yield [name, bytes.subarray(nameStart + nameLength, end)];
+		}
+		offset = end;
+	}
+}
+
+function leb(bytes, start) {
+	let value = 0;
+	let shift = 0;
+	let offset = start;
+	for (;;) {
+		const byte = bytes[offset++];
+		if (byte === undefined) return [0, bytes.length + 1];
+		value += (byte & 0x7f) * 2 ** shift;
+		if ((byte & 0x80) === 0) return [value, offset];
+		shift += 7;
+	}
+}
+
+async function loadBinaryen() {
+	try {
+		return (await import("binaryen")).default;
+	} catch (error) {
+		throw new MeterError(
+			`cannot load the npm package "binaryen" (${messageOf(error)}); run \`npm ci\` to install the dev dependencies.`,
+		);
+	}
+}
+
+function messageOf(error) {
+	return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Meters the module at `from` into `to`, written aside and renamed so that a running
+ * `wrangler dev` never loads half a module (or an unmetered one). `from` may be `to`.
+ */
+export async function meterFile(from, to, name = basename(to)) {
+	const metered = await meter(readFileSync(from), name);
+	const part = `${to}.${process.pid}.metered.part`;
+	writeFileSync(part, metered);
+	renameSync(part, to);
+}
