@@ -8,7 +8,9 @@
  * - Fuel: a mutable i64 global exported as `stateroom_fuel`. At the entry of every function and
  *   the head of every loop the fuel is reduced by the cost of the code that follows up to the
  *   next loop (one unit per instruction), and the guest traps with `unreachable` once it is
- *   negative. The host sets it before each event; a trap with negative fuel is "out of fuel".
+ *   negative. `memory.fill`, `memory.copy` and `memory.init` also pay one unit per 64 bytes
+ *   when they run. The host sets the fuel before each event; a trap with negative fuel is
+ *   "out of fuel".
  * - A memory limit: a mutable i32 global exported as `stateroom_memory_limit`, in 64 KiB pages.
  *   Every `memory.grow` past it returns -1 (the guest's allocator sees an ordinary failure)
  *   instead of growing.
@@ -22,7 +24,10 @@
 import { createHash } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
+import { fileURLToPath } from "node:url";
 
+/** This file: a change to the meter rebuilds every module (an input of the builders' freshness). */
+export const METER = fileURLToPath(import.meta.url);
 export const METER_SECTION = "stateroom.metered";
 export const METER_VERSION = 1;
 export const FUEL_EXPORT = "stateroom_fuel";
@@ -36,6 +41,9 @@ export const INITIAL_FUEL = 200_000_000n;
 const NO_MEMORY_LIMIT = 65_536;
 
 const GROW_CHECK = "stateroom_meter$grow_check";
+const CHARGE_BYTES = "stateroom_meter$charge_bytes";
+/** Bulk memory instructions (memory.fill, copy, init) cost one unit per this many bytes. */
+const BYTES_PER_UNIT = 64;
 
 /** A module this tool cannot meter; the message says why. */
 export class MeterError extends Error {
@@ -134,17 +142,26 @@ function instrument(binaryen, module, name) {
 			null,
 			[
 				module.global.set(fuel, module.i64.sub(module.global.get(fuel, binaryen.i64), module.i64.const(BigInt(cost)))),
-				module.if(
-					module.i64.lt_s(module.global.get(fuel, binaryen.i64), module.i64.const(0n)),
-					module.unreachable(),
-				),
+				module.if(module.i64.lt_s(module.global.get(fuel, binaryen.i64), module.i64.const(0n)), module.unreachable()),
 			],
 			binaryen.none,
 		);
 	const prepend = (code, body) => module.block(null, [code, body], binaryen.auto);
 	let grows = 0;
+	let bulks = 0;
 	for (const func of functions) {
-		const { costs, loops, memoryGrows } = walk(binaryen, binaryen.Function.getBody(func), name);
+		const { costs, loops, memoryGrows, bulk } = walk(binaryen, binaryen.Function.getBody(func), name);
+		// One instruction can fill or copy megabytes: those pay by the byte, when they run.
+		for (const [expr, id] of bulk) {
+			const kind =
+				id === binaryen.MemoryFillId
+					? binaryen.MemoryFill
+					: id === binaryen.MemoryCopyId
+						? binaryen.MemoryCopy
+						: binaryen.MemoryInit;
+			kind.setSize(expr, module.call(CHARGE_BYTES, [kind.getSize(expr)], binaryen.i32));
+		}
+		bulks += bulk.length;
 		for (const grow of memoryGrows) {
 			binaryen.MemoryGrow.setDelta(
 				grow,
@@ -158,16 +175,35 @@ function instrument(binaryen, module, name) {
 		binaryen.Function.setBody(func, prepend(charge(Math.max(1, costs.get(FUNCTION))), binaryen.Function.getBody(func)));
 	}
 	if (grows > 0) addGrowCheck(binaryen, module, limit, memory.is64);
+	if (bulks > 0) addChargeBytes(binaryen, module, fuel, charge);
+}
+
+/** `size` of a bulk memory instruction becomes `charge_bytes(size)`: burns size / 64 units, returns size. */
+function addChargeBytes(binaryen, module, fuel, charge) {
+	const size = () => module.local.get(0, binaryen.i32);
+	const body = module.block(
+		null,
+		[
+			module.global.set(
+				fuel,
+				module.i64.sub(
+					module.global.get(fuel, binaryen.i64),
+					module.i64.div_u(module.i64.extend_u(size()), module.i64.const(BigInt(BYTES_PER_UNIT))),
+				),
+			),
+			charge(0),
+			size(),
+		],
+		binaryen.i32,
+	);
+	module.addFunction(CHARGE_BYTES, binaryen.i32, binaryen.i32, [], body);
 }
 
 /** `memory.grow(delta)` becomes `memory.grow(check(delta))`: -1 (which never grows) past the limit. */
 function addGrowCheck(binaryen, module, limit, is64) {
 	if (is64) throw new MeterError("64-bit memories are not supported by the Stateroom ABI");
 	const delta = () => module.local.get(0, binaryen.i32);
-	const pages = module.i64.add(
-		module.i64.extend_u(module.memory.size()),
-		module.i64.extend_u(delta()),
-	);
+	const pages = module.i64.add(module.i64.extend_u(module.memory.size()), module.i64.extend_u(delta()));
 	const body = module.select(
 		module.i64.gt_u(pages, module.i64.extend_u(module.global.get(limit, binaryen.i32))),
 		module.i32.const(-1),
@@ -188,6 +224,7 @@ function walk(binaryen, body, name) {
 	const costs = new Map([[FUNCTION, 0]]);
 	const loops = [];
 	const memoryGrows = [];
+	const bulk = [];
 	const stack = [[body, FUNCTION]];
 	while (stack.length > 0) {
 		const [expr, segment] = stack.pop();
@@ -207,6 +244,9 @@ function walk(binaryen, body, name) {
 			inner = expr;
 		}
 		if (id === binaryen.MemoryGrowId) memoryGrows.push(expr);
+		if (id === binaryen.MemoryFillId || id === binaryen.MemoryCopyId || id === binaryen.MemoryInitId) {
+			bulk.push([expr, id]);
+		}
 		if (fields.length === 0) continue;
 		// Kinds without children may have no wrapper class, which getExpressionInfo needs.
 		const info = binaryen.getExpressionInfo(expr);
@@ -216,7 +256,7 @@ function walk(binaryen, body, name) {
 			else if (value) stack.push([value, inner]);
 		}
 	}
-	return { costs, loops, memoryGrows };
+	return { costs, loops, memoryGrows, bulk };
 }
 
 let childFieldsCache;

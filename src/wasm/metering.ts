@@ -54,7 +54,8 @@ export function readMeter(module: WebAssembly.Module): MeterInfo | undefined {
 	if (section === undefined) return undefined;
 	try {
 		const info = JSON.parse(new TextDecoder().decode(section)) as Partial<MeterInfo>;
-		if (typeof info.meter === "number" && typeof info.build === "string") return { meter: info.meter, build: info.build };
+		if (typeof info.meter === "number" && typeof info.build === "string")
+			return { meter: info.meter, build: info.build };
 	} catch {
 		// Falls through to the refusal below.
 	}

@@ -38,7 +38,9 @@ export function wasmEngine(
 			// A room stored before the limit was lowered cannot even start: say so rather than fail every event.
 			guest.checkMemory("as stored");
 			if (checkpoint.resetting) {
-				console.warn(`[stateroom] ${label}: its state was stored by another build of the module; starting afresh (onModuleChange: "reset")`);
+				console.warn(
+					`[stateroom] ${label}: its state was stored by another build of the module; starting afresh (onModuleChange: "reset")`,
+				);
 			}
 			return new WasmEngine(module, name, label, limits, guest, checkpoint);
 		},

@@ -80,7 +80,9 @@ export class Checkpoint {
 		const fresh = () => new Checkpoint(guest.memoryCopy(), guest.readGlobals(), false, identity.build);
 		if (meta === undefined) return fresh();
 		if (meta.format !== 1 && meta.format !== 2) {
-			throw new Error(`The stored WebAssembly state has format ${String(meta.format)}; this host reads formats 1 and 2.`);
+			throw new Error(
+				`The stored WebAssembly state has format ${String(meta.format)}; this host reads formats 1 and 2.`,
+			);
 		}
 		if (meta.build !== identity.build) {
 			if (identity.onModuleChange === "refuse") throw moduleChanged(meta.build, identity.build);

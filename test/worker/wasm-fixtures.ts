@@ -3,12 +3,14 @@
  * registered as test-only services by entry.ts so that rooms run them like any service.
  */
 import type { ServiceDefinition } from "stateroom";
+import contained from "../../build/fixtures/contained.wasm";
 import hugeMalloc from "../../build/fixtures/huge-malloc.wasm";
 import missingRecv from "../../build/fixtures/missing-recv.wasm";
 import nullMalloc from "../../build/fixtures/null-malloc.wasm";
 import scripted from "../../build/fixtures/scripted.wasm";
 import startTraps from "../../build/fixtures/start-traps.wasm";
 import unbuilt from "../../build/fixtures/unbuilt.wasm";
+import unmetered from "../../build/fixtures/unmetered.wasm";
 import wrongSignature from "../../build/fixtures/wrong-signature.wasm";
 
 export const wasmFixtureServices: Record<string, ServiceDefinition> = {
@@ -19,4 +21,6 @@ export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	"wasm-wrong-signature": wrongSignature,
 	"wasm-start-traps": startTraps,
 	"wasm-unbuilt": unbuilt,
+	"wasm-contained": contained,
+	"wasm-unmetered": unmetered,
 };

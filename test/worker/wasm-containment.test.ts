@@ -1,0 +1,215 @@
+/**
+ * Containment of WebAssembly guests: an event that loops, recurses or grows memory past the
+ * service's limits fails and rolls back, while the room, other rooms and /status serve on; a
+ * room never stores more memory than its quota, whatever a client sends; a module that was not
+ * metered is refused; state stored by another build of a module is never laid over it.
+ */
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import containedModule from "../../build/fixtures/contained.wasm";
+import scriptedModule from "../../build/fixtures/scripted.wasm";
+import type { Effects, ServiceEvent } from "../../src/room/engine.ts";
+import { ClientId } from "../../src/service/client-id.ts";
+import { MessagePayload } from "../../src/service/payload.ts";
+import { wasmEngine } from "../../src/wasm/engine.ts";
+import { WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
+import { BASE, connect, type Frame, roomStub, uniqueRoom } from "./socket.ts";
+
+const QUOTA = WASM_LIMIT_DEFAULTS.maxMemoryBytes;
+
+const u32s = (frame: Frame) => {
+	if (typeof frame === "string") throw new Error(`expected bytes, got ${frame}`);
+	return Array.from(new Int32Array(frame.slice().buffer));
+};
+
+function captureErrors() {
+	const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+	return () => errors.mock.calls.map((call) => call.map(String).join(" ")).join("\n");
+}
+
+afterEach(() => {
+	vi.restoreAllMocks();
+});
+
+function storedState(service: string, room: string): Promise<Map<string, unknown>> {
+	return runInDurableObject(roomStub(service, room), (_instance, state) => state.storage.list({ prefix: "state/" }));
+}
+
+/** The memory a room would come back with: the size in its meta, and the bytes of its stored pages. */
+async function storedMemory(service: string, room: string): Promise<{ memoryBytes: number; pageBytes: number }> {
+	const stored = await storedState(service, room);
+	const meta = stored.get("state/wasm/meta") as { memoryBytes: number } | undefined;
+	let pageBytes = 0;
+	for (const [key, value] of stored)
+		if (key.startsWith("state/wasm/page/")) pageBytes += (value as Uint8Array).byteLength;
+	return { memoryBytes: meta?.memoryBytes ?? 0, pageBytes };
+}
+
+describe("fuel", () => {
+	it("a loop without host calls fails its event; the room, another room and /status serve on", async () => {
+		const logged = captureErrors();
+		const room = uniqueRoom();
+		const looping = await connect(`/s/wasm-contained/ws/${room}`);
+		looping.send("c");
+		expect(u32s(await looping.next())).toEqual([1]);
+		looping.send("l");
+		// Queued behind the loop in this isolate: all of them are answered once its fuel runs out.
+		const other = await connect(`/s/wasm-contained/ws/${uniqueRoom()}`);
+		other.send("c");
+		const status = await exports.default.fetch(`${BASE}/status`);
+		expect(await status.text()).toBe("ok");
+		expect(u32s(await other.next(10_000))).toEqual([1]);
+		await vi.waitFor(() => expect(logged()).toContain("used its fuel budget"), { timeout: 10_000 });
+		expect(logged()).toContain(
+			`service "wasm-contained", room "${room}": stateroom_recv used its fuel budget of ${WASM_LIMIT_DEFAULTS.fuelPerEvent} per event`,
+		);
+		expect(logged()).toContain("raise limits.fuelPerEvent");
+		// The looping room rolled back to before the loop and serves on.
+		looping.send("c");
+		expect(u32s(await looping.next(10_000))).toEqual([2]);
+	}, 30_000);
+
+	it("endless recursion fails its event, and the room serves on", async () => {
+		const logged = captureErrors();
+		const client = await connect(`/s/wasm-contained/ws/${uniqueRoom()}`);
+		client.send("f");
+		await vi.waitFor(() => expect(logged()).toContain("the message event from client 1 failed"), { timeout: 10_000 });
+		client.send("c");
+		expect(u32s(await client.next(10_000))).toEqual([1]);
+	}, 20_000);
+});
+
+describe("memory quota", () => {
+	it("memory.grow past the quota returns -1 to the guest", async () => {
+		const client = await connect(`/s/wasm-contained/ws/${uniqueRoom()}`);
+		// 1 page, then 64 pages (4 MiB) at a time: the fourth grow would pass 256 pages (16 MiB).
+		for (const pages of [1, 65, 129, 193]) {
+			client.send("B");
+			const [old, size] = u32s(await client.next());
+			if (size === 257) throw new Error("grew past the quota");
+			expect([old, size]).toEqual(pages === 193 ? [-1, 193] : [pages, pages + 64]);
+		}
+	});
+
+	it("a guest that traps when it cannot grow fails that event; the stored memory stays within the quota", async () => {
+		const logged = captureErrors();
+		const room = uniqueRoom();
+		const client = await connect(`/s/wasm-contained/ws/${room}`);
+		for (const old of [1, 65, 129]) {
+			client.send("b");
+			expect(u32s(await client.next())).toEqual([old]);
+		}
+		client.send("b");
+		await vi.waitFor(() => expect(logged()).toContain("the message event from client 1 failed"));
+		client.send("r");
+		expect(u32s(await client.next())).toEqual([193, 0]);
+		const stored = await storedMemory("wasm-contained", room);
+		expect(stored.memoryBytes).toBe(193 * 65536);
+		expect(stored.memoryBytes).toBeLessThanOrEqual(QUOTA);
+		expect(stored.pageBytes).toBeLessThanOrEqual(QUOTA);
+	}, 20_000);
+
+	for (const service of ["rust-echo", "c-echo", "as-echo"]) {
+		it(`a huge frame to ${service} fails its event and cannot make the room store more than its quota`, async () => {
+			const logged = captureErrors();
+			const room = uniqueRoom();
+			const client = await connect(`/s/${service}/ws/${room}`);
+			await client.quiet(100); // a greeting, if the echo sends one
+			// 8 MiB of text: each echo guest holds it several times over (event, string, reply).
+			client.send("x".repeat(8 * 1024 * 1024));
+			await vi.waitFor(() => expect(logged()).toContain("the message event from client 1 failed"), {
+				timeout: 10_000,
+			});
+			const stored = await storedMemory(service, room);
+			expect(stored.memoryBytes).toBeLessThanOrEqual(QUOTA);
+			expect(stored.pageBytes).toBeLessThanOrEqual(QUOTA);
+			// The room serves on, from the state before the frame.
+			client.send("hello");
+			expect(String(await client.next(10_000))).toContain("hello");
+			await evictDurableObject(roomStub(service, room));
+			client.send("again");
+			expect(String(await client.next(10_000))).toContain("again");
+		}, 30_000);
+	}
+});
+
+describe("metering", () => {
+	it("a module that was not metered is refused with the fix", async () => {
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const client = await connect(`/s/wasm-unmetered/ws/${uniqueRoom()}`);
+		const { code, reason } = await client.closed;
+		expect(code).toBe(1011);
+		expect(reason).toContain('module "wasm-unmetered" is not metered; run `npm run build:wasm`');
+	});
+});
+
+describe("module identity", () => {
+	const room = { service: "wasm-contained", roomId: "identity" };
+	const effects: Effects = { send() {}, setTimer() {} };
+
+	const message = (text: string): ServiceEvent => ({
+		kind: "message",
+		client: ClientId.of(1),
+		payload: MessagePayload.text(text),
+	});
+
+	/** The storage of a room after these messages to `module`. */
+	async function storedBy(module: WebAssembly.Module, texts: string[]): Promise<Map<string, unknown>> {
+		const engine = await wasmEngine(room.service, module).create(room, new Map());
+		const stored = new Map<string, unknown>();
+		for (const text of texts) {
+			await engine.run(message(text), effects);
+			for (const [key, value] of engine.checkpoint().put) stored.set(key, value);
+		}
+		return stored;
+	}
+
+	it("the same build resumes; another build is refused with the fix", async () => {
+		const stored = await storedBy(containedModule, ["c", "c"]);
+		const sent: MessagePayload[] = [];
+		const same = await wasmEngine(room.service, containedModule).create(room, stored);
+		await same.run(message("c"), { send: (_to, payload) => sent.push(payload), setTimer() {} });
+		expect([...(sent[0]?.bytes() ?? [])]).toEqual([3, 0, 0, 0]);
+		await expect(wasmEngine(room.service, scriptedModule).create(room, stored)).rejects.toThrow(
+			'room state is from another module build; use a new room or set onModuleChange: "reset"',
+		);
+	});
+
+	it('with onModuleChange: "reset", another build starts afresh and deletes the old state', async () => {
+		vi.spyOn(console, "warn").mockImplementation(() => {});
+		// Counted, and grown by a page that the new build will not write.
+		const stored = await storedBy(scriptedModule, ["c", "g"]);
+		expect([...stored.keys()].sort()).toEqual(["wasm/meta", "wasm/page/0", "wasm/page/1"]);
+		const limits = { ...WASM_LIMIT_DEFAULTS, onModuleChange: "reset" as const };
+		const engine = await wasmEngine(room.service, containedModule, limits).create(room, stored);
+		const sent: MessagePayload[] = [];
+		await engine.run(message("c"), { send: (_to, payload) => sent.push(payload), setTimer() {} });
+		expect([...(sent[0]?.bytes() ?? [])]).toEqual([1, 0, 0, 0]);
+		const writes = engine.checkpoint();
+		expect([...writes.put.keys()].sort()).toEqual(["wasm/meta", "wasm/page/0"]);
+		expect((writes.put.get("wasm/meta") as { build: string }).build).not.toBe(
+			(stored.get("wasm/meta") as { build: string }).build,
+		);
+		expect(writes.delete).toEqual(["wasm/page/1"]);
+	});
+
+	it("a room whose stored state came from another build closes with 1011 and names the fix", async () => {
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const id = uniqueRoom();
+		const client = await connect(`/s/rust-counter/ws/${id}`);
+		client.send("increment");
+		expect(await client.next()).toBe("new value: 1");
+		client.close();
+		// As if the module had been rebuilt since: the stored build no longer matches.
+		await runInDurableObject(roomStub("rust-counter", id), async (_instance, state) => {
+			const meta = (await state.storage.get("state/wasm/meta")) as Record<string, unknown>;
+			await state.storage.put("state/wasm/meta", { ...meta, build: "0".repeat(64) });
+		});
+		await evictDurableObject(roomStub("rust-counter", id));
+		const again = await connect(`/s/rust-counter/ws/${id}`);
+		const { code, reason } = await again.closed;
+		expect(code).toBe(1011);
+		expect(reason).toContain('room state is from another module build; use a new room or set onModuleChange: "reset"');
+	});
+});
