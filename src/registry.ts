@@ -85,12 +85,13 @@ export class ServiceCatalog {
 		}
 		const definition = this.registry.services[name] as ServiceDefinition;
 		const implementation = implementationOf(definition);
+		const settings = resolveSettings(name, settingsOf(definition));
 		const entry: CatalogEntry = {
 			name,
-			settings: resolveSettings(name, settingsOf(definition)),
+			settings,
 			factory:
 				implementation instanceof WebAssembly.Module
-					? wasmEngine(name, implementation)
+					? wasmEngine(name, implementation, { ...settings.limits, onModuleChange: settings.onModuleChange })
 					: typescriptEngine(name, implementation),
 		};
 		this.#entries.set(name, entry);

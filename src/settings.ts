@@ -4,23 +4,49 @@
  * resolved settings; one service's settings never apply to another.
  */
 
+import { type ModuleChange, WASM_LIMIT_DEFAULTS } from "./wasm/metering.ts";
+
 /** Bounds on what one room of the service, and each of its clients, may use. */
-// biome-ignore lint/suspicious/noEmptyInterface: the containment and access limits add their fields here.
-export interface ServiceLimits {}
+export interface ServiceLimits {
+	/** WebAssembly: fuel per event, about one unit per instruction run; default 200,000,000. */
+	readonly fuelPerEvent: number;
+	/** WebAssembly: the most linear memory a room's module may have, in bytes; default 16 MiB. */
+	readonly maxMemoryBytes: number;
+}
 
 /** What a deployment may say about a service; every field is optional. */
 export interface ServiceSettings {
 	readonly limits?: Partial<ServiceLimits>;
+	/** WebAssembly: a room whose state another build of the module stored; default "refuse". */
+	readonly onModuleChange?: ModuleChange;
 }
 
 /** Settings with every default filled in: what rooms actually run with. */
 export interface ResolvedSettings {
 	readonly limits: Readonly<ServiceLimits>;
+	readonly onModuleChange: ModuleChange;
 }
 
-export const DEFAULT_LIMITS: Readonly<ServiceLimits> = {};
+export const DEFAULT_LIMITS: Readonly<ServiceLimits> = {
+	fuelPerEvent: WASM_LIMIT_DEFAULTS.fuelPerEvent,
+	maxMemoryBytes: WASM_LIMIT_DEFAULTS.maxMemoryBytes,
+};
 
 /** Fills in the defaults; throws with the service's name when a setting is out of range. */
-export function resolveSettings(_service: string, settings: ServiceSettings = {}): ResolvedSettings {
-	return { limits: { ...DEFAULT_LIMITS, ...settings.limits } };
+export function resolveSettings(service: string, settings: ServiceSettings = {}): ResolvedSettings {
+	const limits = { ...DEFAULT_LIMITS, ...settings.limits };
+	const onModuleChange = settings.onModuleChange ?? WASM_LIMIT_DEFAULTS.onModuleChange;
+	checkInteger(service, "limits.fuelPerEvent", limits.fuelPerEvent, 1, Number.MAX_SAFE_INTEGER);
+	checkInteger(service, "limits.maxMemoryBytes", limits.maxMemoryBytes, 65_536, 4 * 1024 ** 3);
+	if (onModuleChange !== "refuse" && onModuleChange !== "reset") {
+		throw new Error(
+			`Service "${service}": onModuleChange is ${JSON.stringify(onModuleChange)}; use "refuse" or "reset".`,
+		);
+	}
+	return { limits, onModuleChange };
+}
+
+function checkInteger(service: string, setting: string, value: unknown, min: number, max: number): void {
+	if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return;
+	throw new Error(`Service "${service}": ${setting} is ${String(value)}; use a whole number from ${min} to ${max}.`);
 }

@@ -31,14 +31,17 @@ export const WASM_LIMIT_DEFAULTS = {
 	/** The most linear memory a room's module may have: 16 MiB (256 pages). */
 	maxMemoryBytes: 16 * 1024 * 1024,
 	/** What a room does when its stored state was written by another build of the module. */
-	onModuleChange: "refuse",
+	onModuleChange: "refuse" as ModuleChange,
 } as const;
 
-/** A WebAssembly service's containment settings, as the engine takes them. */
+/** What a room does with state stored by another build of its module. */
+export type ModuleChange = "refuse" | "reset";
+
+/** A WebAssembly service's containment settings, as the engine takes them (see src/settings.ts). */
 export interface WasmLimits {
 	readonly fuelPerEvent: number;
 	readonly maxMemoryBytes: number;
-	readonly onModuleChange: "refuse" | "reset";
+	readonly onModuleChange: ModuleChange;
 }
 
 /** What the meter recorded in a module. */

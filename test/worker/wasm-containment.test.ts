@@ -9,11 +9,13 @@ import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import containedModule from "../../build/fixtures/contained.wasm";
 import scriptedModule from "../../build/fixtures/scripted.wasm";
-import type { Effects, ServiceEvent } from "../../src/room/engine.ts";
-import { ClientId } from "../../src/service/client-id.ts";
-import { MessagePayload } from "../../src/service/payload.ts";
-import { wasmEngine } from "../../src/wasm/engine.ts";
+import { ClientId } from "../../src/api/client-id.ts";
+import { MessagePayload } from "../../src/api/payload.ts";
+import type { Effects, ServiceEvent } from "../../src/engine.ts";
+import { defineServices } from "../../src/registry.ts";
+import { resolveSettings } from "../../src/settings.ts";
 import { WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
+import { wasmEngine } from "../../src/wasm/module-engine.ts";
 import { BASE, connect, type Frame, roomStub, uniqueRoom } from "./socket.ts";
 
 const QUOTA = WASM_LIMIT_DEFAULTS.maxMemoryBytes;
@@ -78,6 +80,34 @@ describe("fuel", () => {
 		client.send("c");
 		expect(u32s(await client.next(10_000))).toEqual([1]);
 	}, 20_000);
+});
+
+describe("per-service limits", () => {
+	it("are checked when the services are declared", () => {
+		const declare = (settings: object) =>
+			defineServices({ default: "x", services: { x: { service: containedModule, ...settings } } });
+		expect(() => declare({ limits: { fuelPerEvent: 0 } })).toThrow(
+			'Service "x": limits.fuelPerEvent is 0; use a whole number from 1',
+		);
+		expect(() => declare({ limits: { maxMemoryBytes: 1000 } })).toThrow("limits.maxMemoryBytes is 1000");
+		expect(() => declare({ onModuleChange: "keep" })).toThrow('onModuleChange is "keep"; use "refuse" or "reset"');
+		expect(resolveSettings("x")).toMatchObject({
+			limits: { fuelPerEvent: 200_000_000, maxMemoryBytes: 16 * 1024 * 1024 },
+			onModuleChange: "refuse",
+		});
+	});
+
+	it("a service's own fuelPerEvent and maxMemoryBytes apply to its rooms", async () => {
+		const logged = captureErrors();
+		const client = await connect(`/s/wasm-contained-tight/ws/${uniqueRoom()}`);
+		// 1 MiB is 16 pages: the first grow by 64 pages already fails.
+		client.send("B");
+		expect(u32s(await client.next())).toEqual([-1, 1]);
+		client.send("l");
+		await vi.waitFor(() => expect(logged()).toContain("used its fuel budget of 100000 per event"));
+		client.send("c");
+		expect(u32s(await client.next())).toEqual([1]);
+	});
 });
 
 describe("memory quota", () => {
@@ -194,22 +224,41 @@ describe("module identity", () => {
 		expect(writes.delete).toEqual(["wasm/page/1"]);
 	});
 
-	it("a room whose stored state came from another build closes with 1011 and names the fix", async () => {
-		vi.spyOn(console, "error").mockImplementation(() => {});
+	/** Counts twice in a new room of `service`, then rewrites its stored build as if the module had been rebuilt since. */
+	async function roomOfAnotherBuild(service: string): Promise<string> {
 		const id = uniqueRoom();
-		const client = await connect(`/s/rust-counter/ws/${id}`);
-		client.send("increment");
-		expect(await client.next()).toBe("new value: 1");
+		const client = await connect(`/s/${service}/ws/${id}`);
+		for (const expected of [1, 2]) {
+			client.send("c");
+			expect(u32s(await client.next())).toEqual([expected]);
+		}
 		client.close();
-		// As if the module had been rebuilt since: the stored build no longer matches.
-		await runInDurableObject(roomStub("rust-counter", id), async (_instance, state) => {
+		await runInDurableObject(roomStub(service, id), async (_instance, state) => {
 			const meta = (await state.storage.get("state/wasm/meta")) as Record<string, unknown>;
 			await state.storage.put("state/wasm/meta", { ...meta, build: "0".repeat(64) });
 		});
-		await evictDurableObject(roomStub("rust-counter", id));
-		const again = await connect(`/s/rust-counter/ws/${id}`);
+		await evictDurableObject(roomStub(service, id));
+		return id;
+	}
+
+	it("a room whose stored state came from another build closes with 1011 and names the fix", async () => {
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const id = await roomOfAnotherBuild("wasm-contained");
+		const again = await connect(`/s/wasm-contained/ws/${id}`);
 		const { code, reason } = await again.closed;
 		expect(code).toBe(1011);
 		expect(reason).toContain('room state is from another module build; use a new room or set onModuleChange: "reset"');
+	});
+
+	it('a room of a service with onModuleChange: "reset" starts afresh, says so, and stores the new build', async () => {
+		const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+		const id = await roomOfAnotherBuild("wasm-contained-reset");
+		const again = await connect(`/s/wasm-contained-reset/ws/${id}`);
+		again.send("c");
+		expect(u32s(await again.next())).toEqual([1]);
+		expect(warnings.mock.calls.flat().join("\n")).toContain(`room "${id}": its state was stored by another build`);
+		const meta = (await storedState("wasm-contained-reset", id)).get("state/wasm/meta") as { build: string };
+		expect(meta.build).toMatch(/^[0-9a-f]{64}$/);
+		expect(meta.build).not.toBe("0".repeat(64));
 	});
 });

@@ -22,5 +22,7 @@ export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	"wasm-start-traps": startTraps,
 	"wasm-unbuilt": unbuilt,
 	"wasm-contained": contained,
+	"wasm-contained-tight": { service: contained, limits: { fuelPerEvent: 100_000, maxMemoryBytes: 1024 * 1024 } },
+	"wasm-contained-reset": { service: contained, onModuleChange: "reset" },
 	"wasm-unmetered": unmetered,
 };

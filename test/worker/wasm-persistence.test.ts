@@ -63,7 +63,12 @@ describe("eviction", () => {
 		const stored = await storedState("rust-counter", room);
 		const meta = stored.get("state/wasm/meta") as { memoryBytes: number; globals: object };
 		// The build is the SHA-256 of the unmetered module; the meter's own globals are not stored.
-		expect(meta).toEqual({ format: 2, build: expect.stringMatching(/^[0-9a-f]{64}$/), memoryBytes: 17 * 65536, globals: {} });
+		expect(meta).toEqual({
+			format: 2,
+			build: expect.stringMatching(/^[0-9a-f]{64}$/),
+			memoryBytes: 17 * 65536,
+			globals: {},
+		});
 		const pages = [...stored.keys()].filter((key) => key.startsWith("state/wasm/page/"));
 		expect(pages.length).toBeGreaterThan(0);
 		// Rust's 1 MiB stack and its data sit in 17 pages; a counter event touches a few of them.
