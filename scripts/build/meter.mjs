@@ -118,7 +118,7 @@ export function meterInfo(bytes) {
 }
 
 function instrument(binaryen, module, name) {
-	const memory = memoryOf(binaryen, module, name);
+	const memory = memoryOf(module, name);
 	for (const exported of [FUEL_EXPORT, MEMORY_LIMIT_EXPORT]) {
 		if (module.getExport(exported) !== 0) {
 			throw new MeterError(`${name} already exports "${exported}", a name the Stateroom host reserves`);
@@ -313,7 +313,7 @@ function childFields(b) {
 	return childFieldsCache;
 }
 
-function memoryOf(binaryen, module, name) {
+function memoryOf(module, name) {
 	let info;
 	try {
 		info = module.getMemoryInfo();

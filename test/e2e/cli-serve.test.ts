@@ -16,10 +16,12 @@ import { freePort, PROJECT_ROOT } from "./dev-server.ts";
 
 const COUNTER = join(PROJECT_ROOT, "build/wasm/rust-counter.wasm");
 const MISSING_RECV = join(PROJECT_ROOT, "build/fixtures/missing-recv.wasm");
+/** A module as another toolchain leaves it: never metered (the WAT fixture scripted.wat). */
+const UNMETERED = join(PROJECT_ROOT, "build/fixtures/unmetered.wasm");
 
 beforeAll(() => {
 	// `npm test` builds these first (pretest); a lone run of this file builds them here.
-	if (!existsSync(COUNTER) || !existsSync(MISSING_RECV)) {
+	if (!existsSync(COUNTER) || !existsSync(MISSING_RECV) || !existsSync(UNMETERED)) {
 		execFileSync(NODE, ["scripts/build-wasm.mjs"], { cwd: PROJECT_ROOT, stdio: "ignore", timeout: 240_000 });
 	}
 }, 250_000);
@@ -33,6 +35,9 @@ describe("stateroom serve", () => {
 			await cli.waitFor(/press Ctrl-C to stop/, 90_000);
 			expect(cli.output()).toContain(`[stateroom] checking build/wasm/rust-counter.wasm against the Stateroom ABI...`);
 			expect(cli.output()).toMatch(/default room +ws:\/\/127\.0\.0\.1:\d+\/ws\/:room {2}\(service "rust-counter"\)/);
+			expect(cli.output()).toContain(
+				'[stateroom] rooms keep their state between runs of the same build; a rebuilt module starts them afresh (onModuleChange: "reset")',
+			);
 			const room = crypto.randomUUID();
 			const a = await open(`ws://127.0.0.1:${port}/ws/${room}`);
 			const b = await open(`ws://127.0.0.1:${port}/s/rust-counter/ws/${room}`);
@@ -43,6 +48,22 @@ describe("stateroom serve", () => {
 			expect(await a.nextText()).toBe("new value: 2");
 			await a.close();
 			await b.close();
+		} finally {
+			expect(await cli.stop()).toBe(0);
+		}
+	}, 120_000);
+
+	it("meters a module built elsewhere, which the host would refuse unmetered", async () => {
+		const port = await freePort();
+		const persist = mkdtempSync(join(tmpdir(), "stateroom-serve-"));
+		const cli = startCli(["serve", UNMETERED, "--port", String(port), "--", "--persist-to", persist]);
+		try {
+			await cli.waitFor(/press Ctrl-C to stop/, 90_000);
+			const client = await open(`ws://127.0.0.1:${port}/ws/${crypto.randomUUID()}`);
+			client.send("c"); // scripted.wat counts: [counter u32, global u32]
+			const frame = await client.next();
+			expect(frame.kind === "bytes" ? [...frame.bytes] : frame.text).toEqual([1, 0, 0, 0, 1, 0, 0, 0]);
+			await client.close();
 		} finally {
 			expect(await cli.stop()).toBe(0);
 		}
