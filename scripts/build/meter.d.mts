@@ -1,0 +1,12 @@
+/** Types of meter.mjs, for the CLI and the tests that import it. */
+export declare const METER: string;
+export declare const METER_SECTION: string;
+export declare const METER_VERSION: number;
+export declare const FUEL_EXPORT: string;
+export declare const MEMORY_LIMIT_EXPORT: string;
+export declare const INITIAL_FUEL: bigint;
+export declare class MeterError extends Error {}
+export declare function meter(bytes: Uint8Array, name?: string): Promise<Uint8Array<ArrayBuffer>>;
+export declare function buildId(bytes: Uint8Array): string;
+export declare function meterInfo(bytes: Uint8Array): { meter: number; build: string } | undefined;
+export declare function meterFile(from: string, to: string, name?: string): Promise<void>;
