@@ -35,6 +35,7 @@ export class Guest {
 	/** The first thing that went wrong in a host call during this event. */
 	#failure: Error | undefined;
 	#eventStartedAt: number | undefined;
+	#started = false;
 
 	private constructor(instance: WebAssembly.Instance, label: string, output: OutputLines, limits: WasmLimits) {
 		this.#instance = instance;
@@ -91,6 +92,11 @@ export class Guest {
 		output.flush();
 		guest.checkMemory("after _initialize");
 		return guest;
+	}
+
+	/** Marks the end of the room's start (resuming included): from now on failures are events'. */
+	started(): void {
+		this.#started = true;
 	}
 
 	memory(): WebAssembly.Memory {
@@ -183,10 +189,12 @@ export class Guest {
 	checkMemory(when: string): void {
 		const size = this.memory().buffer.byteLength;
 		if (size <= this.#limits.maxMemoryBytes) return;
-		throw new GuestError(
-			`${this.#label}: the guest's memory is ${size} bytes ${when}, over limits.maxMemoryBytes ` +
-				`(${this.#limits.maxMemoryBytes}); raise the limit if the service needs that much`,
-		);
+		const problem =
+			`memory is ${size} bytes ${when}, over limits.maxMemoryBytes ` +
+			`(${this.#limits.maxMemoryBytes}); raise the limit if the service needs that much`;
+		// Before the first event it is the room's start that fails: its close reason (123 bytes)
+		// has no room for the room's label, and the room logs which room it was.
+		throw new GuestError(this.#started ? `${this.#label}: the guest's ${problem}` : `the module's ${problem}`);
 	}
 
 	/** `env.stateroom_send`: copies the command out (the guest frees it on return) and applies it. */

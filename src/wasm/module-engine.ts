@@ -37,6 +37,7 @@ export function wasmEngine(
 			const checkpoint = Checkpoint.resume(guest, stored, { build, onModuleChange: limits.onModuleChange });
 			// A room stored before the limit was lowered cannot even start: say so rather than fail every event.
 			guest.checkMemory("as stored");
+			guest.started();
 			if (checkpoint.resetting) {
 				console.warn(
 					`[stateroom] ${label}: its state was stored by another build of the module; starting afresh (onModuleChange: "reset")`,
@@ -82,6 +83,7 @@ class WasmEngine implements Engine {
 	async rollback(): Promise<void> {
 		const guest = await Guest.start(this.#module, this.#name, this.#label, this.#limits);
 		this.#checkpoint.restoreInto(guest);
+		guest.started();
 		this.#guest = guest;
 	}
 }

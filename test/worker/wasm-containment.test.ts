@@ -111,6 +111,14 @@ describe("per-service limits", () => {
 });
 
 describe("memory quota", () => {
+	it("a module whose memory is over the limit before any event cannot start, and the reason names the limit", async () => {
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const client = await connect(`/s/wasm-rust-counter-tight/ws/${uniqueRoom()}`);
+		const { code, reason } = await client.closed;
+		expect(code).toBe(1011);
+		expect(reason).toContain("memory is 1114112 bytes after _initialize, over limits.maxMemoryBytes");
+	});
+
 	it("memory.grow past the quota returns -1 to the guest", async () => {
 		const client = await connect(`/s/wasm-contained/ws/${uniqueRoom()}`);
 		// 1 page, then 64 pages (4 MiB) at a time: the fourth grow would pass 256 pages (16 MiB).

@@ -12,6 +12,7 @@ import startTraps from "../../build/fixtures/start-traps.wasm";
 import unbuilt from "../../build/fixtures/unbuilt.wasm";
 import unmetered from "../../build/fixtures/unmetered.wasm";
 import wrongSignature from "../../build/fixtures/wrong-signature.wasm";
+import rustCounter from "../../build/wasm/rust-counter.wasm";
 
 export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	"wasm-scripted": scripted,
@@ -24,5 +25,7 @@ export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	"wasm-contained": contained,
 	"wasm-contained-tight": { service: contained, limits: { fuelPerEvent: 100_000, maxMemoryBytes: 1024 * 1024 } },
 	"wasm-contained-reset": { service: contained, onModuleChange: "reset" },
+	// Rust's 1 MiB stack and data take 17 pages, over a 1 MiB limit before any event.
+	"wasm-rust-counter-tight": { service: rustCounter, limits: { maxMemoryBytes: 1024 * 1024 } },
 	"wasm-unmetered": unmetered,
 };
