@@ -12,6 +12,16 @@ export interface ServiceLimits {
 	readonly fuelPerEvent: number;
 	/** WebAssembly: the most linear memory a room's module may have, in bytes; default 16 MiB. */
 	readonly maxMemoryBytes: number;
+	/**
+	 * TypeScript: the most a room's stored state may take, in bytes (see the README's
+	 * "Containment"); an event after which it would be larger fails. Default 4 MiB.
+	 */
+	readonly maxStateBytes: number;
+	/**
+	 * TypeScript: how long an event's handler may take to settle, in milliseconds; an event
+	 * still pending then fails, and the room moves on. Default 5000.
+	 */
+	readonly eventDeadlineMs: number;
 }
 
 /** What a deployment may say about a service; every field is optional. */
@@ -30,6 +40,8 @@ export interface ResolvedSettings {
 export const DEFAULT_LIMITS: Readonly<ServiceLimits> = {
 	fuelPerEvent: WASM_LIMIT_DEFAULTS.fuelPerEvent,
 	maxMemoryBytes: WASM_LIMIT_DEFAULTS.maxMemoryBytes,
+	maxStateBytes: 4 * 1024 * 1024,
+	eventDeadlineMs: 5000,
 };
 
 /** Fills in the defaults; throws with the service's name when a setting is out of range. */
@@ -38,6 +50,8 @@ export function resolveSettings(service: string, settings: ServiceSettings = {})
 	const onModuleChange = settings.onModuleChange ?? WASM_LIMIT_DEFAULTS.onModuleChange;
 	checkInteger(service, "limits.fuelPerEvent", limits.fuelPerEvent, 1, Number.MAX_SAFE_INTEGER);
 	checkInteger(service, "limits.maxMemoryBytes", limits.maxMemoryBytes, 65_536, 4 * 1024 ** 3);
+	checkInteger(service, "limits.maxStateBytes", limits.maxStateBytes, 1, Number.MAX_SAFE_INTEGER);
+	checkInteger(service, "limits.eventDeadlineMs", limits.eventDeadlineMs, 1, 2 ** 31 - 1);
 	if (onModuleChange !== "refuse" && onModuleChange !== "reset") {
 		throw new Error(
 			`Service "${service}": onModuleChange is ${JSON.stringify(onModuleChange)}; use "refuse" or "reset".`,

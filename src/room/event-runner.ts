@@ -9,23 +9,44 @@ import type { MessagePayload } from "../api/payload.ts";
 import type { MessageRecipient } from "../api/recipient.ts";
 import { type Effects, type Engine, NO_WRITES, type ServiceEvent, type StateWrites } from "../engine.ts";
 import { describeRoom } from "../naming.ts";
+import { DeadlineError, withinDeadline } from "./deadline.ts";
+import type { EventLimits } from "./limits.ts";
 import { clientOf, deliver } from "./sockets.ts";
+import { checkStateQuota, StateQuotaError } from "./state-quota.ts";
 import type { RoomRecord, RoomStorage } from "./storage.ts";
+import { alarmDelay, checkTimerDelay, TimerGuard } from "./timer-policy.ts";
 
 /** Effects held back until the event that made them has succeeded. */
 class PendingEffects implements Effects {
 	readonly messages: [MessageRecipient, MessagePayload][] = [];
 	timer: number | undefined;
+	#sealed = false;
+
+	/** @param late is told (once) when the service acts after its event has ended. */
+	constructor(private late: () => void) {}
 
 	send(recipient: MessageRecipient, payload: MessagePayload): void {
-		this.messages.push([recipient, payload]);
+		if (this.#open()) this.messages.push([recipient, payload]);
 	}
 
 	setTimer(ms: number): void {
-		if (!Number.isFinite(ms) || ms < 0) {
-			throw new RangeError(`setTimer takes a delay in milliseconds, 0 or more; got ${ms}.`);
-		}
-		this.timer = ms;
+		const delay = checkTimerDelay(ms);
+		if (this.#open()) this.timer = delay;
+	}
+
+	/**
+	 * Ends the event: from now on whatever its handler does (an abandoned handler, or a
+	 * callback it left behind) is ignored, so it can never reach clients or the timer.
+	 */
+	seal(): void {
+		this.#sealed = true;
+	}
+
+	#open(): boolean {
+		if (!this.#sealed) return true;
+		this.late();
+		this.late = () => {};
+		return false;
 	}
 }
 
@@ -38,6 +59,8 @@ export class EventRunner {
 	readonly #announced: Set<ClientId>;
 	/** The running service; `undefined` after a rollback failed, until it is loaded again. */
 	#engine: Engine | undefined;
+	/** Containment: bounds retries of a failing timer event (see timer-policy.ts). */
+	readonly #timers: TimerGuard;
 
 	/**
 	 * @param load builds the engine afresh from what storage holds: the way back when a failed
@@ -49,9 +72,11 @@ export class EventRunner {
 		private readonly record: RoomRecord,
 		engine: Engine,
 		private readonly load: () => Promise<Engine>,
+		private readonly limits: EventLimits,
 	) {
 		this.#announced = new Set(record.clients);
 		this.#engine = engine;
+		this.#timers = new TimerGuard(storage, (line) => console.error(`[stateroom] ${describeRoom(record)}: ${line}`));
 	}
 
 	get service(): string {
@@ -86,6 +111,17 @@ export class EventRunner {
 		return this.record.initialized ? Promise.resolve() : this.enqueue({ kind: "init" });
 	}
 
+	/** Containment: counts a timer event that died with the object's last incarnation. */
+	recoverTimer(): void {
+		this.#queue = this.#queue.then(() =>
+			this.#timers
+				.recover()
+				.catch((error: unknown) =>
+					console.error(`[stateroom] ${describeRoom(this.record)}: the timer's attempts could not be read:`, error),
+				),
+		);
+	}
+
 	/** Sends `disconnect` for clients whose sockets vanished while the object was gone. */
 	reconcile(): void {
 		const live = new Set(this.ctx.getWebSockets().map(clientOf));
@@ -96,12 +132,16 @@ export class EventRunner {
 
 	private async process(event: ServiceEvent): Promise<void> {
 		if (event.kind === "disconnect" && !this.record.clients.includes(event.client)) return;
-		const effects = new PendingEffects();
+		// Containment: a timer event that keeps failing (or killing the room) is retried, then dropped.
+		if (event.kind === "timer" && !(await this.#timers.begin())) return;
+		const startedAt = Date.now();
+		const effects = new PendingEffects(() => this.logLate(event));
 		const writes = await this.runService(event, effects);
 		// The room's own bookkeeping stands whether or not the service's handler succeeded.
 		const recordChanged = this.track(event);
 		this.storage.commit(recordChanged ? this.record : undefined, writes ?? NO_WRITES);
-		if (writes !== undefined) this.apply(effects);
+		if (event.kind === "timer") this.#timers.end(writes !== undefined);
+		if (writes !== undefined) this.apply(effects, event.kind === "timer" ? startedAt : undefined);
 	}
 
 	/** Runs the event through the service; its state writes, or `undefined` if it failed. */
@@ -115,9 +155,18 @@ export class EventRunner {
 			return undefined;
 		}
 		try {
-			await engine.run(event, effects);
-			return engine.checkpoint();
+			await this.withinDeadline(engine.run(event, effects));
+			effects.seal();
+			return this.withinQuota(engine.checkpoint());
 		} catch (error) {
+			effects.seal();
+			if (error instanceof DeadlineError || error instanceof StateQuotaError) {
+				// The engine is past its last checkpoint, or still in use by an abandoned handler:
+				// drop it, and start the next event from what storage holds.
+				this.#engine = undefined;
+				this.logFailure(event, error, "was rolled back; the service is reloaded from storage");
+				return undefined;
+			}
 			this.logFailure(event, error);
 			try {
 				await engine.rollback();
@@ -132,6 +181,21 @@ export class EventRunner {
 			}
 			return undefined;
 		}
+	}
+
+	/** Containment: fails an event whose handler has not settled within the deadline. */
+	private withinDeadline(run: Promise<void>): Promise<void> {
+		return this.limits.deadlineMs === undefined ? run : withinDeadline(run, this.limits.deadlineMs);
+	}
+
+	/** Containment: fails an event whose writes would leave the state over its quota. */
+	private withinQuota(writes: StateWrites): StateWrites {
+		const limit = this.limits.maxStateBytes;
+		if (limit !== undefined && writes.put.size > 0) {
+			const sizes = this.storage.stateSizes;
+			checkStateQuota(this.service, sizes.total, sizes.after(writes), limit);
+		}
+		return writes;
 	}
 
 	private track(event: ServiceEvent): boolean {
@@ -151,15 +215,24 @@ export class EventRunner {
 		return false;
 	}
 
-	private apply(effects: PendingEffects): void {
+	/** @param timerStartedAt when the event began, if it was a timer event (see `alarmDelay`). */
+	private apply(effects: PendingEffects, timerStartedAt: number | undefined): void {
 		const sockets = this.ctx.getWebSockets().filter((socket) => {
 			const client = clientOf(socket);
 			return client !== undefined && this.#announced.has(client);
 		});
 		for (const [recipient, payload] of effects.messages) deliver(sockets, recipient, payload);
 		if (effects.timer !== undefined) {
-			this.storage.setAlarm(effects.timer);
+			if (timerStartedAt === undefined) this.#timers.replaced();
+			this.storage.setAlarm(alarmDelay(effects.timer, timerStartedAt));
 		}
+	}
+
+	private logLate(event: ServiceEvent): void {
+		const who = "client" in event ? ` from client ${event.client}` : "";
+		console.error(
+			`[stateroom] ${describeRoom(this.record)}: the service sent a message or set a timer after its ${event.kind} event${who} had ended (a handler abandoned at its deadline, or a callback it left behind); ignored.`,
+		);
 	}
 
 	private logFailure(event: ServiceEvent, error: unknown, outcome = "was rolled back"): void {

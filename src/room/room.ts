@@ -13,6 +13,7 @@ import { describeRoom, type RoomAddress } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import { readAddress } from "./address.ts";
 import { EventRunner } from "./event-runner.ts";
+import { eventLimits } from "./limits.ts";
 import { attachClient, clientOf } from "./sockets.ts";
 import { newRecord, type RoomRecord, RoomStorage } from "./storage.ts";
 
@@ -126,7 +127,10 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		const record = stored ?? (address && newRecord(address.service, address.roomId));
 		if (!record) throw new Error("this room has never been opened and no request says which it is");
 		const load = () => this.loadEngine(record);
-		const runner = new EventRunner(this.ctx, this.#storage, record, await load(), load);
+		const engine = await load();
+		const limits = eventLimits(this.catalog.get(record.service));
+		const runner = new EventRunner(this.ctx, this.#storage, record, engine, load, limits);
+		runner.recoverTimer();
 		void runner.initialize();
 		runner.reconcile();
 		return runner;

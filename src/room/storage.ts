@@ -5,6 +5,8 @@
  */
 import type { ClientId } from "../api/client-id.ts";
 import type { StateWrites } from "../engine.ts";
+import { StateSizes } from "./state-quota.ts";
+import type { TimerAttempts } from "./timer-policy.ts";
 
 /**
  * What a room keeps about itself, apart from its service's state: which service and room it
@@ -20,6 +22,8 @@ export interface RoomRecord {
 }
 
 const RECORD_KEY = "room";
+/** The attempts of the timer event being tried (see timer-policy.ts); absent when none is. */
+const TIMER_KEY = "timer";
 const STATE_PREFIX = "state/";
 /** The storage API takes at most 128 keys per `put` or `delete` call. */
 const BATCH_KEYS = 128;
@@ -29,6 +33,9 @@ export function newRecord(service: string, roomId: string): RoomRecord {
 }
 
 export class RoomStorage {
+	/** The size of the stored service state, as of the last `loadState` and the commits since. */
+	readonly stateSizes = new StateSizes();
+
 	constructor(private readonly storage: DurableObjectStorage) {}
 
 	loadRecord(): Promise<RoomRecord | undefined> {
@@ -40,6 +47,7 @@ export class RoomStorage {
 		const stored = await this.storage.list({ prefix: STATE_PREFIX });
 		const state = new Map<string, unknown>();
 		for (const [key, value] of stored) state.set(key.slice(STATE_PREFIX.length), value);
+		this.stateSizes.reset(state);
 		return state;
 	}
 
@@ -56,11 +64,37 @@ export class RoomStorage {
 		for (const batch of batches(entries)) void this.storage.put(Object.fromEntries(batch));
 		const deletes = writes.delete.map((key) => STATE_PREFIX + key);
 		for (const batch of batches(deletes)) void this.storage.delete(batch);
+		this.stateSizes.apply(writes);
 	}
 
 	/** Sets the room's alarm (the service's one timer); it survives hibernation and eviction. */
 	setAlarm(ms: number): void {
 		void this.storage.setAlarm(Date.now() + ms);
+	}
+
+	async hasAlarm(): Promise<boolean> {
+		return (await this.storage.getAlarm()) !== null;
+	}
+
+	deleteAlarm(): void {
+		void this.storage.deleteAlarm();
+	}
+
+	loadTimerAttempts(): Promise<TimerAttempts | undefined> {
+		return this.storage.get<TimerAttempts>(TIMER_KEY);
+	}
+
+	saveTimerAttempts(attempts: TimerAttempts): void {
+		void this.storage.put(TIMER_KEY, attempts);
+	}
+
+	clearTimerAttempts(): void {
+		void this.storage.delete(TIMER_KEY);
+	}
+
+	/** Resolves once every write so far is durable: what must survive the process dying next. */
+	flush(): Promise<void> {
+		return this.storage.sync();
 	}
 }
 

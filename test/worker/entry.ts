@@ -5,13 +5,14 @@
  */
 import { createStateroom, defineServices, StateroomRoom } from "stateroom";
 import services from "../../services/index.ts";
+import { containmentServices } from "./containment-services.ts";
 import { testServices } from "./services.ts";
 import { wasmFixtureServices } from "./wasm-fixtures.ts";
 
 const stateroom = createStateroom(
 	defineServices({
 		default: services.default,
-		services: { ...services.services, ...testServices, ...wasmFixtureServices },
+		services: { ...services.services, ...testServices, ...wasmFixtureServices, ...containmentServices },
 	}),
 );
 
