@@ -2,7 +2,13 @@
  * Test-only services that misbehave on purpose, registered by entry.ts with small limits so
  * that the containment tests (containment.test.ts) run in well under a second each.
  */
-import { type ClientId, type MessagePayload, MessageRecipient, type ServiceContext, type ServiceDefinition } from "stateroom";
+import {
+	type ClientId,
+	type MessagePayload,
+	MessageRecipient,
+	type ServiceContext,
+	type ServiceDefinition,
+} from "stateroom";
 
 const never = () => new Promise<never>(() => {});
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));

@@ -190,7 +190,7 @@ describe("a timer event that keeps failing", () => {
 		a.send("arm");
 		expect(await a.next()).toBe("armed");
 		expect(await runDurableObjectAlarm(stub)).toBe(true);
-		expect(logged()).toMatch(/failed on attempt 1 of 3; it runs again in 1000 ms\.[^]*failed on attempt 1 of 3/);
+		expect(logged().match(/failed on attempt 1 of 3; it runs again in 1000 ms/g)).toHaveLength(2);
 	});
 });
 
