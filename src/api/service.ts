@@ -19,7 +19,10 @@ export interface ServiceContext {
 	sendMessage(recipient: RecipientLike, message: PayloadLike): void;
 	/**
 	 * Sets the room's one timer: `timer()` runs after `ms` milliseconds. A new call replaces
-	 * the pending timer; `0` fires as soon as possible. The timer survives hibernation.
+	 * the pending timer; `0` fires as soon as possible, but a timer set inside `timer()` fires
+	 * no sooner than 50 ms after that timer event began. The timer survives hibernation.
+	 *
+	 * @throws RangeError unless `ms` is a number from 0 to 2^32 - 1 (about 49.7 days).
 	 */
 	setTimer(ms: number): void;
 }

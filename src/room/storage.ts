@@ -1,7 +1,8 @@
 /**
- * The one owner of a room's storage layout. A room keeps its own record under `room` and its
- * service's state under `state/` (the engine chooses the keys below that prefix), so the two
- * never collide and the engine never sees the room's keys.
+ * The one owner of a room's storage layout. A room keeps its own record under `room`, the
+ * attempts of a timer event being tried under `timer`, and its service's state under `state/`
+ * (the engine chooses the keys below that prefix), so they never collide and the engine never
+ * sees the room's keys.
  */
 import type { ClientId } from "../api/client-id.ts";
 import type { StateWrites } from "../engine.ts";
