@@ -34,14 +34,16 @@ class Stall {
 	}
 }
 
-/** "add N" keeps N more characters; answers with how many it keeps. */
+/** "add N" keeps N more characters ("add-accented N": two bytes each); answers with how many it keeps ("look" too, marked as its answer). */
 class Hoard {
 	items: string[] = [];
 	message(client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
 		const [command, size] = (message.text() ?? "").split(" ");
 		if (command === "add") this.items.push("x".repeat(Number(size)));
+		if (command === "add-accented") this.items.push("é".repeat(Number(size)));
 		if (command === "drop") this.items.pop();
-		ctx.sendMessage(client, `chars ${this.items.reduce((sum, item) => sum + item.length, 0)}`);
+		const chars = this.items.reduce((sum, item) => sum + item.length, 0);
+		ctx.sendMessage(client, command === "look" ? `look: chars ${chars}` : `chars ${chars}`);
 	}
 }
 

@@ -5,6 +5,7 @@
  * dies with the object) is retried a bounded number of times, then dropped.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { defineServices } from "stateroom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { connect, roomStub, uniqueRoom } from "./socket.ts";
 
@@ -94,16 +95,28 @@ describe("the state quota", () => {
 		const a = await connect(`/s/test-hoard/ws/${room}`);
 		for (let index = 0; index < 80; index++) a.send("add 1000");
 		a.send("look");
-		let last = "";
-		while (!last.startsWith("chars") || (await a.quiet(100)).length > 0) last = String(await a.next(5000));
-		const kept = Number(last.split(" ")[1]);
+		// Events run in order: the answer to "look" comes after every "add" has been handled.
+		let answer = "";
+		while (!answer.startsWith("look: ")) answer = String(await a.next(5000));
+		const kept = Number(answer.replace("look: chars ", ""));
 		expect(kept).toBeGreaterThan(60_000);
 		expect(kept).toBeLessThan(65_536);
 		expect(await storedStateBytes("test-hoard", room)).toBeLessThanOrEqual(65_536);
 		// What is stored is what the service has: a fresh connection sees the same.
 		const b = await connect(`/s/test-hoard/ws/${room}`);
 		b.send("look");
-		expect(await b.next()).toBe(`chars ${kept}`);
+		expect(await b.next()).toBe(`look: chars ${kept}`);
+	});
+
+	it("counts text as UTF-8 bytes, not characters", async () => {
+		captureErrors();
+		const a = await connect(`/s/test-hoard/ws/${uniqueRoom()}`);
+		a.send("add 40000");
+		expect(await a.next()).toBe("chars 40000");
+		// 20,000 more characters, but 40,000 more bytes: over the 64 KiB quota.
+		a.send("add-accented 20000");
+		a.send("add-accented 10000");
+		expect(await a.next()).toBe("chars 50000");
 	});
 
 	it("lets a room shrink again once it is at its quota", async () => {
@@ -116,6 +129,19 @@ describe("the state quota", () => {
 		expect(await a.next()).toBe("chars 0");
 		a.send("add 6000");
 		expect(await a.next()).toBe("chars 6000");
+	});
+});
+
+describe("the limits' settings", () => {
+	it.each([
+		[{ maxStateBytes: 0 }, "limits.maxStateBytes must be a whole number from 1"],
+		[{ eventDeadlineMs: Number.NaN }, "limits.eventDeadlineMs must be a whole number from 1 to 2147483647; got NaN"],
+		[{ eventDeadlineMs: 1.5 }, "limits.eventDeadlineMs must be a whole number"],
+	])("refuses %j with the service's name", (limits, message) => {
+		class Quiet {}
+		expect(() => defineServices({ default: "quiet", services: { quiet: { service: Quiet, limits } } })).toThrow(
+			`Service "quiet": ${message}`,
+		);
 	});
 });
 
