@@ -134,9 +134,9 @@ describe("the state quota", () => {
 
 describe("the limits' settings", () => {
 	it.each([
-		[{ maxStateBytes: 0 }, "limits.maxStateBytes must be a whole number from 1"],
-		[{ eventDeadlineMs: Number.NaN }, "limits.eventDeadlineMs must be a whole number from 1 to 2147483647; got NaN"],
-		[{ eventDeadlineMs: 1.5 }, "limits.eventDeadlineMs must be a whole number"],
+		[{ maxStateBytes: 0 }, "limits.maxStateBytes is 0; use a whole number from 1"],
+		[{ eventDeadlineMs: Number.NaN }, "limits.eventDeadlineMs is NaN; use a whole number from 1 to 2147483647"],
+		[{ eventDeadlineMs: 1.5 }, "limits.eventDeadlineMs is 1.5; use a whole number"],
 	])("refuses %j with the service's name", (limits, message) => {
 		class Quiet {}
 		expect(() => defineServices({ default: "quiet", services: { quiet: { service: Quiet, limits } } })).toThrow(
