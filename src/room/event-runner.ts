@@ -5,9 +5,11 @@
  * never takes the room down.
  */
 import type { ClientId } from "../api/client-id.ts";
+import type { Identity } from "../api/identity.ts";
 import type { MessagePayload } from "../api/payload.ts";
 import type { MessageRecipient } from "../api/recipient.ts";
 import { type Effects, type Engine, NO_WRITES, type ServiceEvent, type StateWrites } from "../engine.ts";
+import { describeErrorForLog } from "../log.ts";
 import { describeRoom } from "../naming.ts";
 import { clientOf, deliver } from "./sockets.ts";
 import type { RoomRecord, RoomStorage } from "./storage.ts";
@@ -16,6 +18,12 @@ import type { RoomRecord, RoomStorage } from "./storage.ts";
 class PendingEffects implements Effects {
 	readonly messages: [MessageRecipient, MessagePayload][] = [];
 	timer: number | undefined;
+
+	constructor(private readonly record: RoomRecord) {}
+
+	identity(client: ClientId): Identity | undefined {
+		return this.record.identities?.[client];
+	}
 
 	send(recipient: MessageRecipient, payload: MessagePayload): void {
 		this.messages.push([recipient, payload]);
@@ -62,11 +70,12 @@ export class EventRunner {
 		return this.record.roomId;
 	}
 
-	/** Allocates the next client id and records the client as connected. */
-	admit(): ClientId {
+	/** Allocates the next client id and records the client (and its identity) as connected. */
+	admit(identity?: Identity): ClientId {
 		const client = this.record.nextClient as ClientId;
 		this.record.nextClient += 1;
 		this.record.clients.push(client);
+		if (identity) this.record.identities = { ...this.record.identities, [client]: identity };
 		// Not awaited: the output gate holds the 101 response until this write is durable.
 		this.storage.commit(this.record, NO_WRITES);
 		return client;
@@ -96,7 +105,7 @@ export class EventRunner {
 
 	private async process(event: ServiceEvent): Promise<void> {
 		if (event.kind === "disconnect" && !this.record.clients.includes(event.client)) return;
-		const effects = new PendingEffects();
+		const effects = new PendingEffects(this.record);
 		const writes = await this.runService(event, effects);
 		// The room's own bookkeeping stands whether or not the service's handler succeeded.
 		const recordChanged = this.track(event);
@@ -146,6 +155,7 @@ export class EventRunner {
 		if (event.kind === "disconnect") {
 			this.#announced.delete(event.client);
 			this.record.clients = this.record.clients.filter((client) => client !== event.client);
+			if (this.record.identities) delete this.record.identities[event.client];
 			return true;
 		}
 		return false;
@@ -163,7 +173,7 @@ export class EventRunner {
 	}
 
 	private logFailure(event: ServiceEvent, error: unknown, outcome = "was rolled back"): void {
-		const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+		const detail = describeErrorForLog(error);
 		const who = "client" in event ? ` from client ${event.client}` : "";
 		console.error(
 			`[stateroom] ${describeRoom(this.record)}: the ${event.kind} event${who} failed and ${outcome} (its messages and timer were discarded).\n${detail}`,

@@ -8,7 +8,9 @@
  * host refills the fuel before each event and caps `memory.grow`; an event that runs out of
  * fuel, or leaves the memory larger than the service's maximum, fails and is rolled back.
  */
+
 import type { Effects } from "../engine.ts";
+import { escapeForLog } from "../log.ts";
 import { callInitialize, describeError, ENV_MODULE, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
 import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
 import { FUEL_EXPORT, MEMORY_LIMIT_EXPORT, memoryLimitPages, RESERVED_EXPORTS, type WasmLimits } from "./metering.ts";
@@ -52,7 +54,8 @@ export class Guest {
 		let guest: Guest | undefined;
 		const output = new OutputLines((fd, line) => {
 			const log = fd === 1 ? console.log : console.error;
-			log(`[stateroom] ${label} (${fd === 1 ? "stdout" : "stderr"}): ${line}`);
+			// A guest may print what clients sent it: escaped, so it cannot forge a line.
+			log(`[stateroom] ${label} (${fd === 1 ? "stdout" : "stderr"}): ${escapeForLog(line)}`);
 		});
 		const memory = () => {
 			if (!guest) throw new GuestError(`module "${name}" called the host before it was instantiated`);
