@@ -10,7 +10,7 @@ import type { AccessSettings, ResolvedSettings } from "../settings.ts";
 import { type Authorize, checkIdentitySize, runAuthorize } from "./authorize.ts";
 import { checkUpgrade } from "./handshake.ts";
 import { checkOrigin } from "./origin.ts";
-import { MIN_SECRET_BYTES, verifyJoinToken } from "./token.ts";
+import { MIN_SECRET_BYTES, TokenRefused, verifyJoinToken } from "./token.ts";
 
 /** The query parameter that carries a join token (browsers cannot set headers on a WebSocket). */
 export const TOKEN_PARAM = "token";
@@ -26,7 +26,7 @@ export async function admit(
 	checkOrigin(request, address.service, settings.access);
 	let identity: Identity | undefined;
 	if (settings.access.token === "required") {
-		identity = await verifyJoinToken(tokenOf(request, address), secretOf(env, address, settings.access), address);
+		identity = await checkToken(tokenOf(request, address), secretOf(env, address, settings.access), address);
 	}
 	if (authorize) {
 		identity = await runAuthorize(authorize, request, {
@@ -38,6 +38,15 @@ export async function admit(
 	}
 	checkIdentitySize(identity, address.roomId);
 	return identity;
+}
+
+async function checkToken(token: string, secret: string, address: RoomAddress): Promise<Identity> {
+	try {
+		return await verifyJoinToken(token, secret, address);
+	} catch (error) {
+		if (error instanceof TokenRefused) throw new HttpError(401, error.message);
+		throw error;
+	}
 }
 
 /** The token from `?token=` or, for programs, an `Authorization: Bearer` header. */

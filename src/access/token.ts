@@ -4,10 +4,11 @@
  * - `aud`: `stateroom:<service>`, the one service it opens;
  * - `room`: a room id, or a pattern where `*` stands for any run of characters (`game-*`, `*`);
  * - `exp` (required) and `iat`; `sub`, the user id (optional); `claims`, free-form JSON (optional).
+ *
+ * The CLI (`stateroom token`) mints with this module under Node, so it imports nothing but `jose`.
  */
 import { errors, jwtVerify, SignJWT } from "jose";
 import type { Identity } from "../api/identity.ts";
-import { HttpError } from "../errors.ts";
 import type { RoomAddress } from "../naming.ts";
 
 /** What a join token grants; `ttlSeconds` sets its `exp`. */
@@ -41,23 +42,28 @@ export async function mintJoinToken(secret: string, grant: JoinGrant): Promise<s
 	return token.sign(key);
 }
 
+/** Why a token does not open a room; the Worker answers it with 401. */
+export class TokenRefused extends Error {
+	override readonly name = "TokenRefused";
+}
+
 /**
- * Checks `token` for the room at `address`; the identity it carries, or a 401 that says why it
- * does not open this room.
+ * Checks `token` for the room at `address`; the identity it carries, or a `TokenRefused` that
+ * says why it does not open this room.
  */
 export async function verifyJoinToken(token: string, secret: string, address: RoomAddress): Promise<Identity> {
 	let payload: Record<string, unknown>;
 	try {
 		({ payload } = await jwtVerify(token, secretKey(secret), { algorithms: ["HS256"], requiredClaims: ["exp"] }));
 	} catch (error) {
-		throw new HttpError(401, `Join token refused: ${whyRefused(error)}`);
+		throw new TokenRefused(`Join token refused: ${whyRefused(error)}`);
 	}
 	const audience = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
 	if (!audience.includes(audienceOf(address.service))) {
-		throw new HttpError(401, `Join token refused: it is not for service "${address.service}". Ask for a token for it.`);
+		throw new TokenRefused(`Join token refused: it is not for service "${address.service}". Ask for a token for it.`);
 	}
 	if (typeof payload.room !== "string" || !matchesRoom(payload.room, address.roomId)) {
-		throw new HttpError(401, "Join token refused: it is not for this room. Ask for a token for the room you open.");
+		throw new TokenRefused("Join token refused: it is not for this room. Ask for a token for the room you open.");
 	}
 	const claims = payload.claims;
 	return {
