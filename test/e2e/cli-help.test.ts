@@ -44,7 +44,7 @@ describe("command-line mistakes", () => {
 		expect(code).toBe(2);
 		expect(stdout).toBe("");
 		expect(stderr).toContain(
-			'[stateroom] error: Unknown command "frobnicate". The commands are: dev, serve, build, deploy, new.',
+			'[stateroom] error: Unknown command "frobnicate". The commands are: dev, serve, build, deploy, new, token.',
 		);
 		expect(stderr).toContain("[stateroom] fix: See `stateroom --help` for the usage.");
 	});
