@@ -8,33 +8,38 @@
 /**
  * C0 controls, DEL, C1 controls, the Unicode line and paragraph separators and the bidi
  * overrides and isolates (which reorder what a terminal shows): every character that can end a
- * line or change how the rest of it reads. The quote and backslash are escaped too, so that a
- * quoted value ends where it seems to.
+ * line or change how the rest of it reads. The backslash is escaped too, so that an escape in the
+ * output always means an escaped character.
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069"\\]/g;
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\\]/g;
 
 const NAMED: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", '"': '\\"', "\\": "\\\\" };
 
 /**
- * The string with every unsafe character written as an escape (`\n`, `\x1b`, `\u2028`, `\"`),
+ * The string with every unsafe character written as an escape (`\n`, `\x1b`, `\u2028`, `\\`),
  * so it stays on one line and shows exactly what was sent.
  *
  * @example
  * escapeForLog("a\n[stateroom] FORGED\u001b[2J"); // 'a\\n[stateroom] FORGED\\x1b[2J'
  */
 export function escapeForLog(value: string): string {
-	return value.replace(UNSAFE, (char) => {
-		const named = NAMED[char];
-		if (named !== undefined) return named;
-		const code = char.charCodeAt(0);
-		return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
-	});
+	return value.replace(UNSAFE, escapeChar);
 }
 
-/** The value escaped and in double quotes: how log lines show a client-controlled string. */
+/**
+ * The value escaped and in double quotes, with quotes inside escaped too, so the value ends where
+ * it seems to: how log lines and refusals show a client-controlled name.
+ */
 export function quoteForLog(value: string): string {
-	return `"${escapeForLog(value)}"`;
+	return `"${escapeForLog(value).replace(/"/g, escapeChar)}"`;
+}
+
+function escapeChar(char: string): string {
+	const named = NAMED[char];
+	if (named !== undefined) return named;
+	const code = char.charCodeAt(0);
+	return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
 }
 
 /**

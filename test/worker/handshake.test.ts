@@ -6,7 +6,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { describeErrorForLog, escapeForLog, hasControlCharacter } from "../../src/log.ts";
+import { describeErrorForLog, escapeForLog, hasControlCharacter, quoteForLog } from "../../src/log.ts";
 import { describeRoom } from "../../src/naming.ts";
 import { BASE, connect, roomStub, uniqueRoom, upgradeHeaders } from "./socket.ts";
 
@@ -86,7 +86,8 @@ describe("log lines", () => {
 	it("escapes every character that could end a line or repaint a terminal", () => {
 		const forged = 'a\n[stateroom] FORGED\r\u001b[2J\u0085\u2028\u202e"\\\t\u007f';
 		const escaped = escapeForLog(forged);
-		expect(escaped).toBe('a\\n[stateroom] FORGED\\r\\x1b[2J\\x85\\u2028\\u202e\\"\\\\\\t\\x7f');
+		expect(escaped).toBe('a\\n[stateroom] FORGED\\r\\x1b[2J\\x85\\u2028\\u202e"\\\\\\t\\x7f');
+		expect(quoteForLog('say "hi"\n')).toBe('"say \\"hi\\"\\n"');
 		expect(hasControlCharacter(escaped)).toBe(false);
 		expect(escaped).not.toMatch(/[\u2028\u2029\u202a-\u202e]/);
 	});
