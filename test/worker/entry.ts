@@ -3,7 +3,14 @@
  * test-only services that exercise what the examples do not (binary frames out, failures,
  * persistence edge cases). Everything else is the production code path.
  */
-import { type AuthorizeInfo, type AuthorizeResult, createStateroom, defineServices, StateroomRoom } from "stateroom";
+import {
+	type AuthorizeInfo,
+	type AuthorizeResult,
+	createStateroom,
+	defineServices,
+	type ServiceDefinition,
+	StateroomRoom,
+} from "stateroom";
 import services from "../../services/index.ts";
 import { testServices } from "./services.ts";
 import { wasmFixtureServices } from "./wasm-fixtures.ts";
@@ -11,7 +18,7 @@ import { wasmFixtureServices } from "./wasm-fixtures.ts";
 const stateroom = createStateroom(
 	defineServices({
 		default: services.default,
-		services: { ...services.services, ...testServices, ...wasmFixtureServices },
+		services: { ...allowLargeFrames(services.services), ...testServices, ...wasmFixtureServices },
 	}),
 	{ authorize: gate },
 );
@@ -34,3 +41,23 @@ export class Room extends StateroomRoom {
 }
 
 export default stateroom.worker;
+
+/**
+ * The containment tests (wasm-containment.test.ts) send 8 MiB frames to the echo guests, to show
+ * their memory quota holds. The default `limits.maxMessageBytes` (1 MiB) would close the client
+ * before a guest saw such a frame, so these three take frames up to 16 MiB here.
+ */
+function allowLargeFrames(
+	registered: Readonly<Record<string, ServiceDefinition>>,
+): Readonly<Record<string, ServiceDefinition>> {
+	const large = { maxMessageBytes: 16 * 1024 * 1024 };
+	const raised = Object.entries(registered).map(([name, definition]): [string, ServiceDefinition] => {
+		if (!["rust-echo", "c-echo", "as-echo"].includes(name)) return [name, definition];
+		const configured =
+			typeof definition === "object" && !(definition instanceof WebAssembly.Module)
+				? definition
+				: { service: definition };
+		return [name, { ...configured, limits: { ...configured.limits, ...large } }];
+	});
+	return Object.fromEntries(raised);
+}
