@@ -11,8 +11,9 @@
 
 import type { Effects } from "../engine.ts";
 import { escapeForLog } from "../log.ts";
-import { callInitialize, describeError, ENV_MODULE, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
+import { callInitialize, describeError, ENV_MODULE, IDENTITY_IMPORT, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
 import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
+import { IdentityCallError, writeIdentity } from "./identity.ts";
 import { FUEL_EXPORT, MEMORY_LIMIT_EXPORT, memoryLimitPages, RESERVED_EXPORTS, type WasmLimits } from "./metering.ts";
 import { OutputLines, wasiImports } from "./wasi.ts";
 
@@ -66,6 +67,12 @@ export class Guest {
 				if (!guest) throw new GuestError(`${label}: stateroom_send was called while the module was being instantiated`);
 				guest.receiveCommand(ptr, len);
 			},
+			// Access: the optional identity extension (see identity.ts); v1 guests never import it.
+			[IDENTITY_IMPORT]: (client: number, ptr: number, len: number) => {
+				if (!guest)
+					throw new GuestError(`${label}: stateroom_identity was called while the module was being instantiated`);
+				return guest.identity(client, ptr, len);
+			},
 			// AssemblyScript's default `abort`; not part of the ABI, accepted so that asc's defaults work.
 			abort: (message: number, file: number, line: number, column: number) => {
 				throw new GuestError(`${label}: the guest aborted: ${readAbort(memory(), message, file, line, column)}`);
@@ -95,6 +102,16 @@ export class Guest {
 		output.flush();
 		guest.checkMemory("after _initialize");
 		return guest;
+	}
+
+	/** `env.stateroom_identity`: a failed call fails the event, like a bad `stateroom_send`. */
+	private identity(client: number, ptr: number, len: number): number {
+		try {
+			return writeIdentity(this.#effects, this.memoryBytes(), client, ptr, len);
+		} catch (error) {
+			if (!(error instanceof IdentityCallError)) throw error;
+			throw new GuestError(`${this.#label}: ${error.message}`);
+		}
 	}
 
 	/** Marks the end of the room's start (resuming included): from now on failures are events'. */
