@@ -116,13 +116,23 @@ describe("message rate (limits.messagesPerSecond, limits.messageBurst)", () => {
 		const close = await floodUntilClosed(flooder, 50);
 		expect(close).toEqual({
 			code: 4008,
-			reason: "over limits.messagesPerSecond (2, burst 3), set in defineServices",
+			reason: "over limits.messagesPerSecond (0.5, burst 3), set in defineServices",
 		});
 		// The burst was delivered, in full, then the client was closed: nothing was dropped silently.
 		const heard = [];
 		for (let index = 0; index < 4; index++) heard.push(await member.next());
 		expect(heard.slice(0, TIGHT_LIMITS.messageBurst)).toEqual(["2 sent 1", "2 sent 1", "2 sent 1"]);
 		expect(heard.at(-1)).toBe("left 2");
+	});
+});
+
+describe("message rate defaults", () => {
+	it("closes a client of a service with no settings that sends 1000 messages at once", async () => {
+		const flooder = await connect(`/s/test-roster/ws/${uniqueRoom()}`);
+		expect(await floodUntilClosed(flooder, 1000)).toEqual({
+			code: 4008,
+			reason: "over limits.messagesPerSecond (100, burst 200), set in defineServices",
+		});
 	});
 });
 
@@ -257,6 +267,16 @@ describe("join tokens (access.token)", () => {
 		const response = await upgrade(`/s/test-nosecret/ws/${uniqueRoom()}?token=x`);
 		expect(response.status).toBe(500);
 		expect(await response.text()).toMatch(/TEST_UNSET_SECRET is not set.*\.dev\.vars.*wrangler secret put/);
+	});
+
+	it("never takes an identity from the client's own headers", async () => {
+		const forged = encodeURIComponent(JSON.stringify({ user: "root", claims: { role: "admin" } }));
+		const open = await connect(`/s/test-roster/ws/${uniqueRoom()}`, { "x-stateroom-identity": forged });
+		expect(await open.next()).toBe("joined 1 null");
+		const room = uniqueRoom();
+		const jwt = await token("test-private", room, { user: "ann" });
+		const ann = await connect(`/s/test-private/ws/${room}?token=${jwt}`, { "x-stateroom-identity": forged });
+		expect(await ann.next()).toBe('joined 1 {"user":"ann","claims":{}}');
 	});
 
 	it("ignores tokens on a public service, and public services need none", async () => {
