@@ -1,12 +1,15 @@
 /**
  * Security settings from the command line: `stateroom serve` with limit and token flags serves a
  * Rust-built module that refuses clients without a token and closes one that sends too much, and
- * `stateroom token` mints the token that lets a client in (through the wrangler dev it started).
+ * `stateroom token` mints the token that lets a client in (through the wrangler dev it started);
+ * the client library fetches a fresh token before each reconnect.
  */
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { connectRoom } from "../../client/index.ts";
+import { mintJoinToken } from "../../src/access/token.ts";
 import { runCli, startCli } from "./cli-process.ts";
 import { open } from "./client.ts";
 import { freePort, PROJECT_ROOT } from "./dev-server.ts";
@@ -73,6 +76,26 @@ describe("stateroom serve with security flags", () => {
 			const closed = await client.closed;
 			expect(closed.code).toBe(1009);
 			expect(closed.reason).toMatch(/limits\.maxMessageBytes \(100 bytes\)/);
+
+			// The client library fetches a token before every connect: an expired one is refused
+			// (401), and the retry asks again and gets in with a fresh one.
+			const grant = { service: "rust-echo-server", room };
+			const tokens = [
+				await mintJoinToken(SECRET, { ...grant, ttlSeconds: -60 }),
+				await mintJoinToken(SECRET, { ...grant, ttlSeconds: 60 }),
+			];
+			let fetched = 0;
+			const socket = connectRoom(url, {
+				params: async () => ({ token: tokens[Math.min(fetched++, 1)] }),
+				backoff: { baseMs: 50, capMs: 200 },
+			});
+			try {
+				const opened = new Promise((resolve) => socket.on("open", resolve));
+				await opened;
+				expect(fetched).toBe(2);
+			} finally {
+				socket.close();
+			}
 		} finally {
 			expect(await cli.stop()).toBe(0);
 		}
