@@ -1,6 +1,12 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+/** Worker secrets of the worker suite; tests read them from `env` to sign join tokens. */
+const TEST_SECRETS = {
+	STATEROOM_TOKEN_SECRET: "test-secret-for-join-tokens-0123456789abcdef",
+	TEST_OTHER_SECRET: "another-test-secret-for-service-b-0123456789",
+};
+
 /**
  * Five suites: `worker` runs inside workerd through the Workers Vitest integration (rooms,
  * routes, eviction, the WebAssembly host); `sdk` runs the AssemblyScript SDK's modules in Node
@@ -11,7 +17,14 @@ export default defineConfig({
 	test: {
 		projects: [
 			{
-				plugins: [cloudflareTest({ main: "./test/worker/entry.ts", wrangler: { configPath: "./wrangler.toml" } })],
+				plugins: [
+					cloudflareTest({
+						main: "./test/worker/entry.ts",
+						wrangler: { configPath: "./wrangler.toml" },
+						// The join-token secrets of the access tests (test/worker/access.test.ts).
+						miniflare: { bindings: TEST_SECRETS },
+					}),
+				],
 				test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
 			},
 			{

@@ -8,10 +8,11 @@ import { deploy } from "./commands/deploy.ts";
 import { dev } from "./commands/dev.ts";
 import { newCommand } from "./commands/new.ts";
 import { serve } from "./commands/serve.ts";
+import { token } from "./commands/token.ts";
 import { CliError, usageError } from "./errors.ts";
 import { failure } from "./output.ts";
 
-export const COMMANDS: readonly Command[] = [dev, serve, build, deploy, newCommand];
+export const COMMANDS: readonly Command[] = [dev, serve, build, deploy, newCommand, token];
 
 export function usage(): string {
 	const width = Math.max(...COMMANDS.map((command) => command.name.length));

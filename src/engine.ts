@@ -3,6 +3,7 @@
  * is a TypeScript class or a WebAssembly module: both are an `Engine`.
  */
 import type { ClientId } from "./api/client-id.ts";
+import type { Identity } from "./api/identity.ts";
 import type { MessagePayload } from "./api/payload.ts";
 import type { MessageRecipient } from "./api/recipient.ts";
 import type { RoomAddress } from "./naming.ts";
@@ -15,10 +16,15 @@ export type ServiceEvent =
 	| { readonly kind: "message"; readonly client: ClientId; readonly payload: MessagePayload }
 	| { readonly kind: "timer" };
 
-/** Where an engine puts the effects of an event; the room applies them only if the event succeeds. */
+/**
+ * Where an engine puts the effects of an event (the room applies them only if the event
+ * succeeds), and what it may ask the room about its clients while the event runs.
+ */
 export interface Effects {
 	send(recipient: MessageRecipient, payload: MessagePayload): void;
 	setTimer(ms: number): void;
+	/** The identity a connected client joined with, if any (optional: a room always provides it). */
+	identity?(client: ClientId): Identity | undefined;
 }
 
 /** Storage writes that persist an event's changes, under the engine's own key prefix. */

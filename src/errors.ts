@@ -26,8 +26,12 @@ export class HttpError extends Error {
  * applications. The README's "Close codes" table lists the same codes.
  */
 export const CloseCode = {
+	/** A message was larger than the service's `limits.maxMessageBytes`. */
+	messageTooBig: 1009,
 	/** The service could not start (a module that fails to load, an unregistered service). */
 	serviceUnavailable: 1011,
+	/** The client sent messages faster than the service's `limits.messagesPerSecond` and `messageBurst`. */
+	rateLimited: 4008,
 } as const;
 
 /** A close reason may hold at most 123 bytes of UTF-8 (RFC 6455 §5.5). */

@@ -2,6 +2,7 @@
  * The names that appear in URLs and in Durable Object names, with one rule each. The CLI
  * checks names with the same functions, so a name it accepts is one the Worker serves.
  */
+import { quoteForLog } from "./log.ts";
 
 /** Service names appear in URLs (`/s/:service/ws/:room`) and in Durable Object names. */
 const SERVICE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -32,7 +33,7 @@ export interface RoomAddress {
 	readonly roomId: string;
 }
 
-/** How logs and errors name a room. */
+/** How logs and errors name a room; both names are escaped, as they come from URLs. */
 export function describeRoom(room: RoomAddress): string {
-	return `service "${room.service}", room "${room.roomId}"`;
+	return `service ${quoteForLog(room.service)}, room ${quoteForLog(room.roomId)}`;
 }

@@ -1,4 +1,6 @@
 /** Everything a service author or deployer imports: `import { ... } from "stateroom"`. */
+
+export type { Authorize, AuthorizeInfo, AuthorizeResult } from "./access/index.ts";
 export * from "./api/index.ts";
 export {
 	type ConfiguredService,
@@ -8,5 +10,5 @@ export {
 	type ServiceRegistry,
 } from "./registry.ts";
 export { Room as StateroomRoom } from "./room/room.ts";
-export type { ServiceLimits, ServiceSettings } from "./settings.ts";
-export { createStateroom, type Stateroom } from "./stateroom.ts";
+export type { AccessSettings, ServiceLimits, ServiceSettings } from "./settings.ts";
+export { createStateroom, type Stateroom, type StateroomOptions } from "./stateroom.ts";

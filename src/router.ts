@@ -1,9 +1,12 @@
 /**
  * The Worker's routes. Each handler returns a Response, or nothing to fall through; every
- * refusal is an `HttpError` that says what is wrong.
+ * refusal is an `HttpError` that says what is wrong. A room is only reached once the access
+ * checks (src/access/) have passed.
  */
 import { type IRequest, Router } from "itty-router";
+import { type Authorize, admit } from "./access/index.ts";
 import { HttpError } from "./errors.ts";
+import { describeErrorForLog, hasControlCharacter, quoteForLog } from "./log.ts";
 import { DEFAULT_ROOM, MAX_ROOM_ID_BYTES, type RoomAddress, roomName } from "./naming.ts";
 import type { ServiceCatalog } from "./registry.ts";
 import { withAddress } from "./room/address.ts";
@@ -13,56 +16,77 @@ export interface RoomsEnv {
 	readonly ROOMS: DurableObjectNamespace;
 }
 
-export function createRouter(catalog: ServiceCatalog) {
+export interface RouterOptions {
+	/** The deployer's connection hook; see {@link Authorize}. */
+	readonly authorize?: Authorize;
+}
+
+export function createRouter(catalog: ServiceCatalog, options: RouterOptions = {}) {
 	const router = Router<IRequest, [RoomsEnv, ExecutionContext]>({
 		catch: (error) => {
 			if (error instanceof HttpError) return error.toResponse();
-			console.error("[stateroom] unhandled error:", error);
+			console.error(`[stateroom] unhandled error: ${describeErrorForLog(error)}`);
 			return new HttpError(500, "Internal error; the Worker's log has the details.").toResponse();
 		},
 	});
+	const open = (request: IRequest, env: RoomsEnv, address: RoomAddress) =>
+		connect(request as unknown as Request, env, address, catalog, options);
 	router
 		.get("/status", () => new Response("ok"))
-		.get("/ws", (request, env) => connect(request, env, { service: catalog.defaultService, roomId: DEFAULT_ROOM }))
-		.get("/ws/:room", (request, env) =>
-			connect(request, env, { service: catalog.defaultService, roomId: parseRoomId(request.params.room) }),
+		// Every method reaches the room routes, so that a POST is told 405, not 404.
+		.all("/ws", (request, env) => open(request, env, { service: catalog.defaultService, roomId: DEFAULT_ROOM }))
+		.all("/ws/:room", (request, env) =>
+			open(request, env, { service: catalog.defaultService, roomId: parseRoomId(request.params.room) }),
 		)
-		.get("/s/:service/ws/:room", (request, env) => {
+		.all("/s/:service/ws/:room", (request, env) => {
 			const service = request.params.service ?? "";
 			if (!catalog.has(service)) {
-				throw new HttpError(404, `No service named "${service}". Registered services: ${catalog.names().join(", ")}.`);
+				throw new HttpError(
+					404,
+					`No service named ${quoteForLog(service)}. Registered services: ${catalog.names().join(", ")}.`,
+				);
 			}
-			return connect(request, env, { service, roomId: parseRoomId(request.params.room) });
+			return open(request, env, { service, roomId: parseRoomId(request.params.room) });
 		})
 		.all("*", (request) => {
 			throw new HttpError(
 				404,
-				`Not found: ${new URL(request.url).pathname}. Rooms are at /ws/:room and /s/:service/ws/:room; health at /status.`,
+				`Not found: ${quoteForLog(new URL(request.url).pathname)}. Rooms are at /ws/:room and /s/:service/ws/:room; health at /status.`,
 			);
 		});
 	return router;
 }
 
-function connect(request: IRequest, env: RoomsEnv, address: RoomAddress): Promise<Response> {
-	if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-		throw new HttpError(426, "This is a WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket).");
-	}
+async function connect(
+	request: Request,
+	env: RoomsEnv,
+	address: RoomAddress,
+	catalog: ServiceCatalog,
+	options: RouterOptions,
+): Promise<Response> {
+	const identity = await admit(request, env, address, catalog.get(address.service).settings, options.authorize);
 	const stub = env.ROOMS.get(env.ROOMS.idFromName(roomName(address.service, address.roomId)));
-	return stub.fetch(withAddress(request as unknown as Request, address));
+	return stub.fetch(withAddress(request, address, identity));
 }
 
-/** A room id is any non-empty URL-decoded string of at most 256 bytes. */
+/** A room id is any non-empty URL-decoded string of at most 256 bytes, without control characters. */
 export function parseRoomId(raw: string | undefined): string {
 	let roomId: string;
 	try {
 		roomId = decodeURIComponent(raw ?? "");
 	} catch {
-		throw new HttpError(400, `Invalid room id "${raw}": it is not valid percent-encoding.`);
+		throw new HttpError(400, `Invalid room id ${quoteForLog(raw ?? "")}: it is not valid percent-encoding.`);
 	}
 	if (roomId.length === 0) throw new HttpError(400, "Invalid room id: it is empty.");
 	const bytes = new TextEncoder().encode(roomId).length;
 	if (bytes > MAX_ROOM_ID_BYTES) {
 		throw new HttpError(400, `Invalid room id: it is ${bytes} bytes long; the limit is ${MAX_ROOM_ID_BYTES}.`);
+	}
+	if (hasControlCharacter(roomId)) {
+		throw new HttpError(
+			400,
+			`Invalid room id ${quoteForLog(roomId)}: it holds control characters (C0, DEL or C1), which room ids may not.`,
+		);
 	}
 	return roomId;
 }

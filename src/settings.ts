@@ -22,6 +22,38 @@ export interface ServiceLimits {
 	 * still pending then fails, and the room moves on. Default 5000.
 	 */
 	readonly eventDeadlineMs: number;
+	/**
+	 * Clients connected to one room at once; one more is refused before the upgrade with
+	 * 503 and a reason. Default 1000.
+	 */
+	readonly maxClients: number;
+	/**
+	 * Largest message a client may send, in bytes (text counts as UTF-8). A larger one closes
+	 * the client's socket with 1009 and a reason. Default 1 MiB (1 048 576).
+	 */
+	readonly maxMessageBytes: number;
+	/**
+	 * Messages per second each client may send on average (a token bucket refilled at this
+	 * rate); a client over it is closed with 4008. `Infinity` turns the limit off. Default 100.
+	 */
+	readonly messagesPerSecond: number;
+	/** How many messages a client may send at once above the average (the bucket's size). Default 200. */
+	readonly messageBurst: number;
+}
+
+/** Who may open the service's rooms. */
+export interface AccessSettings {
+	/**
+	 * Browser origins allowed besides the Worker's own (`"https://app.example.com"`), or `["*"]`
+	 * for any. A Worker reached at localhost, 127.0.0.1 or [::1] (`stateroom dev`) also accepts
+	 * every loopback origin. Requests with no `Origin` header (non-browser clients) are not
+	 * origin-checked: require tokens to keep them out. Default `[]`: same origin only.
+	 */
+	readonly origins: readonly string[];
+	/** `"required"`: every client must present a signed join token. Default `"none"`. */
+	readonly token: "none" | "required";
+	/** The Worker secret (binding) that holds the token signing key. Default `"STATEROOM_TOKEN_SECRET"`. */
+	readonly secretName: string;
 }
 
 /** What a deployment may say about a service; every field is optional. */
@@ -29,12 +61,14 @@ export interface ServiceSettings {
 	readonly limits?: Partial<ServiceLimits>;
 	/** WebAssembly: a room whose state another build of the module stored; default "refuse". */
 	readonly onModuleChange?: ModuleChange;
+	readonly access?: Partial<AccessSettings>;
 }
 
 /** Settings with every default filled in: what rooms actually run with. */
 export interface ResolvedSettings {
 	readonly limits: Readonly<ServiceLimits>;
 	readonly onModuleChange: ModuleChange;
+	readonly access: Readonly<AccessSettings>;
 }
 
 export const DEFAULT_LIMITS: Readonly<ServiceLimits> = {
@@ -42,6 +76,16 @@ export const DEFAULT_LIMITS: Readonly<ServiceLimits> = {
 	maxMemoryBytes: WASM_LIMIT_DEFAULTS.maxMemoryBytes,
 	maxStateBytes: 4 * 1024 * 1024,
 	eventDeadlineMs: 5000,
+	maxClients: 1000,
+	maxMessageBytes: 1024 * 1024,
+	messagesPerSecond: 100,
+	messageBurst: 200,
+};
+
+export const DEFAULT_ACCESS: Readonly<AccessSettings> = {
+	origins: [],
+	token: "none",
+	secretName: "STATEROOM_TOKEN_SECRET",
 };
 
 /** Fills in the defaults; throws with the service's name when a setting is out of range. */
@@ -57,10 +101,55 @@ export function resolveSettings(service: string, settings: ServiceSettings = {})
 			`Service "${service}": onModuleChange is ${JSON.stringify(onModuleChange)}; use "refuse" or "reset".`,
 		);
 	}
-	return { limits, onModuleChange };
+	checkAccessLimits(service, limits);
+	return { limits, onModuleChange, access: resolveAccess(service, settings.access) };
 }
 
 function checkInteger(service: string, setting: string, value: unknown, min: number, max: number): void {
 	if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return;
 	throw new Error(`Service "${service}": ${setting} is ${String(value)}; use a whole number from ${min} to ${max}.`);
+}
+
+/** Room size, message size and message rate. */
+function checkAccessLimits(service: string, limits: ServiceLimits): void {
+	checkInteger(service, "limits.maxClients", limits.maxClients, 1, Number.MAX_SAFE_INTEGER);
+	checkInteger(service, "limits.maxMessageBytes", limits.maxMessageBytes, 1, Number.MAX_SAFE_INTEGER);
+	if (typeof limits.messagesPerSecond !== "number" || !(limits.messagesPerSecond > 0)) {
+		throw new Error(
+			`Service "${service}": limits.messagesPerSecond is ${String(limits.messagesPerSecond)}; use a number above 0 (Infinity for no limit).`,
+		);
+	}
+	if (typeof limits.messageBurst !== "number" || !(limits.messageBurst >= 1)) {
+		throw new Error(`Service "${service}": limits.messageBurst is ${String(limits.messageBurst)}; use 1 or more.`);
+	}
+}
+
+function resolveAccess(service: string, given: Partial<AccessSettings> = {}): AccessSettings {
+	const access = { ...DEFAULT_ACCESS, ...given };
+	if (access.token !== "none" && access.token !== "required") {
+		throw new Error(`Service "${service}": access.token is ${JSON.stringify(access.token)}; use "none" or "required".`);
+	}
+	if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(access.secretName)) {
+		throw new Error(
+			`Service "${service}": access.secretName is ${JSON.stringify(access.secretName)}; use the name of a Worker secret (letters, digits and _).`,
+		);
+	}
+	for (const origin of access.origins) checkOrigin(service, origin);
+	return access;
+}
+
+/** An allowed origin is `*` or exactly what browsers send: scheme, host and port, no path. */
+function checkOrigin(service: string, origin: string): void {
+	if (origin === "*") return;
+	let parsed: URL | undefined;
+	try {
+		parsed = new URL(origin);
+	} catch {
+		parsed = undefined;
+	}
+	if (parsed === undefined || parsed.origin !== origin) {
+		throw new Error(
+			`Service "${service}": access.origins holds ${JSON.stringify(origin)}, which is not an origin; write it as a browser sends it, e.g. "https://app.example.com" (no path, no trailing slash), or "*" for any.`,
+		);
+	}
 }

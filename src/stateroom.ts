@@ -9,18 +9,31 @@
  *   protected override readonly catalog = stateroom.catalog;
  * }
  * export default stateroom.worker;
+ *
+ * @example
+ * // Let only signed-in users in, with their user id and role from the session cookie:
+ * const stateroom = createStateroom(services, {
+ *   async authorize(request, { service, room }) {
+ *     const session = await readSession(request.headers.get("cookie"));
+ *     if (!session) return { allow: false, status: 401, reason: "Sign in first." };
+ *     return { allow: true, user: session.userId, claims: { role: session.role } };
+ *   },
+ * });
  */
 import { defineServices, ServiceCatalog, type ServiceRegistry } from "./registry.ts";
-import { createRouter, type RoomsEnv } from "./router.ts";
+import { createRouter, type RoomsEnv, type RouterOptions } from "./router.ts";
 
 export interface Stateroom {
 	readonly worker: ExportedHandler<RoomsEnv>;
 	readonly catalog: ServiceCatalog;
 }
 
-export function createStateroom(registry: ServiceRegistry): Stateroom {
+/** Options of a deployment as a whole (per-service settings go in `defineServices`). */
+export type StateroomOptions = RouterOptions;
+
+export function createStateroom(registry: ServiceRegistry, options: StateroomOptions = {}): Stateroom {
 	const catalog = new ServiceCatalog(defineServices(registry));
-	const router = createRouter(catalog);
+	const router = createRouter(catalog, options);
 	const worker = {
 		fetch: (request, env, ctx) => router.fetch(request, env, ctx),
 	} satisfies ExportedHandler<RoomsEnv>;

@@ -3,7 +3,16 @@
  * default service, with nothing to configure: the CLI writes a throwaway entry module and
  * wrangler config under .stateroom/serve/ and runs `wrangler dev` on them.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+	copyFileSync,
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+} from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { checkAbi } from "../abi-check.ts";
@@ -17,6 +26,16 @@ import { DEFAULT_PORT, HOST, serveWithWrangler } from "../serving.ts";
 
 /** Where the generated files go; gitignored. */
 export const SERVE_DIR = ".stateroom/serve";
+
+/** The options that set the service's security and limits settings. */
+const SETTING_OPTIONS = {
+	"max-clients": { type: "string" },
+	"max-message-bytes": { type: "string" },
+	"messages-per-second": { type: "string" },
+	"message-burst": { type: "string" },
+	origin: { type: "string", multiple: true },
+	token: { type: "string" },
+} as const;
 
 export const serve: Command = {
 	name: "serve",
@@ -42,6 +61,16 @@ Options:
   --name <service>    Service name in URLs (default: from the file name)
   -h, --help          Show this help
 
+Security and limits (the service's settings; see the README's "Security and limits"):
+  --max-clients <n>          Clients per room (default 1000)
+  --max-message-bytes <n>    Largest message in bytes (default 1048576)
+  --messages-per-second <n>  Average messages per second per client (default 100)
+  --message-burst <n>        Messages a client may send at once (default 200)
+  --origin <origin>          Allow a browser origin besides the server's own; repeat it,
+                             or --origin '*' for any
+  --token <none|required>    Require a signed join token (\`stateroom token\`); the secret
+                             STATEROOM_TOKEN_SECRET comes from the project's .dev.vars
+
 Everything after \`--\` goes to \`wrangler dev\` unchanged.
 
 Examples:
@@ -50,7 +79,11 @@ Examples:
   stateroom serve rust-echo`,
 
 	async run(args) {
-		const parsed = parse("serve", args, { port: { type: "string" }, name: { type: "string" } });
+		const parsed = parse("serve", args, {
+			port: { type: "string" },
+			name: { type: "string" },
+			...SETTING_OPTIONS,
+		});
 		if (parsed.help) {
 			process.stdout.write(`${this.help}\n`);
 			return 0;
@@ -70,7 +103,7 @@ Examples:
 		await checkModuleFile(project, file);
 		await ensurePortFree(port, HOST, `stateroom serve ${target} --port ${port + 1}`);
 
-		const config = await writeServeProject(project, file, name);
+		const config = await writeServeProject(project, file, name, serveSettings(parsed.values));
 		return serveWithWrangler(project, {
 			port,
 			args: ["--config", config, ...parsed.passthrough],
@@ -169,11 +202,53 @@ function serviceName(given: string | boolean | undefined, file: string): string 
 	return SERVICE_NAME.test(derived) ? derived : "service";
 }
 
+/**
+ * The service's settings from the command line, as JSON for the generated entry module (which
+ * checks them again, with the Worker's own messages, when it starts).
+ */
+function serveSettings(values: Record<string, unknown>): Record<string, unknown> {
+	const limits: Record<string, number> = {};
+	const numbers = [
+		["max-clients", "maxClients"],
+		["max-message-bytes", "maxMessageBytes"],
+		["messages-per-second", "messagesPerSecond"],
+		["message-burst", "messageBurst"],
+	] as const;
+	for (const [flag, field] of numbers) {
+		const raw = values[flag];
+		if (typeof raw !== "string") continue;
+		const value = Number(raw);
+		if (!/^\d+$/.test(raw) || value < 1) {
+			throw usageError(`--${flag} "${raw}" is not a whole number of 1 or more.`, "serve");
+		}
+		limits[field] = value;
+	}
+	const access: Record<string, unknown> = {};
+	// A repeated option (`multiple: true`) comes as an array, in command-line order.
+	if (Array.isArray(values.origin)) access.origins = values.origin;
+	if (values.token !== undefined) {
+		if (values.token !== "none" && values.token !== "required") {
+			throw usageError(`--token takes "none" or "required"; got "${String(values.token)}".`, "serve");
+		}
+		access.token = values.token;
+	}
+	return { limits, access };
+}
+
 /** Writes the metered module, entry module and wrangler config; returns the config's path. */
-async function writeServeProject(project: Project, file: string, name: string): Promise<string> {
+async function writeServeProject(
+	project: Project,
+	file: string,
+	name: string,
+	settings: Record<string, unknown>,
+): Promise<string> {
 	const dir = project.path(SERVE_DIR);
 	mkdirSync(dir, { recursive: true });
 	await meterInto(project, file, join(dir, "service.wasm"));
+	// wrangler dev reads secrets from .dev.vars next to the config: bring the project's along.
+	const devVars = project.path(".dev.vars");
+	if (existsSync(devVars)) copyFileSync(devVars, join(dir, ".dev.vars"));
+	else rmSync(join(dir, ".dev.vars"), { force: true });
 	writeFileSync(
 		join(dir, "entry.ts"),
 		`// Generated by \`stateroom serve\` for ${file}; rewritten on every run.
@@ -183,7 +258,7 @@ import service from "./service.wasm";
 // While iterating, a rebuilt module must not be refused over the state its previous build left.
 const stateroom = createStateroom({
 	default: ${JSON.stringify(name)},
-	services: { ${JSON.stringify(name)}: { service, onModuleChange: "reset" } },
+	services: { ${JSON.stringify(name)}: { service, onModuleChange: "reset", ...${JSON.stringify(settings)} } },
 });
 
 export class Room extends StateroomRoom {

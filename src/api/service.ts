@@ -1,4 +1,5 @@
 import type { ClientId } from "./client-id.ts";
+import type { Identity } from "./identity.ts";
 import type { MessagePayload, PayloadLike } from "./payload.ts";
 import type { RecipientLike } from "./recipient.ts";
 
@@ -25,6 +26,19 @@ export interface ServiceContext {
 	 * @throws RangeError unless `ms` is a number from 0 to 2^32 - 1 (about 49.7 days).
 	 */
 	setTimer(ms: number): void;
+	/**
+	 * Who a connected client is: the user id and claims of its join token and of the
+	 * deployment's `authorize` hook, or `undefined` for a client that connected with neither
+	 * (or that is no longer connected). Kept with the client through hibernation and eviction.
+	 *
+	 * @example
+	 * connect(client: ClientId, ctx: ServiceContext) {
+	 *   const who = ctx.identity(client);
+	 *   ctx.sendMessage(MessageRecipient.broadcast(), `${who?.user ?? "a guest"} joined`);
+	 *   if (who?.claims.role === "viewer") this.readOnly.add(client);
+	 * }
+	 */
+	identity(client: ClientId): Identity | undefined;
 }
 
 /**

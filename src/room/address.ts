@@ -1,17 +1,30 @@
 /**
- * Which (service, room) a room is: the router tells it on the upgrade request, in two headers.
- * The room id is URI-encoded because header values must be Latin-1.
+ * Which (service, room) a room is, and who the connecting client is: the router tells it on the
+ * upgrade request, in headers it always sets or removes itself, so a client cannot supply them.
+ * Values are URI-encoded because header values must be Latin-1.
  */
+import type { Identity } from "../api/identity.ts";
 import type { RoomAddress } from "../naming.ts";
 
 const SERVICE_HEADER = "x-stateroom-service";
 const ROOM_HEADER = "x-stateroom-room";
+const IDENTITY_HEADER = "x-stateroom-identity";
 
-export function withAddress(request: Request, address: RoomAddress): Request {
+export function withAddress(request: Request, address: RoomAddress, identity?: Identity): Request {
 	const headers = new Headers(request.headers);
 	headers.set(SERVICE_HEADER, address.service);
 	headers.set(ROOM_HEADER, encodeURIComponent(address.roomId));
+	if (identity) headers.set(IDENTITY_HEADER, encodeURIComponent(JSON.stringify(identity)));
+	else headers.delete(IDENTITY_HEADER);
 	return new Request(request, { headers });
+}
+
+/** The identity the router established for this client, if any. */
+export function readIdentity(request: Request): Identity | undefined {
+	const header = request.headers.get(IDENTITY_HEADER);
+	if (header === null) return undefined;
+	const { user, claims } = JSON.parse(decodeURIComponent(header)) as { user?: string; claims?: Identity["claims"] };
+	return { user: user ?? undefined, claims: claims ?? {} };
 }
 
 export function readAddress(request: Request): RoomAddress {

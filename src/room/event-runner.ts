@@ -5,9 +5,11 @@
  * never takes the room down.
  */
 import type { ClientId } from "../api/client-id.ts";
+import type { Identity } from "../api/identity.ts";
 import type { MessagePayload } from "../api/payload.ts";
 import type { MessageRecipient } from "../api/recipient.ts";
 import { type Effects, type Engine, NO_WRITES, type ServiceEvent, type StateWrites } from "../engine.ts";
+import { describeErrorForLog } from "../log.ts";
 import { describeRoom } from "../naming.ts";
 import { DeadlineError, withinDeadline } from "./deadline.ts";
 import type { EventLimits } from "./limits.ts";
@@ -22,8 +24,18 @@ class PendingEffects implements Effects {
 	timer: number | undefined;
 	#sealed = false;
 
-	/** @param late is told (once) when the service acts after its event has ended. */
-	constructor(private late: () => void) {}
+	/**
+	 * @param record the room's record, where each client's identity is kept.
+	 * @param late is told (once) when the service acts after its event has ended.
+	 */
+	constructor(
+		private readonly record: RoomRecord,
+		private late: () => void,
+	) {}
+
+	identity(client: ClientId): Identity | undefined {
+		return this.record.identities?.[client];
+	}
 
 	send(recipient: MessageRecipient, payload: MessagePayload): void {
 		if (this.#open()) this.messages.push([recipient, payload]);
@@ -87,11 +99,12 @@ export class EventRunner {
 		return this.record.roomId;
 	}
 
-	/** Allocates the next client id and records the client as connected. */
-	admit(): ClientId {
+	/** Allocates the next client id and records the client (and its identity) as connected. */
+	admit(identity?: Identity): ClientId {
 		const client = this.record.nextClient as ClientId;
 		this.record.nextClient += 1;
 		this.record.clients.push(client);
+		if (identity) this.record.identities = { ...this.record.identities, [client]: identity };
 		// Not awaited: the output gate holds the 101 response until this write is durable.
 		this.storage.commit(this.record, NO_WRITES);
 		return client;
@@ -135,7 +148,7 @@ export class EventRunner {
 		// Containment: a timer event that keeps failing (or killing the room) is retried, then dropped.
 		if (event.kind === "timer" && !(await this.#timers.begin())) return;
 		const startedAt = Date.now();
-		const effects = new PendingEffects(() => this.logLate(event));
+		const effects = new PendingEffects(this.record, () => this.logLate(event));
 		const writes = await this.runService(event, effects);
 		// The room's own bookkeeping stands whether or not the service's handler succeeded.
 		const recordChanged = this.track(event);
@@ -210,6 +223,7 @@ export class EventRunner {
 		if (event.kind === "disconnect") {
 			this.#announced.delete(event.client);
 			this.record.clients = this.record.clients.filter((client) => client !== event.client);
+			if (this.record.identities) delete this.record.identities[event.client];
 			return true;
 		}
 		return false;
@@ -236,7 +250,7 @@ export class EventRunner {
 	}
 
 	private logFailure(event: ServiceEvent, error: unknown, outcome = "was rolled back"): void {
-		const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+		const detail = describeErrorForLog(error);
 		const who = "client" in event ? ` from client ${event.client}` : "";
 		console.error(
 			`[stateroom] ${describeRoom(this.record)}: the ${event.kind} event${who} failed and ${outcome} (its messages and timer were discarded).\n${detail}`,

@@ -8,10 +8,12 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { MessagePayload } from "../api/payload.ts";
-import { CloseCode, closeReason, errorMessage } from "../errors.ts";
+import { CloseCode, closeReason, errorMessage, HttpError } from "../errors.ts";
+import { describeErrorForLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
-import { readAddress } from "./address.ts";
+import { readAddress, readIdentity } from "./address.ts";
+import { checkRoomSize, MessageGuard } from "./client-limits.ts";
 import { EventRunner } from "./event-runner.ts";
 import { eventLimits } from "./limits.ts";
 import { attachClient, clientOf } from "./sockets.ts";
@@ -28,24 +30,33 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 	protected abstract readonly catalog: ServiceCatalog;
 	#phase: Phase = { kind: "cold" };
 	readonly #storage = new RoomStorage(this.ctx.storage);
+	readonly #guard = new MessageGuard();
 
 	override async fetch(request: Request): Promise<Response> {
 		const address = readAddress(request);
+		const identity = readIdentity(request);
 		const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
 		let runner: EventRunner;
 		try {
 			runner = await this.open(address);
 		} catch (error) {
-			console.error(`[stateroom] ${describeRoom(address)} could not start:`, error);
+			console.error(`[stateroom] ${describeRoom(address)} could not start: ${describeErrorForLog(error)}`);
 			// Complete the upgrade, then close at once: browsers show a close code and reason,
 			// but only "failed" for a refused upgrade.
 			server.accept();
 			server.close(CloseCode.serviceUnavailable, closeReason(`service failed to start: ${errorMessage(error)}`));
 			return new Response(null, { status: 101, webSocket: client });
 		}
+		// Access: a full room refuses before the upgrade, so the client gets no id and no record.
+		try {
+			checkRoomSize(this.ctx.getWebSockets().length, this.limits(runner), runner.service);
+		} catch (error) {
+			if (error instanceof HttpError) return error.toResponse();
+			throw error;
+		}
 		this.ctx.acceptWebSocket(server);
-		const id = runner.admit();
-		attachClient(server, id);
+		const id = runner.admit(identity);
+		attachClient(server, id, identity);
 		void runner.enqueue({ kind: "connect", client: id });
 		return new Response(null, { status: 101, webSocket: client });
 	}
@@ -54,6 +65,17 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		const client = clientOf(socket);
 		const runner = await this.openFor(socket);
 		if (client === undefined || runner === undefined) return;
+		// Access: a message over the size or rate limit ends the client's connection, never silently.
+		const refusal = this.#guard.check(client, data, this.limits(runner));
+		if (refusal) {
+			try {
+				socket.close(refusal.code, refusal.reason);
+			} catch {
+				// Already closed.
+			}
+			await this.disconnect(socket);
+			return;
+		}
 		const payload = typeof data === "string" ? MessagePayload.text(data) : MessagePayload.bytes(data);
 		await runner.enqueue({ kind: "message", client, payload });
 	}
@@ -82,7 +104,12 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		const client = clientOf(socket);
 		const runner = await this.openFor(socket);
 		if (client === undefined || runner === undefined) return;
+		this.#guard.forget(client);
 		await runner.enqueue({ kind: "disconnect", client });
+	}
+
+	private limits(runner: EventRunner) {
+		return this.catalog.get(runner.service).settings.limits;
 	}
 
 	/** Opens the room for an event that arrived without a request; closes `socket` on failure. */
@@ -90,7 +117,7 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		try {
 			return await this.open();
 		} catch (error) {
-			console.error("[stateroom] a room could not start:", error);
+			console.error(`[stateroom] a room could not start: ${describeErrorForLog(error)}`);
 			try {
 				socket?.close(CloseCode.serviceUnavailable, closeReason(`service failed to start: ${errorMessage(error)}`));
 			} catch {

@@ -1,17 +1,25 @@
 /**
- * The room's WebSockets and the client id each belongs to. Ids live in the socket's
- * attachment, which the runtime keeps across hibernation, so the map can always be rebuilt.
+ * The room's WebSockets and the client id (and identity) each belongs to. Both live in the
+ * socket's attachment, which the runtime keeps across hibernation, so the map can always be rebuilt.
  */
 import type { ClientId } from "../api/client-id.ts";
+import type { Identity } from "../api/identity.ts";
 import type { MessagePayload } from "../api/payload.ts";
 import type { MessageRecipient } from "../api/recipient.ts";
 
 interface Attachment {
 	readonly client: ClientId;
+	readonly identity?: Identity;
 }
 
-export function attachClient(socket: WebSocket, client: ClientId): void {
-	socket.serializeAttachment({ client } satisfies Attachment);
+export function attachClient(socket: WebSocket, client: ClientId, identity?: Identity): void {
+	socket.serializeAttachment((identity ? { client, identity } : { client }) satisfies Attachment);
+}
+
+/** The identity a socket's client joined with, if any. */
+export function identityOf(socket: WebSocket): Identity | undefined {
+	const attachment = socket.deserializeAttachment() as Attachment | null;
+	return attachment?.identity;
 }
 
 /** The client id of a socket this room accepted, or `undefined` for a foreign socket. */

@@ -5,6 +5,7 @@
  * sees the room's keys.
  */
 import type { ClientId } from "../api/client-id.ts";
+import type { Identity } from "../api/identity.ts";
 import type { StateWrites } from "../engine.ts";
 import { StateSizes } from "./state-quota.ts";
 import type { TimerAttempts } from "./timer-policy.ts";
@@ -20,6 +21,11 @@ export interface RoomRecord {
 	nextClient: number;
 	clients: ClientId[];
 	initialized: boolean;
+	/**
+	 * The identity each connected client joined with (by client id), for those that have one.
+	 * Absent in records stored before identities existed.
+	 */
+	identities?: Record<string, Identity>;
 }
 
 const RECORD_KEY = "room";

@@ -144,6 +144,9 @@ class TypeScriptEngine implements Engine {
 			setTimer(ms: number) {
 				effects.setTimer(ms);
 			},
+			identity(client) {
+				return effects.identity?.(client);
+			},
 		};
 	}
 }

@@ -15,6 +15,12 @@ export const WASI_MODULE = "wasi_snapshot_preview1";
 export const ENV_MODULE = "env";
 /** The one host function a guest imports besides WASI. */
 export const SEND_IMPORT = "stateroom_send";
+/**
+ * An optional extension of v1: `(client: i32, ptr: i32, len: i32) -> i32` writes the client's
+ * identity as JSON into the guest's memory (see src/wasm/identity.ts). Guests that do not
+ * import it are plain v1 guests.
+ */
+export const IDENTITY_IMPORT = "stateroom_identity";
 
 /** Which slot of the signature probe checks a given signature; see signature-probe.ts. */
 type ProbeSlot = (typeof SIGNATURE_PROBE_IMPORTS)[number];
@@ -145,10 +151,10 @@ export function checkImports(module: WebAssembly.Module, name: string): void {
 			);
 		}
 		if (entry.module === WASI_MODULE) continue;
-		if (entry.module === ENV_MODULE && (entry.name === SEND_IMPORT || entry.name === "abort")) continue;
+		if (entry.module === ENV_MODULE && [SEND_IMPORT, IDENTITY_IMPORT, "abort"].includes(entry.name)) continue;
 		throw new ModuleRefusedError(
 			`module "${name}" imports the function ${what}, which the host does not provide; ` +
-				`it provides "env"."stateroom_send" and "${WASI_MODULE}" functions only.`,
+				`it provides "env"."stateroom_send", "env"."stateroom_identity" and "${WASI_MODULE}" functions only.`,
 		);
 	}
 }

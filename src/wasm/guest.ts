@@ -8,9 +8,12 @@
  * host refills the fuel before each event and caps `memory.grow`; an event that runs out of
  * fuel, or leaves the memory larger than the service's maximum, fails and is rolled back.
  */
+
 import type { Effects } from "../engine.ts";
-import { callInitialize, describeError, ENV_MODULE, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
+import { escapeForLog } from "../log.ts";
+import { callInitialize, describeError, ENV_MODULE, IDENTITY_IMPORT, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
 import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
+import { IdentityCallError, writeIdentity } from "./identity.ts";
 import { FUEL_EXPORT, MEMORY_LIMIT_EXPORT, memoryLimitPages, RESERVED_EXPORTS, type WasmLimits } from "./metering.ts";
 import { OutputLines, wasiImports } from "./wasi.ts";
 
@@ -52,7 +55,8 @@ export class Guest {
 		let guest: Guest | undefined;
 		const output = new OutputLines((fd, line) => {
 			const log = fd === 1 ? console.log : console.error;
-			log(`[stateroom] ${label} (${fd === 1 ? "stdout" : "stderr"}): ${line}`);
+			// A guest may print what clients sent it: escaped, so it cannot forge a line.
+			log(`[stateroom] ${label} (${fd === 1 ? "stdout" : "stderr"}): ${escapeForLog(line)}`);
 		});
 		const memory = () => {
 			if (!guest) throw new GuestError(`module "${name}" called the host before it was instantiated`);
@@ -62,6 +66,12 @@ export class Guest {
 			[SEND_IMPORT]: (ptr: number, len: number) => {
 				if (!guest) throw new GuestError(`${label}: stateroom_send was called while the module was being instantiated`);
 				guest.receiveCommand(ptr, len);
+			},
+			// Access: the optional identity extension (see identity.ts); v1 guests never import it.
+			[IDENTITY_IMPORT]: (client: number, ptr: number, len: number) => {
+				if (!guest)
+					throw new GuestError(`${label}: stateroom_identity was called while the module was being instantiated`);
+				return guest.identity(client, ptr, len);
 			},
 			// AssemblyScript's default `abort`; not part of the ABI, accepted so that asc's defaults work.
 			abort: (message: number, file: number, line: number, column: number) => {
@@ -92,6 +102,16 @@ export class Guest {
 		output.flush();
 		guest.checkMemory("after _initialize");
 		return guest;
+	}
+
+	/** `env.stateroom_identity`: a failed call fails the event, like a bad `stateroom_send`. */
+	private identity(client: number, ptr: number, len: number): number {
+		try {
+			return writeIdentity(this.#effects, this.memoryBytes(), client, ptr, len);
+		} catch (error) {
+			if (!(error instanceof IdentityCallError)) throw error;
+			throw new GuestError(`${this.#label}: ${error.message}`);
+		}
 	}
 
 	/** Marks the end of the room's start (resuming included): from now on failures are events'. */

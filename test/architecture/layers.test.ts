@@ -11,13 +11,14 @@ const SRC = resolve(import.meta.dirname, "../../src");
 
 /** Layers from the bottom up; a path matches the first prefix that fits. */
 const LAYERS: readonly (readonly string[])[] = [
-	["naming.ts", "errors.ts"],
+	["naming.ts", "errors.ts", "log.ts"],
 	["api/"],
 	["engine.ts"],
 	["typescript/", "wasm/"],
 	["settings.ts"],
 	["registry.ts"],
 	["room/"],
+	["access/"],
 	["router.ts"],
 	["stateroom.ts"],
 	["public.ts", "index.ts"],

@@ -3,7 +3,14 @@
  * test-only services that exercise what the examples do not (binary frames out, failures,
  * persistence edge cases). Everything else is the production code path.
  */
-import { createStateroom, defineServices, StateroomRoom } from "stateroom";
+import {
+	type AuthorizeInfo,
+	type AuthorizeResult,
+	createStateroom,
+	defineServices,
+	type ServiceDefinition,
+	StateroomRoom,
+} from "stateroom";
 import services from "../../services/index.ts";
 import { containmentServices } from "./containment-services.ts";
 import { testServices } from "./services.ts";
@@ -12,12 +19,51 @@ import { wasmFixtureServices } from "./wasm-fixtures.ts";
 const stateroom = createStateroom(
 	defineServices({
 		default: services.default,
-		services: { ...services.services, ...testServices, ...wasmFixtureServices, ...containmentServices },
+		services: {
+			...allowLargeFrames(services.services),
+			...testServices,
+			...wasmFixtureServices,
+			...containmentServices,
+		},
 	}),
+	{ authorize: gate },
 );
+
+/**
+ * The deployer's hook, as the access tests use it: only service `test-gated` is gated. It lets in
+ * requests with `?pass=<user>` (as a session cookie would), attaching the user and a role, and
+ * refuses the rest with 401 or, for `?pass=banned`, 403.
+ */
+function gate(request: Request, { service }: AuthorizeInfo): AuthorizeResult {
+	if (service !== "test-gated") return undefined;
+	const pass = new URL(request.url).searchParams.get("pass");
+	if (pass === null) return { allow: false, status: 401, reason: "Sign in first (test-gated wants ?pass=<user>)." };
+	if (pass === "banned") return { allow: false, reason: "This user is banned." };
+	return { allow: true, user: pass, claims: { role: "player" } };
+}
 
 export class Room extends StateroomRoom {
 	protected override readonly catalog = stateroom.catalog;
 }
 
 export default stateroom.worker;
+
+/**
+ * The containment tests (wasm-containment.test.ts) send 8 MiB frames to the echo guests, to show
+ * their memory quota holds. The default `limits.maxMessageBytes` (1 MiB) would close the client
+ * before a guest saw such a frame, so these three take frames up to 16 MiB here.
+ */
+function allowLargeFrames(
+	registered: Readonly<Record<string, ServiceDefinition>>,
+): Readonly<Record<string, ServiceDefinition>> {
+	const large = { maxMessageBytes: 16 * 1024 * 1024 };
+	const raised = Object.entries(registered).map(([name, definition]): [string, ServiceDefinition] => {
+		if (!["rust-echo", "c-echo", "as-echo"].includes(name)) return [name, definition];
+		const configured =
+			typeof definition === "object" && !(definition instanceof WebAssembly.Module)
+				? definition
+				: { service: definition };
+		return [name, { ...configured, limits: { ...configured.limits, ...large } }];
+	});
+	return Object.fromEntries(raised);
+}

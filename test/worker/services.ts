@@ -145,7 +145,48 @@ class Shaky implements Service {
 	}
 }
 
+/**
+ * Tells everyone who joins and leaves, echoes every message to everyone with its sender, and
+ * answers "whoami" with the sender's identity: what the access tests observe. Registered under
+ * several names with different settings, so tests can see each name keep its own policy.
+ */
+class Roster implements Service {
+	connect(client: ClientId, ctx: ServiceContext): void {
+		ctx.sendMessage(MessageRecipient.broadcast(), `joined ${client} ${JSON.stringify(ctx.identity(client) ?? null)}`);
+	}
+	message(client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+		if (message.text() === "whoami") {
+			ctx.sendMessage(client, `you ${client} ${JSON.stringify(ctx.identity(client) ?? null)}`);
+			return;
+		}
+		const size = message.text()?.length ?? message.bytes()?.length;
+		ctx.sendMessage(MessageRecipient.broadcast(), `${client} sent ${size}`);
+	}
+	disconnect(client: ClientId, ctx: ServiceContext): void {
+		ctx.sendMessage(MessageRecipient.broadcast(), `left ${client}`);
+	}
+}
+
+/**
+ * The limits of `test-tight`: small enough to reach in a few messages. The rate refills one
+ * message every two seconds, so a slow machine cannot earn an extra one during a flood.
+ */
+export const TIGHT_LIMITS = { maxClients: 2, maxMessageBytes: 64, messagesPerSecond: 0.5, messageBurst: 3 } as const;
+
+/** Services with access settings (see test/worker/access.test.ts). */
+const accessServices = {
+	"test-roster": Roster,
+	"test-tight": { service: Roster, limits: TIGHT_LIMITS },
+	"test-origins": { service: Roster, access: { origins: ["https://app.example.com"] } },
+	"test-anyorigin": { service: Roster, access: { origins: ["*"] } },
+	"test-private": { service: Roster, access: { token: "required" } },
+	"test-private-b": { service: Roster, access: { token: "required", secretName: "TEST_OTHER_SECRET" } },
+	"test-nosecret": { service: Roster, access: { token: "required", secretName: "TEST_UNSET_SECRET" } },
+	"test-gated": Roster,
+} as const;
+
 export const testServices = {
+	...accessServices,
 	"test-shaky": Shaky,
 	"test-broken": Broken,
 	"test-bytes": Bytes,

@@ -22,8 +22,27 @@ export interface TestSocket {
 
 export const BASE = "http://stateroom.test";
 
-export async function connect(path: string): Promise<TestSocket> {
-	const response = await exports.default.fetch(`${BASE}${path}`, { headers: { Upgrade: "websocket" } });
+/**
+ * The headers of a valid WebSocket upgrade (RFC 6455 §4.1), as a browser sends them: the Worker
+ * refuses anything less before it reaches a room.
+ */
+export function upgradeHeaders(extra: Record<string, string> = {}): Record<string, string> {
+	return {
+		Upgrade: "websocket",
+		Connection: "Upgrade",
+		"Sec-WebSocket-Key": btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16)))),
+		"Sec-WebSocket-Version": "13",
+		...extra,
+	};
+}
+
+/** Sends an upgrade request for `path` (with extra headers) and returns the raw response. */
+export function upgrade(path: string, headers: Record<string, string> = {}, base = BASE): Promise<Response> {
+	return exports.default.fetch(`${base}${path}`, { headers: upgradeHeaders(headers) });
+}
+
+export async function connect(path: string, headers: Record<string, string> = {}): Promise<TestSocket> {
+	const response = await upgrade(path, headers);
 	const socket = response.webSocket;
 	if (!socket) throw new Error(`No WebSocket from ${path}: ${response.status} ${await response.text()}`);
 	const inbox = new Inbox<Frame>();

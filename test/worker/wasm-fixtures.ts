@@ -5,6 +5,7 @@
 import type { ServiceDefinition } from "stateroom";
 import contained from "../../build/fixtures/contained.wasm";
 import hugeMalloc from "../../build/fixtures/huge-malloc.wasm";
+import identity from "../../build/fixtures/identity.wasm";
 import missingRecv from "../../build/fixtures/missing-recv.wasm";
 import nullMalloc from "../../build/fixtures/null-malloc.wasm";
 import scripted from "../../build/fixtures/scripted.wasm";
@@ -28,4 +29,6 @@ export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	// Rust's 1 MiB stack and data take 17 pages, over a 1 MiB limit before any event.
 	"wasm-rust-counter-tight": { service: rustCounter, limits: { maxMemoryBytes: 1024 * 1024 } },
 	"wasm-unmetered": unmetered,
+	"wasm-identity": identity,
+	"wasm-identity-private": { service: identity, access: { token: "required" } },
 };

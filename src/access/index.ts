@@ -1,0 +1,4 @@
+/** Who may open which room: the checks the Worker runs before a request reaches a room. */
+export { type Authorize, type AuthorizeInfo, type AuthorizeResult, MAX_IDENTITY_BYTES } from "./authorize.ts";
+export { admit, TOKEN_PARAM } from "./gate.ts";
+export { type JoinGrant, matchesRoom, mintJoinToken, verifyJoinToken } from "./token.ts";
