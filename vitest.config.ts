@@ -11,7 +11,14 @@ export default defineConfig({
 	test: {
 		projects: [
 			{
-				plugins: [cloudflareTest({ main: "./test/worker/entry.ts", wrangler: { configPath: "./wrangler.toml" } })],
+				plugins: [
+					cloudflareTest({
+						main: "./test/worker/entry.ts",
+						wrangler: { configPath: "./wrangler.toml" },
+						// The admin API's secret (a Worker secret in production), so its tests can call it.
+						miniflare: { bindings: { STATEROOM_ADMIN_SECRET: "test-admin-secret" } },
+					}),
+				],
 				test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
 			},
 			{

@@ -28,6 +28,10 @@ export class HttpError extends Error {
 export const CloseCode = {
 	/** The service could not start (a module that fails to load, an unregistered service). */
 	serviceUnavailable: 1011,
+	/** An operator reset the room (admin API): its state is gone; reconnecting joins the fresh room. */
+	roomReset: 4010,
+	/** An operator deleted the room (admin API). */
+	roomDeleted: 4011,
 } as const;
 
 /** A close reason may hold at most 123 bytes of UTF-8 (RFC 6455 §5.5). */

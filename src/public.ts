@@ -1,5 +1,6 @@
 /** Everything a service author or deployer imports: `import { ... } from "stateroom"`. */
 export * from "./api/index.ts";
+export { Directory as StateroomDirectory } from "./directory/directory.ts";
 export {
 	type ConfiguredService,
 	defineServices,

@@ -17,8 +17,10 @@ const LAYERS: readonly (readonly string[])[] = [
 	["typescript/", "wasm/"],
 	["settings.ts"],
 	["registry.ts"],
+	["directory/"],
 	["room/"],
 	["router.ts"],
+	["admin/"],
 	["stateroom.ts"],
 	["public.ts", "index.ts"],
 ];

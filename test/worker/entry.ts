@@ -4,6 +4,9 @@
  * persistence edge cases). Everything else is the production code path.
  */
 import { createStateroom, defineServices, StateroomRoom } from "stateroom";
+
+export { StateroomDirectory as Directory } from "stateroom";
+
 import services from "../../services/index.ts";
 import { containmentServices } from "./containment-services.ts";
 import { testServices } from "./services.ts";
