@@ -139,5 +139,5 @@ async function updateDirectory(
 
 function logChange(operator: string, what: string, room: RoomAddress): void {
 	// JSON.stringify escapes quotes and control characters in the operator's chosen name.
-	console.log(`[stateroom] admin: operator ${JSON.stringify(operator)} ${what} ${describeRoom(room)}`);
+	console.info(`[stateroom] admin: operator ${JSON.stringify(operator)} ${what} ${describeRoom(room)}`);
 }

@@ -137,7 +137,7 @@ describe("admin API reads", () => {
 
 describe("admin API changes", () => {
 	it("resets a room: clients told why, state gone, id and client numbering kept, logged", async () => {
-		const log = vi.spyOn(console, "log");
+		const log = vi.spyOn(console, "info");
 		const room = uniqueRoom();
 		const a = await connect(`/ws/${room}`);
 		a.send("increment");
