@@ -62,7 +62,8 @@ async function entryWhen(
 async function logged(pattern: RegExp): Promise<void> {
 	const deadline = Date.now() + 10_000;
 	while (!pattern.test(server.output())) {
-		if (Date.now() > deadline) throw new Error(`wrangler dev never printed ${pattern}:\n${server.output().slice(-3000)}`);
+		if (Date.now() > deadline)
+			throw new Error(`wrangler dev never printed ${pattern}:\n${server.output().slice(-3000)}`);
 		await new Promise((resolve) => setTimeout(resolve, 100));
 	}
 }
