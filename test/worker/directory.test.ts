@@ -3,9 +3,11 @@
  * and timer, stay right across hibernation and eviction, and go when the room is deleted.
  * Listings merge every shard of a service, page with a cursor and filter.
  */
-import { evictDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
 import type { RoomEntry } from "../../src/directory/entry.ts";
+import { DirectoryReporter } from "../../src/directory/reporter.ts";
 import { DIRECTORY_SHARDS, shardOf } from "../../src/directory/shards.ts";
 import { admin, adminJson, directoryEntry, entryWhen } from "./admin-client.ts";
 import { connect, roomStub, uniqueRoom } from "./socket.ts";
@@ -150,5 +152,37 @@ describe("directory listings", () => {
 			/"limit" must be a whole number from 1 to 500/,
 		);
 		expect(DIRECTORY_SHARDS).toBeGreaterThan(1);
+	});
+});
+
+describe("a directory that is down", () => {
+	it("costs the room a log line, once, and never an exception", async () => {
+		const room = uniqueRoom();
+		const a = await connect(`/s/echo/ws/${room}`);
+		await a.next();
+		await runInDurableObject(roomStub("echo", room), async (_instance, state) => {
+			const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+			let snapshots = 0;
+			// The ROOMS namespace stands in for a broken directory: its objects have no \`report\` method.
+			const reporter = new DirectoryReporter(state, env.ROOMS as DurableObjectNamespace, { service: "echo", roomId: room }, async () => {
+				snapshots += 1;
+				return {} as RoomEntry;
+			});
+			reporter.send();
+			reporter.send(); // coalesced into the report in flight
+			reporter.send();
+			await reporter.stop();
+			reporter.send(); // after stop: nothing
+			expect(snapshots).toBeGreaterThanOrEqual(1);
+			expect(snapshots).toBeLessThanOrEqual(2);
+			expect(warn).toHaveBeenCalledTimes(1);
+			expect(String(warn.mock.calls[0]?.[0])).toMatch(
+				/could not report to the room directory \(the room keeps serving/,
+			);
+			warn.mockRestore();
+		});
+		// The room itself is unaffected.
+		a.send("still here");
+		expect(await a.next()).toBe("User ClientId(1) sent 'still here'");
 	});
 });
