@@ -163,11 +163,16 @@ describe("a directory that is down", () => {
 		await runInDurableObject(roomStub("echo", room), async (_instance, state) => {
 			const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
 			let snapshots = 0;
-			// The ROOMS namespace stands in for a broken directory: its objects have no \`report\` method.
-			const reporter = new DirectoryReporter(state, env.ROOMS as DurableObjectNamespace, { service: "echo", roomId: room }, async () => {
-				snapshots += 1;
-				return {} as RoomEntry;
-			});
+			// The ROOMS namespace stands in for a broken directory: its objects have no `report` method.
+			const reporter = new DirectoryReporter(
+				state,
+				env.ROOMS as DurableObjectNamespace,
+				{ service: "echo", roomId: room },
+				async () => {
+					snapshots += 1;
+					return {} as RoomEntry;
+				},
+			);
 			reporter.send();
 			reporter.send(); // coalesced into the report in flight
 			reporter.send();
