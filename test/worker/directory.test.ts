@@ -166,7 +166,7 @@ describe("a directory that is down", () => {
 			// The ROOMS namespace stands in for a broken directory: its objects have no `report` method.
 			const reporter = new DirectoryReporter(
 				state,
-				env.ROOMS as DurableObjectNamespace,
+				env.ROOMS as unknown as DurableObjectNamespace,
 				{ service: "echo", roomId: room },
 				async () => {
 					snapshots += 1;
