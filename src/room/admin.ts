@@ -63,6 +63,10 @@ export async function readDetails(host: AdminHost): Promise<RoomDetails | null> 
 export async function readState(host: AdminHost): Promise<RoomStateView | null> {
 	const record = await host.storage.loadRecord();
 	if (!record) return null;
+	if (!host.catalog.has(record.service)) {
+		const error = `Service "${record.service}" is no longer registered: its state cannot be read. Reset or delete the room.`;
+		return { service: record.service, roomId: record.roomId, engine: "unknown", stored: { error } };
+	}
 	const { factory } = host.catalog.get(record.service);
 	const stored = await host.storage.loadState();
 	let view: unknown;
