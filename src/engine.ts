@@ -53,4 +53,9 @@ export interface EngineFactory {
 	 * the same keys `create` gets, without starting the service.
 	 */
 	inspect(stored: ReadonlyMap<string, unknown>): unknown;
+	/**
+	 * Which build of the service rooms run, for the room directory: a WebAssembly module's
+	 * identity (the SHA-256 its meter recorded), or `null` (TypeScript, or not metered).
+	 */
+	build(): string | null;
 }

@@ -101,6 +101,7 @@ function describe(room: RoomDetails): string {
 		["service", room.service],
 		["room", room.roomId],
 		["engine", room.engine ?? "(service no longer registered)"],
+		["module build", room.module ?? "-"],
 		["clients", String(room.clients)],
 		["next client id", String(room.nextClient)],
 		["stored", bytes(room.storedBytes)],

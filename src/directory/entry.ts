@@ -31,11 +31,10 @@ export interface RoomEntry {
 	readonly failures: number;
 	readonly lastFailure: FailureNote | null;
 	/**
-	 * The WebAssembly module build the room runs (`null` for a TypeScript service, or until the
-	 * module identity is known). Filled in by the module metering work; the directory stores
-	 * whatever JSON value it gets here.
+	 * The WebAssembly module build the room runs: the SHA-256 of the module's bytes before
+	 * metering, as the meter recorded it. `null` for a TypeScript service.
 	 */
-	readonly module: unknown;
+	readonly module: string | null;
 	/** When the room sent this snapshot; an older report never replaces a newer one. */
 	readonly reportedAt: number;
 }

@@ -51,7 +51,7 @@ export async function readDetails(host: AdminHost): Promise<RoomDetails | null> 
 	if (!record) return null;
 	const stats = host.liveStats ?? (await host.storage.loadStats<RoomStats>()) ?? freshStats(0);
 	return {
-		...(await roomEntry(host.ctx, record, stats)),
+		...(await roomEntry(host.ctx, record, stats, moduleOf(host, record))),
 		engine: host.catalog.has(record.service) ? host.catalog.get(record.service).factory.kind : null,
 		sockets: host.ctx.getWebSockets().length,
 		nextClient: record.nextClient,
@@ -95,7 +95,7 @@ export async function resetRoom(host: AdminHost, operator: string, code: number,
 	host.storage.saveStats(stats);
 	logChange(operator, "reset", record);
 	await updateDirectory(host, record, (shard) =>
-		roomEntry(host.ctx, fresh, stats).then((entry) => shard.report(entry)),
+		roomEntry(host.ctx, fresh, stats, moduleOf(host, record)).then((entry) => shard.report(entry)),
 	);
 	return readDetails(host);
 }
@@ -139,6 +139,10 @@ async function updateDirectory(
 	} catch (error) {
 		console.warn(`[stateroom] ${describeRoom(room)}: the room directory was not updated: ${errorMessage(error)}`);
 	}
+}
+
+function moduleOf(host: AdminHost, room: RoomAddress): string | null {
+	return host.catalog.has(room.service) ? host.catalog.get(room.service).factory.build() : null;
 }
 
 function logChange(operator: string, what: string, room: RoomAddress): void {

@@ -47,6 +47,7 @@ export class RoomMonitor implements EventObserver {
 		private readonly record: RoomRecord,
 		readonly stats: RoomStats,
 		directory: DurableObjectNamespace | undefined,
+		private readonly module: string | null,
 	) {
 		this.#reporter = new DirectoryReporter(ctx, directory, record, () => this.entry());
 	}
@@ -56,9 +57,10 @@ export class RoomMonitor implements EventObserver {
 		storage: RoomStorage,
 		record: RoomRecord,
 		directory: DurableObjectNamespace | undefined,
+		module: string | null,
 	): Promise<RoomMonitor> {
 		const stored = await storage.loadStats<RoomStats>();
-		const monitor = new RoomMonitor(ctx, storage, record, stored ?? freshStats(), directory);
+		const monitor = new RoomMonitor(ctx, storage, record, stored ?? freshStats(), directory, module);
 		if (!stored) storage.saveStats(monitor.stats);
 		return monitor;
 	}
@@ -96,12 +98,17 @@ export class RoomMonitor implements EventObserver {
 
 	/** The room's directory entry as of now. */
 	async entry(): Promise<RoomEntry> {
-		return roomEntry(this.ctx, this.record, this.stats);
+		return roomEntry(this.ctx, this.record, this.stats, this.module);
 	}
 }
 
 /** A room's directory entry from its record and statistics, with its storage size and timer now. */
-export async function roomEntry(ctx: DurableObjectState, record: RoomRecord, stats: RoomStats): Promise<RoomEntry> {
+export async function roomEntry(
+	ctx: DurableObjectState,
+	record: RoomRecord,
+	stats: RoomStats,
+	module: string | null,
+): Promise<RoomEntry> {
 	const timerAt = await ctx.storage.getAlarm();
 	return {
 		service: record.service,
@@ -113,7 +120,7 @@ export async function roomEntry(ctx: DurableObjectState, record: RoomRecord, sta
 		timerAt: timerAt ?? null,
 		failures: stats.failures,
 		lastFailure: stats.lastFailure,
-		module: null,
+		module,
 		reportedAt: Date.now(),
 	};
 }

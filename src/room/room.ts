@@ -147,7 +147,8 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		const engine = await load();
 		const limits = eventLimits(this.catalog.get(record.service));
 		const directory = (this.env as DirectoryEnv | undefined)?.DIRECTORY;
-		const monitor = await RoomMonitor.load(this.ctx, this.#storage, record, directory);
+		const build = this.catalog.has(record.service) ? this.catalog.get(record.service).factory.build() : null;
+		const monitor = await RoomMonitor.load(this.ctx, this.#storage, record, directory, build);
 		this.#monitor = monitor;
 		const runner = new EventRunner(this.ctx, this.#storage, record, engine, load, limits, monitor);
 		runner.recoverTimer();

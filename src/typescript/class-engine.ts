@@ -20,6 +20,7 @@ export function typescriptEngine(name: string, service: ServiceClass): EngineFac
 	validateClass(name, service);
 	return {
 		kind: "typescript",
+		build: () => null,
 		async create(room, stored) {
 			const snapshot = readSnapshot(stored);
 			return new TypeScriptEngine(name, service, room, snapshot);

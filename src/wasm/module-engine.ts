@@ -8,7 +8,7 @@ import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "
 import { describeRoom } from "../naming.ts";
 import { checkBuilt, checkModule } from "./abi.ts";
 import { Guest } from "./guest.ts";
-import { checkMetered, type MeterInfo, WASM_LIMIT_DEFAULTS, type WasmLimits } from "./metering.ts";
+import { checkMetered, type MeterInfo, readMeter, WASM_LIMIT_DEFAULTS, type WasmLimits } from "./metering.ts";
 import { Checkpoint, inspectStored } from "./snapshot.ts";
 
 /**
@@ -31,6 +31,7 @@ export function wasmEngine(
 	return {
 		kind: "wasm",
 		inspect: inspectStored,
+		build: () => readMeter(module)?.build ?? null,
 		async create(room, stored) {
 			checked ??= check();
 			const { build } = await checked;

@@ -200,6 +200,8 @@ export function inspectStored(stored: ReadonlyMap<string, unknown>) {
 		.map((key) => Number(key.slice(PAGE_KEY_PREFIX.length)))
 		.sort((a, b) => a - b);
 	return {
+		/** The module build that wrote the pages; `null` for state stored before builds were recorded. */
+		build: meta?.build ?? null,
 		memoryBytes: meta?.memoryBytes ?? null,
 		/** Pages that differ from a fresh instance's, by index; each is PAGE_BYTES long. */
 		storedPages: pages,

@@ -99,6 +99,7 @@ describe("admin API reads", () => {
 			nextClient: 2,
 			initialized: true,
 			failures: 0,
+			module: null,
 		});
 		a.close();
 	});
@@ -117,16 +118,21 @@ describe("admin API reads", () => {
 		a.close();
 	});
 
-	it("reads a WebAssembly room's memory size, stored pages and globals", async () => {
+	it("reads a WebAssembly room's build, memory size, stored pages and globals", async () => {
 		const room = uniqueRoom();
 		const a = await connect(`/s/as-counter/ws/${room}`);
 		a.send("increment");
 		expect(await a.next()).toBe("new value: 1");
 		const state = await adminJson<{
 			engine: string;
-			stored: { memoryBytes: number; storedPages: number[]; globals: Record<string, unknown> };
+			stored: { build: string; memoryBytes: number; storedPages: number[]; globals: Record<string, unknown> };
 		}>(`/services/as-counter/rooms/${room}/state`);
 		expect(state.engine).toBe("wasm");
+		// The build that wrote the pages is the one the room runs, as its details and directory entry say.
+		const details = await adminJson<{ room: { module: string | null } }>(`/services/as-counter/rooms/${room}`);
+		expect(details.room.module).toMatch(/^[0-9a-f]{64}$/);
+		expect(state.stored.build).toBe(details.room.module);
+		expect((await entryWhen("as-counter", room, (entry) => entry?.clients === 1))?.module).toBe(details.room.module);
 		expect(state.stored.memoryBytes % 65_536).toBe(0);
 		expect(state.stored.memoryBytes).toBeGreaterThan(0);
 		expect(state.stored.storedPages.length).toBeGreaterThan(0);

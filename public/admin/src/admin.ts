@@ -227,6 +227,7 @@ function renderDetails(details: RoomDetails): void {
 	const rows: [string, string][] = [
 		["Service", details.service],
 		["Engine", details.engine ?? "(service no longer registered)"],
+		["Module build", details.module ?? "-"],
 		["Clients", String(details.clients)],
 		["Next client id", String(details.nextClient)],
 		["Stored", bytes(details.storedBytes)],
