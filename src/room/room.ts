@@ -65,8 +65,10 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 
 	override async webSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
 		const client = clientOf(socket);
+		// A socket an operator closed (detached) may still deliver a last message: ignore it.
+		if (client === undefined) return;
 		const runner = await this.openFor(socket);
-		if (client === undefined || runner === undefined) return;
+		if (runner === undefined) return;
 		const payload = typeof data === "string" ? MessagePayload.text(data) : MessagePayload.bytes(data);
 		await runner.enqueue({ kind: "message", client, payload });
 	}

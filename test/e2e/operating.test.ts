@@ -79,9 +79,11 @@ describe("the admin API on wrangler dev", () => {
 		}
 		expect((await api("/services/counter/rooms/x/reset", { method: "POST" }, null)).status).toBe(401);
 		expect((await api("/services/counter/rooms/x", { method: "DELETE" }, null)).status).toBe(401);
-		const page = await fetch(`${server.http}/admin/`);
-		expect(page.status).toBe(200);
-		expect(await page.text()).toContain("Stateroom operator");
+		for (const path of ["/admin", "/admin/"]) {
+			const page = await fetch(`${server.http}${path}`);
+			expect(page.status, path).toBe(200);
+			expect(await page.text()).toContain("Stateroom operator");
+		}
 		// The page's sources are not served, only its bundle.
 		expect((await fetch(`${server.http}/admin/admin.js`)).status).toBe(200);
 		expect((await fetch(`${server.http}/admin/src/admin.ts`)).status).toBe(404);
