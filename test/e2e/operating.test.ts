@@ -6,7 +6,8 @@
  * the page goes to test-results/admin-page.png.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, type TestBrowser } from "./browser.ts";
@@ -146,6 +147,24 @@ describe("stateroom rooms and stateroom room", () => {
 		expect((await a.closed).code).toBe(4010);
 		const after = await cli(["room", "counter", room, "--state"]);
 		expect(JSON.parse(after.stdout)).toMatchObject({ stored: { state: null } });
+	});
+
+	it("read the secret from the project's .dev.vars when the environment has none", async () => {
+		const project = mkdtempSync(join(tmpdir(), "stateroom-devvars-"));
+		try {
+			writeFileSync(join(project, "wrangler.toml"), 'name = "x"\n');
+			writeFileSync(join(project, "package.json"), "{}\n");
+			writeFileSync(join(project, ".dev.vars"), `OTHER=1\nSTATEROOM_ADMIN_SECRET="${SECRET}"\n`);
+			const result = await runCli(["rooms", "--url", server.http, "--json"], {
+				cwd: project,
+				env: { STATEROOM_ADMIN_SECRET: "" },
+				timeoutMs: 30_000,
+			});
+			expect(result.code, result.output).toBe(0);
+			expect(JSON.parse(result.stdout).services.length).toBeGreaterThan(0);
+		} finally {
+			rmSync(project, { recursive: true, force: true });
+		}
 	});
 
 	it("fail clearly with a wrong secret, an unknown room, or two actions", async () => {
