@@ -56,6 +56,20 @@ describe("admin API access", () => {
 		}
 	});
 
+	it("says what to add when the deployment has no directory binding", async () => {
+		const ctx = createExecutionContext();
+		const handle = worker.fetch as (request: Request, env: unknown, ctx: ExecutionContext) => Promise<Response>;
+		const request = new Request(`${BASE}/admin/api/services/counter/rooms`, {
+			headers: { authorization: `Bearer ${ADMIN_SECRET}` },
+		});
+		const response = await handle(request, { ...env, DIRECTORY: undefined }, ctx);
+		await waitOnExecutionContext(ctx);
+		expect(response.status).toBe(503);
+		expect(((await response.json()) as { error: string }).error).toMatch(
+			/bind the Directory Durable Object as DIRECTORY/,
+		);
+	});
+
 	it("claims only its own prefix", async () => {
 		const response = await exports.default.fetch(`${BASE}/admin/apix`);
 		expect(response.status).toBe(404);
