@@ -60,9 +60,9 @@ export class RoomMonitor implements EventObserver {
 		module: string | null,
 	): Promise<RoomMonitor> {
 		const stored = await storage.loadStats<RoomStats>();
-		const monitor = new RoomMonitor(ctx, storage, record, stored ?? freshStats(), directory, module);
-		if (!stored) storage.saveStats(monitor.stats);
-		return monitor;
+		// Nothing is written yet: a room whose service fails to start must leave no storage behind.
+		// The first event's report saves the statistics.
+		return new RoomMonitor(ctx, storage, record, stored ?? freshStats(), directory, module);
 	}
 
 	processed(event: ServiceEvent, clients: number): void {

@@ -33,6 +33,15 @@ describe("directory entries", () => {
 		expect(idle?.createdAt).toBe(first?.createdAt);
 	});
 
+	it("are never made for a room whose service cannot start, and it stores nothing", async () => {
+		const room = uniqueRoom();
+		const a = await connect(`/s/test-broken/ws/${room}`);
+		expect((await a.closed).code).toBe(1011);
+		const stored = await runInDurableObject(roomStub("test-broken", room), (_instance, state) => state.storage.list());
+		expect([...stored.keys()]).toEqual([]);
+		expect(await directoryEntry("test-broken", room)).toBeUndefined();
+	});
+
 	it("are not written per message", async () => {
 		const room = uniqueRoom();
 		const a = await connect(`/ws/${room}`);
