@@ -147,10 +147,10 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		if (!record) throw new Error("this room has never been opened and no request says which it is");
 		const load = () => this.loadEngine(record);
 		const engine = await load();
-		const limits = eventLimits(this.catalog.get(record.service));
+		const entry = this.catalog.get(record.service);
+		const limits = eventLimits(entry);
 		const directory = (this.env as DirectoryEnv | undefined)?.DIRECTORY;
-		const build = this.catalog.has(record.service) ? this.catalog.get(record.service).factory.build() : null;
-		const monitor = await RoomMonitor.load(this.ctx, this.#storage, record, directory, build);
+		const monitor = await RoomMonitor.load(this.ctx, this.#storage, record, directory, entry.factory.build());
 		this.#monitor = monitor;
 		const runner = new EventRunner(this.ctx, this.#storage, record, engine, load, limits, monitor);
 		runner.recoverTimer();
