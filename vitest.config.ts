@@ -21,8 +21,9 @@ export default defineConfig({
 					cloudflareTest({
 						main: "./test/worker/entry.ts",
 						wrangler: { configPath: "./wrangler.toml" },
-						// The join-token secrets of the access tests (test/worker/access.test.ts).
-						miniflare: { bindings: TEST_SECRETS },
+						// The join-token secrets of the access tests (test/worker/access.test.ts) and the
+						// admin API's secret (a Worker secret in production), so their tests can call them.
+						miniflare: { bindings: { ...TEST_SECRETS, STATEROOM_ADMIN_SECRET: "test-admin-secret" } },
 					}),
 				],
 				test: { name: "worker", include: ["test/worker/**/*.test.ts"] },

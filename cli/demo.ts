@@ -1,6 +1,7 @@
 /**
- * Bundles the demo page's script (public/src/demo.ts, which uses the client library in client/)
- * for the browser with esbuild, into public/demo.js. The bundle is generated, never committed.
+ * Bundles the pages' scripts for the browser with esbuild: the demo page's (public/src/demo.ts,
+ * which uses the client library in client/) into public/demo.js, and the operator page's
+ * (public/admin/src/admin.ts) into public/admin/admin.js. Bundles are generated, never committed.
  */
 import { existsSync } from "node:fs";
 import { CliError } from "./errors.ts";
@@ -9,10 +10,17 @@ import type { Project } from "./project.ts";
 
 export const DEMO_SOURCE = "public/src/demo.ts";
 export const DEMO_BUNDLE = "public/demo.js";
+export const ADMIN_SOURCE = "public/admin/src/admin.ts";
+export const ADMIN_BUNDLE = "public/admin/admin.js";
 
-/** Builds the bundle; does nothing in a project without a demo page. */
+/** Builds the bundles; skips a page the project does not have. */
 export async function bundleDemo(project: Project): Promise<void> {
-	if (!existsSync(project.path(DEMO_SOURCE))) return;
+	await bundle(project, DEMO_SOURCE, DEMO_BUNDLE);
+	await bundle(project, ADMIN_SOURCE, ADMIN_BUNDLE);
+}
+
+async function bundle(project: Project, source: string, output: string): Promise<void> {
+	if (!existsSync(project.path(source))) return;
 	const esbuild = project.path("node_modules/.bin/esbuild");
 	if (!existsSync(esbuild)) {
 		throw new CliError(
@@ -23,21 +31,21 @@ export async function bundleDemo(project: Project): Promise<void> {
 	const { code } = await run(
 		esbuild,
 		[
-			DEMO_SOURCE,
+			source,
 			"--bundle",
 			"--format=esm",
 			"--target=es2022",
 			"--minify",
 			"--sourcemap",
-			`--outfile=${DEMO_BUNDLE}`,
+			`--outfile=${output}`,
 			"--log-level=warning",
 		],
 		project,
 	);
 	if (code !== 0) {
 		throw new CliError(
-			`Bundling the demo page (${DEMO_SOURCE}) failed; esbuild's message is above.`,
-			"Fix the error esbuild reports in public/src or client/, then run the command again.",
+			`Bundling ${source} failed; esbuild's message is above.`,
+			"Fix the error esbuild reports (in public/src, public/admin/src or client/), then run the command again.",
 		);
 	}
 }

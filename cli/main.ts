@@ -7,12 +7,14 @@ import { build } from "./commands/build.ts";
 import { deploy } from "./commands/deploy.ts";
 import { dev } from "./commands/dev.ts";
 import { newCommand } from "./commands/new.ts";
+import { room } from "./commands/room.ts";
+import { rooms } from "./commands/rooms.ts";
 import { serve } from "./commands/serve.ts";
 import { token } from "./commands/token.ts";
 import { CliError, usageError } from "./errors.ts";
 import { failure } from "./output.ts";
 
-export const COMMANDS: readonly Command[] = [dev, serve, build, deploy, newCommand, token];
+export const COMMANDS: readonly Command[] = [dev, serve, build, deploy, newCommand, token, rooms, room];
 
 export function usage(): string {
 	const width = Math.max(...COMMANDS.map((command) => command.name.length));

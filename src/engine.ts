@@ -47,9 +47,21 @@ export interface Engine {
 
 /** Builds engines for one registered service. */
 export interface EngineFactory {
+	/** What the service is written in, as operators see it. */
+	readonly kind: "typescript" | "wasm";
 	/**
 	 * Creates the engine of a room. `stored` holds the keys this engine wrote before (empty
 	 * for a new room); the engine resumes from them. Throws if the service cannot start.
 	 */
 	create(room: RoomAddress, stored: ReadonlyMap<string, unknown>): Promise<Engine>;
+	/**
+	 * What an operator sees of a room's stored state (the admin API), as plain JSON: read from
+	 * the same keys `create` gets, without starting the service.
+	 */
+	inspect(stored: ReadonlyMap<string, unknown>): unknown;
+	/**
+	 * Which build of the service rooms run, for the room directory: a WebAssembly module's
+	 * identity (the SHA-256 its meter recorded), or `null` (TypeScript, or not metered).
+	 */
+	build(): string | null;
 }

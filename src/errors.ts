@@ -32,6 +32,10 @@ export const CloseCode = {
 	serviceUnavailable: 1011,
 	/** The client sent messages faster than the service's `limits.messagesPerSecond` and `messageBurst`. */
 	rateLimited: 4008,
+	/** An operator reset the room (admin API): its state is gone; reconnecting joins the fresh room. */
+	roomReset: 4010,
+	/** An operator deleted the room (admin API). */
+	roomDeleted: 4011,
 } as const;
 
 /** A close reason may hold at most 123 bytes of UTF-8 (RFC 6455 §5.5). */

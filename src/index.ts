@@ -1,5 +1,8 @@
 /** The Worker's entry module: this deployment's services, served by Stateroom. */
 import services from "../services/index.ts";
+
+export { Directory } from "./directory/directory.ts";
+
 import { Room as StateroomRoom } from "./room/room.ts";
 import { createStateroom } from "./stateroom.ts";
 

@@ -2,6 +2,7 @@
 
 export type { Authorize, AuthorizeInfo, AuthorizeResult } from "./access/index.ts";
 export * from "./api/index.ts";
+export { Directory as StateroomDirectory } from "./directory/directory.ts";
 export {
 	type ConfiguredService,
 	defineServices,

@@ -20,11 +20,12 @@
  *   },
  * });
  */
+import { ADMIN_API, type AdminApiEnv, createAdminApi } from "./admin/api.ts";
 import { defineServices, ServiceCatalog, type ServiceRegistry } from "./registry.ts";
-import { createRouter, type RoomsEnv, type RouterOptions } from "./router.ts";
+import { createRouter, type RouterOptions } from "./router.ts";
 
 export interface Stateroom {
-	readonly worker: ExportedHandler<RoomsEnv>;
+	readonly worker: ExportedHandler<AdminApiEnv>;
 	readonly catalog: ServiceCatalog;
 }
 
@@ -34,8 +35,13 @@ export type StateroomOptions = RouterOptions;
 export function createStateroom(registry: ServiceRegistry, options: StateroomOptions = {}): Stateroom {
 	const catalog = new ServiceCatalog(defineServices(registry));
 	const router = createRouter(catalog, options);
+	const admin = createAdminApi(catalog);
 	const worker = {
-		fetch: (request, env, ctx) => router.fetch(request, env, ctx),
-	} satisfies ExportedHandler<RoomsEnv>;
+		fetch: (request, env, ctx) => {
+			const { pathname } = new URL(request.url);
+			const isAdmin = pathname === ADMIN_API || pathname.startsWith(`${ADMIN_API}/`);
+			return (isAdmin ? admin : router).fetch(request, env, ctx);
+		},
+	} satisfies ExportedHandler<AdminApiEnv>;
 	return { worker, catalog };
 }

@@ -79,6 +79,10 @@ function rebuilds(project: Project): WatchedBuild[] {
 			folders: ["services/assemblyscript", "sdk/assemblyscript", "guests"],
 			build: () => buildWasm(project),
 		},
-		{ label: "the demo page", folders: ["public/src", "client"], build: () => bundleDemo(project) },
+		{
+			label: "the demo and operator pages",
+			folders: ["public/src", "public/admin/src", "client"],
+			build: () => bundleDemo(project),
+		},
 	];
 }

@@ -255,6 +255,8 @@ async function writeServeProject(
 import { createStateroom, StateroomRoom } from "stateroom";
 import service from "./service.wasm";
 
+export { StateroomDirectory as Directory } from "stateroom";
+
 // While iterating, a rebuilt module must not be refused over the state its previous build left.
 const stateroom = createStateroom({
 	default: ${JSON.stringify(name)},
@@ -282,9 +284,17 @@ send_metrics = false
 name = "ROOMS"
 class_name = "Room"
 
+[[durable_objects.bindings]]
+name = "DIRECTORY"
+class_name = "Directory"
+
 [[migrations]]
 tag = "v1"
 new_sqlite_classes = ["Room"]
+
+[[migrations]]
+tag = "v2"
+new_sqlite_classes = ["Directory"]
 `,
 	);
 	return join(dir, "wrangler.toml");

@@ -13,6 +13,7 @@ import { describeErrorForLog } from "../log.ts";
 import { describeRoom } from "../naming.ts";
 import { DeadlineError, withinDeadline } from "./deadline.ts";
 import type { EventLimits } from "./limits.ts";
+import type { EventObserver } from "./monitor.ts";
 import { clientOf, deliver } from "./sockets.ts";
 import { checkStateQuota, StateQuotaError } from "./state-quota.ts";
 import type { RoomRecord, RoomStorage } from "./storage.ts";
@@ -73,6 +74,8 @@ export class EventRunner {
 	#engine: Engine | undefined;
 	/** Containment: bounds retries of a failing timer event (see timer-policy.ts). */
 	readonly #timers: TimerGuard;
+	/** Set by `stop()`: events still queued are dropped. */
+	#stopped = false;
 
 	/**
 	 * @param load builds the engine afresh from what storage holds: the way back when a failed
@@ -85,6 +88,8 @@ export class EventRunner {
 		engine: Engine,
 		private readonly load: () => Promise<Engine>,
 		private readonly limits: EventLimits,
+		/** Told about every event and failure (the room directory's monitor). */
+		private readonly observer?: EventObserver,
 	) {
 		this.#announced = new Set(record.clients);
 		this.#engine = engine;
@@ -119,6 +124,15 @@ export class EventRunner {
 		return this.#queue;
 	}
 
+	/**
+	 * Stops the runner for an operator's reset or delete: the event running now finishes and
+	 * commits, every event still queued is dropped. Resolves once nothing runs.
+	 */
+	stop(): Promise<void> {
+		this.#stopped = true;
+		return this.#queue;
+	}
+
 	/** Delivers `init` if this room has never run it. */
 	initialize(): Promise<void> {
 		return this.record.initialized ? Promise.resolve() : this.enqueue({ kind: "init" });
@@ -144,6 +158,7 @@ export class EventRunner {
 	}
 
 	private async process(event: ServiceEvent): Promise<void> {
+		if (this.#stopped) return;
 		if (event.kind === "disconnect" && !this.record.clients.includes(event.client)) return;
 		// Containment: a timer event that keeps failing (or killing the room) is retried, then dropped.
 		if (event.kind === "timer" && !(await this.#timers.begin())) return;
@@ -155,6 +170,7 @@ export class EventRunner {
 		this.storage.commit(recordChanged ? this.record : undefined, writes ?? NO_WRITES);
 		if (event.kind === "timer") this.#timers.end(writes !== undefined);
 		if (writes !== undefined) this.apply(effects, event.kind === "timer" ? startedAt : undefined);
+		this.observer?.processed(event, this.record.clients.length);
 	}
 
 	/** Runs the event through the service; its state writes, or `undefined` if it failed. */
@@ -190,6 +206,7 @@ export class EventRunner {
 					event,
 					rollbackError,
 					"could not be rolled back in memory; the service is reloaded from storage",
+					false,
 				);
 			}
 			return undefined;
@@ -249,8 +266,10 @@ export class EventRunner {
 		);
 	}
 
-	private logFailure(event: ServiceEvent, error: unknown, outcome = "was rolled back"): void {
+	/** @param counted whether this is the event's first failure (not the rollback's). */
+	private logFailure(event: ServiceEvent, error: unknown, outcome = "was rolled back", counted = true): void {
 		const detail = describeErrorForLog(error);
+		if (counted) this.observer?.failed(event, error);
 		const who = "client" in event ? ` from client ${event.client}` : "";
 		console.error(
 			`[stateroom] ${describeRoom(this.record)}: the ${event.kind} event${who} failed and ${outcome} (its messages and timer were discarded).\n${detail}`,

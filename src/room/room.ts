@@ -8,14 +8,25 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { MessagePayload } from "../api/payload.ts";
+import type { DirectoryEnv } from "../directory/shards.ts";
 import { CloseCode, closeReason, errorMessage, HttpError } from "../errors.ts";
 import { describeErrorForLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import { readAddress, readIdentity } from "./address.ts";
+import {
+	type AdminHost,
+	deleteRoom,
+	type RoomDetails,
+	type RoomStateView,
+	readDetails,
+	readState,
+	resetRoom,
+} from "./admin.ts";
 import { checkRoomSize, MessageGuard } from "./client-limits.ts";
 import { EventRunner } from "./event-runner.ts";
 import { eventLimits } from "./limits.ts";
+import { RoomMonitor } from "./monitor.ts";
 import { attachClient, clientOf } from "./sockets.ts";
 import { newRecord, type RoomRecord, RoomStorage } from "./storage.ts";
 
@@ -31,6 +42,8 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 	#phase: Phase = { kind: "cold" };
 	readonly #storage = new RoomStorage(this.ctx.storage);
 	readonly #guard = new MessageGuard();
+	/** Reports to the room directory while the room runs (see monitor.ts). */
+	#monitor: RoomMonitor | undefined;
 
 	override async fetch(request: Request): Promise<Response> {
 		const address = readAddress(request);
@@ -63,8 +76,10 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 
 	override async webSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
 		const client = clientOf(socket);
+		// A socket an operator closed (detached) may still deliver a last message: ignore it.
+		if (client === undefined) return;
 		const runner = await this.openFor(socket);
-		if (client === undefined || runner === undefined) return;
+		if (runner === undefined) return;
 		// Access: a message over the size or rate limit ends the client's connection, never silently.
 		const refusal = this.#guard.check(client, data, this.limits(runner));
 		if (refusal) {
@@ -102,8 +117,10 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 
 	private async disconnect(socket: WebSocket): Promise<void> {
 		const client = clientOf(socket);
+		// A socket an operator closed is detached: its room is gone or reset, nothing to tell.
+		if (client === undefined) return;
 		const runner = await this.openFor(socket);
-		if (client === undefined || runner === undefined) return;
+		if (runner === undefined) return;
 		this.#guard.forget(client);
 		await runner.enqueue({ kind: "disconnect", client });
 	}
@@ -136,12 +153,14 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 			case "cold": {
 				const runner = this.start(address);
 				this.#phase = { kind: "starting", runner };
+				// Only if still starting: an operator's reset may have halted the room meanwhile.
+				const current = () => this.#phase.kind === "starting" && this.#phase.runner === runner;
 				runner.then(
 					(ready) => {
-						this.#phase = { kind: "ready", runner: ready };
+						if (current()) this.#phase = { kind: "ready", runner: ready };
 					},
 					() => {
-						this.#phase = { kind: "cold" };
+						if (current()) this.#phase = { kind: "cold" };
 					},
 				);
 				return runner;
@@ -155,12 +174,67 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		if (!record) throw new Error("this room has never been opened and no request says which it is");
 		const load = () => this.loadEngine(record);
 		const engine = await load();
-		const limits = eventLimits(this.catalog.get(record.service));
-		const runner = new EventRunner(this.ctx, this.#storage, record, engine, load, limits);
+		const entry = this.catalog.get(record.service);
+		const limits = eventLimits(entry);
+		const directory = (this.env as DirectoryEnv | undefined)?.DIRECTORY;
+		const monitor = await RoomMonitor.load(this.ctx, this.#storage, record, directory, entry.factory.build());
+		this.#monitor = monitor;
+		const runner = new EventRunner(this.ctx, this.#storage, record, engine, load, limits, monitor);
 		runner.recoverTimer();
 		void runner.initialize();
 		runner.reconcile();
 		return runner;
+	}
+
+	// Operator RPC methods, called by the admin API; the logic is in admin.ts.
+
+	adminDetails(): Promise<RoomDetails | null> {
+		return readDetails(this.adminHost());
+	}
+
+	adminState(): Promise<RoomStateView | null> {
+		return readState(this.adminHost());
+	}
+
+	adminReset(operator: string): Promise<RoomDetails | null> {
+		// No event is delivered while the reset runs, so none sees a half-deleted room.
+		return this.ctx.blockConcurrencyWhile(() =>
+			resetRoom(this.adminHost(), operator, CloseCode.roomReset, "room reset by an operator"),
+		);
+	}
+
+	adminDelete(operator: string): Promise<boolean> {
+		return this.ctx.blockConcurrencyWhile(() =>
+			deleteRoom(this.adminHost(), operator, CloseCode.roomDeleted, "room deleted by an operator"),
+		);
+	}
+
+	private adminHost(): AdminHost {
+		return {
+			ctx: this.ctx,
+			storage: this.#storage,
+			catalog: this.catalog,
+			directory: (this.env as DirectoryEnv | undefined)?.DIRECTORY,
+			liveStats: this.#monitor?.stats,
+			halt: () => this.halt(),
+		};
+	}
+
+	/** Stops the running room (its queued events and its reports); the next event starts it afresh. */
+	private async halt(): Promise<void> {
+		const phase = this.#phase;
+		this.#phase = { kind: "cold" };
+		const runner =
+			phase.kind === "starting"
+				? await phase.runner.catch(() => undefined)
+				: phase.kind === "ready"
+					? phase.runner
+					: undefined;
+		// Taken after a start in progress has finished, which sets it.
+		const monitor = this.#monitor;
+		this.#monitor = undefined;
+		await runner?.stop();
+		await monitor?.stop();
 	}
 
 	/** Builds the room's engine from the state its service stored (none for a new room). */

@@ -51,3 +51,8 @@ function isRecipient(recipient: MessageRecipient, client: ClientId): boolean {
 			return recipient.client !== client;
 	}
 }
+
+/** Makes a socket foreign to the room (an operator closed it): its close event is then ignored. */
+export function detachClient(socket: WebSocket): void {
+	socket.serializeAttachment(null);
+}

@@ -1,8 +1,8 @@
 /**
  * The one owner of a room's storage layout. A room keeps its own record under `room`, the
- * attempts of a timer event being tried under `timer`, and its service's state under `state/`
- * (the engine chooses the keys below that prefix), so they never collide and the engine never
- * sees the room's keys.
+ * attempts of a timer event being tried under `timer`, its operating statistics for the room
+ * directory under `stats`, and its service's state under `state/` (the engine chooses the keys
+ * below that prefix), so they never collide and the engine never sees the room's keys.
  */
 import type { ClientId } from "../api/client-id.ts";
 import type { Identity } from "../api/identity.ts";
@@ -31,6 +31,8 @@ export interface RoomRecord {
 const RECORD_KEY = "room";
 /** The attempts of the timer event being tried (see timer-policy.ts); absent when none is. */
 const TIMER_KEY = "timer";
+/** The room's operating statistics (created, last active, failures): see monitor.ts. */
+const STATS_KEY = "stats";
 const STATE_PREFIX = "state/";
 /** The storage API takes at most 128 keys per `put` or `delete` call. */
 const BATCH_KEYS = 128;
@@ -72,6 +74,22 @@ export class RoomStorage {
 		const deletes = writes.delete.map((key) => STATE_PREFIX + key);
 		for (const batch of batches(deletes)) void this.storage.delete(batch);
 		this.stateSizes.apply(writes);
+	}
+
+	loadStats<T>(): Promise<T | undefined> {
+		return this.storage.get<T>(STATS_KEY);
+	}
+
+	/** Not awaited, like `commit`: it joins the current event's write batch. */
+	saveStats(stats: unknown): void {
+		void this.storage.put(STATS_KEY, stats);
+	}
+
+	/** Deletes everything the room stored, and its alarm (an operator's reset or delete). */
+	async clear(): Promise<void> {
+		await this.storage.deleteAlarm();
+		await this.storage.deleteAll();
+		this.stateSizes.reset(new Map());
 	}
 
 	/** Sets the room's alarm (the service's one timer); it survives hibernation and eviction. */

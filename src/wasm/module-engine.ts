@@ -8,8 +8,8 @@ import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "
 import { describeRoom } from "../naming.ts";
 import { checkBuilt, checkModule } from "./abi.ts";
 import { Guest } from "./guest.ts";
-import { checkMetered, type MeterInfo, WASM_LIMIT_DEFAULTS, type WasmLimits } from "./metering.ts";
-import { Checkpoint } from "./snapshot.ts";
+import { checkMetered, type MeterInfo, readMeter, WASM_LIMIT_DEFAULTS, type WasmLimits } from "./metering.ts";
+import { Checkpoint, inspectStored } from "./snapshot.ts";
 
 /**
  * The engine factory of a WebAssembly service. The module is checked once per isolate, when
@@ -29,6 +29,9 @@ export function wasmEngine(
 		return meter;
 	};
 	return {
+		kind: "wasm",
+		inspect: inspectStored,
+		build: () => readMeter(module)?.build ?? null,
 		async create(room, stored) {
 			checked ??= check();
 			const { build } = await checked;

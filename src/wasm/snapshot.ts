@@ -191,3 +191,27 @@ function asBytes(value: unknown, key: string): Uint8Array {
 	if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
 	throw new Error(`Stored page "${key}" is not bytes.`);
 }
+
+/** What an operator sees of a room's stored WebAssembly state: sizes, pages and globals. */
+export function inspectStored(stored: ReadonlyMap<string, unknown>) {
+	const meta = stored.get(META_KEY) as StoredMeta | undefined;
+	const pages = [...stored.keys()]
+		.filter((key) => key.startsWith(PAGE_KEY_PREFIX))
+		.map((key) => Number(key.slice(PAGE_KEY_PREFIX.length)))
+		.sort((a, b) => a - b);
+	return {
+		/** The module build that wrote the pages; `null` for state stored before builds were recorded. */
+		build: meta?.build ?? null,
+		memoryBytes: meta?.memoryBytes ?? null,
+		/** Pages that differ from a fresh instance's, by index; each is PAGE_BYTES long. */
+		storedPages: pages,
+		pageBytes: PAGE_BYTES,
+		// bigint (i64 globals) is not JSON: written as a decimal string.
+		globals: Object.fromEntries(
+			Object.entries(meta?.globals ?? {}).map(([name, value]) => [
+				name,
+				typeof value === "bigint" ? String(value) : value,
+			]),
+		),
+	};
+}

@@ -17,9 +17,11 @@ const LAYERS: readonly (readonly string[])[] = [
 	["typescript/", "wasm/"],
 	["settings.ts"],
 	["registry.ts"],
+	["directory/"],
 	["room/"],
 	["access/"],
 	["router.ts"],
+	["admin/"],
 	["stateroom.ts"],
 	["public.ts", "index.ts"],
 ];

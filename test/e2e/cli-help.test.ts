@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { runCli } from "./cli-process.ts";
 import { PROJECT_ROOT } from "./dev-server.ts";
 
-const COMMANDS = ["dev", "serve", "build", "deploy", "new", "token"];
+const COMMANDS = ["dev", "serve", "build", "deploy", "new", "token", "rooms", "room"];
 
 describe("stateroom --help", () => {
 	it("lists every command with a summary, and exits 0", async () => {
@@ -44,7 +44,7 @@ describe("command-line mistakes", () => {
 		expect(code).toBe(2);
 		expect(stdout).toBe("");
 		expect(stderr).toContain(
-			'[stateroom] error: Unknown command "frobnicate". The commands are: dev, serve, build, deploy, new, token.',
+			'[stateroom] error: Unknown command "frobnicate". The commands are: dev, serve, build, deploy, new, token, rooms, room.',
 		);
 		expect(stderr).toContain("[stateroom] fix: See `stateroom --help` for the usage.");
 	});

@@ -11,6 +11,9 @@ import {
 	type ServiceDefinition,
 	StateroomRoom,
 } from "stateroom";
+
+export { StateroomDirectory as Directory } from "stateroom";
+
 import services from "../../services/index.ts";
 import { containmentServices } from "./containment-services.ts";
 import { testServices } from "./services.ts";

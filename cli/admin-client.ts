@@ -1,0 +1,127 @@
+/**
+ * How `stateroom rooms` and `stateroom room` reach a deployment's admin API: its URL (`npm run
+ * dev`'s by default, or `--url`), the admin secret (STATEROOM_ADMIN_SECRET from the environment,
+ * else from the project's .dev.vars, as wrangler dev reads it), and errors that say what to do.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import { CliError, usageError } from "./errors.ts";
+import { findProject } from "./project.ts";
+import { DEFAULT_PORT, HOST } from "./serving.ts";
+
+export const DEFAULT_URL = `http://${HOST}:${DEFAULT_PORT}`;
+const SECRET = "STATEROOM_ADMIN_SECRET";
+
+export interface AdminClient {
+	readonly url: string;
+	request<T>(method: string, path: string): Promise<T>;
+}
+
+/** The options both admin commands take, for their parse() call. */
+export const ADMIN_OPTIONS = {
+	url: { type: "string" },
+	json: { type: "boolean" },
+	operator: { type: "string" },
+} as const;
+
+export const ADMIN_OPTIONS_HELP = `  --url <url>        The deployment (default ${DEFAULT_URL}, where \`npm run dev\` serves)
+  --operator <name>  Your name in the deployment's log of changes (default: your user name)
+  --json             Print JSON instead of tables
+  -h, --help         Show this help
+
+The admin secret comes from ${SECRET} in the environment, or else from the project's
+.dev.vars (the file wrangler dev reads it from).`;
+
+export function adminClient(values: Record<string, string | boolean | undefined>, command: string): AdminClient {
+	const url = baseUrl(values.url, command);
+	const secret = process.env[SECRET] || secretFromDevVars();
+	if (!secret) {
+		throw new CliError(
+			`No admin secret: ${SECRET} is not set, and no .dev.vars in the project sets it.`,
+			`Set it for this command (\`${SECRET}=... stateroom ${command} ...\`); for \`npm run dev\`, put \`${SECRET}=<a long random string>\` in .dev.vars and restart it.`,
+		);
+	}
+	const operator = typeof values.operator === "string" ? values.operator : userName();
+	return {
+		url,
+		async request<T>(method: string, path: string): Promise<T> {
+			const target = `${url}/admin/api${path}`;
+			let response: Response;
+			try {
+				response = await fetch(target, {
+					method,
+					headers: { authorization: `Bearer ${secret}`, "x-stateroom-operator": operator },
+				});
+			} catch (error) {
+				throw new CliError(
+					`Could not reach ${url}: ${error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error)}.`,
+					url === DEFAULT_URL
+						? "Start the local server with `npm run dev` in another terminal, or give a deployment with --url."
+						: "Check the URL (e.g. https://stateroom.<your-subdomain>.workers.dev) and your network.",
+				);
+			}
+			const text = await response.text();
+			if (response.ok) return JSON.parse(text) as T;
+			throw apiError(response.status, errorOf(text), url);
+		},
+	};
+}
+
+function baseUrl(given: string | boolean | undefined, command: string): string {
+	if (typeof given !== "string") return DEFAULT_URL;
+	let url: URL;
+	try {
+		url = new URL(given);
+	} catch {
+		throw usageError(`"${given}" is not a URL: give one like https://stateroom.example.workers.dev.`, command);
+	}
+	if (url.protocol !== "http:" && url.protocol !== "https:") {
+		throw usageError(`"${given}" is not an http(s) URL.`, command);
+	}
+	return url.origin;
+}
+
+function secretFromDevVars(): string | undefined {
+	let file: string;
+	try {
+		file = join(findProject().root, ".dev.vars");
+	} catch {
+		return undefined;
+	}
+	if (!existsSync(file)) return undefined;
+	const line = readFileSync(file, "utf8")
+		.split(/\r?\n/)
+		.find((candidate) => candidate.trim().startsWith(`${SECRET}=`));
+	const value = line?.slice(line.indexOf("=") + 1).trim();
+	return value?.replace(/^(["'])(.*)\1$/, "$2") || undefined;
+}
+
+function userName(): string {
+	try {
+		return userInfo().username;
+	} catch {
+		return "cli";
+	}
+}
+
+function errorOf(text: string): string {
+	try {
+		return (JSON.parse(text) as { error?: string }).error ?? text.trim();
+	} catch {
+		return text.trim();
+	}
+}
+
+function apiError(status: number, message: string, url: string): CliError {
+	if (status === 401) {
+		return new CliError(
+			`${url} refused the admin secret (401): ${message}`,
+			`Use the same ${SECRET} as the deployment: in .dev.vars for \`npm run dev\` (restart it after a change), or the one set with \`npx wrangler secret put ${SECRET}\`.`,
+		);
+	}
+	if (status === 404) {
+		return new CliError(`${message}`, "Check the service and room names: `stateroom rooms <service>` lists the rooms.");
+	}
+	return new CliError(`The admin API answered ${status}: ${message}`, "See the deployment's log for details.");
+}

@@ -1,0 +1,115 @@
+/** `stateroom room <service> <room>`: one room's details, its stored state, or reset/delete it. */
+import type { RoomEntry } from "../../src/directory/entry.ts";
+import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, adminClient } from "../admin-client.ts";
+import { noExtraPositionals, parse } from "../args.ts";
+import type { Command } from "../command.ts";
+import { usageError } from "../errors.ts";
+import { bytes, info } from "../output.ts";
+import { table, when } from "../table.ts";
+
+interface RoomDetails extends RoomEntry {
+	readonly engine: string | null;
+	readonly sockets: number;
+	readonly nextClient: number;
+	readonly initialized: boolean;
+}
+
+export const room: Command = {
+	name: "room",
+	summary: "Show a room, its stored state, or reset or delete it (admin API)",
+	help: `Usage: stateroom room <service> <room> [--state | --reset | --delete] [options]
+
+Without an action: the room's details (clients, failures and the last one, stored size, timer,
+times). --state prints its stored state (TypeScript: the stored JSON; WebAssembly: memory
+size, stored pages and globals). --reset closes its clients with code 4010 and deletes its
+state; the room keeps its id and starts afresh. --delete closes its clients with code 4011 and
+deletes the room and its directory entry. Both changes are logged by the deployment with your
+operator name.
+
+Options:
+  --state            Print the room's stored state (JSON)
+  --reset            Reset the room
+  --delete           Delete the room
+${ADMIN_OPTIONS_HELP}
+
+Examples:
+  stateroom room chat lobby
+  stateroom room counter 1 --state
+  stateroom room chat lobby --reset --operator ann`,
+
+	async run(args) {
+		const parsed = parse("room", args, {
+			...ADMIN_OPTIONS,
+			state: { type: "boolean" },
+			reset: { type: "boolean" },
+			delete: { type: "boolean" },
+		});
+		if (parsed.help) {
+			process.stdout.write(`${this.help}\n`);
+			return 0;
+		}
+		noExtraPositionals(parsed, 2, "room");
+		const [service, roomId] = parsed.positionals;
+		if (service === undefined || roomId === undefined) {
+			throw usageError("Give the service and the room: `stateroom room <service> <room>`.", "room");
+		}
+		const { values } = parsed;
+		const actions = (["state", "reset", "delete"] as const).filter((name) => values[name] === true);
+		if (actions.length > 1)
+			throw usageError(`Give one of --state, --reset and --delete, not ${actions.join(" and ")}.`, "room");
+		const client = adminClient(values, "room");
+		const path = `/services/${encodeURIComponent(service)}/rooms/${encodeURIComponent(roomId)}`;
+		const json = values.json === true;
+
+		switch (actions[0]) {
+			case "state": {
+				const state = await client.request<unknown>("GET", `${path}/state`);
+				process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
+				return 0;
+			}
+			case "reset": {
+				const result = await client.request<{ room: RoomDetails }>("POST", `${path}/reset`);
+				if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+				else
+					info(
+						`reset service "${service}", room "${roomId}": its clients were closed with code 4010, its state deleted`,
+					);
+				return 0;
+			}
+			case "delete": {
+				const result = await client.request<unknown>("DELETE", path);
+				if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+				else info(`deleted service "${service}", room "${roomId}": its clients were closed with code 4011`);
+				return 0;
+			}
+			default: {
+				const result = await client.request<{ room: RoomDetails; directory: RoomEntry | null }>("GET", path);
+				if (json) {
+					process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+					return 0;
+				}
+				process.stdout.write(`${describe(result.room)}\n`);
+				return 0;
+			}
+		}
+	},
+};
+
+function describe(room: RoomDetails): string {
+	const failure = room.lastFailure;
+	const rows: [string, string][] = [
+		["service", room.service],
+		["room", room.roomId],
+		["engine", room.engine ?? "(service no longer registered)"],
+		["module build", room.module ?? "-"],
+		["clients", String(room.clients)],
+		["next client id", String(room.nextClient)],
+		["stored", bytes(room.storedBytes)],
+		["timer (UTC)", when(room.timerAt)],
+		["created (UTC)", when(room.createdAt)],
+		["last active (UTC)", when(room.lastActiveAt)],
+		["failed events", String(room.failures)],
+		["last failure", failure ? `${when(failure.at)}, ${failure.event} event: ${failure.message}` : "-"],
+	];
+	return table(["FIELD", "VALUE"], rows);
+}

@@ -1,0 +1,119 @@
+/** `stateroom rooms [service]`: the services of a deployment, or one service's rooms, from the admin API. */
+import type { RoomEntry, ServiceTotals } from "../../src/directory/entry.ts";
+import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, adminClient } from "../admin-client.ts";
+import { noExtraPositionals, parse } from "../args.ts";
+import type { Command } from "../command.ts";
+import { usageError } from "../errors.ts";
+import { bytes } from "../output.ts";
+import { table, when } from "../table.ts";
+
+interface ServiceInfo {
+	readonly name: string;
+	readonly engine: string;
+	readonly default: boolean;
+	readonly settings: unknown;
+	readonly totals?: ServiceTotals;
+}
+
+export const rooms: Command = {
+	name: "rooms",
+	summary: "List a deployment's services, or a service's rooms (admin API)",
+	help: `Usage: stateroom rooms [service] [options]
+
+Without a service: every service with its engine, rooms, clients and failing rooms. With one:
+its rooms from the room directory, with clients, failures, stored size and times, a page at a
+time (the next page's command is printed under the table).
+
+Options:
+  --filter <text>    Only rooms whose id contains the text
+  --connected        Only rooms with clients connected now
+  --failing          Only rooms with failed events
+  --limit <n>        Rooms per page, 1-500 (default 50)
+  --after <room>     The page after this room id (the cursor printed under a page)
+${ADMIN_OPTIONS_HELP}
+
+Examples:
+  stateroom rooms
+  stateroom rooms chat --connected
+  stateroom rooms counter --url https://stateroom.example.workers.dev --json`,
+
+	async run(args) {
+		const parsed = parse("rooms", args, {
+			...ADMIN_OPTIONS,
+			filter: { type: "string" },
+			connected: { type: "boolean" },
+			failing: { type: "boolean" },
+			limit: { type: "string" },
+			after: { type: "string" },
+		});
+		if (parsed.help) {
+			process.stdout.write(`${this.help}\n`);
+			return 0;
+		}
+		noExtraPositionals(parsed, 1, "rooms");
+		const { values } = parsed;
+		const limit = values.limit;
+		if (limit !== undefined && !/^\d+$/.test(String(limit))) {
+			throw usageError(`"--limit ${String(limit)}" is not a number: give 1 to 500.`, "rooms");
+		}
+		const client = adminClient(values, "rooms");
+		const json = values.json === true;
+		const service = parsed.positionals[0];
+
+		if (service === undefined) {
+			const { services } = await client.request<{ services: ServiceInfo[] }>("GET", "/services");
+			const detailed = await Promise.all(
+				services.map((entry) => client.request<ServiceInfo>("GET", `/services/${encodeURIComponent(entry.name)}`)),
+			);
+			if (json) {
+				process.stdout.write(`${JSON.stringify({ services: detailed }, null, 2)}\n`);
+				return 0;
+			}
+			const rows = detailed.map((entry) => [
+				entry.default ? `${entry.name} (default)` : entry.name,
+				entry.engine,
+				String(entry.totals?.rooms ?? "-"),
+				String(entry.totals?.clients ?? "-"),
+				String(entry.totals?.failingRooms ?? "-"),
+			]);
+			process.stdout.write(`${table(["SERVICE", "ENGINE", "ROOMS", "CLIENTS", "FAILING"], rows)}\n`);
+			return 0;
+		}
+
+		const query = new URLSearchParams();
+		for (const name of ["filter", "limit", "after"] as const) {
+			const value = values[name];
+			if (typeof value === "string") query.set(name, value);
+		}
+		if (values.connected === true) query.set("connected", "1");
+		if (values.failing === true) query.set("failing", "1");
+		const page = await client.request<{ rooms: RoomEntry[]; cursor: string | null }>(
+			"GET",
+			`/services/${encodeURIComponent(service)}/rooms?${query}`,
+		);
+		if (json) {
+			process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
+			return 0;
+		}
+		if (page.rooms.length === 0) {
+			process.stdout.write(`No rooms in service "${service}"${query.size > 0 ? " match" : ""}.\n`);
+			return 0;
+		}
+		const rows = page.rooms.map((room) => [
+			room.roomId,
+			String(room.clients),
+			room.failures > 0 ? `${room.failures} (last: ${room.lastFailure?.event ?? "?"})` : "0",
+			bytes(room.storedBytes),
+			when(room.timerAt),
+			when(room.lastActiveAt),
+			when(room.createdAt),
+		]);
+		process.stdout.write(
+			`${table(["ROOM", "CLIENTS", "FAILURES", "STORED", "TIMER", "LAST ACTIVE (UTC)", "CREATED (UTC)"], rows)}\n`,
+		);
+		if (page.cursor !== null) {
+			process.stdout.write(`More: stateroom rooms ${service} --after ${JSON.stringify(page.cursor)}\n`);
+		}
+		return 0;
+	},
+};

@@ -1,0 +1,96 @@
+/** The admin API as the operator page calls it, with the secret and name the operator gave. */
+import type { RoomEntry, ServiceTotals } from "../../../src/directory/entry.ts";
+
+export type { RoomEntry };
+
+export interface Service {
+	readonly name: string;
+	readonly engine: string;
+	readonly default: boolean;
+	readonly settings: unknown;
+	readonly totals?: ServiceTotals;
+}
+
+export interface RoomDetails extends RoomEntry {
+	readonly engine: string | null;
+	readonly sockets: number;
+	readonly nextClient: number;
+	readonly initialized: boolean;
+}
+
+export interface RoomPage {
+	readonly rooms: RoomEntry[];
+	readonly cursor: string | null;
+}
+
+/** A refusal of the admin API: its status and message. */
+export class ApiError extends Error {
+	constructor(
+		readonly status: number,
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+export interface Credentials {
+	readonly secret: string;
+	readonly operator: string;
+}
+
+export class AdminApi {
+	constructor(private readonly credentials: Credentials) {}
+
+	services(): Promise<{ default: string; services: Service[] }> {
+		return this.call("GET", "/services");
+	}
+
+	service(name: string): Promise<Service> {
+		return this.call("GET", `/services/${encodeURIComponent(name)}`);
+	}
+
+	rooms(service: string, query: URLSearchParams): Promise<RoomPage> {
+		return this.call("GET", `/services/${encodeURIComponent(service)}/rooms?${query}`);
+	}
+
+	room(service: string, room: string): Promise<{ room: RoomDetails }> {
+		return this.call("GET", roomPath(service, room));
+	}
+
+	state(service: string, room: string): Promise<unknown> {
+		return this.call("GET", `${roomPath(service, room)}/state`);
+	}
+
+	reset(service: string, room: string): Promise<unknown> {
+		return this.call("POST", `${roomPath(service, room)}/reset`);
+	}
+
+	remove(service: string, room: string): Promise<unknown> {
+		return this.call("DELETE", roomPath(service, room));
+	}
+
+	private async call<T>(method: string, path: string): Promise<T> {
+		const response = await fetch(`/admin/api${path}`, {
+			method,
+			headers: {
+				authorization: `Bearer ${this.credentials.secret}`,
+				"x-stateroom-operator": this.credentials.operator,
+			},
+		});
+		const text = await response.text();
+		if (!response.ok) {
+			let message = text;
+			try {
+				message = (JSON.parse(text) as { error?: string }).error ?? text;
+			} catch {
+				// Not JSON: a proxy's page, shown as it is.
+			}
+			throw new ApiError(response.status, message);
+		}
+		return JSON.parse(text) as T;
+	}
+}
+
+function roomPath(service: string, room: string): string {
+	return `/services/${encodeURIComponent(service)}/rooms/${encodeURIComponent(room)}`;
+}

@@ -1,0 +1,159 @@
+/**
+ * The admin API, under `/admin/api/`: what runs (services, their settings, their rooms from the
+ * room directory), what is wrong with a room (its details, its stored state), and the fixes
+ * (reset, delete). Every route needs the admin secret (auth.ts); every change is logged with
+ * the operator's name by the room that makes it.
+ */
+import { type IRequest, Router } from "itty-router";
+import type { RoomEntry } from "../directory/entry.ts";
+import { listRooms, serviceTotals, shardOfRoom } from "../directory/listing.ts";
+import type { DirectoryEnv } from "../directory/shards.ts";
+import { HttpError } from "../errors.ts";
+import { type RoomAddress, roomName } from "../naming.ts";
+import type { ServiceCatalog } from "../registry.ts";
+import type { RoomDetails, RoomStateView } from "../room/admin.ts";
+import { parseRoomId, type RoomsEnv } from "../router.ts";
+import { type AdminEnv, authorize, operatorOf } from "./auth.ts";
+
+export const ADMIN_API = "/admin/api";
+
+export type AdminApiEnv = RoomsEnv & DirectoryEnv & AdminEnv;
+
+/** The Room's operator RPC methods (src/room/room.ts). */
+interface RoomAdmin {
+	adminDetails(): Promise<RoomDetails | null>;
+	adminState(): Promise<RoomStateView | null>;
+	adminReset(operator: string): Promise<RoomDetails | null>;
+	adminDelete(operator: string): Promise<boolean>;
+}
+
+const DEFAULT_PAGE = 50;
+
+export function createAdminApi(catalog: ServiceCatalog) {
+	const router = Router<IRequest, [AdminApiEnv, ExecutionContext]>({
+		base: ADMIN_API,
+		before: [(request, env) => authorize(request as unknown as Request, env)],
+		catch: (error) => {
+			if (error instanceof HttpError) return json({ error: error.message }, error.status, error.headers);
+			console.error("[stateroom] admin API error:", error);
+			return json({ error: "Internal error; the Worker's log has the details." }, 500);
+		},
+	});
+
+	const serviceOf = (request: IRequest): string => {
+		const service = request.params.service ?? "";
+		if (!catalog.has(service)) {
+			throw new HttpError(404, `No service named "${service}". Registered services: ${catalog.names().join(", ")}.`);
+		}
+		return service;
+	};
+	const roomOf = (request: IRequest): RoomAddress => ({
+		service: serviceOf(request),
+		roomId: parseRoomId(request.params.room),
+	});
+
+	router
+		.get("/services", () =>
+			json({
+				default: catalog.defaultService,
+				services: catalog.names().map((name) => describeService(catalog, name)),
+			}),
+		)
+		.get("/services/:service", async (request, env) => {
+			const service = serviceOf(request);
+			return json({ ...describeService(catalog, service), totals: await serviceTotals(directory(env), service) });
+		})
+		.get("/services/:service/rooms", async (request, env) => {
+			const service = serviceOf(request);
+			return json(await listRooms(directory(env), service, roomQuery(new URL(request.url).searchParams)));
+		})
+		.get("/services/:service/rooms/:room", async (request, env) => {
+			const room = roomOf(request);
+			const details = await roomAdmin(env, room).adminDetails();
+			if (!details) throw noRoom(room);
+			const entry: RoomEntry | null = env.DIRECTORY ? await shardOfRoom(env.DIRECTORY, room).get(room.roomId) : null;
+			return json({ room: details, directory: entry });
+		})
+		.get("/services/:service/rooms/:room/state", async (request, env) => {
+			const room = roomOf(request);
+			const state = await roomAdmin(env, room).adminState();
+			if (!state) throw noRoom(room);
+			return json(state);
+		})
+		.post("/services/:service/rooms/:room/reset", async (request, env) => {
+			const room = roomOf(request);
+			const details = await roomAdmin(env, room).adminReset(operatorOf(request as unknown as Request));
+			if (!details) throw noRoom(room);
+			return json({ reset: true, room: details });
+		})
+		.delete("/services/:service/rooms/:room", async (request, env) => {
+			const room = roomOf(request);
+			if (!(await roomAdmin(env, room).adminDelete(operatorOf(request as unknown as Request)))) throw noRoom(room);
+			return json({ deleted: true, service: room.service, roomId: room.roomId });
+		})
+		.all("*", (request) => {
+			throw new HttpError(
+				404,
+				`No admin route ${request.method} ${new URL(request.url).pathname}. Routes: GET services, GET services/:service, GET services/:service/rooms, GET|DELETE services/:service/rooms/:room, GET .../state, POST .../reset (all under ${ADMIN_API}/).`,
+			);
+		});
+	return router;
+}
+
+function describeService(catalog: ServiceCatalog, name: string) {
+	const entry = catalog.get(name);
+	return { name, engine: entry.factory.kind, default: name === catalog.defaultService, settings: entry.settings };
+}
+
+function directory(env: AdminApiEnv): DurableObjectNamespace {
+	if (!env.DIRECTORY) {
+		throw new HttpError(
+			503,
+			"This deployment has no room directory: bind the Directory Durable Object as DIRECTORY in wrangler.toml (see the README's Operating section).",
+		);
+	}
+	return env.DIRECTORY;
+}
+
+function roomAdmin(env: AdminApiEnv, room: RoomAddress): RoomAdmin {
+	// The namespace is untyped (it serves whichever Room subclass the entry module exports).
+	return env.ROOMS.get(env.ROOMS.idFromName(roomName(room.service, room.roomId))) as unknown as RoomAdmin;
+}
+
+function noRoom(room: RoomAddress): HttpError {
+	return new HttpError(
+		404,
+		`Service "${room.service}" has no room "${room.roomId}": it was never opened, or it was deleted.`,
+	);
+}
+
+/** `?filter=text&connected=1&failing=1&limit=50&after=<cursor>`; bad values are refused. */
+export function roomQuery(params: URLSearchParams) {
+	const limitText = params.get("limit");
+	const limit = limitText === null ? DEFAULT_PAGE : Number(limitText);
+	if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+		throw new HttpError(400, `"limit" must be a whole number from 1 to 500; got "${limitText}".`);
+	}
+	const flag = (name: string) => {
+		const value = params.get(name);
+		if (value === null || value === "" || value === "0" || value === "false") return false;
+		if (value === "1" || value === "true") return true;
+		throw new HttpError(400, `"${name}" must be 1/true or 0/false; got "${value}".`);
+	};
+	const filter = params.get("filter") ?? "";
+	const after = params.get("after");
+	return {
+		limit,
+		connected: flag("connected"),
+		failing: flag("failing"),
+		...(filter ? { filter } : {}),
+		...(after !== null ? { after } : {}),
+	};
+}
+
+function json(body: unknown, status = 200, headers: Readonly<Record<string, string>> = {}): Response {
+	return new Response(`${JSON.stringify(body, null, "\t")}\n`, {
+		status,
+		headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+	});
+}

@@ -1,0 +1,57 @@
+/**
+ * Who may use the admin API: a caller that presents the deployment's admin secret as a Bearer
+ * token. Without a configured secret the API is off, and every route says so with 401.
+ */
+import { HttpError } from "../errors.ts";
+
+export interface AdminEnv {
+	/** The admin secret: a Worker secret in production, `.dev.vars` locally. */
+	readonly STATEROOM_ADMIN_SECRET?: string;
+}
+
+/** The header an operator names themself in, for the log of changes. */
+export const OPERATOR_HEADER = "x-stateroom-operator";
+const MAX_OPERATOR_CHARS = 64;
+
+const CHALLENGE = { "www-authenticate": 'Bearer realm="stateroom-admin"' };
+
+/** Throws a 401 unless the request carries the admin secret. */
+export async function authorize(request: Request, env: AdminEnv): Promise<void> {
+	const secret = env.STATEROOM_ADMIN_SECRET;
+	if (!secret) {
+		throw new HttpError(
+			401,
+			"The admin API is off: this deployment has no STATEROOM_ADMIN_SECRET. Set it in .dev.vars locally, or with `npx wrangler secret put STATEROOM_ADMIN_SECRET` in production.",
+			CHALLENGE,
+		);
+	}
+	const token = /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1]?.trim();
+	if (!token || !(await sameSecret(token, secret))) {
+		throw new HttpError(
+			401,
+			token
+				? "Wrong admin secret."
+				: "Missing the admin secret: send it as `Authorization: Bearer <STATEROOM_ADMIN_SECRET>`.",
+			CHALLENGE,
+		);
+	}
+}
+
+/**
+ * Compares in constant time. Both sides are hashed first: `timingSafeEqual` needs equal lengths,
+ * and comparing digests does not reveal the secret's length either.
+ */
+async function sameSecret(given: string, secret: string): Promise<boolean> {
+	const encoder = new TextEncoder();
+	const [a, b] = await Promise.all([
+		crypto.subtle.digest("SHA-256", encoder.encode(given)),
+		crypto.subtle.digest("SHA-256", encoder.encode(secret)),
+	]);
+	return crypto.subtle.timingSafeEqual(a, b);
+}
+
+/** The operator's name for the log: what they sent in the header, shortened, or "unnamed". */
+export function operatorOf(request: Request): string {
+	const name = request.headers.get(OPERATOR_HEADER)?.trim();
+	return name ? name.slice(0, MAX_OPERATOR_CHARS) : "unnamed";
+}
