@@ -2,7 +2,7 @@
  * The `stateroom` command line: a thin layer over wrangler that builds, serves, bundles,
  * deploys and scaffolds Stateroom services. Each subcommand lives in cli/commands/.
  */
-import type { Command } from "./command.ts";
+import { type Command, runCommand } from "./command.ts";
 import { build } from "./commands/build.ts";
 import { deploy } from "./commands/deploy.ts";
 import { dev } from "./commands/dev.ts";
@@ -43,7 +43,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 				`Unknown command "${name}". The commands are: ${COMMANDS.map((candidate) => candidate.name).join(", ")}.`,
 			);
 		}
-		return await command.run(rest);
+		return await runCommand(command, rest);
 	} catch (error) {
 		if (!(error instanceof CliError)) throw error;
 		failure(error);

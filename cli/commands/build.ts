@@ -1,6 +1,5 @@
 /** `stateroom build`: bundle the Worker and every module into dist/ and report its size. */
 import { rmSync } from "node:fs";
-import { noExtraPositionals, parse } from "../args.ts";
 import type { Command } from "../command.ts";
 import { bundleDemo } from "../demo.ts";
 import { CliError } from "../errors.ts";
@@ -29,13 +28,9 @@ Everything after \`--\` goes to \`wrangler deploy --dry-run\` unchanged.
 Example:
   stateroom build`,
 
-	async run(args) {
-		const parsed = parse("build", args);
-		if (parsed.help) {
-			process.stdout.write(`${this.help}\n`);
-			return 0;
-		}
-		noExtraPositionals(parsed, 0, "build");
+	positionals: 0,
+
+	async run(parsed) {
 		const project = findProject();
 		await buildAll(project, parsed.passthrough);
 		return 0;

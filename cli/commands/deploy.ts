@@ -1,5 +1,4 @@
 /** `stateroom deploy`: `stateroom build`, then `wrangler deploy` to your Cloudflare account. */
-import { noExtraPositionals, parse } from "../args.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../errors.ts";
 import { info } from "../output.ts";
@@ -29,13 +28,9 @@ Everything after \`--\` goes to \`wrangler deploy\` unchanged, e.g. \`-- --env s
 Example:
   stateroom deploy`,
 
-	async run(args) {
-		const parsed = parse("deploy", args);
-		if (parsed.help) {
-			process.stdout.write(`${this.help}\n`);
-			return 0;
-		}
-		noExtraPositionals(parsed, 0, "deploy");
+	positionals: 0,
+
+	async run(parsed) {
 		const project = findProject();
 		wranglerPath(project);
 		await buildAll(project);

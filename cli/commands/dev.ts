@@ -1,9 +1,9 @@
 /** `stateroom dev [port]`: build everything, serve it with `wrangler dev`, rebuild on change. */
 import { existsSync } from "node:fs";
-import { noExtraPositionals, parse, parsePort } from "../args.ts";
+import { errorMessage } from "../../src/error-message.ts";
+import { parsePort } from "../args.ts";
 import type { Command } from "../command.ts";
 import { bundleDemo } from "../demo.ts";
-import { CliError } from "../errors.ts";
 import { info, seconds, step, warn } from "../output.ts";
 import { buildWasm, ensurePortFree, wranglerPath } from "../processes.ts";
 import { findProject, listServices, type Project } from "../project.ts";
@@ -36,13 +36,10 @@ Examples:
   stateroom dev
   stateroom dev 9000`,
 
-	async run(args) {
-		const parsed = parse("dev", args, { port: { type: "string" } });
-		if (parsed.help) {
-			process.stdout.write(`${this.help}\n`);
-			return 0;
-		}
-		noExtraPositionals(parsed, 1, "dev");
+	options: { port: { type: "string" } },
+	positionals: 1,
+
+	async run(parsed) {
 		const port = parsePort(parsed.values.port ?? parsed.positionals[0], DEFAULT_PORT, "dev");
 		const project = findProject();
 		wranglerPath(project);
@@ -57,9 +54,7 @@ Examples:
 			changed: (build, file) => info(`${file} changed: rebuilding ${build.label}...`),
 			done: (build, ms) => info(`rebuilt ${build.label} in ${seconds(ms)}; wrangler reloads the Worker`),
 			failed: (build, error) =>
-				warn(
-					`rebuilding ${build.label} failed, still serving the previous build: ${error instanceof CliError ? error.message : String(error)}`,
-				),
+				warn(`rebuilding ${build.label} failed, still serving the previous build: ${errorMessage(error)}`),
 		});
 		return serveWithWrangler(project, {
 			port,

@@ -3,11 +3,11 @@
  * it, so that `stateroom dev` serves it at /s/<name>/ws/:room straight away.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { noExtraPositionals, parse } from "../args.ts";
+import { SERVICE_NAME, SERVICE_NAME_RULE } from "../../src/names.ts";
 import type { Command } from "../command.ts";
 import { CliError, usageError } from "../errors.ts";
 import { detail, info } from "../output.ts";
-import { findProject, listServices, type Project, SERVICE_NAME } from "../project.ts";
+import { findProject, listServices, type Project } from "../project.ts";
 import { scaffoldAssemblyScript } from "../scaffold-as.ts";
 import { type Names, serviceTest, typescriptService } from "../templates.ts";
 
@@ -35,13 +35,10 @@ Examples:
   stateroom new lobby
   stateroom new tally --as`,
 
-	async run(args) {
-		const parsed = parse("new", args, { ts: { type: "boolean" }, as: { type: "boolean" } });
-		if (parsed.help) {
-			process.stdout.write(`${this.help}\n`);
-			return 0;
-		}
-		noExtraPositionals(parsed, 1, "new");
+	options: { ts: { type: "boolean" }, as: { type: "boolean" } },
+	positionals: 1,
+
+	async run(parsed) {
 		if (parsed.values.ts && parsed.values.as) throw usageError("Choose one language: --ts or --as, not both.", "new");
 		const service = parsed.positionals[0];
 		if (service === undefined) throw usageError("Missing the service name, e.g. `stateroom new lobby`.", "new");
@@ -59,10 +56,7 @@ Examples:
 /** Refuses a name that is invalid or taken, saying which; returns the names to generate. */
 function checkName(project: Project, service: string): Names {
 	if (!SERVICE_NAME.test(service)) {
-		throw usageError(
-			`"${service}" is not a valid service name: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit.`,
-			"new",
-		);
+		throw usageError(`"${service}" is not a valid service name: use ${SERVICE_NAME_RULE}.`, "new");
 	}
 	if (listServices(project).names.includes(service)) {
 		throw new CliError(
