@@ -23,9 +23,9 @@ Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join("\n")}
 
 Options:
-  -h, --help   Show help (also \`stateroom <command> --help\`)
+  -h, --help   Show help (also \`npx stateroom <command> --help\`)
 
-Run \`stateroom <command> --help\` for a command's arguments and examples.`;
+Run \`npx stateroom <command> --help\` for a command's arguments and examples.`;
 }
 
 /** Runs the command line; resolves with the exit code. */

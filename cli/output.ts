@@ -42,3 +42,11 @@ export function bytes(count: number): string {
 	if (count < 1024 * 1024) return `${(count / 1024).toFixed(1)} KiB`;
 	return `${(count / 1024 / 1024).toFixed(2)} MiB`;
 }
+
+/**
+ * A `stateroom` command line as the user can type it in the project: the CLI is this package's
+ * own bin, not on the PATH, so through `npx` (which runs it offline, from node_modules/.bin).
+ */
+export function stateroomCommand(args: string): string {
+	return `npx stateroom ${args}`;
+}

@@ -26,7 +26,7 @@ Options:
 Everything after \`--\` goes to \`wrangler deploy --dry-run\` unchanged.
 
 Example:
-  stateroom build`,
+  npx stateroom build`,
 
 	positionals: 0,
 
@@ -49,7 +49,7 @@ export async function buildAll(project: Project, passthrough: readonly string[] 
 		if (code !== 0) {
 			throw new CliError(
 				`wrangler could not bundle the Worker (exit code ${code}); its output is above.`,
-				"Fix the error it reports (usually a TypeScript import or a wrangler.toml setting), then run `stateroom build` again.",
+				"Fix the error it reports (usually a TypeScript import or a wrangler.toml setting), then run `npx stateroom build` again.",
 			);
 		}
 	});

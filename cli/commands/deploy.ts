@@ -26,7 +26,7 @@ Options:
 Everything after \`--\` goes to \`wrangler deploy\` unchanged, e.g. \`-- --env staging\`.
 
 Example:
-  stateroom deploy`,
+  npx stateroom deploy`,
 
 	positionals: 0,
 
@@ -43,12 +43,12 @@ Example:
 		if (NOT_LOGGED_IN.test(output)) {
 			throw new CliError(
 				"wrangler deploy failed: it has no Cloudflare credentials.",
-				"Run `npx wrangler login` once (or, in CI, set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID), then `stateroom deploy` again.",
+				"Run `npx wrangler login` once (or, in CI, set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID), then `npx stateroom deploy` again.",
 			);
 		}
 		throw new CliError(
 			`wrangler deploy failed (exit code ${code}); its output is above.`,
-			"Fix the error it reports, then run `stateroom deploy` again.",
+			"Fix the error it reports, then run `npx stateroom deploy` again.",
 		);
 	},
 };

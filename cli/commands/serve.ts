@@ -11,10 +11,16 @@ import { checkModule } from "../../src/wasm/abi.ts";
 import { parsePort } from "../args.ts";
 import type { Command } from "../command.ts";
 import { CliError, usageError } from "../errors.ts";
-import { info } from "../output.ts";
+import { info, stateroomCommand } from "../output.ts";
 import { ensurePortFree, wranglerPath } from "../processes.ts";
 import { findProject, type Project } from "../project.ts";
 import { DEFAULT_PORT, HOST, serveWithWrangler } from "../serving.ts";
+
+/**
+ * Where `npm run build:wasm` writes this project's WebAssembly services, each as
+ * `<service>.wasm`: the file's name is the name the service is registered and served under.
+ */
+const BUILT_SERVICES = "build/wasm";
 
 /** Where the generated files go; gitignored. */
 export const SERVE_DIR = ".stateroom/serve";
@@ -22,7 +28,7 @@ export const SERVE_DIR = ".stateroom/serve";
 export const serve: Command = {
 	name: "serve",
 	summary: "Serve one WebAssembly module as the default service",
-	help: `Usage: stateroom serve <module.wasm | dir> [options] [-- <wrangler dev arguments>]
+	help: `Usage: stateroom serve <module.wasm | dir | service> [options] [-- <wrangler dev arguments>]
 
 Serves one WebAssembly module built anywhere (for example by Rust's stateroom-wasm crate) as
 the default service, at ws://${HOST}:<port>/ws/:room and /s/<name>/ws/:room. There is no
@@ -34,9 +40,10 @@ event, memory limit), as \`npm run build:wasm\` meters every module. Rooms keep 
 between runs while the module is the same build; after a rebuild, each room starts afresh.
 
 Arguments:
-  module.wasm | dir   The module, or a folder holding exactly one .wasm file
-  service             Or the name of a WebAssembly service this project builds
-                      (build/wasm/<service>.wasm, e.g. rust-echo or as-counter)
+  module.wasm         The module's file
+  dir                 Or a folder holding exactly one .wasm file
+  service             Or the name of a WebAssembly service this project builds: its module is
+                      ${BUILT_SERVICES}/<service>.wasm (e.g. rust-echo, c-counter, as-counter)
 
 Options:
   --port <n>          Port to serve on (default ${DEFAULT_PORT})
@@ -46,16 +53,20 @@ Options:
 Everything after \`--\` goes to \`wrangler dev\` unchanged.
 
 Examples:
-  stateroom serve target/wasm32-wasi/release/echo_server.wasm
-  stateroom serve build/wasm --port 9000
-  stateroom serve rust-echo`,
+  npx stateroom serve target/wasm32-wasi/release/echo_server.wasm
+  npx stateroom serve rust-echo --port 9000
+  npx stateroom serve as-counter`,
 
 	options: { port: { type: "string" }, name: { type: "string" } },
 	positionals: 1,
 
 	async run(parsed) {
 		const target = parsed.positionals[0];
-		if (target === undefined) throw usageError("Missing the module to serve: give a .wasm file or a folder.", "serve");
+		if (target === undefined)
+			throw usageError(
+				"Missing the module to serve: give a .wasm file, a folder, or a built service's name (e.g. rust-echo).",
+				"serve",
+			);
 		const port = parsePort(parsed.values.port, DEFAULT_PORT, "serve");
 		const project = findProject();
 		wranglerPath(project);
@@ -66,7 +77,7 @@ Examples:
 			`checking ${relative(process.cwd(), file).startsWith("..") ? file : relative(process.cwd(), file)} against the Stateroom ABI...`,
 		);
 		await checkModuleFile(file);
-		await ensurePortFree(port, HOST, `stateroom serve ${target} --port ${port + 1}`);
+		await ensurePortFree(port, HOST, stateroomCommand(`serve ${target} --port ${port + 1}`));
 
 		const config = await writeServeProject(project, file, name);
 		return serveWithWrangler(project, {
@@ -80,9 +91,6 @@ Examples:
 		});
 	},
 };
-
-/** Where `npm run build:wasm` writes this project's WebAssembly services. */
-const BUILT_SERVICES = "build/wasm";
 
 /**
  * The .wasm file an argument names: the file itself, the single .wasm in a folder, or, for a
@@ -104,7 +112,7 @@ export function findModule(path: string, project: Project, argument: string): st
 	}
 	throw new CliError(
 		`${path} holds ${candidates.length} .wasm files: ${candidates.sort().join(", ")}.`,
-		`Name one of them, e.g. \`stateroom serve ${join(path, candidates[0] as string)}\`.`,
+		`Name one of them, e.g. \`${stateroomCommand(`serve ${join(path, candidates[0] as string)}`)}\`.`,
 	);
 }
 
