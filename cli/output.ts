@@ -19,7 +19,8 @@ export function warn(line: string): void {
 	process.stderr.write(`${PREFIX} warning: ${line}\n`);
 }
 
-export function failure(error: CliError): void {
+/** Prints a failure: what went wrong, and what to do about it. */
+export function failure(error: Pick<CliError, "message" | "fix">): void {
 	process.stderr.write(`${PREFIX} error: ${error.message}\n${PREFIX} fix: ${error.fix}\n`);
 }
 

@@ -5,7 +5,7 @@ import { parsePort } from "../args.ts";
 import type { Command } from "../command.ts";
 import { bundleDemo } from "../demo.ts";
 import { recordDev } from "../dev-state.ts";
-import { info, seconds, stateroomCommand, step, warn } from "../output.ts";
+import { failure, info, seconds, stateroomCommand, step } from "../output.ts";
 import { buildWasm, ensurePortFree, wranglerPath } from "../processes.ts";
 import { findProject, listServices, type Project } from "../project.ts";
 import { DEFAULT_PORT, HOST, serveWithWrangler } from "../serving.ts";
@@ -58,22 +58,29 @@ Examples:
 			changed: (build, file) => info(`${file} changed: rebuilding ${build.label}...`),
 			done: (build, ms) => info(`rebuilt ${build.label} in ${seconds(ms)}; wrangler reloads the Worker`),
 			failed: (build, error) =>
-				warn(`rebuilding ${build.label} failed, still serving the previous build: ${errorMessage(error)}`),
+				failure({
+					message: `rebuilding ${build.label} failed: ${errorMessage(error)}`,
+					fix: "Fix the error above and save: stateroom dev rebuilds on the next change. Until then the previous build keeps serving.",
+				}),
 		});
 		const forget = recordDev(project, port);
 		return serveWithWrangler(project, {
 			port,
 			args: parsed.passthrough,
-			services: listServices(project),
+			services: () => listServices(project),
 			demo: existsSync(project.path("public/index.html")),
 			cleanup: () => {
 				watching.close();
 				forget();
 			},
+			recover: RECOVER_ON,
 			notes: watching.folders.length > 0 ? [`watching ${watching.folders.join(", ")} for changes`] : [],
 		});
 	},
 };
+
+/** What the Worker is built from: after wrangler fails, a change here starts it again. */
+const RECOVER_ON = ["services", "src", "build/wasm", "wrangler.toml"];
 
 function byNpm(): boolean {
 	return process.env.npm_lifecycle_event === "dev";

@@ -83,7 +83,7 @@ Examples:
 		return serveWithWrangler(project, {
 			port,
 			args: ["--config", config, ...parsed.passthrough],
-			services: { default: name, names: [name] },
+			services: () => ({ default: name, names: [name] }),
 			demo: false,
 			notes: [
 				'rooms keep their state between runs of the same build; a rebuilt module starts them afresh (onModuleChange: "reset")',

@@ -100,6 +100,25 @@ describe("command-line mistakes", () => {
 		}
 	});
 
+	it("takes the port of `npm run dev --port=N` (which npm keeps as its own option) rather than serve 8080", async () => {
+		// A port in use makes `dev` stop before it builds anything, naming the port it was given.
+		const busy = createServer();
+		await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+		const port = (busy.address() as AddressInfo).port;
+		try {
+			const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
+				execFile("npm", ["run", "dev", `--port=${port}`], { cwd: PROJECT_ROOT, timeout: 60_000 }, (error, _out, err) =>
+					resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stderr: err }),
+				);
+			});
+			expect(code).toBe(1);
+			expect(stderr).toContain(`[stateroom] error: Port ${port} on 127.0.0.1 is already in use by another program.`);
+			expect(stderr).toContain(`pick another port: \`npm run dev -- ${port + 1}\`.`);
+		} finally {
+			busy.close();
+		}
+	});
+
 	it("says what to do when run outside a project", async () => {
 		const { code, stderr } = await runCli(["build"], { cwd: "/" });
 		expect(code).toBe(1);
