@@ -17,6 +17,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, type TestBrowser } from "./browser.ts";
@@ -79,10 +80,12 @@ afterAll(async () => {
 	copy?.remove();
 }, 30_000);
 
-function shell(command: string, ms: number): Promise<{ code: number; output: string }> {
+/** Runs a command line as a user's shell would, in the copy; output without colours. */
+function shell(command: string, ms: number): Promise<{ code: number; stdout: string; output: string }> {
 	return new Promise((resolve) => {
 		execFile("sh", ["-c", command], { cwd: copy.root, timeout: ms, maxBuffer: 16 * 1024 * 1024 }, (error, out, err) => {
-			resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, output: out + err });
+			const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+			resolve({ code, stdout: stripVTControlCharacters(out), output: stripVTControlCharacters(out + err) });
 		});
 	});
 }
@@ -154,9 +157,9 @@ describe("README: the five-minute tour", () => {
 		const [command] = commands(snippet as Snippet);
 		const answer = /#\s*answers:\s*(.+)$/m.exec(snippet?.code ?? "")?.[1]?.trim();
 		expect(answer).toBeDefined();
-		const { code, output } = await shell(onPort(command as string), 10_000);
+		const { code, stdout, output } = await shell(onPort(command as string), 10_000);
 		expect(code, output).toBe(0);
-		expect(output.trim()).toBe(answer);
+		expect(stdout.trim()).toBe(answer);
 	});
 
 	it("2. the browser-console snippet, pasted as one block on the served page, prints the new value", async () => {
