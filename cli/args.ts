@@ -3,7 +3,7 @@
  * `--help` and `-- <wrangler arguments>` read the same everywhere and mistakes fail the same way.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { errorMessage } from "../src/error-message.ts";
+import { errorMessage } from "../src/errors.ts";
 import { usageError } from "./errors.ts";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;

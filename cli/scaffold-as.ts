@@ -5,7 +5,7 @@
  * service's name).
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { errorMessage } from "../src/error-message.ts";
+import { errorMessage } from "../src/errors.ts";
 import { CliError } from "./errors.ts";
 import { buildWasm } from "./processes.ts";
 import type { Project } from "./project.ts";

@@ -1,6 +1,6 @@
 /** `stateroom dev [port]`: build everything, serve it with `wrangler dev`, rebuild on change. */
 import { existsSync } from "node:fs";
-import { errorMessage } from "../../src/error-message.ts";
+import { errorMessage } from "../../src/errors.ts";
 import { parsePort } from "../args.ts";
 import type { Command } from "../command.ts";
 import { bundleDemo } from "../demo.ts";

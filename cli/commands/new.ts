@@ -3,7 +3,7 @@
  * it, so that `npm run dev` serves it at /s/<service>/ws/:room straight away.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { SERVICE_NAME, SERVICE_NAME_RULE } from "../../src/names.ts";
+import { isServiceName, SERVICE_NAME_RULE } from "../../src/naming.ts";
 import type { Command } from "../command.ts";
 import { runningDev } from "../dev-state.ts";
 import { CliError, usageError } from "../errors.ts";
@@ -74,7 +74,7 @@ Examples:
 function checkName(project: Project, name: string, assemblyScript: boolean): Names {
 	const source = assemblyScript ? name.replace(/^as-/, "") : name;
 	const service = assemblyScript ? `as-${source}` : name;
-	if (!SERVICE_NAME.test(source) || !SERVICE_NAME.test(service)) {
+	if (!isServiceName(source) || !isServiceName(service)) {
 		throw usageError(`"${name}" is not a valid service name: use ${SERVICE_NAME_RULE}.`, "new");
 	}
 	if (listServices(project).names.includes(service)) {
