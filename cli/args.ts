@@ -3,9 +3,10 @@
  * `--help` and `-- <wrangler arguments>` read the same everywhere and mistakes fail the same way.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { errorMessage } from "../src/errors.ts";
 import { usageError } from "./errors.ts";
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
+export type Options = NonNullable<ParseArgsConfig["options"]>;
 
 export interface Parsed {
 	readonly values: Record<string, string | boolean | undefined>;
@@ -30,8 +31,7 @@ export function parse(command: string, args: readonly string[], options: Options
 		return { values: rest, positionals, passthrough, help: help === true };
 	} catch (error) {
 		// parseArgs's messages run on about '--' for positionals; keep their first sentence only.
-		const message = error instanceof Error ? error.message : String(error);
-		throw usageError(`${message.split(/\.\s/)[0]?.replace(/\.$/, "")}.`, command);
+		throw usageError(`${errorMessage(error).split(/\.\s/)[0]?.replace(/\.$/, "")}.`, command);
 	}
 }
 

@@ -2,7 +2,7 @@
  * The `stateroom` command line: a thin layer over wrangler that builds, serves, bundles,
  * deploys and scaffolds Stateroom services. Each subcommand lives in cli/commands/.
  */
-import type { Command } from "./command.ts";
+import { type Command, runCommand } from "./command.ts";
 import { build } from "./commands/build.ts";
 import { deploy } from "./commands/deploy.ts";
 import { dev } from "./commands/dev.ts";
@@ -26,9 +26,9 @@ Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join("\n")}
 
 Options:
-  -h, --help   Show help (also \`stateroom <command> --help\`)
+  -h, --help   Show help (also \`npx stateroom <command> --help\`)
 
-Run \`stateroom <command> --help\` for a command's arguments and examples.`;
+Run \`npx stateroom <command> --help\` for a command's arguments and examples.`;
 }
 
 /** Runs the command line; resolves with the exit code. */
@@ -46,7 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 				`Unknown command "${name}". The commands are: ${COMMANDS.map((candidate) => candidate.name).join(", ")}.`,
 			);
 		}
-		return await command.run(rest);
+		return await runCommand(command, rest);
 	} catch (error) {
 		if (!(error instanceof CliError)) throw error;
 		failure(error);

@@ -19,7 +19,8 @@ export function warn(line: string): void {
 	process.stderr.write(`${PREFIX} warning: ${line}\n`);
 }
 
-export function failure(error: CliError): void {
+/** Prints a failure: what went wrong, and what to do about it. */
+export function failure(error: Pick<CliError, "message" | "fix">): void {
 	process.stderr.write(`${PREFIX} error: ${error.message}\n${PREFIX} fix: ${error.fix}\n`);
 }
 
@@ -41,4 +42,12 @@ export function bytes(count: number): string {
 	if (count < 1024) return `${count} B`;
 	if (count < 1024 * 1024) return `${(count / 1024).toFixed(1)} KiB`;
 	return `${(count / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+/**
+ * A `stateroom` command line as the user can type it in the project: the CLI is this package's
+ * own bin, not on the PATH, so through `npx` (which runs it offline, from node_modules/.bin).
+ */
+export function stateroomCommand(args: string): string {
+	return `npx stateroom ${args}`;
 }

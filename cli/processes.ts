@@ -72,12 +72,11 @@ export function runWrangler(project: Project, args: readonly string[]): Promise<
 	return run(process.execPath, [wranglerPath(project), ...args], project);
 }
 
-/** Starts a long-running wrangler, e.g. `wrangler dev`. */
+/** Starts a long-running wrangler, e.g. `wrangler dev`; its output is the caller's to read. */
 export function startWrangler(project: Project, args: readonly string[]): ChildProcess {
 	return start(process.execPath, [wranglerPath(project), ...args], project);
 }
 
-/** Runs scripts/build-wasm.mjs (the same build as `npm run build:wasm`) with this Node. */
 /**
  * Runs scripts/build-wasm.mjs. `strict` (for build and deploy) fails on a missing toolchain;
  * otherwise (dev) the build leaves a placeholder that refuses clients with the reason.
@@ -94,7 +93,7 @@ export async function buildWasm(project: Project, options: { strict: boolean } =
 	}
 }
 
-/** Starts a long-running process in our process group, output passed through as it comes. */
+/** Starts a long-running process in our process group, with its stdout and stderr piped to us. */
 export function start(
 	command: string,
 	args: readonly string[],
@@ -104,7 +103,7 @@ export function start(
 	return spawn(command, args, {
 		cwd: project.root,
 		env: childEnv(project, env),
-		stdio: ["inherit", "inherit", "inherit"],
+		stdio: ["inherit", "pipe", "pipe"],
 	});
 }
 
@@ -160,29 +159,4 @@ export async function waitUntilServing(url: string, child: ChildProcess, ms: num
 		`wrangler dev did not answer ${url} within ${ms / 1000} s.`,
 		"Look at wrangler's output above for the cause; on a slow machine, try again.",
 	);
-}
-
-/**
- * Forwards Ctrl-C and SIGTERM to the child and resolves with its exit code once it has stopped,
- * so that no workerd is left running behind the CLI. A stop asked for by a signal is a normal
- * end (exit code 0), whatever code wrangler exits with on it.
- */
-export function untilExit(child: ChildProcess, cleanup: () => void = () => {}): Promise<number> {
-	let stopping = false;
-	const forward = (signal: NodeJS.Signals) => () => {
-		stopping = true;
-		if (child.exitCode === null) child.kill(signal);
-	};
-	const onInt = forward("SIGINT");
-	const onTerm = forward("SIGTERM");
-	process.on("SIGINT", onInt);
-	process.on("SIGTERM", onTerm);
-	return new Promise((resolve) => {
-		child.once("exit", (code) => {
-			process.off("SIGINT", onInt);
-			process.off("SIGTERM", onTerm);
-			cleanup();
-			resolve(stopping ? 0 : (code ?? 1));
-		});
-	});
 }

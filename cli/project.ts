@@ -6,9 +6,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { CliError } from "./errors.ts";
 
-/** The registry's rule for service names (src/registry.ts): they appear in URLs and object names. */
-export const SERVICE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-
 export interface Project {
 	readonly root: string;
 	/** `root`-relative path to an absolute one. */

@@ -1,8 +1,10 @@
 /** The files `stateroom new` writes: a starting service and a test that proves it runs. */
 
 export interface Names {
-	/** The service name, as in URLs: `/s/<service>/ws/:room`. */
+	/** The service name, as registered and in URLs: `/s/<service>/ws/:room`. */
 	readonly service: string;
+	/** The source file's name without `.ts`: the service's name, less `as-` for AssemblyScript. */
+	readonly source: string;
 	/** The TypeScript class (or AssemblyScript type) name. */
 	readonly type: string;
 }

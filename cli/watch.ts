@@ -91,3 +91,33 @@ function serialized(build: WatchedBuild, report: WatchReport): (file: string) =>
 		}, SETTLE_MS);
 	};
 }
+
+/**
+ * Calls `changed` once, on the first change (settled) to any of the project-relative `paths`
+ * (folders are watched recursively; missing ones are skipped).
+ */
+export function watchChanges(project: Project, paths: readonly string[], changed: () => void): Watching {
+	const watchers: FSWatcher[] = [];
+	const watched: string[] = [];
+	let timer: NodeJS.Timeout | undefined;
+	let done = false;
+	const close = () => {
+		if (timer) clearTimeout(timer);
+		for (const watcher of watchers) watcher.close();
+	};
+	const onChange = () => {
+		if (done) return;
+		if (timer) clearTimeout(timer);
+		timer = setTimeout(() => {
+			done = true;
+			close();
+			changed();
+		}, SETTLE_MS);
+	};
+	for (const path of paths) {
+		if (!existsSync(project.path(path))) continue;
+		watched.push(path);
+		watchers.push(watch(project.path(path), { recursive: true }, onChange));
+	}
+	return { folders: watched, close };
+}

@@ -4,7 +4,7 @@ import binaryEcho from "../build/wasm/rust-binary-echo.wasm";
 import clock from "../build/wasm/rust-clock.wasm";
 import counter from "../build/wasm/rust-counter.wasm";
 import cpuHog from "../build/wasm/rust-cpu-hog.wasm";
-import echo from "../build/wasm/rust-echo-server.wasm";
+import echo from "../build/wasm/rust-echo.wasm";
 import randomness from "../build/wasm/rust-randomness.wasm";
 
 export const rustServices: Record<string, ServiceDefinition> = {

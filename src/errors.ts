@@ -4,12 +4,14 @@
  * and the helpers that fit a message into a close frame or a log line.
  */
 export class HttpError extends Error {
-	constructor(
-		readonly status: number,
-		message: string,
-		readonly headers: Readonly<Record<string, string>> = {},
-	) {
+	readonly status: number;
+	readonly headers: Readonly<Record<string, string>>;
+
+	// No parameter properties: the CLI imports this module with Node's type stripping.
+	constructor(status: number, message: string, headers: Readonly<Record<string, string>> = {}) {
 		super(message);
+		this.status = status;
+		this.headers = headers;
 		this.name = "HttpError";
 	}
 

@@ -1,6 +1,5 @@
 /** `stateroom build`: bundle the Worker and every module into dist/ and report its size. */
 import { rmSync } from "node:fs";
-import { noExtraPositionals, parse } from "../args.ts";
 import type { Command } from "../command.ts";
 import { bundleDemo } from "../demo.ts";
 import { CliError } from "../errors.ts";
@@ -27,15 +26,11 @@ Options:
 Everything after \`--\` goes to \`wrangler deploy --dry-run\` unchanged.
 
 Example:
-  stateroom build`,
+  npx stateroom build`,
 
-	async run(args) {
-		const parsed = parse("build", args);
-		if (parsed.help) {
-			process.stdout.write(`${this.help}\n`);
-			return 0;
-		}
-		noExtraPositionals(parsed, 0, "build");
+	positionals: 0,
+
+	async run(parsed) {
 		const project = findProject();
 		await buildAll(project, parsed.passthrough);
 		return 0;
@@ -54,7 +49,7 @@ export async function buildAll(project: Project, passthrough: readonly string[] 
 		if (code !== 0) {
 			throw new CliError(
 				`wrangler could not bundle the Worker (exit code ${code}); its output is above.`,
-				"Fix the error it reports (usually a TypeScript import or a wrangler.toml setting), then run `stateroom build` again.",
+				"Fix the error it reports (usually a TypeScript import or a wrangler.toml setting), then run `npx stateroom build` again.",
 			);
 		}
 	});

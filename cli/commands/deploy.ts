@@ -1,5 +1,4 @@
 /** `stateroom deploy`: `stateroom build`, then `wrangler deploy` to your Cloudflare account. */
-import { noExtraPositionals, parse } from "../args.ts";
 import type { Command } from "../command.ts";
 import { CliError } from "../errors.ts";
 import { info } from "../output.ts";
@@ -27,15 +26,11 @@ Options:
 Everything after \`--\` goes to \`wrangler deploy\` unchanged, e.g. \`-- --env staging\`.
 
 Example:
-  stateroom deploy`,
+  npx stateroom deploy`,
 
-	async run(args) {
-		const parsed = parse("deploy", args);
-		if (parsed.help) {
-			process.stdout.write(`${this.help}\n`);
-			return 0;
-		}
-		noExtraPositionals(parsed, 0, "deploy");
+	positionals: 0,
+
+	async run(parsed) {
 		const project = findProject();
 		wranglerPath(project);
 		await buildAll(project);
@@ -48,12 +43,12 @@ Example:
 		if (NOT_LOGGED_IN.test(output)) {
 			throw new CliError(
 				"wrangler deploy failed: it has no Cloudflare credentials.",
-				"Run `npx wrangler login` once (or, in CI, set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID), then `stateroom deploy` again.",
+				"Run `npx wrangler login` once (or, in CI, set CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID), then `npx stateroom deploy` again.",
 			);
 		}
 		throw new CliError(
 			`wrangler deploy failed (exit code ${code}); its output is above.`,
-			"Fix the error it reports, then run `stateroom deploy` again.",
+			"Fix the error it reports, then run `npx stateroom deploy` again.",
 		);
 	},
 };

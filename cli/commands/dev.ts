@@ -1,10 +1,11 @@
 /** `stateroom dev [port]`: build everything, serve it with `wrangler dev`, rebuild on change. */
 import { existsSync } from "node:fs";
-import { noExtraPositionals, parse, parsePort } from "../args.ts";
+import { errorMessage } from "../../src/errors.ts";
+import { parsePort } from "../args.ts";
 import type { Command } from "../command.ts";
 import { bundleDemo } from "../demo.ts";
-import { CliError } from "../errors.ts";
-import { info, seconds, step, warn } from "../output.ts";
+import { recordDev } from "../dev-state.ts";
+import { failure, info, seconds, stateroomCommand, step } from "../output.ts";
 import { buildWasm, ensurePortFree, wranglerPath } from "../processes.ts";
 import { findProject, listServices, type Project } from "../project.ts";
 import { DEFAULT_PORT, HOST, serveWithWrangler } from "../serving.ts";
@@ -32,22 +33,22 @@ Options:
 
 Everything after \`--\` goes to \`wrangler dev\` unchanged, e.g. \`-- --persist-to /tmp/state\`.
 
-Examples:
-  stateroom dev
-  stateroom dev 9000`,
+\`npm run dev\` runs it: \`npm run dev -- 9000\`, \`npm run dev -- --port 9000\` and
+\`npm run dev --port=9000\` all serve on port 9000.
 
-	async run(args) {
-		const parsed = parse("dev", args, { port: { type: "string" } });
-		if (parsed.help) {
-			process.stdout.write(`${this.help}\n`);
-			return 0;
-		}
-		noExtraPositionals(parsed, 1, "dev");
-		const port = parsePort(parsed.values.port ?? parsed.positionals[0], DEFAULT_PORT, "dev");
+Examples:
+  npx stateroom dev
+  npx stateroom dev 9000`,
+
+	options: { port: { type: "string" } },
+	positionals: 1,
+
+	async run(parsed) {
+		const port = parsePort(parsed.values.port ?? parsed.positionals[0] ?? npmPort(), DEFAULT_PORT, "dev");
 		const project = findProject();
 		wranglerPath(project);
 		// Say it the way the user started us: `npm run dev` takes its arguments after `--`.
-		const retry = process.env.npm_lifecycle_event === "dev" ? "npm run dev --" : "stateroom dev";
+		const retry = byNpm() ? "npm run dev --" : stateroomCommand("dev");
 		await ensurePortFree(port, HOST, `${retry} ${port + 1}`);
 
 		await step("building WebAssembly guests", () => buildWasm(project));
@@ -57,20 +58,42 @@ Examples:
 			changed: (build, file) => info(`${file} changed: rebuilding ${build.label}...`),
 			done: (build, ms) => info(`rebuilt ${build.label} in ${seconds(ms)}; wrangler reloads the Worker`),
 			failed: (build, error) =>
-				warn(
-					`rebuilding ${build.label} failed, still serving the previous build: ${error instanceof CliError ? error.message : String(error)}`,
-				),
+				failure({
+					message: `rebuilding ${build.label} failed: ${errorMessage(error)}`,
+					fix: "Fix the error above and save: stateroom dev rebuilds on the next change. Until then the previous build keeps serving.",
+				}),
 		});
+		const forget = recordDev(project, port);
 		return serveWithWrangler(project, {
 			port,
 			args: parsed.passthrough,
-			services: listServices(project),
+			services: () => listServices(project),
 			demo: existsSync(project.path("public/index.html")),
-			cleanup: () => watching.close(),
+			cleanup: () => {
+				watching.close();
+				forget();
+			},
+			recover: RECOVER_ON,
 			notes: watching.folders.length > 0 ? [`watching ${watching.folders.join(", ")} for changes`] : [],
 		});
 	},
 };
+
+/** What the Worker is built from: after wrangler fails, a change here starts it again. */
+const RECOVER_ON = ["services", "src", "build/wasm", "wrangler.toml"];
+
+function byNpm(): boolean {
+	return process.env.npm_lifecycle_event === "dev";
+}
+
+/**
+ * `npm run dev --port=8181` gives npm, not us, the option: npm keeps it as its own config and
+ * passes it only as npm_config_port. Take it from there rather than silently serve the default.
+ */
+function npmPort(): string | undefined {
+	const port = byNpm() ? process.env.npm_config_port : undefined;
+	return port === undefined || port === "" || port === "true" ? undefined : port;
+}
 
 function rebuilds(project: Project): WatchedBuild[] {
 	return [

@@ -1,14 +1,16 @@
 /**
  * `stateroom new <name> [--ts | --as]`: scaffolds a service, a worker test for it, and registers
- * it, so that `stateroom dev` serves it at /s/<name>/ws/:room straight away.
+ * it, so that `npm run dev` serves it at /s/<service>/ws/:room straight away.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { noExtraPositionals, parse } from "../args.ts";
+import { isServiceName, SERVICE_NAME_RULE } from "../../src/naming.ts";
 import type { Command } from "../command.ts";
+import { runningDev } from "../dev-state.ts";
 import { CliError, usageError } from "../errors.ts";
-import { detail, info } from "../output.ts";
-import { findProject, listServices, type Project, SERVICE_NAME } from "../project.ts";
+import { detail, info, stateroomCommand } from "../output.ts";
+import { findProject, listServices, type Project } from "../project.ts";
 import { scaffoldAssemblyScript } from "../scaffold-as.ts";
+import { DEFAULT_PORT } from "../serving.ts";
 import { type Names, serviceTest, typescriptService } from "../templates.ts";
 
 export const newCommand: Command = {
@@ -16,15 +18,17 @@ export const newCommand: Command = {
 	summary: "Scaffold a service (TypeScript or AssemblyScript) with a test, and register it",
 	help: `Usage: stateroom new <name> [--ts | --as]
 
-Creates a service named <name>, a test for it in test/worker/<name>.test.ts, and registers it,
-so that \`stateroom dev\` serves it at /s/<name>/ws/:room.
+Creates a service, a test for it in test/worker/<service>.test.ts, and registers it, so that
+\`npm run dev\` serves it at /s/<service>/ws/:room.
 
   --ts (default)  a TypeScript class in services/<name>.ts, registered in services/index.ts
+                  as the service <name>
   --as            an AssemblyScript service in services/assemblyscript/<name>.ts, compiled to
-                  WebAssembly by \`npm run build:wasm\`, registered in services/assemblyscript.ts
+                  WebAssembly (build/wasm/as-<name>.wasm, before it is registered) and registered
+                  in services/assemblyscript.ts as the service as-<name>, like the examples
 
-A name is 1-63 lowercase letters, digits and dashes, starting with a letter or digit, and not
-already registered.
+A service name is ${SERVICE_NAME_RULE},
+and not already registered.
 
 Options:
   --ts            Write the service in TypeScript (default)
@@ -32,37 +36,46 @@ Options:
   -h, --help      Show this help
 
 Examples:
-  stateroom new lobby
-  stateroom new tally --as`,
+  npx stateroom new lobby
+  npx stateroom new tally --as`,
 
-	async run(args) {
-		const parsed = parse("new", args, { ts: { type: "boolean" }, as: { type: "boolean" } });
-		if (parsed.help) {
-			process.stdout.write(`${this.help}\n`);
-			return 0;
-		}
-		noExtraPositionals(parsed, 1, "new");
+	options: { ts: { type: "boolean" }, as: { type: "boolean" } },
+	positionals: 1,
+
+	async run(parsed) {
 		if (parsed.values.ts && parsed.values.as) throw usageError("Choose one language: --ts or --as, not both.", "new");
-		const service = parsed.positionals[0];
-		if (service === undefined) throw usageError("Missing the service name, e.g. `stateroom new lobby`.", "new");
+		const name = parsed.positionals[0];
+		if (name === undefined) {
+			throw usageError(`Missing the service name, e.g. \`${stateroomCommand("new lobby")}\`.`, "new");
+		}
 		const project = findProject();
-		const names = checkName(project, service);
-		const written = parsed.values.as ? scaffoldAssemblyScript(project, names) : scaffoldTypeScript(project, names);
-		info(`created service "${service}":`);
+		const assemblyScript = parsed.values.as === true;
+		const names = checkName(project, name, assemblyScript);
+		const written = assemblyScript ? await scaffoldAssemblyScript(project, names) : scaffoldTypeScript(project, names);
+		info(`created service "${names.service}":`);
 		for (const file of written) detail(file);
-		info(`serve it: stateroom dev, then connect to ws://127.0.0.1:8080/s/${service}/ws/<room>`);
-		info(`test it:  npx vitest run --project worker test/worker/${service}.test.ts`);
+		const dev = runningDev(project);
+		const rooms = (port: number) => `ws://127.0.0.1:${port}/s/${names.service}/ws/<room>`;
+		info(
+			dev
+				? `serve it: the running dev server (port ${dev.port}) reloads it; connect to ${rooms(dev.port)}`
+				: `serve it: npm run dev, then connect to ${rooms(DEFAULT_PORT)}`,
+		);
+		info(`test it:  npx vitest run --project worker test/worker/${names.service}.test.ts`);
 		return 0;
 	},
 };
 
-/** Refuses a name that is invalid or taken, saying which; returns the names to generate. */
-function checkName(project: Project, service: string): Names {
-	if (!SERVICE_NAME.test(service)) {
-		throw usageError(
-			`"${service}" is not a valid service name: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit.`,
-			"new",
-		);
+/**
+ * Refuses a name that is invalid or taken, saying which; returns the names to generate. An
+ * AssemblyScript service is registered as `as-<name>` (its module is build/wasm/as-<name>.wasm);
+ * `new as-vote --as` means the same as `new vote --as`.
+ */
+function checkName(project: Project, name: string, assemblyScript: boolean): Names {
+	const source = assemblyScript ? name.replace(/^as-/, "") : name;
+	const service = assemblyScript ? `as-${source}` : name;
+	if (!isServiceName(source) || !isServiceName(service)) {
+		throw usageError(`"${name}" is not a valid service name: use ${SERVICE_NAME_RULE}.`, "new");
 	}
 	if (listServices(project).names.includes(service)) {
 		throw new CliError(
@@ -70,21 +83,18 @@ function checkName(project: Project, service: string): Names {
 			"Choose another name, or edit the existing service.",
 		);
 	}
-	for (const file of [
-		`services/${service}.ts`,
-		`services/assemblyscript/${service}.ts`,
-		`test/worker/${service}.test.ts`,
-	]) {
+	const files = assemblyScript ? [`services/assemblyscript/${source}.ts`] : [`services/${source}.ts`];
+	for (const file of [...files, `test/worker/${service}.test.ts`]) {
 		if (existsSync(project.path(file))) {
 			throw new CliError(`${file} already exists.`, "Choose another name, or remove that file if it is left over.");
 		}
 	}
-	const type = service
+	const type = source
 		.split("-")
 		.filter(Boolean)
 		.map((part) => part[0]?.toUpperCase() + part.slice(1))
 		.join("");
-	return { service, type: /^[0-9]/.test(type) ? `Service${type}` : type };
+	return { service, source, type: /^[0-9]/.test(type) ? `Service${type}` : type };
 }
 
 function scaffoldTypeScript(project: Project, names: Names): string[] {

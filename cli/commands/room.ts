@@ -1,7 +1,6 @@
 /** `stateroom room <service> <room>`: one room's details, its stored state, or reset/delete it. */
 import type { RoomEntry } from "../../src/directory/entry.ts";
 import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, adminClient } from "../admin-client.ts";
-import { noExtraPositionals, parse } from "../args.ts";
 import type { Command } from "../command.ts";
 import { usageError } from "../errors.ts";
 import { bytes, info } from "../output.ts";
@@ -37,18 +36,15 @@ Examples:
   stateroom room counter 1 --state
   stateroom room chat lobby --reset --operator ann`,
 
-	async run(args) {
-		const parsed = parse("room", args, {
-			...ADMIN_OPTIONS,
-			state: { type: "boolean" },
-			reset: { type: "boolean" },
-			delete: { type: "boolean" },
-		});
-		if (parsed.help) {
-			process.stdout.write(`${this.help}\n`);
-			return 0;
-		}
-		noExtraPositionals(parsed, 2, "room");
+	options: {
+		...ADMIN_OPTIONS,
+		state: { type: "boolean" },
+		reset: { type: "boolean" },
+		delete: { type: "boolean" },
+	},
+	positionals: 2,
+
+	async run(parsed) {
 		const [service, roomId] = parsed.positionals;
 		if (service === undefined || roomId === undefined) {
 			throw usageError("Give the service and the room: `stateroom room <service> <room>`.", "room");

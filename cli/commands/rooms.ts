@@ -1,7 +1,6 @@
 /** `stateroom rooms [service]`: the services of a deployment, or one service's rooms, from the admin API. */
 import type { RoomEntry, ServiceTotals } from "../../src/directory/entry.ts";
 import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, adminClient } from "../admin-client.ts";
-import { noExtraPositionals, parse } from "../args.ts";
 import type { Command } from "../command.ts";
 import { usageError } from "../errors.ts";
 import { bytes } from "../output.ts";
@@ -37,20 +36,17 @@ Examples:
   stateroom rooms chat --connected
   stateroom rooms counter --url https://stateroom.example.workers.dev --json`,
 
-	async run(args) {
-		const parsed = parse("rooms", args, {
-			...ADMIN_OPTIONS,
-			filter: { type: "string" },
-			connected: { type: "boolean" },
-			failing: { type: "boolean" },
-			limit: { type: "string" },
-			after: { type: "string" },
-		});
-		if (parsed.help) {
-			process.stdout.write(`${this.help}\n`);
-			return 0;
-		}
-		noExtraPositionals(parsed, 1, "rooms");
+	options: {
+		...ADMIN_OPTIONS,
+		filter: { type: "string" },
+		connected: { type: "boolean" },
+		failing: { type: "boolean" },
+		limit: { type: "string" },
+		after: { type: "string" },
+	},
+	positionals: 1,
+
+	async run(parsed) {
 		const { values } = parsed;
 		const limit = values.limit;
 		if (limit !== undefined && !/^\d+$/.test(String(limit))) {

@@ -14,15 +14,22 @@ import {
 	writeFileSync,
 } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { checkAbi } from "../abi-check.ts";
-import { noExtraPositionals, parse, parsePort } from "../args.ts";
+import { errorMessage } from "../../src/errors.ts";
+import { isServiceName, SERVICE_NAME_RULE } from "../../src/naming.ts";
+import { checkModule } from "../../src/wasm/abi.ts";
+import { parsePort } from "../args.ts";
 import type { Command } from "../command.ts";
 import { CliError, usageError } from "../errors.ts";
-import { info } from "../output.ts";
+import { info, stateroomCommand } from "../output.ts";
 import { ensurePortFree, wranglerPath } from "../processes.ts";
-import { findProject, type Project, SERVICE_NAME } from "../project.ts";
+import { findProject, type Project } from "../project.ts";
 import { DEFAULT_PORT, HOST, serveWithWrangler } from "../serving.ts";
+
+/**
+ * Where `npm run build:wasm` writes this project's WebAssembly services, each as
+ * `<service>.wasm`: the file's name is the name the service is registered and served under.
+ */
+const BUILT_SERVICES = "build/wasm";
 
 /** Where the generated files go; gitignored. */
 export const SERVE_DIR = ".stateroom/serve";
@@ -40,7 +47,7 @@ const SETTING_OPTIONS = {
 export const serve: Command = {
 	name: "serve",
 	summary: "Serve one WebAssembly module as the default service",
-	help: `Usage: stateroom serve <module.wasm | dir> [options] [-- <wrangler dev arguments>]
+	help: `Usage: stateroom serve <module.wasm | dir | service> [options] [-- <wrangler dev arguments>]
 
 Serves one WebAssembly module built anywhere (for example by Rust's stateroom-wasm crate) as
 the default service, at ws://${HOST}:<port>/ws/:room and /s/<name>/ws/:room. There is no
@@ -52,9 +59,10 @@ event, memory limit), as \`npm run build:wasm\` meters every module. Rooms keep 
 between runs while the module is the same build; after a rebuild, each room starts afresh.
 
 Arguments:
-  module.wasm | dir   The module, or a folder holding exactly one .wasm file
-  service             Or the name of a WebAssembly service this project builds
-                      (build/wasm/<service>.wasm, e.g. rust-echo or as-counter)
+  module.wasm         The module's file
+  dir                 Or a folder holding exactly one .wasm file
+  service             Or the name of a WebAssembly service this project builds: its module is
+                      ${BUILT_SERVICES}/<service>.wasm (e.g. rust-echo, c-counter, as-counter)
 
 Options:
   --port <n>          Port to serve on (default ${DEFAULT_PORT})
@@ -74,23 +82,20 @@ Security and limits (the service's settings; see the README's "Security and limi
 Everything after \`--\` goes to \`wrangler dev\` unchanged.
 
 Examples:
-  stateroom serve target/wasm32-wasi/release/echo_server.wasm
-  stateroom serve build/wasm --port 9000
-  stateroom serve rust-echo`,
+  npx stateroom serve target/wasm32-wasi/release/echo_server.wasm
+  npx stateroom serve rust-echo --port 9000
+  npx stateroom serve as-counter`,
 
-	async run(args) {
-		const parsed = parse("serve", args, {
-			port: { type: "string" },
-			name: { type: "string" },
-			...SETTING_OPTIONS,
-		});
-		if (parsed.help) {
-			process.stdout.write(`${this.help}\n`);
-			return 0;
-		}
-		noExtraPositionals(parsed, 1, "serve");
+	options: { port: { type: "string" }, name: { type: "string" }, ...SETTING_OPTIONS },
+	positionals: 1,
+
+	async run(parsed) {
 		const target = parsed.positionals[0];
-		if (target === undefined) throw usageError("Missing the module to serve: give a .wasm file or a folder.", "serve");
+		if (target === undefined)
+			throw usageError(
+				"Missing the module to serve: give a .wasm file, a folder, or a built service's name (e.g. rust-echo).",
+				"serve",
+			);
 		const port = parsePort(parsed.values.port, DEFAULT_PORT, "serve");
 		const project = findProject();
 		wranglerPath(project);
@@ -100,14 +105,14 @@ Examples:
 		info(
 			`checking ${relative(process.cwd(), file).startsWith("..") ? file : relative(process.cwd(), file)} against the Stateroom ABI...`,
 		);
-		await checkModuleFile(project, file);
-		await ensurePortFree(port, HOST, `stateroom serve ${target} --port ${port + 1}`);
+		await checkModuleFile(file);
+		await ensurePortFree(port, HOST, stateroomCommand(`serve ${target} --port ${port + 1}`));
 
 		const config = await writeServeProject(project, file, name, serveSettings(parsed.values));
 		return serveWithWrangler(project, {
 			port,
 			args: ["--config", config, ...parsed.passthrough],
-			services: { default: name, names: [name] },
+			services: () => ({ default: name, names: [name] }),
 			demo: false,
 			notes: [
 				'rooms keep their state between runs of the same build; a rebuilt module starts them afresh (onModuleChange: "reset")',
@@ -116,16 +121,13 @@ Examples:
 	},
 };
 
-/** Where `npm run build:wasm` writes this project's WebAssembly services. */
-const BUILT_SERVICES = "build/wasm";
-
 /**
  * The .wasm file an argument names: the file itself, the single .wasm in a folder, or, for a
  * bare service name, the module this project builds for that service.
  */
 export function findModule(path: string, project: Project, argument: string): string {
 	if (!existsSync(path)) {
-		if (SERVICE_NAME.test(argument)) return builtService(project, argument);
+		if (isServiceName(argument)) return builtService(project, argument);
 		throw new CliError(
 			`${path} does not exist.`,
 			"Check the path, or build the module first (e.g. `npm run build:wasm`).",
@@ -139,7 +141,7 @@ export function findModule(path: string, project: Project, argument: string): st
 	}
 	throw new CliError(
 		`${path} holds ${candidates.length} .wasm files: ${candidates.sort().join(", ")}.`,
-		`Name one of them, e.g. \`stateroom serve ${join(path, candidates[0] as string)}\`.`,
+		`Name one of them, e.g. \`${stateroomCommand(`serve ${join(path, candidates[0] as string)}`)}\`.`,
 	);
 }
 
@@ -164,7 +166,7 @@ function builtService(project: Project, name: string): string {
 }
 
 /** Compiles and checks the module; every refusal says what is wrong with it. */
-async function checkModuleFile(project: Project, file: string): Promise<void> {
+async function checkModuleFile(file: string): Promise<void> {
 	let module: WebAssembly.Module;
 	try {
 		module = await WebAssembly.compile(readFileSync(file));
@@ -175,7 +177,7 @@ async function checkModuleFile(project: Project, file: string): Promise<void> {
 		);
 	}
 	try {
-		await checkAbi(project, module, basename(file));
+		await checkModule(module, basename(file));
 	} catch (error) {
 		throw new CliError(
 			`${file} does not follow the Stateroom WebAssembly ABI: ${sentence(error)}`,
@@ -186,11 +188,8 @@ async function checkModuleFile(project: Project, file: string): Promise<void> {
 
 function serviceName(given: string | boolean | undefined, file: string): string {
 	if (typeof given === "string") {
-		if (!SERVICE_NAME.test(given)) {
-			throw usageError(
-				`"${given}" is not a service name: use 1-63 lowercase letters, digits and dashes, starting with a letter or digit.`,
-				"serve",
-			);
+		if (!isServiceName(given)) {
+			throw usageError(`"${given}" is not a service name: use ${SERVICE_NAME_RULE}.`, "serve");
 		}
 		return given;
 	}
@@ -199,7 +198,7 @@ function serviceName(given: string | boolean | undefined, file: string): string 
 		.replace(/[^a-z0-9-]+/g, "-")
 		.replace(/^-+|-+$/g, "")
 		.slice(0, 63);
-	return SERVICE_NAME.test(derived) ? derived : "service";
+	return isServiceName(derived) ? derived : "service";
 }
 
 /**
@@ -244,7 +243,7 @@ async function writeServeProject(
 ): Promise<string> {
 	const dir = project.path(SERVE_DIR);
 	mkdirSync(dir, { recursive: true });
-	await meterInto(project, file, join(dir, "service.wasm"));
+	await meterInto(file, join(dir, "service.wasm"));
 	// wrangler dev reads secrets from .dev.vars next to the config: bring the project's along.
 	const devVars = project.path(".dev.vars");
 	if (existsSync(devVars)) copyFileSync(devVars, join(dir, ".dev.vars"));
@@ -301,10 +300,9 @@ new_sqlite_classes = ["Directory"]
 }
 
 /** Meters the module as `npm run build:wasm` does, with the project's own meter (scripts/build/meter.mjs). */
-async function meterInto(project: Project, file: string, to: string): Promise<void> {
-	const meter = (await import(pathToFileURL(project.path("scripts/build/meter.mjs")).href)) as {
-		meterFile(from: string, to: string, name?: string): Promise<void>;
-	};
+async function meterInto(file: string, to: string): Promise<void> {
+	// Imported when needed: the meter loads binaryen, which no other command needs.
+	const meter = await import("../../scripts/build/meter.mjs");
 	try {
 		await meter.meterFile(file, to, basename(file));
 	} catch (error) {
@@ -317,5 +315,5 @@ async function meterInto(project: Project, file: string, to: string): Promise<vo
 
 /** An error's message as one sentence ending in a single full stop. */
 function sentence(error: unknown): string {
-	return `${(error instanceof Error ? error.message : String(error)).replace(/\.+$/, "")}.`;
+	return `${errorMessage(error).replace(/\.+$/, "")}.`;
 }

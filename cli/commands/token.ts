@@ -5,11 +5,11 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { MIN_SECRET_BYTES, mintJoinToken } from "../../src/access/token.ts";
+import { isServiceName } from "../../src/naming.ts";
 import { DEFAULT_ACCESS } from "../../src/settings.ts";
-import { noExtraPositionals, parse } from "../args.ts";
 import type { Command } from "../command.ts";
 import { CliError, usageError } from "../errors.ts";
-import { findProject, SERVICE_NAME } from "../project.ts";
+import { findProject } from "../project.ts";
 
 const UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
 
@@ -38,22 +38,19 @@ Examples:
   stateroom token --service chat --room lobby --user ann
   stateroom token --service game --room "match-*" --claims '{"role":"viewer"}' --ttl 10m`,
 
-	async run(args) {
-		const parsed = parse("token", args, {
-			service: { type: "string" },
-			room: { type: "string" },
-			user: { type: "string" },
-			claims: { type: "string" },
-			ttl: { type: "string" },
-			"secret-name": { type: "string" },
-		});
-		if (parsed.help) {
-			process.stdout.write(`${this.help}\n`);
-			return 0;
-		}
-		noExtraPositionals(parsed, 0, "token");
+	options: {
+		service: { type: "string" },
+		room: { type: "string" },
+		user: { type: "string" },
+		claims: { type: "string" },
+		ttl: { type: "string" },
+		"secret-name": { type: "string" },
+	},
+	positionals: 0,
+
+	async run(parsed) {
 		const { service, room, user, claims, ttl } = parsed.values;
-		if (typeof service !== "string" || !SERVICE_NAME.test(service)) {
+		if (typeof service !== "string" || !isServiceName(service)) {
 			throw usageError("Give the service the token opens: --service <name> (a registered service name).", "token");
 		}
 		if (typeof room !== "string" || room.length === 0) {

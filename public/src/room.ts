@@ -1,11 +1,11 @@
 /** The room the page is in: `?room=<id>` in the URL, a fresh random one when absent. */
 
-const MAX_ROOM_BYTES = 256;
+import { MAX_ROOM_ID_BYTES } from "../../src/naming.ts";
 
 /** The room from the page's URL; without one, picks a new room and puts it in the URL. */
 export function currentRoom(location: Location, history: History): string {
 	const room = new URL(location.href).searchParams.get("room")?.trim();
-	if (room && new TextEncoder().encode(room).length <= MAX_ROOM_BYTES) return room;
+	if (room && new TextEncoder().encode(room).length <= MAX_ROOM_ID_BYTES) return room;
 	const fresh = `demo-${crypto.randomUUID().slice(0, 8)}`;
 	history.replaceState(null, "", roomHref(location, fresh));
 	return fresh;

@@ -22,7 +22,7 @@ const run = promisify(execFile);
 /** Each example and the module it builds. */
 const EXAMPLES = [
 	{ file: "counter.c", module: "c-counter" },
-	{ file: "echo_server.c", module: "c-echo" },
+	{ file: "echo.c", module: "c-echo" },
 ];
 
 const FLAGS = [

@@ -6,6 +6,7 @@
  * Node-compatible on purpose (`stateroom serve x.wasm` imports it with type stripping): no
  * `cloudflare:` imports, no enums, no parameter properties, `.ts` import extensions.
  */
+import { errorMessage } from "../errors.ts";
 import { type SIGNATURE_PROBE_IMPORTS, signatureProbeBytes } from "./signature-probe.ts";
 
 export const ABI_VERSION = 1;
@@ -245,7 +246,7 @@ export function callInitialize(instance: WebAssembly.Instance, name: string): vo
 	try {
 		initialize();
 	} catch (error) {
-		throw new ModuleRefusedError(`module "${name}": _initialize failed: ${describeError(error)}`);
+		throw new ModuleRefusedError(`module "${name}": _initialize failed: ${errorMessage(error)}`);
 	}
 }
 
@@ -260,10 +261,6 @@ async function instantiateWithStubs(module: WebAssembly.Module, name: string): P
 	try {
 		return await WebAssembly.instantiate(module, imports);
 	} catch (error) {
-		throw new ModuleRefusedError(`module "${name}" failed to instantiate: ${describeError(error)}`);
+		throw new ModuleRefusedError(`module "${name}" failed to instantiate: ${errorMessage(error)}`);
 	}
-}
-
-export function describeError(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
 }

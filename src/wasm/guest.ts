@@ -10,8 +10,9 @@
  */
 
 import type { Effects } from "../engine.ts";
+import { errorMessage } from "../errors.ts";
 import { escapeForLog } from "../log.ts";
-import { callInitialize, describeError, ENV_MODULE, IDENTITY_IMPORT, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
+import { callInitialize, ENV_MODULE, IDENTITY_IMPORT, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
 import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
 import { IdentityCallError, writeIdentity } from "./identity.ts";
 import { FUEL_EXPORT, MEMORY_LIMIT_EXPORT, memoryLimitPages, RESERVED_EXPORTS, type WasmLimits } from "./metering.ts";
@@ -90,7 +91,7 @@ export class Guest {
 		try {
 			instance = await WebAssembly.instantiate(module, imports as WebAssembly.Imports);
 		} catch (error) {
-			throw new GuestError(`module "${name}" failed to instantiate: ${describeError(error)}`, { cause: error });
+			throw new GuestError(`module "${name}" failed to instantiate: ${errorMessage(error)}`, { cause: error });
 		}
 		guest = new Guest(instance, label, output, limits);
 		guest.refuel();
@@ -234,7 +235,7 @@ export class Guest {
 			else effects.send(command.recipient, command.payload);
 		} catch (error) {
 			const failure =
-				error instanceof GuestError ? error : new GuestError(`${this.#label}: stateroom_send: ${describeError(error)}`);
+				error instanceof GuestError ? error : new GuestError(`${this.#label}: stateroom_send: ${errorMessage(error)}`);
 			this.#failure ??= failure;
 			// Unwinds the guest: the event fails, and the instance is replaced on rollback.
 			throw failure;
@@ -262,7 +263,7 @@ export class Guest {
 			this.#output.flush();
 			const said = this.#output.lastError;
 			const why = said === undefined ? "" : ` (its last stderr line: ${said})`;
-			throw new GuestError(`${this.#label}: ${exportName} trapped: ${describeError(error)}${why}`, { cause: error });
+			throw new GuestError(`${this.#label}: ${exportName} trapped: ${errorMessage(error)}${why}`, { cause: error });
 		}
 	}
 

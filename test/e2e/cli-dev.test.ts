@@ -89,7 +89,7 @@ describe("stateroom dev", () => {
 		expect(code).toBe(1);
 		expect(stderr).toContain(`[stateroom] error: Port ${port} on 127.0.0.1 is already in use by another program.`);
 		expect(stderr).toContain(
-			`[stateroom] fix: Stop that program, or pick another port: \`stateroom dev ${port + 1}\`.`,
+			`[stateroom] fix: Stop that program, or pick another port: \`npx stateroom dev ${port + 1}\`.`,
 		);
 		expect(stdout).not.toContain("building WebAssembly guests");
 	});

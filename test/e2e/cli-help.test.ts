@@ -4,6 +4,7 @@
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -32,7 +33,7 @@ describe("stateroom --help", () => {
 		expect(stderr).toBe("");
 		expect(stdout).toMatch(new RegExp(`^Usage: stateroom ${command}\\b`));
 		expect(stdout).toMatch(/-h, --help/);
-		expect(stdout).toMatch(/Examples?:\n {2}stateroom /);
+		expect(stdout).toMatch(/Examples?:\n {2}npx stateroom /);
 		// `help <command>` is the same text.
 		expect((await runCli(["help", command])).stdout).toBe(stdout);
 	});
@@ -46,14 +47,14 @@ describe("command-line mistakes", () => {
 		expect(stderr).toContain(
 			'[stateroom] error: Unknown command "frobnicate". The commands are: dev, serve, build, deploy, new, token, rooms, room.',
 		);
-		expect(stderr).toContain("[stateroom] fix: See `stateroom --help` for the usage.");
+		expect(stderr).toContain("[stateroom] fix: See `npx stateroom --help` for the usage.");
 	});
 
 	it.each(COMMANDS)("refuses an unknown option to `%s` and points at its help", async (command) => {
 		const { code, stderr } = await runCli([command, "--frobnicate"]);
 		expect(code).toBe(2);
 		expect(stderr).toContain("[stateroom] error: Unknown option '--frobnicate'.");
-		expect(stderr).toContain(`[stateroom] fix: See \`stateroom ${command} --help\` for the usage.`);
+		expect(stderr).toContain(`[stateroom] fix: See \`npx stateroom ${command} --help\` for the usage.`);
 	});
 
 	it("refuses a port that is not a number", async () => {
@@ -75,6 +76,47 @@ describe("command-line mistakes", () => {
 		expect(unknownService.stderr).toMatch(
 			/error: No module file and no WebAssembly service named "no-such-service"\. Built WebAssembly services: .*as-counter.*rust-echo/,
 		);
+	});
+
+	it("serves a built service by its registered name, the examples of `serve --help` included", async () => {
+		// A port in use stops `serve` just after it has found and checked the module: enough to
+		// prove that each name resolves to build/wasm/<name>.wasm without starting wrangler.
+		const busy = createServer();
+		await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+		const port = (busy.address() as AddressInfo).port;
+		try {
+			const help = (await runCli(["serve", "--help"])).stdout;
+			const examples = [...help.matchAll(/^ {2}npx stateroom serve (\S+)/gm)].map((match) => match[1] as string);
+			const names = examples.filter((example) => !example.includes("/"));
+			expect(names).toContain("rust-echo");
+			for (const name of ["rust-echo", "c-echo", ...names]) {
+				const { code, stdout, stderr } = await runCli(["serve", name, "--port", String(port)]);
+				expect(stdout, name).toContain(`[stateroom] checking build/wasm/${name}.wasm against the Stateroom ABI...`);
+				expect(stderr, name).toContain(`[stateroom] error: Port ${port} on 127.0.0.1 is already in use`);
+				expect(code, name).toBe(1);
+			}
+		} finally {
+			busy.close();
+		}
+	});
+
+	it("takes the port of `npm run dev --port=N` (which npm keeps as its own option) rather than serve 8080", async () => {
+		// A port in use makes `dev` stop before it builds anything, naming the port it was given.
+		const busy = createServer();
+		await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+		const port = (busy.address() as AddressInfo).port;
+		try {
+			const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
+				execFile("npm", ["run", "dev", `--port=${port}`], { cwd: PROJECT_ROOT, timeout: 60_000 }, (error, _out, err) =>
+					resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stderr: err }),
+				);
+			});
+			expect(code).toBe(1);
+			expect(stderr).toContain(`[stateroom] error: Port ${port} on 127.0.0.1 is already in use by another program.`);
+			expect(stderr).toContain(`pick another port: \`npm run dev -- ${port + 1}\`.`);
+		} finally {
+			busy.close();
+		}
 	});
 
 	it("says what to do when run outside a project", async () => {

@@ -4,44 +4,23 @@
  * own generated tests inside workerd; it refuses invalid and taken names.
  */
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODE, runCli } from "./cli-process.ts";
-import { PROJECT_ROOT } from "./dev-server.ts";
+import { copyProject, type ProjectCopy } from "./project-copy.ts";
 
-/** What a project needs to build and test its services; `-p` keeps mtimes, so builds stay cached. */
-const COPIED = [
-	"package.json",
-	"wrangler.toml",
-	"tsconfig.json",
-	"vitest.config.ts",
-	"biome.json",
-	"src",
-	"services",
-	"sdk",
-	"scripts",
-	"guests",
-	"build",
-	"test",
-];
-
+let copy: ProjectCopy;
 let project: string;
 
 beforeAll(() => {
-	project = mkdtempSync(join(tmpdir(), "stateroom-new-"));
-	for (const path of COPIED) {
-		if (existsSync(join(PROJECT_ROOT, path))) {
-			cpSync(join(PROJECT_ROOT, path), join(project, path), { recursive: true, preserveTimestamps: true });
-		}
-	}
-	symlinkSync(join(PROJECT_ROOT, "node_modules"), join(project, "node_modules"));
+	// Tracked files only: a user's own services (e.g. the README tour's services/tally.ts) are not
+	// part of the copy, so they can neither clash with the names scaffolded here nor break the build.
+	copy = copyProject("stateroom-new-");
+	project = copy.root;
 });
 
-afterAll(() => {
-	if (project) rmSync(project, { recursive: true, force: true });
-});
+afterAll(() => copy?.remove());
 
 function run(command: string, args: string[], timeout: number): Promise<{ code: number; output: string }> {
 	return new Promise((resolve) => {
@@ -53,8 +32,8 @@ function run(command: string, args: string[], timeout: number): Promise<{ code: 
 
 describe("stateroom new", () => {
 	it("scaffolds a TypeScript service and its test, and registers it in services/index.ts", async () => {
-		const { code, stdout } = await runCli(["new", "lobby-room"], { cwd: project });
-		expect(code).toBe(0);
+		const { code, stdout, output } = await runCli(["new", "lobby-room"], { cwd: project });
+		expect(code, output).toBe(0);
 		expect(stdout).toContain('[stateroom] created service "lobby-room":');
 		expect(readFileSync(join(project, "services/lobby-room.ts"), "utf8")).toContain(
 			"export class LobbyRoom implements Service",
@@ -65,15 +44,20 @@ describe("stateroom new", () => {
 		expect(index).toMatch(/\t\t"lobby-room": LobbyRoom,\n/);
 	});
 
-	it("scaffolds an AssemblyScript service with --as, registered in services/assemblyscript.ts", async () => {
-		const { code } = await runCli(["new", "tally", "--as"], { cwd: project });
-		expect(code).toBe(0);
+	it("scaffolds an AssemblyScript service with --as, builds it, then registers it as as-<name>", async () => {
+		const { code, stdout, output } = await runCli(["new", "tally", "--as"], { cwd: project, timeoutMs: 120_000 });
+		expect(code, output).toBe(0);
+		expect(stdout).toContain('[stateroom] created service "as-tally":');
 		expect(readFileSync(join(project, "services/assemblyscript/tally.ts"), "utf8")).toContain(
 			"class Tally extends Service",
 		);
+		// Built before it is registered, so that a running dev server never imports a missing file.
+		expect(existsSync(join(project, "build/wasm/as-tally.wasm"))).toBe(true);
+		expect(existsSync(join(project, "test/worker/as-tally.test.ts"))).toBe(true);
 		const registry = readFileSync(join(project, "services/assemblyscript.ts"), "utf8");
-		expect(registry).toContain('import tallyModule from "../build/wasm/as-tally.wasm";');
-		expect(registry).toMatch(/\ttally: tallyModule,\n/);
+		expect(registry).toContain('import asTally from "../build/wasm/as-tally.wasm";');
+		expect(registry).toMatch(/\t"as-tally": asTally,\n/);
+		expect(stdout).toContain("serve it: npm run dev, then connect to ws://127.0.0.1:8080/s/as-tally/ws/<room>");
 	});
 
 	it("refuses a name that is taken, invalid, or both --ts and --as, and writes nothing", async () => {
@@ -81,9 +65,9 @@ describe("stateroom new", () => {
 		const taken = await runCli(["new", "chat"], { cwd: project });
 		expect(taken.code).toBe(1);
 		expect(taken.stderr).toContain('[stateroom] error: A service named "chat" is already registered.');
-		const again = await runCli(["new", "lobby-room", "--as"], { cwd: project });
+		const again = await runCli(["new", "as-tally", "--as"], { cwd: project });
 		expect(again.code).toBe(1);
-		expect(again.stderr).toContain('A service named "lobby-room" is already registered.');
+		expect(again.stderr).toContain('A service named "as-tally" is already registered.');
 		const invalid = await runCli(["new", "Bad_Name"], { cwd: project });
 		expect(invalid.code).toBe(2);
 		expect(invalid.stderr).toContain('"Bad_Name" is not a valid service name');
@@ -112,14 +96,11 @@ describe("stateroom new", () => {
 				"services/lobby-room.ts",
 				"services/assemblyscript.ts",
 				"test/worker/lobby-room.test.ts",
-				"test/worker/tally.test.ts",
+				"test/worker/as-tally.test.ts",
 			],
 			60_000,
 		);
 		expect(lint.code, lint.output).toBe(0);
-		const build = await run(NODE, ["scripts/build-wasm.mjs"], 120_000);
-		expect(build.code, build.output).toBe(0);
-		expect(existsSync(join(project, "build/wasm/as-tally.wasm"))).toBe(true);
 		const tests = await run(
 			NODE,
 			[
@@ -128,7 +109,7 @@ describe("stateroom new", () => {
 				"--project",
 				"worker",
 				"test/worker/lobby-room.test.ts",
-				"test/worker/tally.test.ts",
+				"test/worker/as-tally.test.ts",
 			],
 			120_000,
 		);

@@ -63,8 +63,11 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
 
 export interface BackgroundCli {
 	output(): string;
-	/** Resolves when the output matches; rejects on timeout or if the CLI exits first. */
-	waitFor(pattern: RegExp, ms: number): Promise<RegExpMatchArray>;
+	/**
+	 * Resolves when the output (from offset `from`, e.g. an earlier `output().length`) matches;
+	 * rejects on timeout or if the CLI exits first.
+	 */
+	waitFor(pattern: RegExp, ms: number, from?: number): Promise<RegExpMatchArray>;
 	/** SIGTERM to the whole group (SIGKILL after 10 s); resolves with the CLI's exit code. */
 	stop(): Promise<number | null>;
 	readonly exited: Promise<number | null>;
@@ -89,10 +92,10 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Bac
 	return {
 		output: () => output,
 		exited,
-		waitFor(pattern, ms) {
+		waitFor(pattern, ms, from = 0) {
 			return new Promise((resolve, reject) => {
 				const check = () => {
-					const match = output.match(pattern);
+					const match = output.slice(from).match(pattern);
 					if (match) finish(() => resolve(match));
 					else if (child.exitCode !== null) {
 						finish(() =>
