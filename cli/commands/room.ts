@@ -32,9 +32,9 @@ Options:
 ${ADMIN_OPTIONS_HELP}
 
 Examples:
-  stateroom room chat lobby
-  stateroom room counter 1 --state
-  stateroom room chat lobby --reset --operator ann`,
+  npx stateroom room chat lobby
+  npx stateroom room counter 1 --state
+  npx stateroom room chat lobby --reset --operator ann`,
 
 	options: {
 		...ADMIN_OPTIONS,
@@ -47,7 +47,7 @@ Examples:
 	async run(parsed) {
 		const [service, roomId] = parsed.positionals;
 		if (service === undefined || roomId === undefined) {
-			throw usageError("Give the service and the room: `stateroom room <service> <room>`.", "room");
+			throw usageError("Give the service and the room: `npx stateroom room <service> <room>`.", "room");
 		}
 		const { values } = parsed;
 		const actions = (["state", "reset", "delete"] as const).filter((name) => values[name] === true);

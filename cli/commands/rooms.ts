@@ -32,9 +32,9 @@ Options:
 ${ADMIN_OPTIONS_HELP}
 
 Examples:
-  stateroom rooms
-  stateroom rooms chat --connected
-  stateroom rooms counter --url https://stateroom.example.workers.dev --json`,
+  npx stateroom rooms
+  npx stateroom rooms chat --connected
+  npx stateroom rooms counter --url https://stateroom.example.workers.dev --json`,
 
 	options: {
 		...ADMIN_OPTIONS,

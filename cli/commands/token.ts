@@ -35,8 +35,8 @@ Options:
   -h, --help            Show this help
 
 Examples:
-  stateroom token --service chat --room lobby --user ann
-  stateroom token --service game --room "match-*" --claims '{"role":"viewer"}' --ttl 10m`,
+  npx stateroom token --service chat --room lobby --user ann
+  npx stateroom token --service game --room "match-*" --claims '{"role":"viewer"}' --ttl 10m`,
 
 	options: {
 		service: { type: "string" },
