@@ -172,6 +172,7 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		const stored = await this.#storage.loadRecord();
 		const record = stored ?? (address && newRecord(address.service, address.roomId));
 		if (!record) throw new Error("this room has never been opened and no request says which it is");
+		this.#storage.useDurability(this.catalog.get(record.service).settings.durability);
 		const load = () => this.loadEngine(record);
 		const engine = await load();
 		const entry = this.catalog.get(record.service);

@@ -21,9 +21,8 @@ export function typescriptEngine(name: string, service: ServiceClass): EngineFac
 			return new TypeScriptEngine(name, service, room, StoredState.read(stored));
 		},
 		inspect(stored) {
-			const snapshot = readSnapshot(stored);
 			// The stored JSON as it is, tags for Map, Set, Date, ... included: what is really kept.
-			return { storedChars: snapshot?.length ?? 0, state: snapshot === undefined ? null : JSON.parse(snapshot) };
+			return StoredState.read(stored).inspect();
 		},
 	};
 }

@@ -130,6 +130,11 @@ export class ValueField {
 		return [this.base, ...this.chunks.map((_, index) => partKey(this.base, index))];
 	}
 
+	/** The stored JSON, parsed (tags included). */
+	json(): unknown {
+		return JSON.parse(this.chunks.join(""));
+	}
+
 	allWrites(): Map<string, unknown> {
 		const put = new Map<string, unknown>([[this.base, this.header()]]);
 		this.chunks.forEach((chunk, index) => {
@@ -253,6 +258,15 @@ export class CollectionField {
 
 	keys(): string[] {
 		return [this.base, ...[...this.#bucketBytes.keys()].map((bucket) => partKey(this.base, bucket))];
+	}
+
+	/** The stored JSON, parsed (tags included), shaped as the whole collection would encode. */
+	json(): unknown {
+		const slots = [...this.entries].sort(([a], [b]) => a - b);
+		const entries = slots.map(([, text]) => JSON.parse(text) as unknown);
+		if (this.kind === "list") return entries;
+		if (this.kind === "map") return { $sr: "map", v: entries };
+		return Object.fromEntries(entries as [string, unknown][]);
 	}
 
 	allWrites(): Map<string, unknown> {

@@ -69,6 +69,23 @@ export class StoredState {
 	}
 
 	/**
+	 * What an operator sees: the stored JSON (tags for Map, Set, Date, ... included), by field,
+	 * or `save()`'s value; `null` for a room that stored nothing.
+	 */
+	inspect(): { storedChars: number; state: unknown } {
+		if (this.#legacy !== undefined)
+			return { storedChars: this.#legacy.text.length, state: JSON.parse(this.#legacy.text) };
+		const saved = this.#fields.get(SAVED);
+		const state =
+			this.#fields.size === 0
+				? null
+				: saved
+					? saved.json()
+					: Object.fromEntries([...this.#fields].map(([name, field]) => [name, field.json()]));
+		return { storedChars: this.bytes, state };
+	}
+
+	/**
 	 * The stored values by field name (`SAVED` for a `save()` value), built afresh: watched
 	 * collections get a new Proxy. `undefined` if nothing was ever stored.
 	 */

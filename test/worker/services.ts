@@ -240,6 +240,7 @@ export const testServices = {
 	...accessServices,
 	"test-ledger": Ledger,
 	"test-shaky": Shaky,
+	"test-shaky-relaxed": { service: Shaky, durability: "relaxed" },
 	"test-broken": Broken,
 	"test-bytes": Bytes,
 	"test-fragile": Fragile,
