@@ -38,12 +38,15 @@ export async function build({ root, log }) {
 	}
 }
 
+/** Multi-memory: the dirty-page tracking fixture exports a second memory, as tracked builds do. */
+const FEATURES = { mutable_globals: true, bulk_memory: true, multi_memory: true };
+
 function compile(wabt, path) {
 	const source = readFileSync(path, "utf8");
 	let module;
 	try {
-		module = wabt.parseWat(path, source, { mutable_globals: true, bulk_memory: true });
-		module.validate();
+		module = wabt.parseWat(path, source, FEATURES);
+		module.validate(FEATURES);
 		return Buffer.from(module.toBinary({ write_debug_names: true }).buffer);
 	} catch (error) {
 		throw new Error(`${path} does not compile: ${error.message}`);

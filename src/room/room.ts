@@ -241,7 +241,8 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 	/** Builds the room's engine from the state its service stored (none for a new room). */
 	private async loadEngine(record: RoomRecord) {
 		const state = await this.#storage.loadState();
-		return this.catalog.get(record.service).factory.create({ service: record.service, roomId: record.roomId }, state);
+		const address = { service: record.service, roomId: record.roomId };
+		return this.catalog.get(record.service).factory.create(address, state, () => this.#storage.loadState());
 	}
 }
 

@@ -16,6 +16,7 @@ import { callInitialize, ENV_MODULE, IDENTITY_IMPORT, SEND_IMPORT, WASI_MODULE }
 import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
 import { IdentityCallError, writeIdentity } from "./identity.ts";
 import { FUEL_EXPORT, MEMORY_LIMIT_EXPORT, memoryLimitPages, RESERVED_EXPORTS, type WasmLimits } from "./metering.ts";
+import { DirtyPages } from "./dirty-pages.ts";
 import { OutputLines, wasiImports } from "./wasi.ts";
 
 type MallocFn = (size: number) => unknown;
@@ -40,12 +41,15 @@ export class Guest {
 	#failure: Error | undefined;
 	#eventStartedAt: number | undefined;
 	#started = false;
+	/** The pages the guest wrote, for a module built with dirty-page tracking (dirty-pages.ts). */
+	readonly dirtyPages: DirtyPages | undefined;
 
 	private constructor(instance: WebAssembly.Instance, label: string, output: OutputLines, limits: WasmLimits) {
 		this.#instance = instance;
 		this.#label = label;
 		this.#output = output;
 		this.#limits = limits;
+		this.dirtyPages = DirtyPages.of(instance.exports);
 	}
 
 	/**
@@ -85,6 +89,7 @@ export class Guest {
 				memory,
 				write: (fd, text) => output.write(fd, text),
 				eventStartedAt: () => (guest ? guest.#eventStartedAt : undefined),
+				wrote: (ptr, len) => guest?.dirtyPages?.markRange(ptr, len),
 			}),
 		};
 		let instance: WebAssembly.Instance;
@@ -129,10 +134,6 @@ export class Guest {
 		return new Uint8Array(this.memory().buffer);
 	}
 
-	memoryCopy(): Uint8Array {
-		return this.memoryBytes().slice();
-	}
-
 	/** The exported mutable globals' values, by export name. */
 	readGlobals(): Record<string, number | bigint> {
 		const values: Record<string, number | bigint> = {};
@@ -174,6 +175,7 @@ export class Guest {
 				`returned address ${address} for ${bytes.length} bytes`,
 			);
 			this.memoryBytes().set(bytes, address);
+			this.dirtyPages?.markRange(address, bytes.length);
 			this.call("stateroom_recv", () => (exports.stateroom_recv as BlockFn)(address, bytes.length));
 			if (this.#failure) throw this.#failure;
 			this.call("stateroom_free", () => (exports.stateroom_free as BlockFn)(address, bytes.length));

@@ -4,6 +4,7 @@
  */
 import type { ServiceDefinition } from "stateroom";
 import contained from "../../build/fixtures/contained.wasm";
+import dirtyTracked from "../../build/fixtures/dirty-tracked.wasm";
 import hugeMalloc from "../../build/fixtures/huge-malloc.wasm";
 import identity from "../../build/fixtures/identity.wasm";
 import missingRecv from "../../build/fixtures/missing-recv.wasm";
@@ -17,6 +18,7 @@ import rustCounter from "../../build/wasm/rust-counter.wasm";
 
 export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	"wasm-scripted": scripted,
+	"wasm-dirty-tracked": dirtyTracked,
 	"wasm-huge-malloc": hugeMalloc,
 	"wasm-null-malloc": nullMalloc,
 	"wasm-missing-recv": missingRecv,
