@@ -14,9 +14,9 @@ import { errorMessage } from "../errors.ts";
 import { escapeForLog } from "../log.ts";
 import { callInitialize, ENV_MODULE, IDENTITY_IMPORT, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
 import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
+import { DirtyPages } from "./dirty-pages.ts";
 import { IdentityCallError, writeIdentity } from "./identity.ts";
 import { FUEL_EXPORT, MEMORY_LIMIT_EXPORT, memoryLimitPages, RESERVED_EXPORTS, type WasmLimits } from "./metering.ts";
-import { DirtyPages } from "./dirty-pages.ts";
 import { OutputLines, wasiImports } from "./wasi.ts";
 
 type MallocFn = (size: number) => unknown;
@@ -113,7 +113,10 @@ export class Guest {
 	/** `env.stateroom_identity`: a failed call fails the event, like a bad `stateroom_send`. */
 	private identity(client: number, ptr: number, len: number): number {
 		try {
-			return writeIdentity(this.#effects, this.memoryBytes(), client, ptr, len);
+			const written = writeIdentity(this.#effects, this.memoryBytes(), client, ptr, len);
+			// The host wrote into the guest's memory when the identity fitted: mark those pages.
+			if (written >= 0 && written <= len >>> 0) this.dirtyPages?.markRange(ptr >>> 0, written);
+			return written;
 		} catch (error) {
 			if (!(error instanceof IdentityCallError)) throw error;
 			throw new GuestError(`${this.#label}: ${error.message}`);
