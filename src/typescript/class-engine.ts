@@ -51,11 +51,6 @@ class TypeScriptEngine implements Engine {
 		this.#instance = this.instantiate();
 	}
 
-	/** What storage holds for this room's state, in bytes (roughly: characters of keys and values). */
-	get storedBytes(): number {
-		return this.#stored.bytes;
-	}
-
 	async run(event: ServiceEvent, effects: Effects): Promise<void> {
 		const ctx = this.context(effects);
 		const service = this.#instance;
