@@ -5,7 +5,11 @@
  */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { typescriptEngine } from "../../src/typescript/class-engine.ts";
+import { testServices } from "./services.ts";
 import { connect, roomStub, uniqueRoom } from "./socket.ts";
+
+const Ledger = testServices["test-ledger"];
 
 afterEach(() => {
 	vi.restoreAllMocks();
@@ -121,6 +125,26 @@ describe("format 2: fields under their own keys", () => {
 		const logged = errors.mock.calls.map((call) => String(call[0])).join("\n");
 		expect(logged).toContain('this.players.get("ann") is a Handle');
 		expect(logged).toContain('static transient = ["players"]');
+	});
+});
+
+describe("what an operator sees (inspect)", () => {
+	it("shows each field's stored JSON, a watched collection as the whole of its entries", async () => {
+		const room = uniqueRoom();
+		const a = await connect(`/s/test-ledger/ws/${room}`);
+		await ask(a, "fill 300");
+		await ask(a, "score p7");
+		const stored = await runInDurableObject(roomStub("test-ledger", room), async (_room, state) => {
+			const keys = await state.storage.list({ prefix: "state/" });
+			return new Map([...keys].map(([key, value]) => [key.slice("state/".length), value]));
+		});
+		const view = typescriptEngine("test-ledger", Ledger).inspect(stored) as { storedChars: number; state: Stored };
+		const items = view.state.items as string[];
+		expect(items).toHaveLength(300);
+		expect(items[299]).toBe("item-299");
+		expect(view.state.players).toMatchObject({ $sr: "map" });
+		expect((view.state.players as { v: unknown[] }).v[7]).toEqual(["p7", { score: 1 }]);
+		expect(view.storedChars).toBeGreaterThan(300 * "item-299".length);
 	});
 });
 
