@@ -51,9 +51,15 @@ export interface EngineFactory {
 	readonly kind: "typescript" | "wasm";
 	/**
 	 * Creates the engine of a room. `stored` holds the keys this engine wrote before (empty
-	 * for a new room); the engine resumes from them. Throws if the service cannot start.
+	 * for a new room); the engine resumes from them. `reload` reads them again (as of the last
+	 * commit), for an engine that rolls back from storage rather than from a copy in memory.
+	 * Throws if the service cannot start.
 	 */
-	create(room: RoomAddress, stored: ReadonlyMap<string, unknown>): Promise<Engine>;
+	create(
+		room: RoomAddress,
+		stored: ReadonlyMap<string, unknown>,
+		reload?: () => Promise<ReadonlyMap<string, unknown>>,
+	): Promise<Engine>;
 	/**
 	 * What an operator sees of a room's stored state (the admin API), as plain JSON: read from
 	 * the same keys `create` gets, without starting the service.

@@ -56,12 +56,26 @@ export interface AccessSettings {
 	readonly secretName: string;
 }
 
+/**
+ * When an event's state changes reach storage, relative to its messages:
+ * - `"strict"` (default): a message leaves only once the state it reports is stored;
+ * - `"relaxed"`: messages leave at once, and the changes of the events of the last
+ *   {@link RELAXED_FLUSH_MS} ms are written together; a crash of the machine in that window
+ *   loses them (the README's "Durability" says what is and is not lost).
+ */
+export type Durability = "strict" | "relaxed";
+
+/** How long a relaxed room gathers its events' writes before storing them together. */
+export const RELAXED_FLUSH_MS = 100;
+
 /** What a deployment may say about a service; every field is optional. */
 export interface ServiceSettings {
 	readonly limits?: Partial<ServiceLimits>;
 	/** WebAssembly: a room whose state another build of the module stored; default "refuse". */
 	readonly onModuleChange?: ModuleChange;
 	readonly access?: Partial<AccessSettings>;
+	/** See {@link Durability}. Default `"strict"`. */
+	readonly durability?: Durability;
 }
 
 /** Settings with every default filled in: what rooms actually run with. */
@@ -69,6 +83,7 @@ export interface ResolvedSettings {
 	readonly limits: Readonly<ServiceLimits>;
 	readonly onModuleChange: ModuleChange;
 	readonly access: Readonly<AccessSettings>;
+	readonly durability: Durability;
 }
 
 export const DEFAULT_LIMITS: Readonly<ServiceLimits> = {
@@ -102,7 +117,13 @@ export function resolveSettings(service: string, settings: ServiceSettings = {})
 		);
 	}
 	checkAccessLimits(service, limits);
-	return { limits, onModuleChange, access: resolveAccess(service, settings.access) };
+	const durability = settings.durability ?? "strict";
+	if (durability !== "strict" && durability !== "relaxed") {
+		throw new Error(
+			`Service "${service}" has durability ${JSON.stringify(durability)}; use "strict" (the default) or "relaxed".`,
+		);
+	}
+	return { limits, onModuleChange, access: resolveAccess(service, settings.access), durability };
 }
 
 function checkInteger(service: string, setting: string, value: unknown, min: number, max: number): void {

@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { METER, meterFile } from "./meter.mjs";
+import { METER_FILES, meterFile } from "./meter.mjs";
 
 export const name = "AssemblyScript (services and SDK fixtures)";
 
@@ -22,7 +22,7 @@ export async function build({ root, log }) {
 	const sdkChanged = Math.max(
 		newestChange(join(root, "sdk/assemblyscript")),
 		statSync(fileURLToPath(import.meta.url)).mtimeMs,
-		statSync(METER).mtimeMs,
+		...METER_FILES.map((file) => statSync(file).mtimeMs),
 	);
 	const jobs = [
 		...sourcesIn(join(root, "services/assemblyscript")).map((source) => [source, "build/wasm"]),

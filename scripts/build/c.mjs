@@ -9,7 +9,7 @@ import { existsSync, rmSync, statSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { promisify } from "node:util";
 import { toolchainMissing, upToDate } from "./freshness.mjs";
-import { METER, meterFile } from "./meter.mjs";
+import { METER_FILES, meterFile } from "./meter.mjs";
 
 export const name = "C services";
 
@@ -61,7 +61,7 @@ export async function build({ root, log }) {
 	await checkToolchain();
 	const shared = [join(root, "guests/c/stateroom.c"), join(root, "guests/c/stateroom.h")];
 	for (const { file, module, source, out } of examples(root)) {
-		if (upToDate(out, [source, ...shared, import.meta.filename, METER])) {
+		if (upToDate(out, [source, ...shared, import.meta.filename, ...METER_FILES])) {
 			log(`build/wasm/${module}.wasm is up to date`);
 			continue;
 		}

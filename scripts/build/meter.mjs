@@ -14,6 +14,8 @@
  * - A memory limit: a mutable i32 global exported as `stateroom_memory_limit`, in 64 KiB pages.
  *   Every `memory.grow` past it returns -1 (the guest's allocator sees an ordinary failure)
  *   instead of growing.
+ * - Dirty-page tracking: a second memory, exported as `stateroom_dirty_pages`, with a byte per
+ *   page of the guest's memory that every write sets (see dirty-pages.mjs).
  * - Identity: a custom section `stateroom.metered` holding JSON `{"meter":1,"build":"<hex>"}`,
  *   where `build` is the SHA-256 of the module's original bytes. A room stores it with its
  *   memory, so it never lays state written by one build over another.
@@ -25,9 +27,12 @@ import { createHash } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
+import { addDirtyMemory, DIRTY_PAGES_EXPORT, DIRTY_PAGES_FILE, trackDirtyPages } from "./dirty-pages.mjs";
 
 /** This file: a change to the meter rebuilds every module (an input of the builders' freshness). */
 export const METER = fileURLToPath(import.meta.url);
+/** Every file of the meter: a builder's output is stale when any of them changed. */
+export const METER_FILES = [METER, DIRTY_PAGES_FILE];
 export const METER_SECTION = "stateroom.metered";
 export const METER_VERSION = 1;
 export const FUEL_EXPORT = "stateroom_fuel";
@@ -57,13 +62,13 @@ export class MeterError extends Error {
  * The module's bytes with metering added (or unchanged, if they were metered already).
  * `name` names the module in errors.
  */
-export async function meter(bytes, name = "module") {
+export async function meter(bytes, name = "module", { dirtyPages = true } = {}) {
 	const input = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
 	if (meterInfo(input) !== undefined) return input;
 	const binaryen = await loadBinaryen();
 	let module;
 	try {
-		module = binaryen.readBinary(input);
+		module = binaryen.readBinary(dirtyPages ? addDirtyMemory(input, name) : input);
 	} catch (error) {
 		throw new MeterError(`${name} is not a WebAssembly module binaryen can read: ${messageOf(error)}`);
 	}
@@ -77,6 +82,7 @@ export async function meter(bytes, name = "module") {
 				F.SIMD128 |
 				F.BulkMemory |
 				F.BulkMemoryOpt |
+				F.MultiMemory |
 				F.SignExt |
 				F.ReferenceTypes |
 				F.Multivalue |
@@ -84,7 +90,7 @@ export async function meter(bytes, name = "module") {
 				F.ExtendedConst |
 				F.CallIndirectOverlong,
 		);
-		instrument(binaryen, module, name);
+		instrument(binaryen, module, name, dirtyPages);
 		const section = JSON.stringify({ meter: METER_VERSION, build: buildId(input) });
 		module.addCustomSection(METER_SECTION, new TextEncoder().encode(section));
 		if (!module.validate()) {
@@ -117,8 +123,8 @@ export function meterInfo(bytes) {
 	return undefined;
 }
 
-function instrument(binaryen, module, name) {
-	const memory = memoryOf(module, name);
+function instrument(binaryen, module, name, dirtyPages) {
+	const memory = memoryOf(binaryen, module, name);
 	for (const exported of [FUEL_EXPORT, MEMORY_LIMIT_EXPORT]) {
 		if (module.getExport(exported) !== 0) {
 			throw new MeterError(`${name} already exports "${exported}", a name the Stateroom host reserves`);
@@ -149,8 +155,11 @@ function instrument(binaryen, module, name) {
 	const prepend = (code, body) => module.block(null, [code, body], binaryen.auto);
 	let grows = 0;
 	let bulks = 0;
+	const writes = { stores: [], bulk: [] };
 	for (const func of functions) {
-		const { costs, loops, memoryGrows, bulk } = walk(binaryen, binaryen.Function.getBody(func), name);
+		const { costs, loops, memoryGrows, bulk, stores } = walk(binaryen, binaryen.Function.getBody(func), name);
+		for (const [expr, id] of stores) writes.stores.push([func, expr, id]);
+		for (const [expr, id] of bulk) writes.bulk.push([func, expr, id]);
 		// One instruction can fill or copy megabytes: those pay by the byte, when they run.
 		for (const [expr, id] of bulk) {
 			const kind =
@@ -174,7 +183,9 @@ function instrument(binaryen, module, name) {
 		}
 		binaryen.Function.setBody(func, prepend(charge(Math.max(1, costs.get(FUNCTION))), binaryen.Function.getBody(func)));
 	}
-	if (grows > 0) addGrowCheck(binaryen, module, limit, memory.is64);
+	// After the fuel: a bulk instruction's size is charged first, then its pages marked.
+	if (dirtyPages) trackDirtyPages(binaryen, module, writes, exportedMemory(binaryen, module, DIRTY_PAGES_EXPORT));
+	if (grows > 0) addGrowCheck(binaryen, module, limit, memory);
 	if (bulks > 0) addChargeBytes(binaryen, module, fuel, charge);
 }
 
@@ -200,10 +211,10 @@ function addChargeBytes(binaryen, module, fuel, charge) {
 }
 
 /** `memory.grow(delta)` becomes `memory.grow(check(delta))`: -1 (which never grows) past the limit. */
-function addGrowCheck(binaryen, module, limit, is64) {
+function addGrowCheck(binaryen, module, limit, { is64, internal }) {
 	if (is64) throw new MeterError("64-bit memories are not supported by the Stateroom ABI");
 	const delta = () => module.local.get(0, binaryen.i32);
-	const pages = module.i64.add(module.i64.extend_u(module.memory.size()), module.i64.extend_u(delta()));
+	const pages = module.i64.add(module.i64.extend_u(module.memory.size(internal)), module.i64.extend_u(delta()));
 	const body = module.select(
 		module.i64.gt_u(pages, module.i64.extend_u(module.global.get(limit, binaryen.i32))),
 		module.i32.const(-1),
@@ -225,6 +236,7 @@ function walk(binaryen, body, name) {
 	const loops = [];
 	const memoryGrows = [];
 	const bulk = [];
+	const stores = [];
 	const stack = [[body, FUNCTION]];
 	while (stack.length > 0) {
 		const [expr, segment] = stack.pop();
@@ -247,6 +259,9 @@ function walk(binaryen, body, name) {
 		if (id === binaryen.MemoryFillId || id === binaryen.MemoryCopyId || id === binaryen.MemoryInitId) {
 			bulk.push([expr, id]);
 		}
+		if (id === binaryen.StoreId || (id === binaryen.SIMDLoadStoreLaneId && binaryen.SIMDLoadStoreLane.isStore(expr))) {
+			stores.push([expr, id]);
+		}
 		if (fields.length === 0) continue;
 		// Kinds without children may have no wrapper class, which getExpressionInfo needs.
 		const info = binaryen.getExpressionInfo(expr);
@@ -256,7 +271,7 @@ function walk(binaryen, body, name) {
 			else if (value) stack.push([value, inner]);
 		}
 	}
-	return { costs, loops, memoryGrows, bulk };
+	return { costs, loops, memoryGrows, bulk, stores };
 }
 
 let childFieldsCache;
@@ -313,15 +328,25 @@ function childFields(b) {
 	return childFieldsCache;
 }
 
-function memoryOf(module, name) {
+/** The guest's own memory (exported as "memory"): its name inside binaryen, and its kind. */
+function memoryOf(binaryen, module, name) {
+	let internal;
 	let info;
 	try {
-		info = module.getMemoryInfo();
+		internal = exportedMemory(binaryen, module, "memory");
+		info = module.getMemoryInfo(internal);
 	} catch {
 		throw new MeterError(`${name} has no memory; a Stateroom guest exports one as "memory"`);
 	}
 	if (info.shared) throw new MeterError(`${name} has a shared memory; the Stateroom host runs one thread per room`);
-	return { is64: Boolean(info.is64) };
+	return { is64: Boolean(info.is64), internal };
+}
+
+/** The internal name of the memory exported as `exportName` (the module has two). */
+function exportedMemory(binaryen, module, exportName) {
+	const exported = module.getExport(exportName);
+	if (exported === 0) throw new MeterError(`no memory is exported as "${exportName}"`);
+	return binaryen.getExportInfo(exported).value;
 }
 
 /** The custom sections of a module, read from its bytes without compiling it. */

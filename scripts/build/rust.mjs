@@ -9,7 +9,7 @@ import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { toolchainMissing, upToDate } from "./freshness.mjs";
-import { METER, meterFile } from "./meter.mjs";
+import { METER_FILES, meterFile } from "./meter.mjs";
 
 export const name = "Rust services";
 
@@ -42,7 +42,7 @@ export async function build({ root, log }) {
 	await checkToolchain();
 	const shared = join(root, "guests/rust/src/stateroom.rs");
 	for (const { file, source, example, out } of examples(root)) {
-		if (upToDate(out, [source, shared, import.meta.filename, METER])) {
+		if (upToDate(out, [source, shared, import.meta.filename, ...METER_FILES])) {
 			log(`build/wasm/rust-${example}.wasm is up to date`);
 			continue;
 		}

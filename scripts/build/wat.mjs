@@ -2,7 +2,8 @@
  * Compiles WAT with the npm `wabt` package (no download): the host's signature probe
  * (src/wasm/signature-probe.wat -> build/wasm/) and the ABI edge-case fixtures
  * (test/fixtures/wat/*.wat -> build/fixtures/), metered like every guest (the probe is not a
- * guest). `build/fixtures/unmetered.wasm` is scripted.wat left unmetered, for the host's refusal.
+ * guest). `build/fixtures/unmetered.wasm` is scripted.wat left unmetered, for the host's refusal;
+ * `build/fixtures/untracked.wasm` is it metered without dirty-page tracking.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -34,16 +35,23 @@ export async function build({ root, log }) {
 		const metered = await meter(bytes, file);
 		writeFileSync(join(root, out), metered);
 		log(`${out} (${metered.length} bytes)`);
-		if (file === "scripted.wat") writeFileSync(join(root, "build/fixtures/unmetered.wasm"), bytes);
+		if (file === "scripted.wat") {
+			writeFileSync(join(root, "build/fixtures/unmetered.wasm"), bytes);
+			// As an earlier meter made modules: the host compares its pages instead.
+			writeFileSync(join(root, "build/fixtures/untracked.wasm"), await meter(bytes, file, { dirtyPages: false }));
+		}
 	}
 }
+
+/** Multi-memory: the dirty-page tracking fixture exports a second memory, as tracked builds do. */
+const FEATURES = { mutable_globals: true, bulk_memory: true, multi_memory: true };
 
 function compile(wabt, path) {
 	const source = readFileSync(path, "utf8");
 	let module;
 	try {
-		module = wabt.parseWat(path, source, { mutable_globals: true, bulk_memory: true });
-		module.validate();
+		module = wabt.parseWat(path, source, FEATURES);
+		module.validate(FEATURES);
 		return Buffer.from(module.toBinary({ write_debug_names: true }).buffer);
 	} catch (error) {
 		throw new Error(`${path} does not compile: ${error.message}`);

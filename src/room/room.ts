@@ -172,6 +172,7 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		const stored = await this.#storage.loadRecord();
 		const record = stored ?? (address && newRecord(address.service, address.roomId));
 		if (!record) throw new Error("this room has never been opened and no request says which it is");
+		this.#storage.useDurability(this.catalog.get(record.service).settings.durability);
 		const load = () => this.loadEngine(record);
 		const engine = await load();
 		const entry = this.catalog.get(record.service);
@@ -240,7 +241,8 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 	/** Builds the room's engine from the state its service stored (none for a new room). */
 	private async loadEngine(record: RoomRecord) {
 		const state = await this.#storage.loadState();
-		return this.catalog.get(record.service).factory.create({ service: record.service, roomId: record.roomId }, state);
+		const address = { service: record.service, roomId: record.roomId };
+		return this.catalog.get(record.service).factory.create(address, state, () => this.#storage.loadState());
 	}
 }
 

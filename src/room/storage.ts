@@ -7,6 +7,8 @@
 import type { ClientId } from "../api/client-id.ts";
 import type { Identity } from "../api/identity.ts";
 import type { StateWrites } from "../engine.ts";
+import type { Durability } from "../settings.ts";
+import { type StorageWriter, storageWriter } from "./durability.ts";
 import { StateSizes } from "./state-quota.ts";
 import type { TimerAttempts } from "./timer-policy.ts";
 
@@ -34,8 +36,6 @@ const TIMER_KEY = "timer";
 /** The room's operating statistics (created, last active, failures): see monitor.ts. */
 const STATS_KEY = "stats";
 const STATE_PREFIX = "state/";
-/** The storage API takes at most 128 keys per `put` or `delete` call. */
-const BATCH_KEYS = 128;
 
 export function newRecord(service: string, roomId: string): RoomRecord {
 	return { service, roomId, nextClient: 1, clients: [], initialized: false };
@@ -44,8 +44,17 @@ export function newRecord(service: string, roomId: string): RoomRecord {
 export class RoomStorage {
 	/** The size of the stored service state, as of the last `loadState` and the commits since. */
 	readonly stateSizes = new StateSizes();
+	#writer: StorageWriter;
 
-	constructor(private readonly storage: DurableObjectStorage) {}
+	constructor(private readonly storage: DurableObjectStorage) {
+		this.#writer = storageWriter(storage, "strict");
+	}
+
+	/** Writes from now on follow the service's durability (see durability.ts). */
+	useDurability(durability: Durability): void {
+		this.#writer.flush();
+		this.#writer = storageWriter(this.storage, durability);
+	}
 
 	loadRecord(): Promise<RoomRecord | undefined> {
 		return this.storage.get<RoomRecord>(RECORD_KEY);
@@ -53,6 +62,8 @@ export class RoomStorage {
 
 	/** The service's stored state, by the engine's own keys (the prefix removed). */
 	async loadState(): Promise<Map<string, unknown>> {
+		// Writes still gathered by a relaxed room go first, so the read sees them.
+		this.#writer.flush();
 		const stored = await this.storage.list({ prefix: STATE_PREFIX });
 		const state = new Map<string, unknown>();
 		for (const [key, value] of stored) state.set(key.slice(STATE_PREFIX.length), value);
@@ -61,19 +72,20 @@ export class RoomStorage {
 	}
 
 	/**
-	 * Writes one event's changes: the record (when it changed) and the engine's writes. The
-	 * calls are not awaited and nothing awaits between them, so the runtime commits them as
-	 * one atomic batch, and its output gate holds every message sent after them until they
-	 * are durable.
+	 * Writes one event's changes: the record (when it changed) and the engine's writes, as one
+	 * atomic batch. With strict durability, the output gate holds every message sent after
+	 * this call until the batch is durable (see durability.ts).
 	 */
 	commit(record: RoomRecord | undefined, writes: StateWrites): void {
-		const entries: [string, unknown][] = [];
-		if (record) entries.push([RECORD_KEY, record]);
-		for (const [key, value] of writes.put) entries.push([STATE_PREFIX + key, value]);
-		for (const batch of batches(entries)) void this.storage.put(Object.fromEntries(batch));
-		const deletes = writes.delete.map((key) => STATE_PREFIX + key);
-		for (const batch of batches(deletes)) void this.storage.delete(batch);
 		this.stateSizes.apply(writes);
+		if (!record && writes.put.size === 0 && writes.delete.length === 0) return;
+		const put = new Map<string, unknown>();
+		if (record) put.set(RECORD_KEY, record);
+		for (const [key, value] of writes.put) put.set(STATE_PREFIX + key, value);
+		this.#writer.write(
+			put,
+			writes.delete.map((key) => STATE_PREFIX + key),
+		);
 	}
 
 	loadStats<T>(): Promise<T | undefined> {
@@ -82,11 +94,13 @@ export class RoomStorage {
 
 	/** Not awaited, like `commit`: it joins the current event's write batch. */
 	saveStats(stats: unknown): void {
-		void this.storage.put(STATS_KEY, stats);
+		this.#writer.write(new Map([[STATS_KEY, stats]]), []);
 	}
 
 	/** Deletes everything the room stored, and its alarm (an operator's reset or delete). */
 	async clear(): Promise<void> {
+		// Writes a relaxed room still holds must not bring the state back afterwards.
+		this.#writer.discard();
 		await this.storage.deleteAlarm();
 		await this.storage.deleteAll();
 		this.stateSizes.reset(new Map());
@@ -94,7 +108,7 @@ export class RoomStorage {
 
 	/** Sets the room's alarm (the service's one timer); it survives hibernation and eviction. */
 	setAlarm(ms: number): void {
-		void this.storage.setAlarm(Date.now() + ms);
+		this.#writer.setAlarm(Date.now() + ms);
 	}
 
 	async hasAlarm(): Promise<boolean> {
@@ -119,10 +133,7 @@ export class RoomStorage {
 
 	/** Resolves once every write so far is durable: what must survive the process dying next. */
 	flush(): Promise<void> {
+		this.#writer.flush();
 		return this.storage.sync();
 	}
-}
-
-function* batches<T>(items: readonly T[]): Iterable<T[]> {
-	for (let start = 0; start < items.length; start += BATCH_KEYS) yield items.slice(start, start + BATCH_KEYS);
 }

@@ -1,5 +1,6 @@
 /**
- * Runs a TypeScript service class as a room's engine, and keeps its fields in storage.
+ * Runs a TypeScript service class as a room's engine, and keeps its fields in storage: after
+ * each event, only the fields (and the entries of large collections) that changed are written.
  */
 
 import { MessagePayload, type PayloadLike } from "../api/payload.ts";
@@ -8,13 +9,8 @@ import type { Service, ServiceClass, ServiceContext } from "../api/service.ts";
 import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
 import { NO_WRITES } from "../engine.ts";
 import type { RoomAddress } from "../naming.ts";
-import { decodeState, encodeState, UnstorableStateError } from "./state-codec.ts";
-
-/** Storage keys of a TypeScript service's state: the snapshot, split into chunks. */
-const CHUNK_COUNT_KEY = "ts/chunks";
-const chunkKey = (index: number) => `ts/chunk/${index}`;
-/** Keeps each stored value far below the storage API's per-value limit (2 MiB). */
-const CHUNK_CHARS = 256 * 1024;
+import { UnstorableStateError } from "./state-codec.ts";
+import { SAVED, StoredState } from "./stored-state.ts";
 
 export function typescriptEngine(name: string, service: ServiceClass): EngineFactory {
 	validateClass(name, service);
@@ -22,13 +18,11 @@ export function typescriptEngine(name: string, service: ServiceClass): EngineFac
 		kind: "typescript",
 		build: () => null,
 		async create(room, stored) {
-			const snapshot = readSnapshot(stored);
-			return new TypeScriptEngine(name, service, room, snapshot);
+			return new TypeScriptEngine(name, service, room, StoredState.read(stored));
 		},
 		inspect(stored) {
-			const snapshot = readSnapshot(stored);
 			// The stored JSON as it is, tags for Map, Set, Date, ... included: what is really kept.
-			return { storedChars: snapshot?.length ?? 0, state: snapshot === undefined ? null : JSON.parse(snapshot) };
+			return StoredState.read(stored).inspect();
 		},
 	};
 }
@@ -42,33 +36,19 @@ function validateClass(name: string, service: ServiceClass): void {
 	}
 }
 
-function readSnapshot(stored: ReadonlyMap<string, unknown>): string | undefined {
-	const count = stored.get(CHUNK_COUNT_KEY);
-	if (typeof count !== "number") return undefined;
-	let text = "";
-	for (let index = 0; index < count; index++) {
-		const chunk = stored.get(chunkKey(index));
-		if (typeof chunk !== "string") throw new Error(`Stored state is missing chunk ${index} of ${count}.`);
-		text += chunk;
-	}
-	return text;
-}
-
 class TypeScriptEngine implements Engine {
 	#instance: Service;
-	/** The snapshot as last stored, so that unchanged state is not written again. */
-	#stored: string | undefined;
-	#storedChunks: number;
+	/** The state as last stored, field by field, so that only what changed is written. */
+	readonly #stored: StoredState;
 
 	constructor(
 		private readonly name: string,
 		private readonly service: ServiceClass,
 		private readonly room: RoomAddress,
-		snapshot: string | undefined,
+		stored: StoredState,
 	) {
-		this.#stored = snapshot;
-		this.#storedChunks = snapshot === undefined ? 0 : Math.ceil(snapshot.length / CHUNK_CHARS);
-		this.#instance = this.instantiate(snapshot);
+		this.#stored = stored;
+		this.#instance = this.instantiate();
 	}
 
 	async run(event: ServiceEvent, effects: Effects): Promise<void> {
@@ -89,44 +69,17 @@ class TypeScriptEngine implements Engine {
 	}
 
 	checkpoint(): StateWrites {
-		const snapshot = this.snapshot();
-		if (snapshot === this.#stored || snapshot === undefined) return NO_WRITES;
-		const put = new Map<string, unknown>();
-		const chunks = Math.max(1, Math.ceil(snapshot.length / CHUNK_CHARS));
-		for (let index = 0; index < chunks; index++) {
-			put.set(chunkKey(index), snapshot.slice(index * CHUNK_CHARS, (index + 1) * CHUNK_CHARS));
-		}
-		put.set(CHUNK_COUNT_KEY, chunks);
-		const stale: string[] = [];
-		for (let index = chunks; index < this.#storedChunks; index++) stale.push(chunkKey(index));
-		this.#stored = snapshot;
-		this.#storedChunks = chunks;
-		return { put, delete: stale };
-	}
-
-	async rollback(): Promise<void> {
-		this.#instance = this.instantiate(this.#stored);
-	}
-
-	private instantiate(snapshot: string | undefined): Service {
-		const instance = new this.service();
-		if (snapshot === undefined || this.service.persistence === "none") return instance;
-		const saved = decodeState(snapshot);
-		if (instance.restore) {
-			instance.restore(saved);
-		} else {
-			Object.assign(instance, saved);
-		}
-		return instance;
-	}
-
-	/** The state to store, or `undefined` for a service that keeps none. */
-	private snapshot(): string | undefined {
-		if (this.service.persistence === "none") return undefined;
+		if (this.service.persistence === "none") return NO_WRITES;
 		const instance = this.#instance;
+		const saveMode = instance.save !== undefined;
 		try {
-			if (instance.save) return encodeState(instance.save(), `${this.service.name}.save()`);
-			return encodeState(this.fields(instance), "this");
+			const values = saveMode ? new Map([[SAVED, instance.save?.()]]) : this.fields(instance);
+			const { writes, watched } = this.#stored.checkpoint(values, (field) =>
+				saveMode ? `${this.service.name}.save()` : `this.${field}`,
+			);
+			// Large collections are now watched copies: the service works on them from here on.
+			Object.assign(instance, Object.fromEntries(watched));
+			return writes;
 		} catch (error) {
 			if (!(error instanceof UnstorableStateError)) throw error;
 			throw new Error(
@@ -137,9 +90,26 @@ class TypeScriptEngine implements Engine {
 		}
 	}
 
-	private fields(instance: Service): Record<string, unknown> {
+	async rollback(): Promise<void> {
+		this.#instance = this.instantiate();
+	}
+
+	private instantiate(): Service {
+		const instance = new this.service();
+		if (this.service.persistence === "none") return instance;
+		const saved = this.#stored.restore(instance.save !== undefined);
+		if (saved === undefined) return instance;
+		if (instance.restore) {
+			instance.restore(saved.get(SAVED));
+		} else {
+			Object.assign(instance, Object.fromEntries(saved));
+		}
+		return instance;
+	}
+
+	private fields(instance: Service): Map<string, unknown> {
 		const skip = new Set(this.service.transient ?? []);
-		return Object.fromEntries(Object.entries(instance).filter(([key]) => !skip.has(key)));
+		return new Map(Object.entries(instance).filter(([key]) => !skip.has(key)));
 	}
 
 	private context(effects: Effects): ServiceContext {

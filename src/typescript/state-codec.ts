@@ -1,6 +1,7 @@
 /**
- * Turns a service's fields into a string and back, so that a room's state can be stored,
- * compared with the last stored copy (to write only when it changed) and restored.
+ * Turns a service's fields (or one entry of a field) into a string and back, so that a room's
+ * state can be stored, compared with the last stored copy (to write only when it changed) and
+ * restored.
  *
  * It takes plain data: primitives, arrays, plain objects, Map, Set, Date, Uint8Array and
  * ArrayBuffer. Anything else (functions, class instances, WebSockets, cycles) is refused with
@@ -29,6 +30,16 @@ export function encodeState(value: unknown, path: string): string {
 
 export function decodeState(text: string): unknown {
 	return fromJson(JSON.parse(text) as Json);
+}
+
+/** Decodes a value that was encoded by `encodeState` and has already been parsed as JSON. */
+export function decodeParsed(value: unknown): unknown {
+	return fromJson(value as Json);
+}
+
+/** How a Map key appears in a path: `this.players.get("ann")`. */
+export function describeKey(key: unknown): string {
+	return typeof key === "string" ? JSON.stringify(key) : String(key);
 }
 
 function tagged(tag: string, value: Json): Json {
@@ -136,10 +147,6 @@ function fromJson(value: Json): unknown {
 		default:
 			throw new Error(`Stored state has an unknown tag "${tag}"; it was written by a newer version of Stateroom.`);
 	}
-}
-
-function describeKey(key: unknown): string {
-	return typeof key === "string" ? JSON.stringify(key) : String(key);
 }
 
 function toBase64(bytes: Uint8Array): string {

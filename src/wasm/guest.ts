@@ -14,6 +14,7 @@ import { errorMessage } from "../errors.ts";
 import { escapeForLog } from "../log.ts";
 import { callInitialize, ENV_MODULE, IDENTITY_IMPORT, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
 import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
+import { DirtyPages } from "./dirty-pages.ts";
 import { IdentityCallError, writeIdentity } from "./identity.ts";
 import { FUEL_EXPORT, MEMORY_LIMIT_EXPORT, memoryLimitPages, RESERVED_EXPORTS, type WasmLimits } from "./metering.ts";
 import { OutputLines, wasiImports } from "./wasi.ts";
@@ -40,12 +41,15 @@ export class Guest {
 	#failure: Error | undefined;
 	#eventStartedAt: number | undefined;
 	#started = false;
+	/** The pages the guest wrote, for a module built with dirty-page tracking (dirty-pages.ts). */
+	readonly dirtyPages: DirtyPages | undefined;
 
 	private constructor(instance: WebAssembly.Instance, label: string, output: OutputLines, limits: WasmLimits) {
 		this.#instance = instance;
 		this.#label = label;
 		this.#output = output;
 		this.#limits = limits;
+		this.dirtyPages = DirtyPages.of(instance.exports);
 	}
 
 	/**
@@ -85,6 +89,7 @@ export class Guest {
 				memory,
 				write: (fd, text) => output.write(fd, text),
 				eventStartedAt: () => (guest ? guest.#eventStartedAt : undefined),
+				wrote: (ptr, len) => guest?.dirtyPages?.markRange(ptr, len),
 			}),
 		};
 		let instance: WebAssembly.Instance;
@@ -108,7 +113,10 @@ export class Guest {
 	/** `env.stateroom_identity`: a failed call fails the event, like a bad `stateroom_send`. */
 	private identity(client: number, ptr: number, len: number): number {
 		try {
-			return writeIdentity(this.#effects, this.memoryBytes(), client, ptr, len);
+			const written = writeIdentity(this.#effects, this.memoryBytes(), client, ptr, len);
+			// The host wrote into the guest's memory when the identity fitted: mark those pages.
+			if (written >= 0 && written <= len >>> 0) this.dirtyPages?.markRange(ptr >>> 0, written);
+			return written;
 		} catch (error) {
 			if (!(error instanceof IdentityCallError)) throw error;
 			throw new GuestError(`${this.#label}: ${error.message}`);
@@ -127,10 +135,6 @@ export class Guest {
 	/** A live view of the memory; invalid after the memory grows. */
 	memoryBytes(): Uint8Array {
 		return new Uint8Array(this.memory().buffer);
-	}
-
-	memoryCopy(): Uint8Array {
-		return this.memoryBytes().slice();
 	}
 
 	/** The exported mutable globals' values, by export name. */
@@ -174,6 +178,7 @@ export class Guest {
 				`returned address ${address} for ${bytes.length} bytes`,
 			);
 			this.memoryBytes().set(bytes, address);
+			this.dirtyPages?.markRange(address, bytes.length);
 			this.call("stateroom_recv", () => (exports.stateroom_recv as BlockFn)(address, bytes.length));
 			if (this.#failure) throw this.#failure;
 			this.call("stateroom_free", () => (exports.stateroom_free as BlockFn)(address, bytes.length));

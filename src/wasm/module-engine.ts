@@ -1,7 +1,8 @@
 /**
  * Runs a WebAssembly module (Stateroom ABI v1) as a room's engine: one instance per room,
  * its memory and exported mutable globals persisted page by page, and a fresh instance
- * rebuilt from the last checkpoint after any failed event (a trap may leave memory corrupt).
+ * rebuilt from the last checkpoint after any failed event (a trap may leave memory corrupt):
+ * from a copy in memory, or, for a module with dirty-page tracking, from storage.
  */
 import probe from "../../build/wasm/signature-probe.wasm";
 import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
@@ -9,7 +10,7 @@ import { describeRoom } from "../naming.ts";
 import { checkBuilt, checkModule } from "./abi.ts";
 import { Guest } from "./guest.ts";
 import { checkMetered, type MeterInfo, readMeter, WASM_LIMIT_DEFAULTS, type WasmLimits } from "./metering.ts";
-import { Checkpoint, inspectStored } from "./snapshot.ts";
+import { Checkpoint, inspectStored, type ModuleIdentity } from "./snapshot.ts";
 
 /**
  * The engine factory of a WebAssembly service. The module is checked once per isolate, when
@@ -32,12 +33,13 @@ export function wasmEngine(
 		kind: "wasm",
 		inspect: inspectStored,
 		build: () => readMeter(module)?.build ?? null,
-		async create(room, stored) {
+		async create(room, stored, reload) {
 			checked ??= check();
 			const { build } = await checked;
 			const label = describeRoom(room);
 			const guest = await Guest.start(module, name, label, limits);
-			const checkpoint = Checkpoint.resume(guest, stored, { build, onModuleChange: limits.onModuleChange });
+			const identity: ModuleIdentity = { build, onModuleChange: limits.onModuleChange };
+			const checkpoint = Checkpoint.resume(guest, stored, identity);
 			// A room stored before the limit was lowered cannot even start: say so rather than fail every event.
 			guest.checkMemory("as stored");
 			guest.started();
@@ -46,31 +48,29 @@ export function wasmEngine(
 					`[stateroom] ${label}: its state was stored by another build of the module; starting afresh (onModuleChange: "reset")`,
 				);
 			}
-			return new WasmEngine(module, name, label, limits, guest, checkpoint);
+			return new WasmEngine({ module, name, label, limits, identity, reload }, guest, checkpoint);
 		},
 	};
 }
 
-class WasmEngine implements Engine {
-	readonly #module: WebAssembly.Module;
-	readonly #name: string;
-	readonly #label: string;
-	readonly #limits: WasmLimits;
-	#guest: Guest;
-	readonly #checkpoint: Checkpoint;
+/** What a room's engine needs to start its guest afresh. */
+interface GuestSource {
+	readonly module: WebAssembly.Module;
+	readonly name: string;
+	readonly label: string;
+	readonly limits: WasmLimits;
+	readonly identity: ModuleIdentity;
+	/** Reads the room's stored state again, for a rollback without a copy of memory. */
+	readonly reload: (() => Promise<ReadonlyMap<string, unknown>>) | undefined;
+}
 
-	constructor(
-		module: WebAssembly.Module,
-		name: string,
-		label: string,
-		limits: WasmLimits,
-		guest: Guest,
-		checkpoint: Checkpoint,
-	) {
-		this.#module = module;
-		this.#name = name;
-		this.#label = label;
-		this.#limits = limits;
+class WasmEngine implements Engine {
+	readonly #source: GuestSource;
+	#guest: Guest;
+	#checkpoint: Checkpoint;
+
+	constructor(source: GuestSource, guest: Guest, checkpoint: Checkpoint) {
+		this.#source = source;
 		this.#guest = guest;
 		this.#checkpoint = checkpoint;
 	}
@@ -84,8 +84,15 @@ class WasmEngine implements Engine {
 	}
 
 	async rollback(): Promise<void> {
-		const guest = await Guest.start(this.#module, this.#name, this.#label, this.#limits);
-		this.#checkpoint.restoreInto(guest);
+		const { module, name, label, limits, identity, reload } = this.#source;
+		const guest = await Guest.start(module, name, label, limits);
+		if (this.#checkpoint.keepsCopy) {
+			this.#checkpoint.restoreInto(guest);
+		} else {
+			// A guest with dirty-page tracking keeps no copy of its memory: storage has the last commit.
+			if (!reload) throw new Error("this engine keeps no copy of memory and was given no way to reload it");
+			this.#checkpoint = Checkpoint.resume(guest, await reload(), identity);
+		}
 		guest.started();
 		this.#guest = guest;
 	}

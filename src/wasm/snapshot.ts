@@ -6,7 +6,9 @@
  *
  * A page that was never written is, by construction, the same as in a fresh instance (data
  * segments and `_initialize` included), so the storage holds only what events changed.
- * The last committed state stays in memory too, so that rollback needs no storage read.
+ * Which pages changed: a module built with dirty-page tracking says so itself (dirty-pages.ts),
+ * and a failed event rolls back by reading the last commit from storage. For any other module
+ * every page is compared with a copy of the last committed memory, which also serves rollback.
  *
  * Pages only make sense over the build of the module that wrote them, so the meta records
  * that build (metering.ts). A room woken under another build refuses to start, or, when the
@@ -14,6 +16,7 @@
  */
 import type { StateWrites } from "../engine.ts";
 import { NO_WRITES } from "../engine.ts";
+import type { DirtyPages } from "./dirty-pages.ts";
 import type { Guest } from "./guest.ts";
 
 /** One wasm page; far below the storage API's 2 MiB per value. */
@@ -49,8 +52,10 @@ export class ModuleChangedError extends Error {
 }
 
 export class Checkpoint {
-	/** The memory as of the last checkpoint. */
-	#memory: Uint8Array;
+	/** The memory as of the last checkpoint; kept only for a guest without dirty-page tracking. */
+	#memory: Uint8Array | undefined;
+	/** The memory's size as of the last checkpoint. */
+	#memoryBytes: number;
 	#globals: Record<string, number | bigint>;
 	#metaStored: boolean;
 	readonly #build: string;
@@ -58,13 +63,18 @@ export class Checkpoint {
 	#stale: string[];
 
 	private constructor(
-		memory: Uint8Array,
+		guest: Guest,
 		globals: Record<string, number | bigint>,
 		metaStored: boolean,
 		build: string,
 		stale: string[] = [],
 	) {
-		this.#memory = memory;
+		const memory = guest.memoryBytes();
+		const marks = guest.dirtyPages;
+		// What the guest wrote while it was brought here is part of the checkpoint, not a change.
+		marks?.clear(memory.length / PAGE_BYTES);
+		this.#memory = marks ? undefined : memory.slice();
+		this.#memoryBytes = memory.length;
 		this.#globals = globals;
 		this.#metaStored = metaStored;
 		this.#build = build;
@@ -77,7 +87,7 @@ export class Checkpoint {
 	 */
 	static resume(guest: Guest, stored: ReadonlyMap<string, unknown>, identity: ModuleIdentity): Checkpoint {
 		const meta = stored.get(META_KEY) as StoredMeta | undefined;
-		const fresh = () => new Checkpoint(guest.memoryCopy(), guest.readGlobals(), false, identity.build);
+		const fresh = () => new Checkpoint(guest, guest.readGlobals(), false, identity.build);
 		if (meta === undefined) return fresh();
 		if (meta.format !== 1 && meta.format !== 2) {
 			throw new Error(
@@ -102,7 +112,7 @@ export class Checkpoint {
 			memory.set(page, index * PAGE_BYTES);
 		}
 		guest.writeGlobals(meta.globals);
-		return new Checkpoint(guest.memoryCopy(), { ...meta.globals }, true, identity.build);
+		return new Checkpoint(guest, { ...meta.globals }, true, identity.build);
 	}
 
 	/** Whether this room dropped state stored by another build (until that is committed). */
@@ -110,8 +120,14 @@ export class Checkpoint {
 		return this.#stale.length > 0;
 	}
 
-	/** Brings a fresh guest to this checkpoint (after a failed event). */
+	/** Whether a failed event can be undone from memory (`restoreInto`), or needs the stored state. */
+	get keepsCopy(): boolean {
+		return this.#memory !== undefined;
+	}
+
+	/** Brings a fresh guest to this checkpoint (after a failed event), if `keepsCopy`. */
 	restoreInto(guest: Guest): void {
+		if (this.#memory === undefined) throw new Error("This checkpoint keeps no copy of memory; resume from storage.");
 		growTo(guest, this.#memory.length);
 		guest.memoryBytes().set(this.#memory);
 		guest.writeGlobals(this.#globals);
@@ -120,8 +136,25 @@ export class Checkpoint {
 	/** What changed since the last checkpoint, as storage writes; makes the current state the checkpoint. */
 	capture(guest: Guest): StateWrites {
 		const memory = guest.memoryBytes();
+		const put = this.#memory === undefined ? markedPages(guest, memory) : this.comparePages(memory);
+		const globals = guest.readGlobals();
+		const globalsChanged = Object.entries(globals).some(([name, value]) => this.#globals[name] !== value);
+		if (!this.#metaStored || globalsChanged || memory.length !== this.#memoryBytes) {
+			put.set(META_KEY, { format: 2, build: this.#build, memoryBytes: memory.length, globals } satisfies StoredMeta);
+			this.#metaStored = true;
+		}
+		this.#memoryBytes = memory.length;
+		this.#globals = globals;
+		// After a reset, every key of the old build's state goes, apart from those rewritten now.
+		const stale = this.#stale.filter((key) => !put.has(key));
+		this.#stale = [];
+		return put.size === 0 && stale.length === 0 ? NO_WRITES : { put, delete: stale };
+	}
+
+	/** The pages that differ from the copy, which is brought up to date. */
+	private comparePages(memory: Uint8Array): Map<string, unknown> {
 		const put = new Map<string, unknown>();
-		const previous = this.#memory;
+		const previous = this.#memory as Uint8Array;
 		let next = previous;
 		if (memory.length !== previous.length) {
 			next = new Uint8Array(memory.length);
@@ -134,19 +167,21 @@ export class Checkpoint {
 			next.set(page, start);
 			put.set(pageKey(index), page);
 		}
-		const globals = guest.readGlobals();
-		const globalsChanged = Object.entries(globals).some(([name, value]) => this.#globals[name] !== value);
-		if (!this.#metaStored || globalsChanged || memory.length !== previous.length) {
-			put.set(META_KEY, { format: 2, build: this.#build, memoryBytes: memory.length, globals } satisfies StoredMeta);
-			this.#metaStored = true;
-		}
 		this.#memory = next;
-		this.#globals = globals;
-		// After a reset, every key of the old build's state goes, apart from those rewritten now.
-		const stale = this.#stale.filter((key) => !put.has(key));
-		this.#stale = [];
-		return put.size === 0 && stale.length === 0 ? NO_WRITES : { put, delete: stale };
+		return put;
 	}
+}
+
+/** The pages the guest marked as written since the last checkpoint; clears the marks. */
+function markedPages(guest: Guest, memory: Uint8Array): Map<string, unknown> {
+	const marks = guest.dirtyPages as DirtyPages;
+	const pages = memory.length / PAGE_BYTES;
+	const put = new Map<string, unknown>();
+	for (const index of marks.marked(pages)) {
+		put.set(pageKey(index), memory.slice(index * PAGE_BYTES, (index + 1) * PAGE_BYTES));
+	}
+	marks.clear(pages);
+	return put;
 }
 
 function moduleChanged(stored: string | undefined, running: string): ModuleChangedError {

@@ -61,6 +61,8 @@ export interface WasiHost {
 	write(fd: 1 | 2, text: string): void;
 	/** When the event being delivered started (`Date.now()`), or `undefined` between events. */
 	eventStartedAt(): number | undefined;
+	/** Told of every write into the guest's memory (for dirty-page tracking). */
+	wrote(ptr: number, len: number): void;
 }
 
 type WasiFunction = (...args: never[]) => number | undefined;
@@ -112,6 +114,8 @@ function implementations(host: WasiHost): Record<string, WasiFunction> {
 		if (!inBounds(countPtr, 4) || !inBounds(sizePtr, 4)) return ERRNO_FAULT;
 		view().setUint32(countPtr, 0, true);
 		view().setUint32(sizePtr, 0, true);
+		host.wrote(countPtr, 4);
+		host.wrote(sizePtr, 4);
 		return ERRNO_SUCCESS;
 	};
 	const decoder = new TextDecoder();
@@ -132,6 +136,7 @@ function implementations(host: WasiHost): Record<string, WasiFunction> {
 			}
 			host.write(fd, text);
 			view().setUint32(writtenPtr, written, true);
+			host.wrote(writtenPtr, 4);
 			return ERRNO_SUCCESS;
 		},
 		random_get(ptr: number, len: number): number {
@@ -139,6 +144,7 @@ function implementations(host: WasiHost): Record<string, WasiFunction> {
 			for (let offset = 0; offset < len; offset += RANDOM_CHUNK) {
 				crypto.getRandomValues(bytes().subarray(ptr + offset, ptr + Math.min(len, offset + RANDOM_CHUNK)));
 			}
+			host.wrote(ptr, len);
 			return ERRNO_SUCCESS;
 		},
 		clock_time_get(id: number, _precision: bigint, timePtr: number): number {
@@ -156,12 +162,14 @@ function implementations(host: WasiHost): Record<string, WasiFunction> {
 				throw new BusyWait(`kept reading the clock for over ${CLOCK_WATCH_LIMIT_MS} ms in one event`);
 			}
 			view().setBigUint64(timePtr, now, true);
+			host.wrote(timePtr, 8);
 			return ERRNO_SUCCESS;
 		},
 		clock_res_get(id: number, resPtr: number): number {
 			if (clockNow(id) === undefined) return ERRNO_INVAL;
 			if (!inBounds(resPtr, 8)) return ERRNO_FAULT;
 			view().setBigUint64(resPtr, CLOCK_RESOLUTION_NS, true);
+			host.wrote(resPtr, 8);
 			return ERRNO_SUCCESS;
 		},
 		environ_sizes_get: zeroPair,

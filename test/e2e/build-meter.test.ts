@@ -32,13 +32,14 @@ const shape = (module: WebAssembly.Module) => ({
 });
 
 describe("meter", () => {
-	it("keeps every export and import, adds only the reserved globals, and records the build", async () => {
+	it("keeps every export and import, adds only the reserved globals and the dirty-page memory, and records the build", async () => {
 		const metered = await meter(UNMETERED, "scripted.wasm");
 		const before = shape(await WebAssembly.compile(UNMETERED));
 		const after = shape(await WebAssembly.compile(metered));
 		expect(after.imports).toEqual(before.imports);
 		expect(after.exports).toEqual([
 			...before.exports,
+			{ name: "stateroom_dirty_pages", kind: "memory" },
 			{ name: FUEL_EXPORT, kind: "global" },
 			{ name: MEMORY_LIMIT_EXPORT, kind: "global" },
 		]);

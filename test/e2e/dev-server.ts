@@ -21,6 +21,11 @@ export interface DevServer {
 	stop(): Promise<void>;
 	/** Starts the server again on the same port and storage (for restart tests). */
 	restart(): Promise<void>;
+	/**
+	 * Kills the server's whole process group with SIGKILL, as a crash would: nothing gets to
+	 * finish or flush. `restart()` brings it back on the same storage.
+	 */
+	kill(): Promise<void>;
 }
 
 export interface DevServerOptions {
@@ -83,13 +88,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 		});
 	};
 
-	const stop = async () => {
+	const stop = async (signal: "SIGTERM" | "SIGKILL" = "SIGTERM") => {
 		const running = child;
 		child = undefined;
 		if (!running?.pid || running.exitCode !== null) return;
 		const exited = new Promise<void>((done) => running.once("exit", () => done()));
 		try {
-			process.kill(-running.pid, "SIGTERM");
+			process.kill(-running.pid, signal);
 		} catch {
 			return;
 		}
@@ -108,7 +113,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 		http: `http://127.0.0.1:${port}`,
 		ws: `ws://127.0.0.1:${port}`,
 		output: () => log,
-		stop,
+		stop: () => stop(),
+		kill: () => stop("SIGKILL"),
 		async restart() {
 			await stop();
 			await launch();

@@ -185,9 +185,62 @@ const accessServices = {
 	"test-gated": Roster,
 } as const;
 
+/**
+ * Large collections, big enough to be watched entry by entry: a list of items, a Map of
+ * players (objects changed in place) and a plain object of tags. Commands are text:
+ * "fill N", "set I TEXT", "push TEXT", "score NAME", "drop NAME", "tag K V", "store",
+ * "fail I TEXT" (changes an item, then throws); every reply reports the state's shape.
+ */
+class Ledger implements Service {
+	items: string[] = [];
+	players = new Map<string, { score: number } | Handle>();
+	tags: Record<string, string> = {};
+	message(_client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+		const [command = "", first = "", second = ""] = (message.text() ?? "").split(" ");
+		if (command === "fill") {
+			const count = Number(first);
+			this.items = Array.from({ length: count }, (_, index) => `item-${index}`);
+			this.players = new Map(Array.from({ length: count }, (_, index) => [`p${index}`, { score: 0 }]));
+			this.tags = Object.fromEntries(Array.from({ length: count }, (_, index) => [`k${index}`, "v"]));
+		}
+		if (command === "set") this.items[Number(first)] = second;
+		if (command === "push") this.items.push(first);
+		if (command === "score") {
+			const player = this.players.get(first) ?? { score: 0 };
+			if (player instanceof Handle) throw new Error("not a player");
+			player.score += 1;
+			this.players.set(first, player);
+		}
+		if (command === "drop") this.players.delete(first);
+		if (command === "tag") this.tags[first] = second;
+		if (command === "store") this.players.set(first, new Handle(first));
+		if (command === "fail") {
+			this.items[Number(first)] = second;
+			throw new Error("fail requested");
+		}
+		const players = [...this.players.entries()];
+		ctx.sendMessage(
+			MessageRecipient.broadcast(),
+			JSON.stringify({
+				items: this.items.length,
+				last: this.items.at(-1),
+				first: this.items[0],
+				item700: this.items[700],
+				players: players.length,
+				firstPlayer: players[0]?.[0],
+				lastPlayer: players.at(-1),
+				tags: Object.keys(this.tags).length,
+				k5: this.tags.k5,
+			}),
+		);
+	}
+}
+
 export const testServices = {
 	...accessServices,
+	"test-ledger": Ledger,
 	"test-shaky": Shaky,
+	"test-shaky-relaxed": { service: Shaky, durability: "relaxed" },
 	"test-broken": Broken,
 	"test-bytes": Bytes,
 	"test-fragile": Fragile,

@@ -41,10 +41,12 @@ function commit(stored: Map<string, unknown>, writes: StateWrites): void {
 
 describe("an AssemblyScript service in the WebAssembly engine", () => {
 	it("fails only the event that throws, and rolls back to the last checkpoint", async () => {
-		const engine = await factory.create(room(), new Map());
+		// The rollback reads the last commit back from storage (the module tracks dirty pages).
+		const stored = new Map<string, unknown>();
+		const engine = await factory.create(room(), stored, async () => new Map(stored));
 		for (const event of [{ kind: "init" }, { kind: "connect", client: ClientId.of(1) }] as const) {
 			await run(engine, event);
-			engine.checkpoint();
+			commit(stored, engine.checkpoint());
 		}
 		// Client 2 connects but is not checkpointed before the throw, so the rollback forgets it too.
 		await run(engine, { kind: "connect", client: ClientId.of(2) });

@@ -8,6 +8,7 @@ import hugeMalloc from "../../build/fixtures/huge-malloc.wasm";
 import identity from "../../build/fixtures/identity.wasm";
 import missingRecv from "../../build/fixtures/missing-recv.wasm";
 import nullMalloc from "../../build/fixtures/null-malloc.wasm";
+import pageWrites from "../../build/fixtures/page-writes.wasm";
 import scripted from "../../build/fixtures/scripted.wasm";
 import startTraps from "../../build/fixtures/start-traps.wasm";
 import unbuilt from "../../build/fixtures/unbuilt.wasm";
@@ -17,6 +18,7 @@ import rustCounter from "../../build/wasm/rust-counter.wasm";
 
 export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	"wasm-scripted": scripted,
+	"wasm-page-writes": pageWrites,
 	"wasm-huge-malloc": hugeMalloc,
 	"wasm-null-malloc": nullMalloc,
 	"wasm-missing-recv": missingRecv,

@@ -1,0 +1,157 @@
+/**
+ * A TypeScript room's stored state as a whole: its fields by name (see stored-fields.ts), what
+ * to write after an event, what to restore after a wake or a failed event, and how many bytes
+ * storage holds (kept up to date as fields change, so that a quota costs nothing to check).
+ *
+ * Format 2 (`ts/format` = 2) stores each field under its own keys. Format 1, written before,
+ * kept the whole state as one snapshot in chunks (`ts/chunks`, `ts/chunk/<n>`): such a room is
+ * read as it was and rewritten in format 2 by its first successful event.
+ */
+import type { StateWrites } from "../engine.ts";
+import { NO_WRITES } from "../engine.ts";
+import { decodeState } from "./state-codec.ts";
+import { type FieldHeader, type FieldPlan, planField, readField, type StoredField } from "./stored-fields.ts";
+
+export const FORMAT_KEY = "ts/format";
+const FORMAT = 2;
+const FIELD_PREFIX = "ts/f/";
+/** Where the value of a service's own `save()` lives (it has no fields of its own). */
+const SAVE_BASE = "ts/save";
+const LEGACY_COUNT_KEY = "ts/chunks";
+const legacyChunkKey = (index: number) => `ts/chunk/${index}`;
+
+/** The name under which `save()`'s value is kept among the fields. */
+export const SAVED = "";
+
+const baseOf = (name: string) => (name === SAVED ? SAVE_BASE : FIELD_PREFIX + encodeURIComponent(name));
+
+export class StoredState {
+	readonly #fields: Map<string, StoredField>;
+	/** A format 1 snapshot, until the first checkpoint rewrites it in format 2. */
+	#legacy: { readonly text: string; readonly chunks: number } | undefined;
+	#formatStored: boolean;
+
+	private constructor(
+		fields: Map<string, StoredField>,
+		legacy: { text: string; chunks: number } | undefined,
+		formatStored: boolean,
+	) {
+		this.#fields = fields;
+		this.#legacy = legacy;
+		this.#formatStored = formatStored;
+	}
+
+	/** Reads the state from the engine's stored keys (empty for a new room). */
+	static read(stored: ReadonlyMap<string, unknown>): StoredState {
+		const legacy = readLegacy(stored);
+		const format = stored.get(FORMAT_KEY);
+		if (format !== undefined && format !== FORMAT) {
+			throw new Error(
+				`The stored state has format ${String(format)}; this version of Stateroom reads format ${FORMAT}. It was written by a newer version.`,
+			);
+		}
+		const fields = new Map<string, StoredField>();
+		for (const [key, value] of stored) {
+			const name =
+				key === SAVE_BASE ? SAVED : key.startsWith(FIELD_PREFIX) ? key.slice(FIELD_PREFIX.length) : undefined;
+			if (name === undefined || name.includes("/")) continue;
+			const decoded = name === SAVED ? SAVED : decodeURIComponent(name);
+			fields.set(decoded, readField(key, value as FieldHeader, stored));
+		}
+		return new StoredState(fields, legacy, format === FORMAT);
+	}
+
+	/** Bytes that storage holds for this state, roughly (characters of keys and values). */
+	get bytes(): number {
+		let sum = this.#legacy?.text.length ?? 0;
+		for (const field of this.#fields.values()) sum += field.bytes;
+		return sum;
+	}
+
+	/**
+	 * What an operator sees: the stored JSON (tags for Map, Set, Date, ... included), by field,
+	 * or `save()`'s value; `null` for a room that stored nothing.
+	 */
+	inspect(): { storedChars: number; state: unknown } {
+		if (this.#legacy !== undefined)
+			return { storedChars: this.#legacy.text.length, state: JSON.parse(this.#legacy.text) };
+		const saved = this.#fields.get(SAVED);
+		const state =
+			this.#fields.size === 0
+				? null
+				: saved
+					? saved.json()
+					: Object.fromEntries([...this.#fields].map(([name, field]) => [name, field.json()]));
+		return { storedChars: this.bytes, state };
+	}
+
+	/**
+	 * The stored values by field name (`SAVED` for a `save()` value), built afresh: watched
+	 * collections get a new Proxy. `undefined` if nothing was ever stored.
+	 */
+	restore(saveMode: boolean): Map<string, unknown> | undefined {
+		if (this.#legacy !== undefined) {
+			const value = decodeState(this.#legacy.text);
+			return saveMode ? new Map([[SAVED, value]]) : new Map(Object.entries(value as Record<string, unknown>));
+		}
+		if (this.#fields.size === 0) return undefined;
+		const values = new Map<string, unknown>();
+		for (const [name, field] of this.#fields) values.set(name, field.materialize());
+		return values;
+	}
+
+	/**
+	 * What to write so that storage holds `values`, field by field, and which fields now hold a
+	 * watched collection that the service must be given instead of its own. Nothing is adopted
+	 * until every field has been planned: an unstorable field throws and leaves the state as it was.
+	 */
+	checkpoint(
+		values: ReadonlyMap<string, unknown>,
+		pathOf: (name: string) => string,
+	): { writes: StateWrites; watched: Map<string, unknown> } {
+		const plans: [string, FieldPlan][] = [];
+		for (const [name, value] of values) {
+			const plan = planField(this.#fields.get(name), baseOf(name), value, pathOf(name), name !== SAVED);
+			if (plan) plans.push([name, plan]);
+		}
+		const gone = [...this.#fields.keys()].filter((name) => !values.has(name));
+		if (plans.length === 0 && gone.length === 0 && this.#formatStored) return { writes: NO_WRITES, watched: new Map() };
+
+		const put = new Map<string, unknown>();
+		const deletes = new Set<string>();
+		for (const [, plan] of plans) {
+			for (const [key, value] of plan.put) put.set(key, value);
+			for (const key of plan.delete) deletes.add(key);
+		}
+		for (const name of gone) for (const key of this.#fields.get(name)?.keys() ?? []) deletes.add(key);
+		if (!this.#formatStored) put.set(FORMAT_KEY, FORMAT);
+		if (this.#legacy !== undefined) {
+			deletes.add(LEGACY_COUNT_KEY);
+			for (let index = 0; index < this.#legacy.chunks; index++) deletes.add(legacyChunkKey(index));
+		}
+		for (const key of put.keys()) deletes.delete(key);
+
+		const watched = new Map<string, unknown>();
+		for (const [name, plan] of plans) {
+			const field = plan.commit();
+			this.#fields.set(name, field);
+			if ("watched" in field && field.watched === undefined) watched.set(name, field.materialize());
+		}
+		for (const name of gone) this.#fields.delete(name);
+		this.#formatStored = true;
+		this.#legacy = undefined;
+		return { writes: { put, delete: [...deletes] }, watched };
+	}
+}
+
+function readLegacy(stored: ReadonlyMap<string, unknown>): { text: string; chunks: number } | undefined {
+	const count = stored.get(LEGACY_COUNT_KEY);
+	if (typeof count !== "number") return undefined;
+	let text = "";
+	for (let index = 0; index < count; index++) {
+		const chunk = stored.get(legacyChunkKey(index));
+		if (typeof chunk !== "string") throw new Error(`Stored state is missing chunk ${index} of ${count}.`);
+		text += chunk;
+	}
+	return { text, chunks: count };
+}
