@@ -121,7 +121,10 @@ function apiError(status: number, message: string, url: string): CliError {
 		);
 	}
 	if (status === 404) {
-		return new CliError(`${message}`, "Check the service and room names: `npx stateroom rooms <service>` lists the rooms.");
+		return new CliError(
+			`${message}`,
+			"Check the service and room names: `npx stateroom rooms <service>` lists the rooms.",
+		);
 	}
 	return new CliError(`The admin API answered ${status}: ${message}`, "See the deployment's log for details.");
 }
