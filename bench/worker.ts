@@ -1,0 +1,57 @@
+/**
+ * The benchmark's Worker: Stateroom's counters (TypeScript, Rust, C, AssemblyScript) and the
+ * ladder services, served through the public entry `stateroom`, next to a raw Durable Object
+ * counter (in memory, and storing every event) and the same counter on PartyServer.
+ *
+ *   /s/:service/ws/:room    Stateroom (counter, rust-counter, c-counter, as-counter, ts-ladder, wasm-ladder)
+ *   /raw/memory/:room       raw Durable Object, count in memory
+ *   /raw/storage/:room      raw Durable Object, count stored on every event
+ *   /parties/party-counter/:room   PartyServer
+ */
+import { routePartykitRequest } from "partyserver";
+import { createStateroom, defineServices } from "stateroom";
+import wasmLadder from "../build/bench/ladder.wasm";
+import asCounter from "../build/wasm/as-counter.wasm";
+import cCounter from "../build/wasm/c-counter.wasm";
+import rustCounter from "../build/wasm/rust-counter.wasm";
+import { Counter } from "../services/counter.ts";
+import { PartyCounter, RawMemoryCounter, RawStorageCounter } from "./baselines.ts";
+import { StateLadder } from "./ladder-service.ts";
+
+interface BenchEnv {
+	readonly ROOMS: DurableObjectNamespace;
+	readonly RAW_MEMORY: DurableObjectNamespace;
+	readonly RAW_STORAGE: DurableObjectNamespace;
+	readonly PartyCounter: DurableObjectNamespace;
+}
+
+const stateroom = createStateroom(
+	defineServices({
+		default: "counter",
+		services: {
+			counter: Counter,
+			"rust-counter": rustCounter,
+			"c-counter": cCounter,
+			"as-counter": asCounter,
+			"ts-ladder": StateLadder,
+			"wasm-ladder": wasmLadder,
+		},
+	}),
+);
+
+const RAW_ROUTE = /^\/raw\/(memory|storage)\/([^/]+)$/;
+
+export default {
+	async fetch(request: Request, env: BenchEnv, ctx: ExecutionContext): Promise<Response> {
+		const raw = RAW_ROUTE.exec(new URL(request.url).pathname);
+		if (raw) {
+			const namespace = raw[1] === "memory" ? env.RAW_MEMORY : env.RAW_STORAGE;
+			return namespace.get(namespace.idFromName(raw[2] ?? "")).fetch(request);
+		}
+		const party = await routePartykitRequest(request, env as unknown as Cloudflare.Env);
+		return party ?? stateroom.worker.fetch(request, env, ctx);
+	},
+} satisfies ExportedHandler<BenchEnv>;
+
+export const Room = stateroom.Room;
+export { PartyCounter, RawMemoryCounter, RawStorageCounter };
