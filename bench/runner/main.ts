@@ -10,11 +10,11 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { buildGuest } from "../build-guest.mjs";
 import { chart } from "./chart.ts";
-import { buildRecord, type Figures, render } from "./report.ts";
+import { buildRecord, type Figures, format, render } from "./report.ts";
 import {
 	bursts,
 	fanout,
@@ -74,7 +74,7 @@ function checkBuilt(): void {
 	}
 }
 
-function machine(): Record<string, string | number> {
+function machine(loadAtStart: number): Record<string, string | number> {
 	const cpuList = cpus();
 	const version = (pkg: string) =>
 		(JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
@@ -92,13 +92,20 @@ function machine(): Record<string, string | number> {
 		wrangler: version("wrangler"),
 		partyserver: version("partyserver"),
 		commit,
+		loadAverageAtStart: loadAtStart,
+		loadAverageAtEnd: loadavg()[0] ?? 0,
 	};
+}
+
+function mapTargets(value: (id: TargetId) => number): Record<TargetId, number> {
+	return Object.fromEntries(TARGETS.map((target) => [target.id, value(target.id)])) as Record<TargetId, number>;
 }
 
 async function main(): Promise<void> {
 	const options = parseArgs(process.argv.slice(2));
 	const { profile } = options;
 	const started = new Date();
+	const loadAtStart = loadavg()[0] ?? 0;
 	const t0 = performance.now();
 	const progress = (line: string) =>
 		process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
@@ -113,10 +120,19 @@ async function main(): Promise<void> {
 	process.once("SIGTERM", stop);
 	try {
 		const ctx: RunContext = { server, profile, runId: started.getTime().toString(36), progress };
+		const summary = (what: string, values: Record<TargetId, number>) =>
+			progress(`${what}: ${TARGETS.map((target) => `${target.id} ${format(values[target.id])}`).join(", ")}`);
 		const lat = await latency(ctx);
+		summary(
+			"round trips/s",
+			mapTargets((id) => lat[id].roundTripsPerSecond),
+		);
 		const fan = await fanout(ctx);
+		summary("fan-out deliveries/s", fan);
 		const burst = await bursts(ctx);
+		summary("burst msgs/s", burst);
 		const many = await manyRooms(ctx);
+		summary("many rooms round trips/s", many);
 		const tsSteps = await ladder(ctx, tsLadder(profile));
 		const wasmSteps = await ladder(ctx, wasmLadder(profile));
 		const woken = await wake(ctx);
@@ -138,7 +154,7 @@ async function main(): Promise<void> {
 			profile,
 			startedAt: started,
 			seconds: (performance.now() - t0) / 1000,
-			machine: machine(),
+			machine: machine(loadAtStart),
 			figures,
 			tsLadder: tsSteps,
 			wasmLadder: wasmSteps,
