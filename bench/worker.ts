@@ -9,7 +9,7 @@
  *   /parties/party-counter/:room   PartyServer
  */
 import { routePartykitRequest } from "partyserver";
-import { createStateroom, defineServices } from "stateroom";
+import { createStateroom, defineServices, StateroomRoom } from "stateroom";
 import wasmLadder from "../build/bench/ladder.wasm";
 import asCounter from "../build/wasm/as-counter.wasm";
 import cCounter from "../build/wasm/c-counter.wasm";
@@ -42,16 +42,22 @@ const stateroom = createStateroom(
 const RAW_ROUTE = /^\/raw\/(memory|storage)\/([^/]+)$/;
 
 export default {
-	async fetch(request: Request, env: BenchEnv, ctx: ExecutionContext): Promise<Response> {
+	async fetch(request, env, ctx): Promise<Response> {
 		const raw = RAW_ROUTE.exec(new URL(request.url).pathname);
 		if (raw) {
 			const namespace = raw[1] === "memory" ? env.RAW_MEMORY : env.RAW_STORAGE;
 			return namespace.get(namespace.idFromName(raw[2] ?? "")).fetch(request);
 		}
 		const party = await routePartykitRequest(request, env as unknown as Cloudflare.Env);
-		return party ?? stateroom.worker.fetch(request, env, ctx);
+		if (party) return party;
+		const fetchRoom = stateroom.worker.fetch;
+		if (!fetchRoom) throw new Error("createStateroom returned a Worker without a fetch handler.");
+		return fetchRoom(request, env, ctx);
 	},
 } satisfies ExportedHandler<BenchEnv>;
 
-export const Room = stateroom.Room;
+/** Stateroom's room Durable Object, serving the services above. */
+export class Room extends StateroomRoom {
+	protected override readonly catalog = stateroom.catalog;
+}
 export { PartyCounter, RawMemoryCounter, RawStorageCounter };
