@@ -2,7 +2,7 @@
 /**
  * `npm run bench`: starts one `wrangler dev` with bench/wrangler.toml, loads it from this process
  * with real WebSocket clients on 127.0.0.1, prints a table, and writes the run to
- * bench/results/ (<time>-<profile>.json, latest.json, latest.svg).
+ * bench/results/ (<time>-<profile>.json, latest.json, latest.svg, and latest.md: the tables in Markdown).
  *
  *   --quick         a smaller load that finishes in under a minute
  *   --smoke         a load of a few seconds (what the e2e test runs); not written as latest
@@ -14,7 +14,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { buildGuest } from "../build-guest.mjs";
 import { chart } from "./chart.ts";
-import { buildRecord, type Figures, format, render } from "./report.ts";
+import { buildRecord, type Figures, format, markdown, render } from "./report.ts";
 import {
 	bursts,
 	fanout,
@@ -173,6 +173,7 @@ async function main(): Promise<void> {
 		if (options.writeLatest) {
 			writeFileSync(join(options.outDir, "latest.json"), json);
 			writeFileSync(join(options.outDir, "latest.svg"), chart(record));
+			writeFileSync(join(options.outDir, "latest.md"), markdown(record));
 		} else {
 			writeFileSync(join(options.outDir, `${stamp}-${profile.name}.svg`), chart(record));
 		}

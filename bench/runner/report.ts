@@ -203,3 +203,55 @@ export function render(record: BenchRecord): string {
 		"",
 	].join("\n");
 }
+
+/** The run as Markdown tables, for the README's Performance section. */
+export function markdown(record: BenchRecord): string {
+	const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
+	const head = (cells: string[]) => [row(cells), row(cells.map((_, index) => (index === 0 ? "---" : "---:")))];
+	const stateroom = record.targets.filter((target) => target.stateroom);
+	const lines = [
+		...head(["target", ...METRICS.map((metric) => `${metric.label} (${metric.unit})`)]),
+		...record.targets.map((target) =>
+			row([target.label, ...METRICS.map((metric) => format(record.figures[target.id][metric.id]))]),
+		),
+		"",
+		...head(["ratio", ...METRICS.map((metric) => metric.label)]),
+		...stateroom.flatMap((target) =>
+			BASELINES.map((baseline) =>
+				row([
+					`${target.label} / ${SHORT[baseline]}`,
+					...METRICS.map((metric) => `${format(record.ratios[baseline][target.id][metric.id])}x`),
+				]),
+			),
+		),
+		"",
+		...head(["ladder step", "round trips/s", "p50 ms", "vs smallest", "vs mem", "vs sto", "vs party"]),
+		...[
+			...record.ladders.typescriptBytes.map((step) => ({ step, name: `TypeScript, ${step.size} bytes of state` })),
+			...record.ladders.wasmPages.map((step) => ({ step, name: `WebAssembly, ${step.size} pages of memory` })),
+		].map(({ step, name }) =>
+			row([
+				name,
+				format(step.roundTripsPerSecond),
+				format(step.latencyP50Ms),
+				`${format(step.ratios.smallest)}x`,
+				`${format(step.ratios["raw-memory"])}x`,
+				`${format(step.ratios["raw-storage"])}x`,
+				`${format(step.ratios.partyserver)}x`,
+			]),
+		),
+		"",
+		...head(["wake from eviction", "ms (p50)", "vs mem", "vs sto", "vs party"]),
+		...record.wake.map((entry) =>
+			row([
+				entry.label,
+				format(entry.wakeMs),
+				`${format(entry.ratios["raw-memory"])}x`,
+				`${format(entry.ratios["raw-storage"])}x`,
+				`${format(entry.ratios.partyserver)}x`,
+			]),
+		),
+		"",
+	];
+	return lines.join("\n");
+}
