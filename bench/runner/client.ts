@@ -34,7 +34,8 @@ export class LoadClient {
 		});
 	}
 
-	static open(url: string, ms = 15_000): Promise<LoadClient> {
+	/** The generous default allows for a machine shared with other work, where a handshake can queue. */
+	static open(url: string, ms = 60_000): Promise<LoadClient> {
 		const socket = new WebSocket(url, { perMessageDeflate: false });
 		return new Promise((resolve, reject) => {
 			const timer = setTimeout(() => {
@@ -94,7 +95,7 @@ export class LoadClient {
 }
 
 /** Opens `count` clients to the URLs `url(i)`, at most `parallel` handshakes at a time. */
-export async function openMany(count: number, url: (index: number) => string, parallel = 64): Promise<LoadClient[]> {
+export async function openMany(count: number, url: (index: number) => string, parallel = 32): Promise<LoadClient[]> {
 	const clients: LoadClient[] = new Array(count);
 	let nextIndex = 0;
 	const worker = async () => {

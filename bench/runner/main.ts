@@ -179,6 +179,9 @@ async function main(): Promise<void> {
 		}
 		process.stdout.write(render(record));
 		progress(`done: results in ${options.outDir}`);
+	} catch (error) {
+		progress(`wrangler dev's last output:\n${server.output().slice(-4000)}`);
+		throw error;
 	} finally {
 		await server.stop();
 	}

@@ -89,7 +89,7 @@ export const PROFILES: Readonly<Record<Profile["name"], Profile>> = {
 		fanoutClients: 100,
 		fanoutMs: 1500,
 		manyRooms: 1000,
-		manyRoomsMs: 4000,
+		manyRoomsMs: 3000,
 		manyRoomsRounds: 2,
 		burstSize: 100,
 		burstsPerRound: 5,
