@@ -3,7 +3,7 @@
  * baseline of the same run ("times as good as": above 1 is better than the baseline, whether
  * the figure is a rate or a time), plus the text table printed at the end.
  */
-import type { LadderStep, WakeTarget } from "./scenarios.ts";
+import type { LadderResult, WakeTarget } from "./scenarios.ts";
 import { round } from "./stats.ts";
 import { BASELINES, type BaselineId, METRICS, type MetricId, type Profile, TARGETS, type TargetId } from "./targets.ts";
 
@@ -13,7 +13,10 @@ export interface LadderRecord {
 	readonly size: number;
 	readonly roundTripsPerSecond: number;
 	readonly latencyP50Ms: number;
-	/** Round trips per second as a ratio to the ladder's smallest size, then to each baseline's counter. */
+	/**
+	 * Round trips per second as a ratio to the ladder's smallest size, then to each baseline's
+	 * counter measured in the same rounds as the ladder.
+	 */
 	readonly ratios: Record<"smallest" | BaselineId, number>;
 }
 
@@ -38,6 +41,8 @@ export interface BenchRecord {
 	readonly ladders: {
 		readonly typescriptBytes: LadderRecord[];
 		readonly wasmPages: LadderRecord[];
+		/** The baselines' round trips per second, measured in each ladder's rounds. */
+		readonly baselines: Record<"typescript" | "wasm", Record<BaselineId, number>>;
 	};
 	readonly wake: WakeRecord[];
 	readonly notes: string[];
@@ -56,8 +61,8 @@ export function buildRecord(input: {
 	seconds: number;
 	machine: Record<string, string | number>;
 	figures: Record<TargetId, Figures>;
-	tsLadder: LadderStep[];
-	wasmLadder: LadderStep[];
+	tsLadder: LadderResult;
+	wasmLadder: LadderResult;
 	wake: Record<string, number>;
 	wakeTargets: WakeTarget[];
 	notes: string[];
@@ -79,7 +84,7 @@ export function buildRecord(input: {
 			),
 		]),
 	) as Record<BaselineId, Record<TargetId, Figures>>;
-	const ladderRecords = (steps: LadderStep[]): LadderRecord[] =>
+	const ladderRecords = ({ steps, baselines }: LadderResult): LadderRecord[] =>
 		steps.map((step) => ({
 			size: step.size,
 			roundTripsPerSecond: round(step.roundTripsPerSecond),
@@ -87,10 +92,7 @@ export function buildRecord(input: {
 			ratios: {
 				smallest: round(step.roundTripsPerSecond / (steps[0]?.roundTripsPerSecond ?? Number.NaN)),
 				...(Object.fromEntries(
-					BASELINES.map((baseline) => [
-						baseline,
-						round(step.roundTripsPerSecond / figures[baseline].roundTripsPerSecond),
-					]),
+					BASELINES.map((baseline) => [baseline, round(step.roundTripsPerSecond / baselines[baseline])]),
 				) as Record<BaselineId, number>),
 			},
 		}));
@@ -110,7 +112,14 @@ export function buildRecord(input: {
 			]),
 		) as Record<TargetId, Figures>,
 		ratios,
-		ladders: { typescriptBytes: ladderRecords(input.tsLadder), wasmPages: ladderRecords(input.wasmLadder) },
+		ladders: {
+			typescriptBytes: ladderRecords(input.tsLadder),
+			wasmPages: ladderRecords(input.wasmLadder),
+			baselines: {
+				typescript: roundAll(input.tsLadder.baselines),
+				wasm: roundAll(input.wasmLadder.baselines),
+			},
+		},
 		wake: input.wakeTargets.map((target) => {
 			const wakeMs = input.wake[target.id] ?? Number.NaN;
 			return {
@@ -124,6 +133,13 @@ export function buildRecord(input: {
 		}),
 		notes: input.notes,
 	};
+}
+
+function roundAll(values: Record<BaselineId, number>): Record<BaselineId, number> {
+	return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, round(value)])) as Record<
+		BaselineId,
+		number
+	>;
 }
 
 /** Fixed-width text table; numbers right-aligned. */

@@ -5,7 +5,7 @@
 import { closeAll, LoadClient, openMany } from "./client.ts";
 import type { BenchServer } from "./server.ts";
 import { median, percentile } from "./stats.ts";
-import { type Profile, TARGETS, type Target, type TargetId } from "./targets.ts";
+import { BASELINES, type BaselineId, type Profile, TARGETS, type Target, type TargetId } from "./targets.ts";
 
 export interface RunContext {
 	readonly server: BenchServer;
@@ -220,38 +220,68 @@ export function wasmLadder(profile: Profile): Ladder {
 	};
 }
 
-/** Rooms of growing state whose event changes one entry (or one word): the cost per event by size. */
-export async function ladder(ctx: RunContext, spec: Ladder): Promise<LadderStep[]> {
-	const clients: LoadClient[] = [];
+export interface LadderResult {
+	readonly steps: LadderStep[];
+	/** Round trips per second of each baseline's counter, measured in the same rounds as the steps. */
+	readonly baselines: Record<BaselineId, number>;
+}
+
+interface Rung {
+	readonly client: LoadClient;
+	readonly message: string | Buffer;
+	readonly samples: number[];
+	busy: number;
+}
+
+/**
+ * Rooms of growing state whose event changes one entry (or one word): the cost per event by
+ * size. The baselines' counters run in the same rounds, so that each step's ratio to them is
+ * taken under the same load on the machine.
+ */
+export async function ladder(ctx: RunContext, spec: Ladder): Promise<LadderResult> {
+	const rungs: Rung[] = [];
+	const rung = (client: LoadClient, message: string | Buffer): Rung => {
+		const made = { client, message, samples: [], busy: 0 };
+		rungs.push(made);
+		return made;
+	};
 	try {
+		const steps: Rung[] = [];
 		for (const size of spec.sizes) {
 			const client = await LoadClient.open(`${ctx.server.ws}/s/${spec.service}/ws/${ctx.runId}-ladder-${size}`);
-			clients.push(client);
+			steps.push(rung(client, spec.touch));
 			for (const message of spec.setup(size)) await client.roundTrip(message, 120_000);
 			await client.roundTrip(spec.touch, 60_000);
 		}
-		const samples = spec.sizes.map(() => [] as number[]);
-		const busy = spec.sizes.map(() => 0);
+		const baselines = new Map<BaselineId, Rung>();
+		for (const id of BASELINES) {
+			const target = TARGETS.find((candidate) => candidate.id === id) as Target;
+			const client = await LoadClient.open(url(ctx, target, `ladder-${spec.service}`));
+			baselines.set(id, rung(client, INCREMENT));
+			await client.roundTrip(INCREMENT);
+		}
 		for (let round = 0; round < ctx.profile.rounds; round++) {
-			for (const index of rotate(
-				spec.sizes.map((_, i) => i),
-				round,
-			)) {
-				const client = clients[index] as LoadClient;
+			for (const next of rotate(rungs, round)) {
 				const started = performance.now();
 				const deadline = started + ctx.profile.ladderMs;
-				while (performance.now() < deadline) samples[index]?.push(await client.roundTrip(spec.touch, 60_000));
-				busy[index] = (busy[index] ?? 0) + performance.now() - started;
+				while (performance.now() < deadline) next.samples.push(await next.client.roundTrip(next.message, 60_000));
+				next.busy += performance.now() - started;
 			}
 			ctx.progress(`${spec.label} ladder: round ${round + 1}/${ctx.profile.rounds}`);
 		}
-		return spec.sizes.map((size, index) => ({
-			size,
-			roundTripsPerSecond: ((samples[index]?.length ?? 0) * 1000) / (busy[index] ?? Number.NaN),
-			latencyP50Ms: percentile(samples[index] ?? [], 50),
-		}));
+		const rate = (of: Rung) => (of.samples.length * 1000) / of.busy;
+		return {
+			steps: spec.sizes.map((size, index) => {
+				const step = steps[index] as Rung;
+				return { size, roundTripsPerSecond: rate(step), latencyP50Ms: percentile(step.samples, 50) };
+			}),
+			baselines: Object.fromEntries(BASELINES.map((id) => [id, rate(baselines.get(id) as Rung)])) as Record<
+				BaselineId,
+				number
+			>,
+		};
 	} finally {
-		closeAll(clients);
+		closeAll(rungs.map((each) => each.client));
 	}
 }
 
@@ -334,6 +364,10 @@ export async function idleMemory(ctx: RunContext): Promise<Record<TargetId, numb
 	const held: LoadClient[] = [];
 	const perRoom = new Map<TargetId, number>();
 	try {
+		// An unmeasured batch first: the process's first growth (heap, arenas) is no room's cost.
+		const warmup = TARGETS.find((target) => target.id === "raw-memory") as Target;
+		held.push(...(await openMany(ctx.profile.idleRooms, (index) => url(ctx, warmup, `idle-warmup-${index}`))));
+		await Promise.all(held.map((client) => client.roundTrip(INCREMENT)));
 		for (const target of TARGETS) {
 			await sleep(ctx.profile.idleSettleMs);
 			const before = ctx.server.rssBytes();
