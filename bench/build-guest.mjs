@@ -1,7 +1,9 @@
 /**
- * Compiles the benchmark's WAT guest (bench/guests/ladder.wat) with the npm `wabt` package into
+ * Compiles the benchmark's WAT guest (bench/guests/ladder.wat) with the npm `wabt` package and
+ * meters it like every guest (scripts/build/meter.mjs: fuel, memory cap, dirty-page tracking) into
  * build/bench/ladder.wasm, which bench/worker.ts imports. `npm run bench` runs it first.
  */
+import { meter } from "../scripts/build/meter.mjs";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +18,8 @@ export async function buildGuest() {
 	try {
 		module.validate();
 		mkdirSync(dirname(LADDER_WASM), { recursive: true });
-		writeFileSync(LADDER_WASM, Buffer.from(module.toBinary({}).buffer));
+		const bytes = new Uint8Array(module.toBinary({}).buffer);
+		writeFileSync(LADDER_WASM, await meter(bytes, "bench/guests/ladder.wat"));
 	} catch (error) {
 		throw new Error(`bench/guests/ladder.wat does not compile: ${error.message}`);
 	} finally {

@@ -25,16 +25,23 @@ interface BenchEnv {
 	readonly PartyCounter: DurableObjectNamespace;
 }
 
+/**
+ * Per-client rate limits off: a load test sends faster than a person would, and the baselines
+ * have no such limit. Every other setting is the default, durability "strict" included.
+ */
+const UNTHROTTLED = { messagesPerSecond: Number.POSITIVE_INFINITY, messageBurst: 1_000_000 } as const;
+
 const stateroom = createStateroom(
 	defineServices({
 		default: "counter",
 		services: {
-			counter: Counter,
-			"rust-counter": rustCounter,
-			"c-counter": cCounter,
-			"as-counter": asCounter,
-			"ts-ladder": StateLadder,
-			"wasm-ladder": wasmLadder,
+			counter: { service: Counter, limits: UNTHROTTLED },
+			"rust-counter": { service: rustCounter, limits: UNTHROTTLED },
+			"c-counter": { service: cCounter, limits: UNTHROTTLED },
+			"as-counter": { service: asCounter, limits: UNTHROTTLED },
+			// 10 MB of state and 1,024 pages (64 MiB) are above the defaults; the ladders need them.
+			"ts-ladder": { service: StateLadder, limits: { ...UNTHROTTLED, maxStateBytes: 32 * 1024 * 1024 } },
+			"wasm-ladder": { service: wasmLadder, limits: { ...UNTHROTTLED, maxMemoryBytes: 64 * 1024 * 1024 } },
 		},
 	}),
 );
