@@ -3,10 +3,11 @@
  * meters it like every guest (scripts/build/meter.mjs: fuel, memory cap, dirty-page tracking) into
  * build/bench/ladder.wasm, which bench/worker.ts imports. `npm run bench` runs it first.
  */
-import { meter } from "../scripts/build/meter.mjs";
+
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { meter } from "../scripts/build/meter.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const LADDER_WASM = join(root, "build/bench/ladder.wasm");

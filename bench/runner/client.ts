@@ -94,6 +94,26 @@ export class LoadClient {
 	}
 }
 
+/** Handshakes that failed and were tried again (see `openMany`); the run records it. */
+export const connectRetries = { count: 0 };
+
+/**
+ * Opens one client, trying twice more after a failed handshake: on a machine shared with other
+ * work, opening thousands of sockets at once can meet a reset, and the handshake is not what the
+ * many-rooms figure measures. Retries are counted, so a run that needed them says so.
+ */
+async function openWithRetry(url: string): Promise<LoadClient> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await LoadClient.open(url);
+		} catch (error) {
+			if (attempt >= 3) throw error;
+			connectRetries.count += 1;
+			await new Promise((done) => setTimeout(done, 500 * attempt));
+		}
+	}
+}
+
 /** Opens `count` clients to the URLs `url(i)`, at most `parallel` handshakes at a time. */
 export async function openMany(count: number, url: (index: number) => string, parallel = 32): Promise<LoadClient[]> {
 	const clients: LoadClient[] = new Array(count);
@@ -101,7 +121,7 @@ export async function openMany(count: number, url: (index: number) => string, pa
 	const worker = async () => {
 		while (nextIndex < count) {
 			const index = nextIndex++;
-			clients[index] = await LoadClient.open(url(index));
+			clients[index] = await openWithRetry(url(index));
 		}
 	};
 	try {

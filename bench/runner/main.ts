@@ -14,6 +14,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { buildGuest } from "../build-guest.mjs";
 import { chart } from "./chart.ts";
+import { connectRetries } from "./client.ts";
 import { buildRecord, type Figures, format, markdown, render } from "./report.ts";
 import {
 	bursts,
@@ -164,6 +165,7 @@ async function main(): Promise<void> {
 				"Ratios are 'times as good as the baseline' of the same run: above 1 is better, for rates and times alike.",
 				"Wake: rooms are evicted by restarting wrangler dev on the same storage; time from opening a socket to the first reply.",
 				"Idle memory: growth of workerd's resident memory over N rooms with one idle client each, floored at 1 KiB per room.",
+				`Handshakes retried after a failure while opening many sockets at once: ${connectRetries.count}.`,
 			],
 		});
 		mkdirSync(options.outDir, { recursive: true });
