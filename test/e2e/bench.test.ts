@@ -1,0 +1,126 @@
+/**
+ * `npm run bench` cannot rot: the runner itself, on a load of a few seconds (`--smoke`), against
+ * its own real `wrangler dev`. Only the shape of its output is checked (every target, every
+ * figure, finite ratios, the chart); speed goals are the benchmark's business, not a test's.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "./dev-server.ts";
+
+const TARGETS = ["ts", "rust", "c", "as", "raw-memory", "raw-storage", "partyserver"];
+const BASELINES = ["raw-memory", "raw-storage", "partyserver"];
+const METRICS = [
+	"latencyP50Ms",
+	"latencyP99Ms",
+	"roundTripsPerSecond",
+	"fanoutPerSecond",
+	"manyRoomsPerSecond",
+	"burstPerSecond",
+	"wakeMs",
+	"idleKiBPerRoom",
+];
+
+interface Run {
+	readonly code: number | null;
+	readonly stdout: string;
+	readonly stderr: string;
+}
+
+let outDir: string;
+let run: Run;
+
+beforeAll(async () => {
+	outDir = mkdtempSync(join(tmpdir(), "stateroom-bench-test-"));
+	const child = spawn(process.execPath, ["bench/runner/main.ts", "--smoke", "--out-dir", outDir], {
+		cwd: PROJECT_ROOT,
+		stdio: ["ignore", "pipe", "pipe"],
+	});
+	let stdout = "";
+	let stderr = "";
+	child.stdout.on("data", (chunk: Buffer) => {
+		stdout += chunk.toString();
+	});
+	child.stderr.on("data", (chunk: Buffer) => {
+		stderr += chunk.toString();
+	});
+	const code = await new Promise<number | null>((done) => child.once("exit", done));
+	run = { code, stdout, stderr };
+}, 170_000);
+
+afterAll(() => {
+	rmSync(outDir, { recursive: true, force: true });
+});
+
+function record(): Record<string, unknown> & {
+	figures: Record<string, Record<string, number>>;
+	ratios: Record<string, Record<string, Record<string, number>>>;
+	ladders: Record<string, { size: number; roundTripsPerSecond: number; ratios: Record<string, number> }[]>;
+	wake: { id: string; wakeMs: number; ratios: Record<string, number> }[];
+} {
+	const file = readdirSync(outDir).find((name) => name.endsWith("-smoke.json"));
+	if (!file) throw new Error(`no results file in ${outDir}; the runner said:\n${run.stderr}`);
+	return JSON.parse(readFileSync(join(outDir, file), "utf8"));
+}
+
+describe("npm run bench (smoke load)", () => {
+	it("finishes, prints progress and a table with every target", () => {
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.stderr).toMatch(/\[bench +\d+ s\] latency: round 1\/1/);
+		for (const label of ["Stateroom TypeScript", "Stateroom Rust", "Stateroom C", "PartyServer", "raw DO, in memory"]) {
+			expect(run.stdout).toContain(label);
+		}
+	});
+
+	it("records every figure of every target, positive and finite", () => {
+		const { figures } = record();
+		expect(Object.keys(figures).sort()).toEqual([...TARGETS].sort());
+		for (const target of TARGETS) {
+			for (const metric of METRICS) {
+				const value = figures[target]?.[metric];
+				expect(Number.isFinite(value) && (value as number) > 0, `${target} ${metric} = ${value}`).toBe(true);
+			}
+		}
+	});
+
+	it("gives every figure as a finite ratio to each baseline", () => {
+		const { ratios } = record();
+		expect(Object.keys(ratios).sort()).toEqual([...BASELINES].sort());
+		for (const baseline of BASELINES) {
+			for (const target of TARGETS) {
+				for (const metric of METRICS) {
+					const value = ratios[baseline]?.[target]?.[metric];
+					expect(Number.isFinite(value) && (value as number) > 0, `${target}/${baseline} ${metric}`).toBe(true);
+				}
+			}
+			// A baseline against itself is 1 on every figure.
+			for (const metric of METRICS) expect(ratios[baseline]?.[baseline]?.[metric]).toBe(1);
+		}
+	});
+
+	it("has both state-size ladders and the wake of a 1 MB TypeScript and a 1 MiB WebAssembly room", () => {
+		const { ladders, wake } = record();
+		expect(ladders.typescriptBytes?.map((step) => step.size)).toEqual([1_000, 100_000]);
+		expect(ladders.wasmPages?.map((step) => step.size)).toEqual([1, 16]);
+		for (const step of [...(ladders.typescriptBytes ?? []), ...(ladders.wasmPages ?? [])]) {
+			expect(step.roundTripsPerSecond).toBeGreaterThan(0);
+			for (const key of ["smallest", ...BASELINES]) expect(Number.isFinite(step.ratios[key])).toBe(true);
+		}
+		expect(wake.map((entry) => entry.id)).toEqual([...TARGETS, "ts-1mb", "wasm-1mib"]);
+		for (const entry of wake) {
+			expect(entry.wakeMs).toBeGreaterThan(0);
+			for (const baseline of BASELINES) expect(Number.isFinite(entry.ratios[baseline])).toBe(true);
+		}
+	});
+
+	it("draws the ratios as an SVG chart", () => {
+		const svg = readdirSync(outDir).find((name) => name.endsWith("-smoke.svg"));
+		expect(svg).toBeDefined();
+		const text = readFileSync(join(outDir, svg as string), "utf8");
+		expect(text.startsWith("<svg")).toBe(true);
+		expect(text).toContain("vs PartyServer");
+		expect(text.match(/<rect [^>]*><title>/g)?.length).toBeGreaterThanOrEqual(3 * METRICS.length * 4);
+	});
+});
