@@ -14,7 +14,7 @@ import { runCli, startCli } from "./cli-process.ts";
 import { open } from "./client.ts";
 import { freePort, PROJECT_ROOT } from "./dev-server.ts";
 
-const ECHO = join(PROJECT_ROOT, "build/wasm/rust-echo-server.wasm");
+const ECHO = join(PROJECT_ROOT, "build/wasm/rust-echo.wasm");
 /** Given to the CLI (environment) and to wrangler dev (`--var`): .dev.vars stays untouched. */
 const SECRET = "cli-access-test-secret-0123456789abcdefghij";
 
@@ -67,7 +67,7 @@ describe("stateroom serve with security flags", () => {
 			const room = crypto.randomUUID();
 			const url = `ws://127.0.0.1:${port}/ws/${room}`;
 			await expect(open(url)).rejects.toThrow(/401/);
-			const minted = await runCli(["token", "--service", "rust-echo-server", "--room", room, "--ttl", "5m"], {
+			const minted = await runCli(["token", "--service", "rust-echo", "--room", room, "--ttl", "5m"], {
 				env: { STATEROOM_TOKEN_SECRET: SECRET },
 			});
 			const client = await open(`${url}?token=${minted.stdout.trim()}`);
@@ -79,7 +79,7 @@ describe("stateroom serve with security flags", () => {
 
 			// The client library fetches a token before every connect: an expired one is refused
 			// (401), and the retry asks again and gets in with a fresh one.
-			const grant = { service: "rust-echo-server", room };
+			const grant = { service: "rust-echo", room };
 			const tokens = [
 				await mintJoinToken(SECRET, { ...grant, ttlSeconds: -60 }),
 				await mintJoinToken(SECRET, { ...grant, ttlSeconds: 60 }),
