@@ -79,9 +79,23 @@ export function wasiImports(module: WebAssembly.Module, host: WasiHost): Record<
 }
 
 /** Line buffers for fd 1 and 2; flushed after each event so nothing is lost. */
+/** Longest line a guest may put in the log; the rest of a longer line is counted, not kept. */
+export const MAX_LOG_LINE_CHARS = 1024;
+/** Lines a guest may log per event (or per start-up); the rest are counted in one closing line. */
+export const MAX_LOG_LINES_PER_EVENT = 100;
+
+/**
+ * A guest's stdout and stderr, cut into lines for the log. A guest is hostile: what it may
+ * write is bounded per line and per event, so it can neither flood the log nor grow the
+ * host's memory with a line that never ends.
+ */
 export class OutputLines {
 	readonly #pending = new Map<1 | 2, string>();
+	/** Characters of the current line beyond the kept ones, per stream. */
+	readonly #cut = new Map<1 | 2, number>();
 	readonly #emit: (fd: 1 | 2, line: string) => void;
+	#lines = 0;
+	#suppressed = 0;
 	/** The last non-empty stderr line: a Rust panic or an AssemblyScript abort says why it trapped there. */
 	lastError: string | undefined;
 
@@ -90,18 +104,48 @@ export class OutputLines {
 	}
 
 	write(fd: 1 | 2, text: string): void {
-		const lines = ((this.#pending.get(fd) ?? "") + text).split("\n");
-		this.#pending.set(fd, lines.pop() ?? "");
-		for (const line of lines) this.emit(fd, line);
+		const lines = text.split("\n");
+		const last = lines.pop() ?? "";
+		for (const part of lines) {
+			this.append(fd, part);
+			this.endLine(fd);
+		}
+		this.append(fd, last);
 	}
 
+	/** Ends the event: emits unfinished lines, and says how many lines were left out. */
 	flush(): void {
-		for (const [fd, rest] of this.#pending) if (rest !== "") this.emit(fd, rest);
+		for (const fd of [...this.#pending.keys()]) if (this.#pending.get(fd) !== "" || this.#cut.has(fd)) this.endLine(fd);
 		this.#pending.clear();
+		if (this.#suppressed > 0) {
+			this.#emit(2, `... ${this.#suppressed} more lines not logged (at most ${MAX_LOG_LINES_PER_EVENT} per event)`);
+		}
+		this.#lines = 0;
+		this.#suppressed = 0;
 	}
 
-	private emit(fd: 1 | 2, line: string): void {
+	private append(fd: 1 | 2, text: string): void {
+		const pending = this.#pending.get(fd) ?? "";
+		const room = MAX_LOG_LINE_CHARS - pending.length;
+		if (text.length <= room) {
+			this.#pending.set(fd, pending + text);
+			return;
+		}
+		this.#pending.set(fd, pending + text.slice(0, Math.max(0, room)));
+		this.#cut.set(fd, (this.#cut.get(fd) ?? 0) + text.length - Math.max(0, room));
+	}
+
+	private endLine(fd: 1 | 2): void {
+		const cut = this.#cut.get(fd) ?? 0;
+		const line = (this.#pending.get(fd) ?? "") + (cut > 0 ? ` ... (${cut} more characters)` : "");
+		this.#pending.set(fd, "");
+		this.#cut.delete(fd);
 		if (fd === 2 && line.trim() !== "") this.lastError = line.trim();
+		if (this.#lines >= MAX_LOG_LINES_PER_EVENT) {
+			this.#suppressed += 1;
+			return;
+		}
+		this.#lines += 1;
 		this.#emit(fd, line);
 	}
 }
