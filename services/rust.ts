@@ -6,6 +6,7 @@ import counter from "../build/wasm/rust-counter.wasm";
 import cpuHog from "../build/wasm/rust-cpu-hog.wasm";
 import echo from "../build/wasm/rust-echo.wasm";
 import randomness from "../build/wasm/rust-randomness.wasm";
+import whoami from "../build/wasm/rust-whoami.wasm";
 
 export const rustServices: Record<string, ServiceDefinition> = {
 	"rust-echo": echo,
@@ -14,4 +15,5 @@ export const rustServices: Record<string, ServiceDefinition> = {
 	"rust-randomness": randomness,
 	"rust-binary-echo": binaryEcho,
 	"rust-cpu-hog": cpuHog,
+	"rust-whoami": whoami,
 };

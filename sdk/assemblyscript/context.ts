@@ -1,4 +1,5 @@
 import { ClientId } from "./client-id";
+import { readIdentity } from "./identity";
 import { MessagePayload } from "./payload";
 import { PayloadKind, sendMessageCommand, sendTextCommand, setTimerCommand } from "./protocol";
 import { MessageRecipient } from "./recipient";
@@ -49,5 +50,19 @@ export class ServiceContext {
 	 */
 	setTimer(ms: u32): void {
 		setTimerCommand(ms);
+	}
+
+	/**
+	 * Who `client` is: the JSON text `{"user":"ann","claims":{...}}` of its join token and of the
+	 * deployment's `authorize` hook (`user` left out when there is none), or `null` for a client
+	 * without an identity or one that is not connected. The TypeScript API's `ctx.identity`,
+	 * as JSON text. Only a module that calls it imports `env.stateroom_identity`.
+	 *
+	 * @example
+	 * const who = ctx.identity(client);
+	 * ctx.sendMessage(client, who !== null ? who : "anonymous");
+	 */
+	identity(client: ClientId): string | null {
+		return readIdentity(client);
 	}
 }

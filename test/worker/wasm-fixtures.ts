@@ -14,7 +14,9 @@ import startTraps from "../../build/fixtures/start-traps.wasm";
 import unbuilt from "../../build/fixtures/unbuilt.wasm";
 import unmetered from "../../build/fixtures/unmetered.wasm";
 import wrongSignature from "../../build/fixtures/wrong-signature.wasm";
+import asWhoami from "../../build/wasm/as-whoami.wasm";
 import rustCounter from "../../build/wasm/rust-counter.wasm";
+import rustWhoami from "../../build/wasm/rust-whoami.wasm";
 
 export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	"wasm-scripted": scripted,
@@ -33,4 +35,7 @@ export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	"wasm-unmetered": unmetered,
 	"wasm-identity": identity,
 	"wasm-identity-private": { service: identity, access: { token: "required" } },
+	// The SDKs' identity examples behind join tokens (test/worker/wasm-identity-sdk.test.ts).
+	"wasm-rust-whoami-private": { service: rustWhoami, access: { token: "required" } },
+	"wasm-as-whoami-private": { service: asWhoami, access: { token: "required" } },
 };

@@ -96,6 +96,33 @@ impl Context {
         put_u32(&mut out, ms_delay);
         send(&out);
     }
+
+    /// Who `client` is: the UTF-8 JSON `{"user":"ann","claims":{...}}` of its join token and of
+    /// the deployment's `authorize` hook (`user` left out when there is none), or `None` for a
+    /// client without an identity or one that is not connected.
+    ///
+    /// This is the optional `env.stateroom_identity` extension of the ABI (docs/abi.md,
+    /// "Extensions"). rustc and wasm-ld import it only into a module that calls this method, so
+    /// a guest that does not stays a plain v1 guest.
+    pub fn identity(&self, client: ClientId) -> Option<String> {
+        // Most identities fit; a longer one costs a second call with the size the host asked for.
+        let mut buffer: Vec<u8> = Vec::with_capacity(256);
+        for _ in 0..2 {
+            let room = buffer.capacity();
+            let written = unsafe { stateroom_identity(client.0, buffer.as_mut_ptr(), room as u32) };
+            if written < 0 {
+                return None;
+            }
+            let needed = written as usize;
+            if needed <= room {
+                // The host wrote exactly `needed` bytes at the start of the buffer.
+                unsafe { buffer.set_len(needed) };
+                return Some(String::from_utf8(buffer).expect("stateroom_identity wrote UTF-8 JSON"));
+            }
+            buffer.reserve_exact(needed);
+        }
+        panic!("stateroom_identity asked for a larger buffer twice for client {:?}", client);
+    }
 }
 
 pub trait StateroomService {
@@ -171,6 +198,8 @@ pub fn dispatch<S: StateroomService + Default>(state: &mut Option<S>, bytes: &[u
 #[link(wasm_import_module = "env")]
 extern "C" {
     fn stateroom_send(ptr: *const u8, len: u32);
+    /// The optional identity extension; only modules that call `Context::identity` import it.
+    fn stateroom_identity(client: u32, ptr: *mut u8, len: u32) -> i32;
 }
 
 fn send(bytes: &[u8]) {
