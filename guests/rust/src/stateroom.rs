@@ -1,6 +1,7 @@
 //! A dependency-free copy of what the `stateroom` and `stateroom-wasm` 0.4 crates give a guest:
 //! the service trait, client ids, payloads, recipients, hand-written bincode, and the exports of
 //! the Stateroom ABI v1. Each example includes this file and calls `stateroom_service!`.
+//! Beyond upstream, `Context::identity` wraps this host's optional identity extension.
 //!
 //! It mimics stateroom-wasm on purpose: the service state is built lazily (`Default`) on the
 //! first event (`Init`), memory comes from Rust's allocator, and the version and protocol are
