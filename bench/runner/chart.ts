@@ -8,11 +8,12 @@ import { BASELINES, type BaselineId, METRICS, type TargetId } from "./targets.ts
 
 const COLORS: Partial<Record<TargetId, string>> = {
 	ts: "#3178c6",
+	"ts-relaxed": "#2a9d8f",
 	rust: "#b7410e",
 	c: "#555555",
 	as: "#007acc",
 };
-const STATEROOM: TargetId[] = ["ts", "rust", "c", "as"];
+const STATEROOM: TargetId[] = ["ts", "ts-relaxed", "rust", "c", "as"];
 const TITLES: Record<BaselineId, string> = {
 	"raw-memory": "vs raw DO, in memory",
 	"raw-storage": "vs raw DO, storing every event",
@@ -27,6 +28,9 @@ const GAP = 10;
 const LABEL_WIDTH = 150;
 const PANEL_WIDTH = 270;
 const PANEL_GAP = 20;
+/** Room for one legend entry: its swatch and the longest label ("Stateroom TypeScript, relaxed"). */
+const LEGEND_ENTRY = 230;
+const LEGEND_LINE = 18;
 
 interface Bar {
 	readonly value: number;
@@ -125,15 +129,19 @@ export function chart(record: BenchRecord): string {
 		parts.push(panel(LABEL_WIDTH + index * (PANEL_WIDTH + PANEL_GAP), top, TITLES[baseline], ratioGroups(baseline)));
 	});
 	const legendY = top + ratiosHeight + 36;
+	// As many entries per line as fit beside the labels; the rest wrap onto the next lines.
+	const perLine = Math.max(1, Math.floor((width - LABEL_WIDTH) / LEGEND_ENTRY));
 	STATEROOM.forEach((id, index) => {
-		const lx = LABEL_WIDTH + index * 200;
+		const lx = LABEL_WIDTH + (index % perLine) * LEGEND_ENTRY;
+		const ly = legendY + Math.floor(index / perLine) * LEGEND_LINE;
 		parts.push(
-			`<rect x="${lx}" y="${legendY - 9}" width="12" height="10" fill="${COLORS[id]}"/>`,
-			`<text x="${lx + 18}" y="${legendY}">${escapeXml(label(id))}</text>`,
+			`<rect x="${lx}" y="${ly - 9}" width="12" height="10" fill="${COLORS[id]}"/>`,
+			`<text x="${lx + 18}" y="${ly}">${escapeXml(label(id))}</text>`,
 		);
 	});
+	const legendLines = Math.ceil(STATEROOM.length / perLine);
 
-	const ladderTop = legendY + 50;
+	const ladderTop = legendY + (legendLines - 1) * LEGEND_LINE + 50;
 	const ladderGroups = (
 		steps: BenchRecord["ladders"]["typescriptBytes"],
 		name: (size: number) => string,

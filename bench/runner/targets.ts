@@ -1,6 +1,6 @@
 /** What the benchmark measures side by side, and the figures it reports for each. */
 
-export type TargetId = "ts" | "rust" | "c" | "as" | "raw-memory" | "raw-storage" | "partyserver";
+export type TargetId = "ts" | "ts-relaxed" | "rust" | "c" | "as" | "raw-memory" | "raw-storage" | "partyserver";
 export type BaselineId = "raw-memory" | "raw-storage" | "partyserver";
 
 export interface Target {
@@ -21,6 +21,8 @@ const stateroom = (id: TargetId, label: string, service: string): Target => ({
 /** Every target serves the same counter: "increment" -> "new value: N" to everyone in the room. */
 export const TARGETS: readonly Target[] = [
 	stateroom("ts", "Stateroom TypeScript", "counter"),
+	// The same Counter with durability "relaxed": replies at once, writes gathered for 100 ms.
+	stateroom("ts-relaxed", "Stateroom TypeScript, relaxed", "relaxed-counter"),
 	stateroom("rust", "Stateroom Rust", "rust-counter"),
 	stateroom("c", "Stateroom C", "c-counter"),
 	stateroom("as", "Stateroom AssemblyScript", "as-counter"),

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "./dev-server.ts";
 
-const TARGETS = ["ts", "rust", "c", "as", "raw-memory", "raw-storage", "partyserver"];
+const TARGETS = ["ts", "ts-relaxed", "rust", "c", "as", "raw-memory", "raw-storage", "partyserver"];
 const BASELINES = ["raw-memory", "raw-storage", "partyserver"];
 const METRICS = [
 	"latencyP50Ms",
@@ -69,7 +69,14 @@ describe("npm run bench (smoke load)", () => {
 	it("finishes, prints progress and a table with every target", () => {
 		expect(run.code, run.stderr).toBe(0);
 		expect(run.stderr).toMatch(/\[bench +\d+ s\] latency: round 1\/1/);
-		for (const label of ["Stateroom TypeScript", "Stateroom Rust", "Stateroom C", "PartyServer", "raw DO, in memory"]) {
+		for (const label of [
+			"Stateroom TypeScript",
+			"Stateroom TypeScript, relaxed",
+			"Stateroom Rust",
+			"Stateroom C",
+			"PartyServer",
+			"raw DO, in memory",
+		]) {
 			expect(run.stdout).toContain(label);
 		}
 	});
@@ -121,6 +128,8 @@ describe("npm run bench (smoke load)", () => {
 		const text = readFileSync(join(outDir, svg as string), "utf8");
 		expect(text.startsWith("<svg")).toBe(true);
 		expect(text).toContain("vs PartyServer");
-		expect(text.match(/<rect [^>]*><title>/g)?.length).toBeGreaterThanOrEqual(3 * METRICS.length * 4);
+		// One bar per baseline, metric and Stateroom target (the relaxed counter included).
+		expect(text.match(/<rect [^>]*><title>/g)?.length).toBeGreaterThanOrEqual(3 * METRICS.length * 5);
+		expect(text).toContain("Stateroom TypeScript, relaxed");
 	});
 });
