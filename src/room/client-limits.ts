@@ -38,8 +38,9 @@ export class MessageGuard {
 
 	/** The refusal for this message, or `undefined` to let it through (and count it). */
 	check(client: ClientId, data: string | ArrayBuffer, limits: ServiceLimits, now = Date.now()): Refusal | undefined {
-		const bytes = typeof data === "string" ? utf8Length(data, limits.maxMessageBytes) : data.byteLength;
-		if (bytes > limits.maxMessageBytes) {
+		const tooBig =
+			typeof data === "string" ? utf8Exceeds(data, limits.maxMessageBytes) : data.byteLength > limits.maxMessageBytes;
+		if (tooBig) {
 			return {
 				code: CloseCode.messageTooBig,
 				reason: closeReason(
@@ -64,27 +65,32 @@ export class MessageGuard {
 
 	private take(client: ClientId, limits: ServiceLimits, now: number): boolean {
 		if (limits.messagesPerSecond === Number.POSITIVE_INFINITY) return true;
-		const bucket = this.#buckets.get(client) ?? { tokens: limits.messageBurst, at: now };
+		let bucket = this.#buckets.get(client);
+		if (bucket === undefined) {
+			bucket = { tokens: limits.messageBurst, at: now };
+			this.#buckets.set(client, bucket);
+		}
+		// Updated in place: this runs on every message.
 		const refilled = Math.min(
 			limits.messageBurst,
 			bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * limits.messagesPerSecond,
 		);
-		if (refilled < 1) {
-			this.#buckets.set(client, { tokens: refilled, at: now });
-			return false;
-		}
-		this.#buckets.set(client, { tokens: refilled - 1, at: now });
-		return true;
+		const allowed = refilled >= 1;
+		bucket.tokens = allowed ? refilled - 1 : refilled;
+		bucket.at = now;
+		return allowed;
 	}
 }
 
 /**
- * The UTF-8 length of `text`, or some number above `limit` once it is known to be over: counted
- * without encoding, and stopping early, so a huge message costs no more than the limit to measure.
+ * Whether `text` takes more than `limit` bytes in UTF-8: counted without encoding, and stopping
+ * early, so a huge message costs no more than the limit to measure.
  */
-function utf8Length(text: string, limit: number): number {
-	// Each UTF-16 unit is at most 3 bytes; short strings cannot be over the limit.
-	if (text.length * 3 <= limit) return new TextEncoder().encode(text).length;
+function utf8Exceeds(text: string, limit: number): boolean {
+	// Each UTF-16 unit is at most 3 bytes: a short string cannot be over the limit (most messages).
+	if (text.length * 3 <= limit) return false;
+	// Each unit is at least 1 byte.
+	if (text.length > limit) return true;
 	let bytes = 0;
 	for (let index = 0; index < text.length && bytes <= limit; index++) {
 		const unit = text.charCodeAt(index);
@@ -96,5 +102,5 @@ function utf8Length(text: string, limit: number): number {
 			index += 1;
 		} else bytes += 3;
 	}
-	return bytes;
+	return bytes > limit;
 }

@@ -91,7 +91,9 @@ function issue(
 	deletes: readonly string[],
 	options: DurableObjectPutOptions,
 ): void {
-	for (const batch of batches([...put])) void storage.put(Object.fromEntries(batch), options);
+	// One key (most events of a small room) is put as it is, without building an object for it.
+	if (put.size === 1) for (const [key, value] of put) void storage.put(key, value, options);
+	else for (const batch of batches([...put])) void storage.put(Object.fromEntries(batch), options);
 	for (const batch of batches(deletes)) void storage.delete(batch, options);
 }
 

@@ -248,11 +248,14 @@ export class EventRunner {
 
 	/** @param timerStartedAt when the event began, if it was a timer event (see `alarmDelay`). */
 	private apply(effects: PendingEffects, timerStartedAt: number | undefined): void {
-		const sockets = this.ctx.getWebSockets().filter((socket) => {
-			const client = clientOf(socket);
-			return client !== undefined && this.#announced.has(client);
-		});
-		for (const [recipient, payload] of effects.messages) deliver(sockets, recipient, payload);
+		// An event that sends nothing (a connect, most timers) need not list the sockets at all.
+		if (effects.messages.length > 0) {
+			const sockets = this.ctx.getWebSockets().filter((socket) => {
+				const client = clientOf(socket);
+				return client !== undefined && this.#announced.has(client);
+			});
+			for (const [recipient, payload] of effects.messages) deliver(sockets, recipient, payload);
+		}
 		if (effects.timer !== undefined) {
 			if (timerStartedAt === undefined) this.#timers.replaced();
 			this.storage.setAlarm(alarmDelay(effects.timer, timerStartedAt));

@@ -78,7 +78,8 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		const client = clientOf(socket);
 		// A socket an operator closed (detached) may still deliver a last message: ignore it.
 		if (client === undefined) return;
-		const runner = await this.openFor(socket);
+		// Speed: a running room takes the message without another await.
+		const runner = this.#phase.kind === "ready" ? this.#phase.runner : await this.openFor(socket);
 		if (runner === undefined) return;
 		// Access: a message over the size or rate limit ends the client's connection, never silently.
 		const refusal = this.#guard.check(client, data, this.limits(runner));

@@ -12,8 +12,17 @@ interface Attachment {
 	readonly identity?: Identity;
 }
 
+/**
+ * Each socket's client id, read from its attachment once: reading an attachment deserializes a
+ * copy, and delivery asks for every socket's client on every event. Only this module writes
+ * attachments, and it updates the cache when it does. The cache is lost with the object's memory
+ * (hibernation, eviction), and then filled again from the attachments.
+ */
+const clients = new WeakMap<WebSocket, ClientId | null>();
+
 export function attachClient(socket: WebSocket, client: ClientId, identity?: Identity): void {
 	socket.serializeAttachment((identity ? { client, identity } : { client }) satisfies Attachment);
+	clients.set(socket, client);
 }
 
 /** The identity a socket's client joined with, if any. */
@@ -24,8 +33,13 @@ export function identityOf(socket: WebSocket): Identity | undefined {
 
 /** The client id of a socket this room accepted, or `undefined` for a foreign socket. */
 export function clientOf(socket: WebSocket): ClientId | undefined {
-	const attachment = socket.deserializeAttachment() as Attachment | null;
-	return attachment?.client;
+	let client = clients.get(socket);
+	if (client === undefined) {
+		const attachment = socket.deserializeAttachment() as Attachment | null;
+		client = attachment?.client ?? null;
+		clients.set(socket, client);
+	}
+	return client ?? undefined;
 }
 
 /** Delivers one message to its recipients among the given sockets. */
@@ -55,4 +69,5 @@ function isRecipient(recipient: MessageRecipient, client: ClientId): boolean {
 /** Makes a socket foreign to the room (an operator closed it): its close event is then ignored. */
 export function detachClient(socket: WebSocket): void {
 	socket.serializeAttachment(null);
+	clients.set(socket, null);
 }

@@ -77,7 +77,9 @@ describe("message size (limits.maxMessageBytes)", () => {
 		expect(await member.next()).toBe("joined 2 null");
 		sender.send("a".repeat(TIGHT_LIMITS.maxMessageBytes));
 		expect(await member.next()).toBe(`2 sent ${TIGHT_LIMITS.maxMessageBytes}`);
-		// 22 two-byte characters are 44 bytes, 33 are 66: the limit counts UTF-8 bytes, not characters.
+		// 32 two-byte characters are 64 bytes, 33 are 66: the limit counts UTF-8 bytes, not characters.
+		sender.send("é".repeat(32));
+		expect(await member.next()).toBe("2 sent 32");
 		sender.send("é".repeat(33));
 		expect(await sender.closed).toEqual({
 			code: 1009,
