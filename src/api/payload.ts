@@ -29,8 +29,14 @@ export const MessagePayload = {
 		return {
 			kind: "text",
 			value,
-			text: () => value,
-			bytes: () => undefined,
+			// Methods, not arrow functions: a bundler that keeps function names (wrangler does)
+			// would otherwise rename each arrow at run time, on every message.
+			text() {
+				return value;
+			},
+			bytes() {
+				return undefined;
+			},
 		};
 	},
 
@@ -39,8 +45,12 @@ export const MessagePayload = {
 		return {
 			kind: "bytes",
 			value: bytes,
-			text: () => undefined,
-			bytes: () => bytes,
+			text() {
+				return undefined;
+			},
+			bytes() {
+				return bytes;
+			},
 		};
 	},
 

@@ -23,10 +23,14 @@ export class DeadlineError extends Error {
  */
 export async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 	let settled = false;
-	const mark = () => {
-		settled = true;
-	};
-	work.then(mark, mark);
+	work.then(
+		() => {
+			settled = true;
+		},
+		() => {
+			settled = true;
+		},
+	);
 	// Speed: most handlers do not await, so their promise has settled by the next microtask (its
 	// reaction was queued before this await's). Those need no timer, which is most of an event's
 	// cost in a small room; a handler still pending gets the whole deadline from here.

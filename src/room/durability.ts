@@ -32,7 +32,7 @@ class StrictWriter implements StorageWriter {
 	constructor(private readonly storage: DurableObjectStorage) {}
 
 	write(put: ReadonlyMap<string, unknown>, deletes: readonly string[]): void {
-		issue(this.storage, put, deletes, {});
+		issue(this.storage, put, deletes);
 	}
 
 	setAlarm(at: number): void {
@@ -89,7 +89,7 @@ function issue(
 	storage: DurableObjectStorage,
 	put: ReadonlyMap<string, unknown>,
 	deletes: readonly string[],
-	options: DurableObjectPutOptions,
+	options?: DurableObjectPutOptions,
 ): void {
 	// One key (most events of a small room) is put as it is, without building an object for it.
 	if (put.size === 1) for (const [key, value] of put) void storage.put(key, value, options);

@@ -78,7 +78,7 @@ class TypeScriptEngine implements Engine {
 				saveMode ? `${this.service.name}.save()` : `this.${field}`,
 			);
 			// Large collections are now watched copies: the service works on them from here on.
-			Object.assign(instance, Object.fromEntries(watched));
+			if (watched.size > 0) Object.assign(instance, Object.fromEntries(watched));
 			return writes;
 		} catch (error) {
 			if (!(error instanceof UnstorableStateError)) throw error;
@@ -108,8 +108,13 @@ class TypeScriptEngine implements Engine {
 	}
 
 	private fields(instance: Service): Map<string, unknown> {
-		const skip = new Set(this.service.transient ?? []);
-		return new Map(Object.entries(instance).filter(([key]) => !skip.has(key)));
+		// A loop rather than entries/filter/Set: this runs after every event.
+		const skip = this.service.transient;
+		const values = new Map<string, unknown>();
+		for (const key of Object.keys(instance)) {
+			if (!skip?.includes(key)) values.set(key, (instance as unknown as Record<string, unknown>)[key]);
+		}
+		return values;
 	}
 
 	private context(effects: Effects): ServiceContext {

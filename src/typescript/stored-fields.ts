@@ -157,13 +157,16 @@ export class ValueField {
 			put.set(this.base, { kind: "value", chunks: chunks.length } satisfies FieldHeader);
 		}
 		if (put.size === 0 && deletes.length === 0) return undefined;
+		// A method, not an arrow function, so that a bundler keeping function names does not
+		// rename it on every event (see payload.ts).
+		const field = this;
 		return {
 			put,
 			delete: deletes,
-			commit: () => {
-				this.chunks = chunks;
-				this.headerStored = true;
-				return this;
+			commit() {
+				field.chunks = chunks;
+				field.headerStored = true;
+				return field;
 			},
 		};
 	}
