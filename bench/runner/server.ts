@@ -57,6 +57,10 @@ export async function startServer(root: string, port?: number): Promise<BenchSer
 		child.stderr?.on("data", keep);
 		await waitForStatus(`http://127.0.0.1:${chosen}/status`, 90_000, () => {
 			if (child?.exitCode !== null) throw new Error(`wrangler dev exited (${child?.exitCode}):\n${log}`);
+			// A failed build leaves wrangler running with every request hanging: fail at once instead.
+			if (/Build failed/.test(log)) {
+				throw new Error(`wrangler dev could not build the bench Worker (did \`npm install\` run?):\n${log}`);
+			}
 		});
 	};
 
@@ -84,7 +88,14 @@ export async function startServer(root: string, port?: number): Promise<BenchSer
 		}
 	};
 
-	await launch();
+	try {
+		await launch();
+	} catch (error) {
+		// Leave no wrangler or workerd behind when the server never came up.
+		await stop();
+		rmSync(persist, { recursive: true, force: true });
+		throw error;
+	}
 	return {
 		http: `http://127.0.0.1:${chosen}`,
 		ws: `ws://127.0.0.1:${chosen}`,
@@ -139,7 +150,7 @@ async function waitForStatus(url: string, ms: number, check: () => void): Promis
 	while (Date.now() < deadline) {
 		check();
 		try {
-			if ((await fetch(url)).ok) return;
+			if ((await fetch(url, { signal: AbortSignal.timeout(2000) })).ok) return;
 		} catch {
 			// Not listening yet.
 		}
