@@ -85,12 +85,7 @@ export function trackDirtyPages(binaryen, module, { stores, bulk }, dirty) {
 		}
 	}
 	for (const [func, expr, id] of bulk) {
-		const kind =
-			id === binaryen.MemoryFillId
-				? binaryen.MemoryFill
-				: id === binaryen.MemoryCopyId
-					? binaryen.MemoryCopy
-					: binaryen.MemoryInit;
+		const kind = bulkKind(binaryen, id);
 		// The destination is evaluated first: keep it in a fresh local for the size's mark.
 		const local = binaryen._BinaryenFunctionAddVar(func, i32);
 		kind.setDest(expr, module.local.tee(local, kind.getDest(expr), i32));
@@ -212,4 +207,11 @@ function concat(...parts) {
 		offset += part.length;
 	}
 	return out;
+}
+
+/** binaryen's accessors for a bulk memory instruction (memory.fill, memory.copy or memory.init), by expression id. */
+export function bulkKind(binaryen, id) {
+	if (id === binaryen.MemoryFillId) return binaryen.MemoryFill;
+	if (id === binaryen.MemoryCopyId) return binaryen.MemoryCopy;
+	return binaryen.MemoryInit;
 }

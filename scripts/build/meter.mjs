@@ -27,7 +27,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
-import { addDirtyMemory, DIRTY_PAGES_EXPORT, DIRTY_PAGES_FILE, trackDirtyPages } from "./dirty-pages.mjs";
+import { addDirtyMemory, bulkKind, DIRTY_PAGES_EXPORT, DIRTY_PAGES_FILE, trackDirtyPages } from "./dirty-pages.mjs";
 
 /** This file: a change to the meter rebuilds every module (an input of the builders' freshness). */
 export const METER = fileURLToPath(import.meta.url);
@@ -162,12 +162,7 @@ function instrument(binaryen, module, name, dirtyPages) {
 		for (const [expr, id] of bulk) writes.bulk.push([func, expr, id]);
 		// One instruction can fill or copy megabytes: those pay by the byte, when they run.
 		for (const [expr, id] of bulk) {
-			const kind =
-				id === binaryen.MemoryFillId
-					? binaryen.MemoryFill
-					: id === binaryen.MemoryCopyId
-						? binaryen.MemoryCopy
-						: binaryen.MemoryInit;
+			const kind = bulkKind(binaryen, id);
 			kind.setSize(expr, module.call(CHARGE_BYTES, [kind.getSize(expr)], binaryen.i32));
 		}
 		bulks += bulk.length;
