@@ -15,6 +15,7 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { concat, leb, sections as readSections, uleb } from "./wasm-binary.mjs";
 
 export const DIRTY_PAGES_FILE = fileURLToPath(import.meta.url);
 export const DIRTY_PAGES_EXPORT = "stateroom_dirty_pages";
@@ -27,7 +28,7 @@ const MARK_RANGE = "stateroom_dirty$mark_range";
  * it has read, so the memory goes into the binary before binaryen reads it.
  */
 export function addDirtyMemory(bytes, name) {
-	const sections = readSections(bytes);
+	const sections = [...readSections(bytes)];
 	const memories = sections.find((section) => section.id === 5);
 	const exports = sections.find((section) => section.id === 7);
 	if (!memories || !exports) {
@@ -130,19 +131,6 @@ function addMarkRange(binaryen, module, dirty) {
 	module.addFunction(MARK_RANGE, binaryen.createType([i32, i32]), i32, [], body);
 }
 
-function readSections(bytes) {
-	const sections = [];
-	let offset = 8;
-	while (offset < bytes.length) {
-		const headerStart = offset;
-		const id = bytes[offset];
-		const [size, start] = leb(bytes, offset + 1);
-		sections.push({ id, headerStart, start, end: start + size });
-		offset = start + size;
-	}
-	return sections;
-}
-
 /** Memories imported come first in the index space. */
 function countImportedMemories(bytes, imports) {
 	if (!imports) return 0;
@@ -173,40 +161,6 @@ function skipLimits(bytes, offset) {
 	let next = leb(bytes, offset + 1)[1];
 	if (flags & 1) next = leb(bytes, next)[1];
 	return next;
-}
-
-function leb(bytes, start) {
-	let value = 0;
-	let shift = 0;
-	let offset = start;
-	for (;;) {
-		const byte = bytes[offset++];
-		if (byte === undefined) throw new Error("truncated module");
-		value += (byte & 0x7f) * 2 ** shift;
-		if ((byte & 0x80) === 0) return [value, offset];
-		shift += 7;
-	}
-}
-
-function uleb(value) {
-	const out = [];
-	do {
-		let byte = value & 0x7f;
-		value = Math.floor(value / 128);
-		if (value !== 0) byte |= 0x80;
-		out.push(byte);
-	} while (value !== 0);
-	return Uint8Array.from(out);
-}
-
-function concat(...parts) {
-	const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-	let offset = 0;
-	for (const part of parts) {
-		out.set(part, offset);
-		offset += part.length;
-	}
-	return out;
 }
 
 /** binaryen's accessors for a bulk memory instruction (memory.fill, memory.copy or memory.init), by expression id. */

@@ -28,11 +28,12 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { addDirtyMemory, bulkKind, DIRTY_PAGES_EXPORT, DIRTY_PAGES_FILE, trackDirtyPages } from "./dirty-pages.mjs";
+import { leb, sections, TruncatedModuleError, WASM_BINARY_FILE } from "./wasm-binary.mjs";
 
 /** This file: a change to the meter rebuilds every module (an input of the builders' freshness). */
 export const METER = fileURLToPath(import.meta.url);
 /** Every file of the meter: a builder's output is stale when any of them changed. */
-export const METER_FILES = [METER, DIRTY_PAGES_FILE];
+export const METER_FILES = [METER, DIRTY_PAGES_FILE, WASM_BINARY_FILE];
 export const METER_SECTION = "stateroom.metered";
 export const METER_VERSION = 1;
 export const FUEL_EXPORT = "stateroom_fuel";
@@ -344,34 +345,21 @@ function exportedMemory(binaryen, module, exportName) {
 	return binaryen.getExportInfo(exported).value;
 }
 
-/** The custom sections of a module, read from its bytes without compiling it. */
+/**
+ * The custom sections of a module, read from its bytes without compiling it: `[name, payload]`
+ * for each one before the end of the bytes, or before they stop making sense.
+ */
 function* customSections(bytes) {
 	if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) return;
-	let offset = 8;
-	while (offset < bytes.length) {
-		const id = bytes[offset++];
-		const [size, sizeEnd] = leb(bytes, offset);
-		const end = sizeEnd + size;
-		if (end > bytes.length) return;
-		if (id === 0) {
-			const [nameLength, nameStart] = leb(bytes, sizeEnd);
+	try {
+		for (const { id, start, end } of sections(bytes)) {
+			if (id !== 0) continue;
+			const [nameLength, nameStart] = leb(bytes, start);
 			const name = new TextDecoder().decode(bytes.subarray(nameStart, nameStart + nameLength));
 			yield [name, bytes.subarray(nameStart + nameLength, end)];
 		}
-		offset = end;
-	}
-}
-
-function leb(bytes, start) {
-	let value = 0;
-	let shift = 0;
-	let offset = start;
-	for (;;) {
-		const byte = bytes[offset++];
-		if (byte === undefined) return [0, bytes.length + 1];
-		value += (byte & 0x7f) * 2 ** shift;
-		if ((byte & 0x80) === 0) return [value, offset];
-		shift += 7;
+	} catch (error) {
+		if (!(error instanceof TruncatedModuleError)) throw error;
 	}
 }
 
