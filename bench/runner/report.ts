@@ -161,47 +161,53 @@ export function format(value: number): string {
 
 const SHORT: Record<BaselineId, string> = { "raw-memory": "mem", "raw-storage": "sto", partyserver: "party" };
 
+/** The cells of one row of each table; the terminal table and the Markdown share them. */
+const times = (value: number) => `${format(value)}x`;
+const figureCells = (record: BenchRecord, target: BenchRecord["targets"][number]) => [
+	target.label,
+	...METRICS.map((metric) => format(record.figures[target.id][metric.id])),
+];
+const ratioCells = (record: BenchRecord, target: BenchRecord["targets"][number], baseline: BaselineId) => [
+	`${target.label} / ${SHORT[baseline]}`,
+	...METRICS.map((metric) => times(record.ratios[baseline][target.id][metric.id])),
+];
+const ladderCells = (name: string, step: LadderRecord) => [
+	name,
+	format(step.roundTripsPerSecond),
+	format(step.latencyP50Ms),
+	times(step.ratios.smallest),
+	times(step.ratios["raw-memory"]),
+	times(step.ratios["raw-storage"]),
+	times(step.ratios.partyserver),
+];
+const wakeCells = (entry: WakeRecord) => [
+	entry.label,
+	format(entry.wakeMs),
+	times(entry.ratios["raw-memory"]),
+	times(entry.ratios["raw-storage"]),
+	times(entry.ratios.partyserver),
+];
+const LADDER_HEADER = ["round trips/s", "p50 ms", "vs smallest", "vs mem", "vs sto", "vs party"];
+const WAKE_HEADER = ["wake from eviction", "ms (p50)", "vs mem", "vs sto", "vs party"];
+
 export function render(record: BenchRecord): string {
 	const header = ["target", ...METRICS.map((metric) => `${metric.label} (${metric.unit})`)];
 	const figures = table(
 		header,
-		record.targets.map((target) => [
-			target.label,
-			...METRICS.map((metric) => format(record.figures[target.id][metric.id])),
-		]),
+		record.targets.map((target) => figureCells(record, target)),
 	);
 	const ratioTable = table(
 		["target / baseline", ...METRICS.map((metric) => metric.label)],
 		record.targets.flatMap((target) =>
-			BASELINES.filter((baseline) => baseline !== target.id).map((baseline) => [
-				`${target.label} / ${SHORT[baseline]}`,
-				...METRICS.map((metric) => `${format(record.ratios[baseline][target.id][metric.id])}x`),
-			]),
+			BASELINES.filter((baseline) => baseline !== target.id).map((baseline) => ratioCells(record, target, baseline)),
 		),
 	);
 	const ladder = (title: string, unit: string, steps: LadderRecord[]) =>
 		table(
-			[title, "round trips/s", "p50 ms", "vs smallest", "vs mem", "vs sto", "vs party"],
-			steps.map((step) => [
-				`${step.size} ${unit}`,
-				format(step.roundTripsPerSecond),
-				format(step.latencyP50Ms),
-				`${format(step.ratios.smallest)}x`,
-				`${format(step.ratios["raw-memory"])}x`,
-				`${format(step.ratios["raw-storage"])}x`,
-				`${format(step.ratios.partyserver)}x`,
-			]),
+			[title, ...LADDER_HEADER],
+			steps.map((step) => ladderCells(`${step.size} ${unit}`, step)),
 		);
-	const wake = table(
-		["wake from eviction", "ms (p50)", "vs mem", "vs sto", "vs party"],
-		record.wake.map((entry) => [
-			entry.label,
-			format(entry.wakeMs),
-			`${format(entry.ratios["raw-memory"])}x`,
-			`${format(entry.ratios["raw-storage"])}x`,
-			`${format(entry.ratios.partyserver)}x`,
-		]),
-	);
+	const wake = table(WAKE_HEADER, record.wake.map(wakeCells));
 	return [
 		`Stateroom benchmark (${record.profile}, ${record.seconds} s, ${record.machine.cpus} cores: ${record.machine.cpu})`,
 		"",
@@ -227,46 +233,19 @@ export function markdown(record: BenchRecord): string {
 	const stateroom = record.targets.filter((target) => target.stateroom);
 	const lines = [
 		...head(["target", ...METRICS.map((metric) => `${metric.label} (${metric.unit})`)]),
-		...record.targets.map((target) =>
-			row([target.label, ...METRICS.map((metric) => format(record.figures[target.id][metric.id]))]),
-		),
+		...record.targets.map((target) => row(figureCells(record, target))),
 		"",
 		...head(["ratio", ...METRICS.map((metric) => metric.label)]),
-		...stateroom.flatMap((target) =>
-			BASELINES.map((baseline) =>
-				row([
-					`${target.label} / ${SHORT[baseline]}`,
-					...METRICS.map((metric) => `${format(record.ratios[baseline][target.id][metric.id])}x`),
-				]),
-			),
-		),
+		...stateroom.flatMap((target) => BASELINES.map((baseline) => row(ratioCells(record, target, baseline)))),
 		"",
-		...head(["ladder step", "round trips/s", "p50 ms", "vs smallest", "vs mem", "vs sto", "vs party"]),
+		...head(["ladder step", ...LADDER_HEADER]),
 		...[
-			...record.ladders.typescriptBytes.map((step) => ({ step, name: `TypeScript, ${step.size} bytes of state` })),
-			...record.ladders.wasmPages.map((step) => ({ step, name: `WebAssembly, ${step.size} pages of memory` })),
-		].map(({ step, name }) =>
-			row([
-				name,
-				format(step.roundTripsPerSecond),
-				format(step.latencyP50Ms),
-				`${format(step.ratios.smallest)}x`,
-				`${format(step.ratios["raw-memory"])}x`,
-				`${format(step.ratios["raw-storage"])}x`,
-				`${format(step.ratios.partyserver)}x`,
-			]),
-		),
+			...record.ladders.typescriptBytes.map((step) => ladderCells(`TypeScript, ${step.size} bytes of state`, step)),
+			...record.ladders.wasmPages.map((step) => ladderCells(`WebAssembly, ${step.size} pages of memory`, step)),
+		].map(row),
 		"",
-		...head(["wake from eviction", "ms (p50)", "vs mem", "vs sto", "vs party"]),
-		...record.wake.map((entry) =>
-			row([
-				entry.label,
-				format(entry.wakeMs),
-				`${format(entry.ratios["raw-memory"])}x`,
-				`${format(entry.ratios["raw-storage"])}x`,
-				`${format(entry.ratios.partyserver)}x`,
-			]),
-		),
+		...head(WAKE_HEADER),
+		...record.wake.map((entry) => row(wakeCells(entry))),
 		"",
 	];
 	return lines.join("\n");
