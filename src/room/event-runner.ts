@@ -263,9 +263,8 @@ export class EventRunner {
 	}
 
 	private logLate(event: ServiceEvent): void {
-		const who = "client" in event ? ` from client ${event.client}` : "";
 		console.error(
-			`[stateroom] ${describeRoom(this.record)}: the service sent a message or set a timer after its ${event.kind} event${who} had ended (a handler abandoned at its deadline, or a callback it left behind); ignored.`,
+			`[stateroom] ${describeRoom(this.record)}: the service sent a message or set a timer after its ${describeEvent(event)} had ended (a handler abandoned at its deadline, or a callback it left behind); ignored.`,
 		);
 	}
 
@@ -273,9 +272,13 @@ export class EventRunner {
 	private logFailure(event: ServiceEvent, error: unknown, outcome = "was rolled back", counted = true): void {
 		const detail = describeErrorForLog(error);
 		if (counted) this.observer?.failed(event, error);
-		const who = "client" in event ? ` from client ${event.client}` : "";
 		console.error(
-			`[stateroom] ${describeRoom(this.record)}: the ${event.kind} event${who} failed and ${outcome} (its messages and timer were discarded).\n${detail}`,
+			`[stateroom] ${describeRoom(this.record)}: the ${describeEvent(event)} failed and ${outcome} (its messages and timer were discarded).\n${detail}`,
 		);
 	}
+}
+
+/** How log lines name an event: "message event from client 3", "timer event". */
+function describeEvent(event: ServiceEvent): string {
+	return "client" in event ? `${event.kind} event from client ${event.client}` : `${event.kind} event`;
 }

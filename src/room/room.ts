@@ -126,6 +126,11 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		await runner.enqueue({ kind: "disconnect", client });
 	}
 
+	/** The room directory's namespace, when the deployment binds one. */
+	private get directory() {
+		return (this.env as DirectoryEnv | undefined)?.DIRECTORY;
+	}
+
 	private limits(runner: EventRunner) {
 		return this.catalog.get(runner.service).settings.limits;
 	}
@@ -173,15 +178,13 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		const stored = await this.#storage.loadRecord();
 		const record = stored ?? (address && newRecord(address.service, address.roomId));
 		if (!record) throw new Error("this room has never been opened and no request says which it is");
-		this.#storage.useDurability(this.catalog.get(record.service).settings.durability);
+		const entry = this.catalog.get(record.service);
+		this.#storage.useDurability(entry.settings.durability);
 		const load = () => this.loadEngine(record);
 		const engine = await load();
-		const entry = this.catalog.get(record.service);
-		const limits = eventLimits(entry);
-		const directory = (this.env as DirectoryEnv | undefined)?.DIRECTORY;
-		const monitor = await RoomMonitor.load(this.ctx, this.#storage, record, directory, entry.factory.build());
+		const monitor = await RoomMonitor.load(this.ctx, this.#storage, record, this.directory, entry.factory.build());
 		this.#monitor = monitor;
-		const runner = new EventRunner(this.ctx, this.#storage, record, engine, load, limits, monitor);
+		const runner = new EventRunner(this.ctx, this.#storage, record, engine, load, eventLimits(entry), monitor);
 		runner.recoverTimer();
 		void runner.initialize();
 		runner.reconcile();
@@ -216,7 +219,7 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 			ctx: this.ctx,
 			storage: this.#storage,
 			catalog: this.catalog,
-			directory: (this.env as DirectoryEnv | undefined)?.DIRECTORY,
+			directory: this.directory,
 			liveStats: this.#monitor?.stats,
 			halt: () => this.halt(),
 		};
