@@ -2,8 +2,6 @@
  * Everything the CLI prints goes through here, so every line has the same shape:
  * `[stateroom] ...` for progress, `[stateroom] error: ...` and `[stateroom] fix: ...` for failures.
  */
-import type { CliError } from "./errors.ts";
-
 const PREFIX = "[stateroom]";
 
 export function info(line: string): void {
@@ -20,7 +18,7 @@ export function warn(line: string): void {
 }
 
 /** Prints a failure: what went wrong, and what to do about it. */
-export function failure(error: Pick<CliError, "message" | "fix">): void {
+export function failure(error: { readonly message: string; readonly fix: string }): void {
 	process.stderr.write(`${PREFIX} error: ${error.message}\n${PREFIX} fix: ${error.fix}\n`);
 }
 

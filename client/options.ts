@@ -1,10 +1,10 @@
 /**
- * The vocabulary of a {@link RoomSocket}: its states, events, send results and options.
+ * The vocabulary of a `RoomSocket` (socket.ts): its states, events, send results and options.
+ * It imports nothing from socket.ts, which builds on it.
  */
 import type { BackoffOptions, Random, RetryOptions } from "./backoff.ts";
 import type { CloseInfo } from "./close-codes.ts";
 import type { Outgoing, OverflowReason, QueueOptions } from "./queue.ts";
-import type { RoomSocket } from "./socket.ts";
 import type { QueryParams } from "./url.ts";
 
 /**
@@ -33,7 +33,7 @@ export interface QueueSize {
 	readonly bytes: number;
 }
 
-/** The events of a {@link RoomSocket}, by name. */
+/** The events of a `RoomSocket`, by name. */
 export interface RoomSocketEvents {
 	/** Connected; the queue has already been flushed, in order. `url` includes the params. */
 	open: { readonly url: string };

@@ -10,7 +10,7 @@ import type { StateWrites } from "../engine.ts";
 import type { Durability } from "../settings.ts";
 import { type StorageWriter, storageWriter } from "./durability.ts";
 import { StateSizes } from "./state-quota.ts";
-import type { TimerAttempts } from "./timer-policy.ts";
+import type { TimerAttempts, TimerStore } from "./timer-policy.ts";
 
 /**
  * What a room keeps about itself, apart from its service's state: which service and room it
@@ -41,7 +41,7 @@ export function newRecord(service: string, roomId: string): RoomRecord {
 	return { service, roomId, nextClient: 1, clients: [], initialized: false };
 }
 
-export class RoomStorage {
+export class RoomStorage implements TimerStore {
 	/** The size of the stored service state, as of the last `loadState` and the commits since. */
 	readonly stateSizes = new StateSizes();
 	#writer: StorageWriter;
