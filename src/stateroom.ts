@@ -3,7 +3,7 @@
  * services that the entry module's `Room` subclass serves.
  *
  * @example
- * // src/index.ts
+ * // app/worker.ts
  * const stateroom = createStateroom(services);
  * export class Room extends StateroomRoom {
  *   protected override readonly catalog = stateroom.catalog;

@@ -9,10 +9,10 @@ import type { RoomEntry } from "../directory/entry.ts";
 import { listRooms, serviceTotals, shardOfRoom } from "../directory/listing.ts";
 import type { DirectoryEnv } from "../directory/shards.ts";
 import { HttpError } from "../errors.ts";
-import { type RoomAddress, roomName } from "../naming.ts";
+import { parseRoomId, type RoomAddress, roomName } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import type { RoomDetails, RoomStateView } from "../room/admin.ts";
-import { parseRoomId, type RoomsEnv } from "../router.ts";
+import type { RoomsEnv } from "../router.ts";
 import { type AdminEnv, authorize, operatorOf } from "./auth.ts";
 
 export const ADMIN_API = "/admin/api";

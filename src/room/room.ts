@@ -3,7 +3,7 @@
  * (`fetch`, the hibernation handlers, `alarm`); services only see their callbacks.
  *
  * The class is abstract in one member: the deployment's services. The Worker's entry module
- * exports a subclass that supplies them (see src/index.ts), so this class can be named and read
+ * exports a subclass that supplies them (see app/worker.ts), so this class can be named and read
  * on its own, while each deployment (and each test Worker) serves its own services.
  */
 import { DurableObject } from "cloudflare:workers";

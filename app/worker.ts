@@ -1,10 +1,11 @@
-/** The Worker's entry module: this deployment's services, served by Stateroom. */
+/**
+ * The Worker's entry module (`main` in wrangler.toml): this deployment's services, served by
+ * Stateroom. It sits outside src/ (the library), which never imports a deployment.
+ */
+import { createStateroom, StateroomRoom } from "stateroom";
 import services from "../services/index.ts";
 
-export { Directory } from "./directory/directory.ts";
-
-import { Room as StateroomRoom } from "./room/room.ts";
-import { createStateroom } from "./stateroom.ts";
+export { StateroomDirectory as Directory } from "stateroom";
 
 const stateroom = createStateroom(services);
 
