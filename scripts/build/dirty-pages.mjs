@@ -15,10 +15,12 @@
  */
 
 import { fileURLToPath } from "node:url";
+import { DIRTY_PAGES_EXPORT } from "../../src/wasm/meter-constants.ts";
 import { concat, leb, sections as readSections, uleb } from "./wasm-binary.mjs";
 
 export const DIRTY_PAGES_FILE = fileURLToPath(import.meta.url);
-export const DIRTY_PAGES_EXPORT = "stateroom_dirty_pages";
+export { DIRTY_PAGES_EXPORT };
+
 const MARK = "stateroom_dirty$mark";
 const MARK_RANGE = "stateroom_dirty$mark_range";
 

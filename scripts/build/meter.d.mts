@@ -1,10 +1,7 @@
 /** Types of meter.mjs, for the CLI and the tests that import it. */
 export declare const METER: string;
 export declare const METER_FILES: readonly string[];
-export declare const METER_SECTION: string;
-export declare const METER_VERSION: number;
-export declare const FUEL_EXPORT: string;
-export declare const MEMORY_LIMIT_EXPORT: string;
+export { FUEL_EXPORT, MEMORY_LIMIT_EXPORT, METER_SECTION, METER_VERSION } from "../../src/wasm/meter-constants.ts";
 export declare const INITIAL_FUEL: bigint;
 export declare class MeterError extends Error {}
 /** `dirtyPages: false` leaves out dirty-page tracking (a module as an earlier meter made it, for tests). */

@@ -20,29 +20,38 @@
  *   where `build` is the SHA-256 of the module's original bytes. A room stores it with its
  *   memory, so it never lays state written by one build over another.
  *
- * The names and the section are the host's contract too (src/wasm/metering.ts); change both.
+ * The names, the section and the default fuel are the host's contract too: they live in
+ * src/wasm/meter-constants.ts, which the host imports as well.
  * Metering a metered module returns it unchanged.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+	DEFAULT_FUEL_PER_EVENT,
+	FUEL_EXPORT,
+	MEMORY_LIMIT_EXPORT,
+	METER_SECTION,
+	METER_VERSION,
+} from "../../src/wasm/meter-constants.ts";
 import { addDirtyMemory, bulkKind, DIRTY_PAGES_EXPORT, DIRTY_PAGES_FILE, trackDirtyPages } from "./dirty-pages.mjs";
 import { leb, sections, TruncatedModuleError, WASM_BINARY_FILE } from "./wasm-binary.mjs";
+
+export { FUEL_EXPORT, MEMORY_LIMIT_EXPORT, METER_SECTION, METER_VERSION };
+
+/** The contract's file, shared with the host (an input of the builders' freshness, like the meter). */
+const METER_CONSTANTS_FILE = fileURLToPath(new URL("../../src/wasm/meter-constants.ts", import.meta.url));
 
 /** This file: a change to the meter rebuilds every module (an input of the builders' freshness). */
 export const METER = fileURLToPath(import.meta.url);
 /** Every file of the meter: a builder's output is stale when any of them changed. */
-export const METER_FILES = [METER, DIRTY_PAGES_FILE, WASM_BINARY_FILE];
-export const METER_SECTION = "stateroom.metered";
-export const METER_VERSION = 1;
-export const FUEL_EXPORT = "stateroom_fuel";
-export const MEMORY_LIMIT_EXPORT = "stateroom_memory_limit";
+export const METER_FILES = [METER, DIRTY_PAGES_FILE, WASM_BINARY_FILE, METER_CONSTANTS_FILE];
 /**
  * The fuel a module starts with, before the host sets its own budget: it bounds the module's
  * start function, which runs while the module is instantiated. The host's default per event.
  */
-export const INITIAL_FUEL = 200_000_000n;
+export const INITIAL_FUEL = BigInt(DEFAULT_FUEL_PER_EVENT);
 /** Wasm32's 4 GiB: no limit until the host sets one. */
 const NO_MEMORY_LIMIT = 65_536;
 

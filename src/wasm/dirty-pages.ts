@@ -13,7 +13,7 @@
  * page, as before.
  */
 
-export const DIRTY_PAGES_EXPORT = "stateroom_dirty_pages";
+import { DIRTY_PAGES_EXPORT } from "./meter-constants.ts";
 
 export class DirtyPages {
 	private constructor(private readonly marks: WebAssembly.Memory) {}

@@ -16,7 +16,8 @@ import { callInitialize, ENV_MODULE, IDENTITY_IMPORT, SEND_IMPORT, WASI_MODULE }
 import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
 import { DirtyPages } from "./dirty-pages.ts";
 import { IdentityCallError, writeIdentity } from "./identity.ts";
-import { FUEL_EXPORT, MEMORY_LIMIT_EXPORT, memoryLimitPages, RESERVED_EXPORTS, type WasmLimits } from "./metering.ts";
+import { FUEL_EXPORT, MEMORY_LIMIT_EXPORT } from "./meter-constants.ts";
+import { memoryLimitPages, RESERVED_EXPORTS, type WasmLimits } from "./metering.ts";
 import { OutputLines, wasiImports } from "./wasi.ts";
 
 type MallocFn = (size: number) => unknown;

@@ -1,19 +1,19 @@
 /**
  * The host's side of metering: what scripts/build/meter.mjs adds to a module when it is built
  * or bundled (a fuel global, a memory-limit global, a section naming the build), how the host
- * reads it, and the per-service limits it enforces with it. The names here and in meter.mjs
- * are one contract; change both.
+ * reads it, and the per-service limits it enforces with it. The names both sides use are in
+ * meter-constants.ts.
  *
  * Node-compatible on purpose (the CLI imports it with type stripping): no `cloudflare:` imports.
  */
 import { ModuleRefusedError } from "./abi.ts";
-
-/** The custom section a metered module carries: JSON `{ "meter": 1, "build": "<sha256 hex>" }`. */
-export const METER_SECTION = "stateroom.metered";
-/** The mutable i64 global the guest burns; it traps with `unreachable` once it is negative. */
-export const FUEL_EXPORT = "stateroom_fuel";
-/** The mutable i32 global, in 64 KiB pages, past which `memory.grow` returns -1. */
-export const MEMORY_LIMIT_EXPORT = "stateroom_memory_limit";
+import {
+	DEFAULT_FUEL_PER_EVENT,
+	FUEL_EXPORT,
+	MEMORY_LIMIT_EXPORT,
+	METER_SECTION,
+	METER_VERSION,
+} from "./meter-constants.ts";
 /** Exports the host owns: never stored with a room's state, never the guest's. */
 export const RESERVED_EXPORTS: ReadonlySet<string> = new Set([FUEL_EXPORT, MEMORY_LIMIT_EXPORT]);
 
@@ -27,7 +27,7 @@ export const WASM_LIMIT_DEFAULTS = {
 	 * and every loop iteration charge the instructions up to the next loop). A Rust counter
 	 * event uses about 21,000; an empty loop burns 200 million in well under a second.
 	 */
-	fuelPerEvent: 200_000_000,
+	fuelPerEvent: DEFAULT_FUEL_PER_EVENT,
 	/** The most linear memory a room's module may have: 16 MiB (256 pages). */
 	maxMemoryBytes: 16 * 1024 * 1024,
 	/** What a room does when its stored state was written by another build of the module. */
@@ -78,8 +78,10 @@ export function checkMetered(module: WebAssembly.Module, name: string): MeterInf
 				"which meters every module services/ imports, or serve it with `stateroom serve`",
 		);
 	}
-	if (info.meter !== 1) {
-		throw new ModuleRefusedError(`module "${name}" was metered by meter version ${info.meter}; this host reads 1`);
+	if (info.meter !== METER_VERSION) {
+		throw new ModuleRefusedError(
+			`module "${name}" was metered by meter version ${info.meter}; this host reads ${METER_VERSION}`,
+		);
 	}
 	return info;
 }
