@@ -16,6 +16,7 @@ import {
 import { basename, join, relative, resolve } from "node:path";
 import { errorMessage } from "../../src/errors.ts";
 import { isServiceName, SERVICE_NAME_RULE } from "../../src/naming.ts";
+import { DEFAULT_LIMITS } from "../../src/settings.ts";
 import { checkModule } from "../../src/wasm/abi.ts";
 import { parsePort } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -70,10 +71,10 @@ Options:
   -h, --help          Show this help
 
 Security and limits (the service's settings; see the README's "Security and limits"):
-  --max-clients <n>          Clients per room (default 1000)
-  --max-message-bytes <n>    Largest message in bytes (default 1048576)
-  --messages-per-second <n>  Average messages per second per client (default 100)
-  --message-burst <n>        Messages a client may send at once (default 200)
+  --max-clients <n>          Clients per room (default ${DEFAULT_LIMITS.maxClients})
+  --max-message-bytes <n>    Largest message in bytes (default ${DEFAULT_LIMITS.maxMessageBytes})
+  --messages-per-second <n>  Average messages per second per client (default ${DEFAULT_LIMITS.messagesPerSecond})
+  --message-burst <n>        Messages a client may send at once (default ${DEFAULT_LIMITS.messageBurst})
   --origin <origin>          Allow a browser origin besides the server's own; repeat it,
                              or --origin '*' for any
   --token <none|required>    Require a signed join token (\`stateroom token\`); the secret

@@ -8,6 +8,7 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_LIMITS } from "../../src/settings.ts";
 import { runCli } from "./cli-process.ts";
 import { PROJECT_ROOT } from "./dev-server.ts";
 
@@ -36,6 +37,19 @@ describe("stateroom --help", () => {
 		expect(stdout).toMatch(/Examples?:\n {2}npx stateroom /);
 		// `help <command>` is the same text.
 		expect((await runCli(["help", command])).stdout).toBe(stdout);
+	});
+
+	it("states the Worker's own defaults in `serve --help`, read from the settings", async () => {
+		const { stdout } = await runCli(["serve", "--help"]);
+		const defaults = {
+			"max-clients": DEFAULT_LIMITS.maxClients,
+			"max-message-bytes": DEFAULT_LIMITS.maxMessageBytes,
+			"messages-per-second": DEFAULT_LIMITS.messagesPerSecond,
+			"message-burst": DEFAULT_LIMITS.messageBurst,
+		};
+		for (const [flag, value] of Object.entries(defaults)) {
+			expect(stdout).toMatch(new RegExp(`--${flag} <n> .*\\(default ${value}\\)`));
+		}
 	});
 });
 
