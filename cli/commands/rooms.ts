@@ -1,18 +1,10 @@
 /** `stateroom rooms [service]`: the services of a deployment, or one service's rooms, from the admin API. */
-import type { RoomEntry, ServiceTotals } from "../../src/directory/entry.ts";
+import type { RoomPage, ServiceDescription, ServiceList } from "../../src/admin/responses.ts";
 import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, adminClient } from "../admin-client.ts";
 import type { Command } from "../command.ts";
 import { usageError } from "../errors.ts";
 import { bytes } from "../output.ts";
 import { table, when } from "../table.ts";
-
-interface ServiceInfo {
-	readonly name: string;
-	readonly engine: string;
-	readonly default: boolean;
-	readonly settings: unknown;
-	readonly totals?: ServiceTotals;
-}
 
 export const rooms: Command = {
 	name: "rooms",
@@ -57,9 +49,11 @@ Examples:
 		const service = parsed.positionals[0];
 
 		if (service === undefined) {
-			const { services } = await client.request<{ services: ServiceInfo[] }>("GET", "/services");
+			const { services } = await client.request<ServiceList>("GET", "/services");
 			const detailed = await Promise.all(
-				services.map((entry) => client.request<ServiceInfo>("GET", `/services/${encodeURIComponent(entry.name)}`)),
+				services.map((entry) =>
+					client.request<ServiceDescription>("GET", `/services/${encodeURIComponent(entry.name)}`),
+				),
 			);
 			if (json) {
 				process.stdout.write(`${JSON.stringify({ services: detailed }, null, 2)}\n`);
@@ -83,10 +77,7 @@ Examples:
 		}
 		if (values.connected === true) query.set("connected", "1");
 		if (values.failing === true) query.set("failing", "1");
-		const page = await client.request<{ rooms: RoomEntry[]; cursor: string | null }>(
-			"GET",
-			`/services/${encodeURIComponent(service)}/rooms?${query}`,
-		);
+		const page = await client.request<RoomPage>("GET", `/services/${encodeURIComponent(service)}/rooms?${query}`);
 		if (json) {
 			process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
 			return 0;

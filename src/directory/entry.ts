@@ -82,3 +82,10 @@ export interface ServiceTotals {
 	/** Rooms with at least one failed event. */
 	readonly failingRooms: number;
 }
+
+/** One page of a service's rooms, in room id order. */
+export interface RoomPage {
+	readonly rooms: RoomEntry[];
+	/** Pass as `after` for the next page; `null` on the last page. */
+	readonly cursor: string | null;
+}

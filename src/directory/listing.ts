@@ -7,14 +7,8 @@
  */
 import type { RoomAddress } from "../naming.ts";
 import type { DirectoryShard } from "./directory.ts";
-import { compareRoomIds, MAX_PAGE, type RoomEntry, type RoomQuery, type ServiceTotals } from "./entry.ts";
+import { compareRoomIds, MAX_PAGE, type RoomPage, type RoomQuery, type ServiceTotals } from "./entry.ts";
 import { DIRECTORY_SHARDS, roomShardStub, shardStub } from "./shards.ts";
-
-export interface RoomPage {
-	readonly rooms: RoomEntry[];
-	/** Pass as `after` for the next page; `null` on the last page. */
-	readonly cursor: string | null;
-}
 
 function rpc(stub: DurableObjectStub): DirectoryShard {
 	// Stubs of an untyped namespace do not know the class's methods; these are Directory's.

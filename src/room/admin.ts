@@ -4,34 +4,15 @@
  * reason, delete its state, keep its id and client numbering), or delete it altogether.
  * Every change is logged with the operator's name.
  */
-import type { RoomEntry } from "../directory/entry.ts";
 import { shardOfRoom } from "../directory/listing.ts";
 import { NO_WRITES } from "../engine.ts";
 import { closeReason, errorMessage } from "../errors.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
+import type { RoomDetails, RoomStateView } from "./details.ts";
 import { freshStats, type RoomStats, roomEntry } from "./monitor.ts";
 import { detachClient } from "./sockets.ts";
 import { newRecord, type RoomRecord, type RoomStorage } from "./storage.ts";
-
-/** One room as an operator sees it: its directory entry, read live, and its bookkeeping. */
-export interface RoomDetails extends RoomEntry {
-	/** `typescript` or `wasm`, or `null` when the service is no longer registered. */
-	readonly engine: string | null;
-	/** WebSockets open now (the same as `clients`, unless some are closing). */
-	readonly sockets: number;
-	/** The id the next client gets; ids are never reused in a room, even across a reset. */
-	readonly nextClient: number;
-	readonly initialized: boolean;
-}
-
-export interface RoomStateView {
-	readonly service: string;
-	readonly roomId: string;
-	readonly engine: string;
-	/** What the engine reports of its stored state (see `EngineFactory.inspect`). */
-	readonly stored: unknown;
-}
 
 /** The room's own parts that admin operations need. */
 export interface AdminHost {

@@ -14,16 +14,9 @@ import { describeErrorForLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import { readAddress, readIdentity } from "./address.ts";
-import {
-	type AdminHost,
-	deleteRoom,
-	type RoomDetails,
-	type RoomStateView,
-	readDetails,
-	readState,
-	resetRoom,
-} from "./admin.ts";
+import { type AdminHost, deleteRoom, readDetails, readState, resetRoom } from "./admin.ts";
 import { checkRoomSize, MessageGuard } from "./client-limits.ts";
+import type { RoomDetails, RoomStateView } from "./details.ts";
 import { EventRunner } from "./event-runner.ts";
 import { eventLimits } from "./limits.ts";
 import { RoomMonitor } from "./monitor.ts";

@@ -6,7 +6,14 @@
  * Room ids and failure messages come from clients and services: they are only ever set as
  * text, never as HTML.
  */
-import { AdminApi, ApiError, type Credentials, type RoomDetails, type RoomEntry, type Service } from "./api.ts";
+import {
+	AdminApi,
+	ApiError,
+	type Credentials,
+	type RoomDetails,
+	type RoomEntry,
+	type ServiceDescription,
+} from "./api.ts";
 import { bytes, relative, timestamp } from "./format.ts";
 
 const STORAGE_KEY = "stateroom-admin";
@@ -27,7 +34,7 @@ let after: string | undefined;
 let nextCursor: string | null = null;
 let refreshing = false;
 /** The services as last listed, by name. */
-const services = new Map<string, Service>();
+const services = new Map<string, ServiceDescription>();
 
 function loadCredentials(): Credentials | undefined {
 	try {
@@ -82,7 +89,7 @@ async function start(credentials: Credentials): Promise<void> {
 	if (wantedRoom) await selectRoom(wantedRoom);
 }
 
-function renderServices(list: readonly Service[]): void {
+function renderServices(list: readonly ServiceDescription[]): void {
 	services.clear();
 	for (const entry of list) services.set(entry.name, entry);
 	const body = $("#services tbody");
