@@ -2,16 +2,10 @@
  * The Worker's entry module (`main` in wrangler.toml): this deployment's services, served by
  * Stateroom. It sits outside src/ (the library), which never imports a deployment.
  */
-import { createStateroom, StateroomRoom } from "stateroom";
+import { createStateroom } from "stateroom";
 import services from "../services/index.ts";
 
-export { StateroomDirectory as Directory } from "stateroom";
+/** The Durable Object classes (`class_name` in wrangler.toml), serving the services below. */
+export { Directory, Room } from "stateroom";
 
-const stateroom = createStateroom(services);
-
-/** The room Durable Object (`class_name` in wrangler.toml), serving this deployment's services. */
-export class Room extends StateroomRoom {
-	protected override readonly catalog = stateroom.catalog;
-}
-
-export default stateroom.worker;
+export default createStateroom(services).worker;

@@ -10,7 +10,7 @@
  *   /parties/party-counter/:room   PartyServer
  */
 import { routePartykitRequest } from "partyserver";
-import { createStateroom, defineServices, StateroomRoom } from "stateroom";
+import { createStateroom, defineServices } from "stateroom";
 import wasmLadder from "../build/bench/ladder.wasm";
 import asCounter from "../build/wasm/as-counter.wasm";
 import cCounter from "../build/wasm/c-counter.wasm";
@@ -67,8 +67,6 @@ export default {
 	},
 } satisfies ExportedHandler<BenchEnv>;
 
-/** Stateroom's room Durable Object, serving the services above. */
-export class Room extends StateroomRoom {
-	protected override readonly catalog = stateroom.catalog;
-}
+/** Stateroom's room Durable Object (serving the services above), and the baselines'. */
+export { Room } from "stateroom";
 export { PartyCounter, RawMemoryCounter, RawStorageCounter };

@@ -2,7 +2,7 @@
 
 export type { Authorize, AuthorizeInfo, AuthorizeResult } from "./access/index.ts";
 export * from "./api/index.ts";
-export { Directory as StateroomDirectory } from "./directory/directory.ts";
+export { Directory } from "./directory/directory.ts";
 export {
 	type ConfiguredService,
 	defineServices,
@@ -10,6 +10,6 @@ export {
 	type ServiceImplementation,
 	type ServiceRegistry,
 } from "./registry.ts";
-export { Room as StateroomRoom } from "./room/room.ts";
+export { Room } from "./room/room.ts";
 export type { AccessSettings, ServiceLimits, ServiceSettings } from "./settings.ts";
 export { createStateroom, type Stateroom, type StateroomOptions } from "./stateroom.ts";

@@ -102,6 +102,34 @@ export class ServiceCatalog {
 	}
 }
 
+/**
+ * The catalog this Worker serves: `createStateroom` sets it once, while the entry module loads,
+ * and every `Room` (and so every room the runtime starts afterwards) reads it. One deployment per
+ * Worker, as a Worker has one `Room` class and one `ROOMS` binding.
+ */
+let deployed: ServiceCatalog | undefined;
+
+export function deployCatalog(catalog: ServiceCatalog): void {
+	if (deployed !== undefined && deployed !== catalog) {
+		throw new Error(
+			"createStateroom was called a second time in this Worker, but a Worker serves one deployment (one Room class, one ROOMS binding). " +
+				"Fix: call createStateroom once, in the Worker's entry module, with every service in its registry.",
+		);
+	}
+	deployed = catalog;
+}
+
+export function deployedCatalog(): ServiceCatalog {
+	if (deployed === undefined) {
+		throw new Error(
+			"A room started, but this Worker has no services: its entry module never called createStateroom. " +
+				'Fix: in the entry module (wrangler.toml `main`), `export { Directory, Room } from "stateroom";` and ' +
+				"`export default createStateroom(services).worker;`.",
+		);
+	}
+	return deployed;
+}
+
 function isConfigured(definition: ServiceDefinition): definition is ConfiguredService {
 	return typeof definition === "object" && !(definition instanceof WebAssembly.Module);
 }

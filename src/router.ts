@@ -6,7 +6,7 @@
 import { type IRequest, Router } from "itty-router";
 import { type Authorize, admit } from "./access/index.ts";
 import { HttpError } from "./errors.ts";
-import { describeErrorForLog, hasControlCharacter, quoteForLog } from "./log.ts";
+import { describeErrorForLog, quoteForLog } from "./log.ts";
 import { DEFAULT_ROOM, parseRoomId, type RoomAddress, roomName } from "./naming.ts";
 import type { ServiceCatalog } from "./registry.ts";
 import { withAddress } from "./room/address.ts";

@@ -58,7 +58,7 @@ function srcMayImport(from: string, to: string): boolean {
 const under = (path: string, ...folders: string[]) => folders.some((folder) => path.startsWith(`${folder}/`));
 
 /** Whether one import keeps to the layering. */
-export function mayImport({ from, to, typeOnly }: Import): boolean {
+function mayImport({ from, to, typeOnly }: Import): boolean {
 	if (under(from, "src")) return under(to, "src") ? srcMayImport(from, to) : under(to, "build");
 	if (under(from, "client")) return under(to, "client");
 	if (under(from, "services")) return to === PUBLIC_ENTRY || under(to, "services", "build", "sdk");

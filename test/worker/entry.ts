@@ -9,10 +9,9 @@ import {
 	createStateroom,
 	defineServices,
 	type ServiceDefinition,
-	StateroomRoom,
 } from "stateroom";
 
-export { StateroomDirectory as Directory } from "stateroom";
+export { Directory, Room } from "stateroom";
 
 import services from "../../services/index.ts";
 import { containmentServices } from "./containment-services.ts";
@@ -43,10 +42,6 @@ function gate(request: Request, { service }: AuthorizeInfo): AuthorizeResult {
 	if (pass === null) return { allow: false, status: 401, reason: "Sign in first (test-gated wants ?pass=<user>)." };
 	if (pass === "banned") return { allow: false, reason: "This user is banned." };
 	return { allow: true, user: pass, claims: { role: "player" } };
-}
-
-export class Room extends StateroomRoom {
-	protected override readonly catalog = stateroom.catalog;
 }
 
 export default stateroom.worker;
