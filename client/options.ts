@@ -72,7 +72,8 @@ export interface RoomSocketOptions extends RetryOptions {
 	/**
 	 * Whether to reconnect after a close. `byDefault` is the built-in answer: no retry after 1000,
 	 * 1002, 1003, 1007, 1008, 1009, 1010 or 4000-4499 (a retry cannot fix those), a retry after
-	 * anything else (network faults, restarts, 1011, 3000-3999, 4500-4999).
+	 * anything else (network faults, restarts, 1011, 3000-3999, 4500-4999) and after 4010 (the
+	 * room was reset: reconnecting joins the fresh room).
 	 *
 	 * @example
 	 * // Also stay away after the app's own code 4600:
