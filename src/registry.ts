@@ -52,8 +52,6 @@ export function defineServices(registry: ServiceRegistry): ServiceRegistry {
 /** One registered service, ready to run: its engine factory and its settings. */
 export interface CatalogEntry {
 	readonly name: string;
-	/** What the service is written in: some limits apply to one kind only. */
-	readonly language: "typescript" | "webassembly";
 	readonly factory: EngineFactory;
 	readonly settings: ResolvedSettings;
 }
@@ -90,7 +88,6 @@ export class ServiceCatalog {
 		const settings = resolveSettings(name, settingsOf(definition));
 		const entry: CatalogEntry = {
 			name,
-			language: implementation instanceof WebAssembly.Module ? "webassembly" : "typescript",
 			settings,
 			factory:
 				implementation instanceof WebAssembly.Module

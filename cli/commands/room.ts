@@ -89,7 +89,7 @@ function describe(room: RoomDetails): string {
 	const rows: [string, string][] = [
 		["service", room.service],
 		["room", room.roomId],
-		["engine", room.engine ?? "(service no longer registered)"],
+		["language", room.language ?? "(service no longer registered)"],
 		["module build", room.module ?? "-"],
 		["clients", String(room.clients)],
 		["next client id", String(room.nextClient)],

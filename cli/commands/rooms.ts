@@ -11,7 +11,7 @@ export const rooms: Command = {
 	summary: "List a deployment's services, or a service's rooms (admin API)",
 	help: `Usage: stateroom rooms [service] [options]
 
-Without a service: every service with its engine, rooms, clients and failing rooms. With one:
+Without a service: every service with its language, rooms, clients and failing rooms. With one:
 its rooms from the room directory, with clients, failures, stored size and times, a page at a
 time (the next page's command is printed under the table).
 
@@ -61,12 +61,12 @@ Examples:
 			}
 			const rows = detailed.map((entry) => [
 				entry.default ? `${entry.name} (default)` : entry.name,
-				entry.engine,
+				entry.language,
 				String(entry.totals?.rooms ?? "-"),
 				String(entry.totals?.clients ?? "-"),
 				String(entry.totals?.failingRooms ?? "-"),
 			]);
-			process.stdout.write(`${table(["SERVICE", "ENGINE", "ROOMS", "CLIENTS", "FAILING"], rows)}\n`);
+			process.stdout.write(`${table(["SERVICE", "LANGUAGE", "ROOMS", "CLIENTS", "FAILING"], rows)}\n`);
 			return 0;
 		}
 

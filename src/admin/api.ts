@@ -107,7 +107,7 @@ export function createAdminApi(catalog: ServiceCatalog) {
 
 function describeService(catalog: ServiceCatalog, name: string): ServiceDescription {
 	const entry = catalog.get(name);
-	return { name, engine: entry.factory.kind, default: name === catalog.defaultService, settings: entry.settings };
+	return { name, language: entry.factory.language, default: name === catalog.defaultService, settings: entry.settings };
 }
 
 function directory(env: AdminApiEnv): DurableObjectNamespace {

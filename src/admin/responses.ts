@@ -4,6 +4,7 @@
  * Types only, on modules without platform code, so the page's browser build can import them.
  */
 import type { RoomEntry, RoomPage, ServiceTotals } from "../directory/entry.ts";
+import type { ServiceLanguage } from "../engine.ts";
 import type { RoomDetails, RoomStateView } from "../room/details.ts";
 
 export type { RoomDetails, RoomEntry, RoomPage, RoomStateView, ServiceTotals };
@@ -12,7 +13,7 @@ export type { RoomDetails, RoomEntry, RoomPage, RoomStateView, ServiceTotals };
 export interface ServiceDescription {
 	readonly name: string;
 	/** What the service is written in: `typescript` or `wasm`. */
-	readonly engine: string;
+	readonly language: ServiceLanguage;
 	readonly default: boolean;
 	/** The service's resolved settings (limits, access, durability), as JSON. */
 	readonly settings: unknown;

@@ -33,7 +33,7 @@ export async function readDetails(host: AdminHost): Promise<RoomDetails | null> 
 	const stats = host.liveStats ?? (await host.storage.loadStats<RoomStats>()) ?? freshStats(0);
 	return {
 		...(await roomEntry(host.ctx, record, stats, moduleOf(host, record))),
-		engine: host.catalog.has(record.service) ? host.catalog.get(record.service).factory.kind : null,
+		language: host.catalog.has(record.service) ? host.catalog.get(record.service).factory.language : null,
 		sockets: host.ctx.getWebSockets().length,
 		nextClient: record.nextClient,
 		initialized: record.initialized,
@@ -46,7 +46,7 @@ export async function readState(host: AdminHost): Promise<RoomStateView | null> 
 	if (!record) return null;
 	if (!host.catalog.has(record.service)) {
 		const error = `Service "${record.service}" is no longer registered: its state cannot be read. Reset or delete the room.`;
-		return { service: record.service, roomId: record.roomId, engine: "unknown", stored: { error } };
+		return { service: record.service, roomId: record.roomId, language: null, stored: { error } };
 	}
 	const { factory } = host.catalog.get(record.service);
 	const stored = await host.storage.loadState();
@@ -56,7 +56,7 @@ export async function readState(host: AdminHost): Promise<RoomStateView | null> 
 	} catch (error) {
 		view = { error: `The stored state cannot be read: ${errorMessage(error)}` };
 	}
-	return { service: record.service, roomId: record.roomId, engine: factory.kind, stored: view };
+	return { service: record.service, roomId: record.roomId, language: factory.language, stored: view };
 }
 
 /**

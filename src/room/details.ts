@@ -3,11 +3,12 @@
  * Types only, built on the directory entry alone: the operator page in public/ reads them too.
  */
 import type { RoomEntry } from "../directory/entry.ts";
+import type { ServiceLanguage } from "../engine.ts";
 
 /** One room as an operator sees it: its directory entry, read live, and its bookkeeping. */
 export interface RoomDetails extends RoomEntry {
-	/** `typescript` or `wasm`, or `null` when the service is no longer registered. */
-	readonly engine: string | null;
+	/** What the service is written in; `null` when the service is no longer registered. */
+	readonly language: ServiceLanguage | null;
 	/** WebSockets open now (the same as `clients`, unless some are closing). */
 	readonly sockets: number;
 	/** The id the next client gets; ids are never reused in a room, even across a reset. */
@@ -18,7 +19,8 @@ export interface RoomDetails extends RoomEntry {
 export interface RoomStateView {
 	readonly service: string;
 	readonly roomId: string;
-	readonly engine: string;
+	/** What the service is written in; `null` when the service is no longer registered. */
+	readonly language: ServiceLanguage | null;
 	/** What the engine reports of its stored state (see `EngineFactory.inspect`). */
 	readonly stored: unknown;
 }

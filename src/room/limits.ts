@@ -13,6 +13,6 @@ export interface EventLimits {
 }
 
 export function eventLimits(entry: CatalogEntry): EventLimits {
-	if (entry.language !== "typescript") return { deadlineMs: undefined, maxStateBytes: undefined };
+	if (entry.factory.language !== "typescript") return { deadlineMs: undefined, maxStateBytes: undefined };
 	return { deadlineMs: entry.settings.limits.eventDeadlineMs, maxStateBytes: entry.settings.limits.maxStateBytes };
 }

@@ -15,7 +15,7 @@ import { SAVED, StoredState } from "./stored-state.ts";
 export function typescriptEngine(name: string, service: ServiceClass): EngineFactory {
 	validateClass(name, service);
 	return {
-		kind: "typescript",
+		language: "typescript",
 		build: () => null,
 		async create(room, stored) {
 			return new TypeScriptEngine(name, service, room, StoredState.read(stored));

@@ -30,7 +30,7 @@ export function wasmEngine(
 		return meter;
 	};
 	return {
-		kind: "wasm",
+		language: "wasm",
 		inspect: inspectStored,
 		build: () => readMeter(module)?.build ?? null,
 		async create(room, stored, reload) {

@@ -97,7 +97,7 @@ function renderServices(list: readonly ServiceDescription[]): void {
 		...list.map((entry) => {
 			const row = document.createElement("tr");
 			row.dataset.service = entry.name;
-			row.append(cell(entry.default ? `${entry.name} (default)` : entry.name), cell(entry.engine));
+			row.append(cell(entry.default ? `${entry.name} (default)` : entry.name), cell(entry.language));
 			row.addEventListener("click", () => void selectService(entry.name));
 			return row;
 		}),
@@ -233,7 +233,7 @@ function renderDetails(details: RoomDetails): void {
 	const failure = details.lastFailure;
 	const rows: [string, string][] = [
 		["Service", details.service],
-		["Engine", details.engine ?? "(service no longer registered)"],
+		["Language", details.language ?? "(service no longer registered)"],
 		["Module build", details.module ?? "-"],
 		["Clients", String(details.clients)],
 		["Next client id", String(details.nextClient)],
