@@ -37,7 +37,7 @@ export class Directory extends DurableObject<unknown> implements DirectoryShard 
 		);
 	}
 
-	/** Stores a room's snapshot, unless a newer one is already stored. */
+	/** Stores a room's entry, unless a newer one is already stored. */
 	async report(entry: RoomEntry): Promise<void> {
 		this.#sql.exec(
 			`INSERT INTO rooms (room_id, clients, failures, reported_at, entry) VALUES (?, ?, ?, ?, ?)

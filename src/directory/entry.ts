@@ -1,5 +1,5 @@
 /**
- * What the room directory knows about one room: a snapshot the room sends at its transitions
+ * What the room directory knows about one room: the entry the room sends at its transitions
  * (first connect, a change in its client count, a failure, going idle), never per message.
  * Every report is the whole entry, so a lost report is repaired by the next one.
  */
@@ -35,7 +35,7 @@ export interface RoomEntry {
 	 * metering, as the meter recorded it. `null` for a TypeScript service.
 	 */
 	readonly module: string | null;
-	/** When the room sent this snapshot; an older report never replaces a newer one. */
+	/** When the room sent this entry; an older report never replaces a newer one. */
 	readonly reportedAt: number;
 }
 

@@ -8,9 +8,9 @@ import probe from "../../build/wasm/signature-probe.wasm";
 import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
 import { describeRoom } from "../naming.ts";
 import { checkBuilt, checkModule } from "./abi.ts";
+import { Checkpoint, inspectStored, type ModuleIdentity } from "./checkpoint.ts";
 import { Guest } from "./guest.ts";
 import { checkMetered, type MeterInfo, readMeter, WASM_LIMIT_DEFAULTS, type WasmLimits } from "./metering.ts";
-import { Checkpoint, inspectStored, type ModuleIdentity } from "./snapshot.ts";
 
 /**
  * The engine factory of a WebAssembly service. The module is checked once per isolate, when
