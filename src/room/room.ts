@@ -14,7 +14,7 @@ import { describeErrorForLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import { deployedCatalog, type ServiceCatalog } from "../registry.ts";
 import { readAddress, readIdentity } from "./address.ts";
-import { type AdminHost, deleteRoom, readDetails, readState, resetRoom } from "./admin.ts";
+import { deleteRoom, type RoomInternals, readDetails, readState, resetRoom } from "./admin.ts";
 import { checkRoomSize, MessageGuard } from "./client-limits.ts";
 import type { RoomDetails, RoomStateView } from "./details.ts";
 import { EventRunner } from "./event-runner.ts";
@@ -207,7 +207,7 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 		);
 	}
 
-	private adminHost(): AdminHost {
+	private adminHost(): RoomInternals {
 		return {
 			ctx: this.ctx,
 			storage: this.#storage,
