@@ -38,14 +38,14 @@ const stateroom = createStateroom(
 	defineServices({
 		default: "counter",
 		services: {
-			counter: { service: Counter, limits: UNTHROTTLED },
-			"relaxed-counter": { service: Counter, limits: UNTHROTTLED, durability: "relaxed" },
-			"rust-counter": { service: rustCounter, limits: UNTHROTTLED },
-			"c-counter": { service: cCounter, limits: UNTHROTTLED },
-			"as-counter": { service: asCounter, limits: UNTHROTTLED },
+			counter: { implementation: Counter, limits: UNTHROTTLED },
+			"relaxed-counter": { implementation: Counter, limits: UNTHROTTLED, durability: "relaxed" },
+			"rust-counter": { implementation: rustCounter, limits: UNTHROTTLED },
+			"c-counter": { implementation: cCounter, limits: UNTHROTTLED },
+			"as-counter": { implementation: asCounter, limits: UNTHROTTLED },
 			// 10 MB of state and 1,024 pages (64 MiB) are above the defaults; the ladders need them.
-			"ts-ladder": { service: StateLadder, limits: { ...UNTHROTTLED, maxStateBytes: 32 * 1024 * 1024 } },
-			"wasm-ladder": { service: wasmLadder, limits: { ...UNTHROTTLED, maxMemoryBytes: 64 * 1024 * 1024 } },
+			"ts-ladder": { implementation: StateLadder, limits: { ...UNTHROTTLED, maxStateBytes: 32 * 1024 * 1024 } },
+			"wasm-ladder": { implementation: wasmLadder, limits: { ...UNTHROTTLED, maxMemoryBytes: 64 * 1024 * 1024 } },
 		},
 	}),
 );

@@ -5,6 +5,12 @@
 import { HttpError } from "./errors.ts";
 import { hasControlCharacter, quoteForLog } from "./log.ts";
 
+/**
+ * A service's name: the key it is registered under, and what URLs (`/s/:service/ws/:room`),
+ * tokens and logs call it. Never the service's implementation or its definition.
+ */
+export type ServiceName = string;
+
 /** Service names appear in URLs (`/s/:service/ws/:room`) and in Durable Object names. */
 const SERVICE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -49,13 +55,13 @@ export const DEFAULT_ROOM = "1";
  * The Durable Object name of a room. Service names cannot contain ":", so the name is
  * unambiguous and two services never share a room.
  */
-export function roomName(service: string, roomId: string): string {
+export function roomName(service: ServiceName, roomId: string): string {
 	return `${service}:${roomId}`;
 }
 
 /** Which room: a service and one of its rooms' ids. */
 export interface RoomAddress {
-	readonly service: string;
+	readonly service: ServiceName;
 	readonly roomId: string;
 }
 

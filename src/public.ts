@@ -3,6 +3,8 @@
 export type { Authorize, AuthorizeInfo, AuthorizeResult } from "./access/index.ts";
 export * from "./api/index.ts";
 export { Directory } from "./directory/directory.ts";
+export type { ServiceLanguage } from "./engine.ts";
+export type { ServiceName } from "./naming.ts";
 export {
 	type ConfiguredService,
 	defineServices,

@@ -260,7 +260,7 @@ export { Directory, Room } from "stateroom";
 // While iterating, a rebuilt module must not be refused over the state its previous build left.
 export default createStateroom({
 	default: ${JSON.stringify(name)},
-	services: { ${JSON.stringify(name)}: { service, onModuleChange: "reset", ...${JSON.stringify(settings)} } },
+	services: { ${JSON.stringify(name)}: { implementation: service, onModuleChange: "reset", ...${JSON.stringify(settings)} } },
 }).worker;
 `,
 	);

@@ -3,15 +3,17 @@
  * with `satisfies`) and what the operator page (public/admin/src/api.ts) and the CLI read.
  * Types only, on modules without platform code, so the page's browser build can import them.
  */
+
 import type { RoomEntry, RoomPage, ServiceTotals } from "../directory/entry.ts";
 import type { ServiceLanguage } from "../engine.ts";
+import type { ServiceName } from "../naming.ts";
 import type { RoomDetails, RoomStateView } from "../room/details.ts";
 
 export type { RoomDetails, RoomEntry, RoomPage, RoomStateView, ServiceTotals };
 
 /** One registered service: `GET services` lists them, `GET services/:service` adds its totals. */
 export interface ServiceDescription {
-	readonly name: string;
+	readonly name: ServiceName;
 	/** What the service is written in: `typescript` or `wasm`. */
 	readonly language: ServiceLanguage;
 	readonly default: boolean;
@@ -22,7 +24,7 @@ export interface ServiceDescription {
 
 /** `GET services`. */
 export interface ServiceList {
-	readonly default: string;
+	readonly default: ServiceName;
 	readonly services: readonly ServiceDescription[];
 }
 
@@ -41,7 +43,7 @@ export interface RoomReset {
 /** `DELETE services/:service/rooms/:room`. */
 export interface RoomDeleted {
 	readonly deleted: true;
-	readonly service: string;
+	readonly service: ServiceName;
 	readonly roomId: string;
 }
 

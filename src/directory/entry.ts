@@ -3,6 +3,7 @@
  * (first connect, a change in its client count, a failure, going idle), never per message.
  * Every report is the whole entry, so a lost report is repaired by the next one.
  */
+import type { ServiceName } from "../naming.ts";
 
 /** The last event of a room that failed and was rolled back. */
 export interface FailureNote {
@@ -15,7 +16,7 @@ export interface FailureNote {
 }
 
 export interface RoomEntry {
-	readonly service: string;
+	readonly service: ServiceName;
 	readonly roomId: string;
 	/** WebSocket clients connected now (as of the report). */
 	readonly clients: number;

@@ -5,7 +5,7 @@
  * the next cursor. A shard that fails makes the whole listing fail rather than silently
  * leaving its rooms out.
  */
-import type { RoomAddress } from "../naming.ts";
+import type { RoomAddress, ServiceName } from "../naming.ts";
 import type { DirectoryShard } from "./directory.ts";
 import { compareRoomIds, MAX_PAGE, type RoomPage, type RoomQuery, type ServiceTotals } from "./entry.ts";
 import { DIRECTORY_SHARDS, roomShardStub, shardStub } from "./shards.ts";
@@ -21,7 +21,7 @@ export function shardOfRoom(namespace: DurableObjectNamespace, room: RoomAddress
 
 export async function listRooms(
 	namespace: DurableObjectNamespace,
-	service: string,
+	service: ServiceName,
 	query: RoomQuery,
 ): Promise<RoomPage> {
 	const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(query.limit)));
@@ -35,7 +35,7 @@ export async function listRooms(
 	return { rooms, cursor: more && last ? last.roomId : null };
 }
 
-export async function serviceTotals(namespace: DurableObjectNamespace, service: string): Promise<ServiceTotals> {
+export async function serviceTotals(namespace: DurableObjectNamespace, service: ServiceName): Promise<ServiceTotals> {
 	const shards = Array.from({ length: DIRECTORY_SHARDS }, (_, shard) => rpc(shardStub(namespace, service, shard)));
 	const totals = await Promise.all(shards.map((shard) => shard.totals()));
 	return totals.reduce((sum, shard) => ({

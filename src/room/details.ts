@@ -2,8 +2,10 @@
  * What the Room's operator RPC methods answer (admin.ts), and so what the admin API sends on.
  * Types only, built on the directory entry alone: the operator page in public/ reads them too.
  */
+
 import type { RoomEntry } from "../directory/entry.ts";
 import type { ServiceLanguage } from "../engine.ts";
+import type { ServiceName } from "../naming.ts";
 
 /** One room as an operator sees it: its directory entry, read live, and its bookkeeping. */
 export interface RoomDetails extends RoomEntry {
@@ -17,7 +19,7 @@ export interface RoomDetails extends RoomEntry {
 }
 
 export interface RoomStateView {
-	readonly service: string;
+	readonly service: ServiceName;
 	readonly roomId: string;
 	/** What the service is written in; `null` when the service is no longer registered. */
 	readonly language: ServiceLanguage | null;

@@ -4,9 +4,11 @@
  * directory under `stats`, and its service's state under `state/` (the engine chooses the keys
  * below that prefix), so they never collide and the engine never sees the room's keys.
  */
+
 import type { ClientId } from "../api/client-id.ts";
 import type { Identity } from "../api/identity.ts";
 import type { StateWrites } from "../engine.ts";
+import type { ServiceName } from "../naming.ts";
 import type { Durability } from "../settings.ts";
 import { type StorageWriter, storageWriter } from "./durability.ts";
 import { StateSizes } from "./state-quota.ts";
@@ -18,7 +20,7 @@ import type { TimerAttempts, TimerStore } from "./timer-policy.ts";
  * (so that every `connect` gets exactly one `disconnect`), and whether `init` has run.
  */
 export interface RoomRecord {
-	readonly service: string;
+	readonly service: ServiceName;
 	readonly roomId: string;
 	nextClient: number;
 	clients: ClientId[];
@@ -37,7 +39,7 @@ const TIMER_KEY = "timer";
 const STATS_KEY = "stats";
 const STATE_PREFIX = "state/";
 
-export function newRecord(service: string, roomId: string): RoomRecord {
+export function newRecord(service: ServiceName, roomId: string): RoomRecord {
 	return { service, roomId, nextClient: 1, clients: [], initialized: false };
 }
 

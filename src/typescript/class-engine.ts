@@ -8,17 +8,17 @@ import { MessageRecipient, type RecipientLike } from "../api/recipient.ts";
 import type { Service, ServiceClass, ServiceContext } from "../api/service.ts";
 import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
 import { NO_WRITES } from "../engine.ts";
-import type { RoomAddress } from "../naming.ts";
+import type { RoomAddress, ServiceName } from "../naming.ts";
 import { UnstorableStateError } from "./state-codec.ts";
 import { SAVED, StoredState } from "./stored-state.ts";
 
-export function typescriptEngine(name: string, service: ServiceClass): EngineFactory {
-	validateClass(name, service);
+export function typescriptEngine(name: ServiceName, implementation: ServiceClass): EngineFactory {
+	validateClass(name, implementation);
 	return {
 		language: "typescript",
 		build: () => null,
 		async create(room, stored) {
-			return new TypeScriptEngine(name, service, room, StoredState.read(stored));
+			return new TypeScriptEngine(name, implementation, room, StoredState.read(stored));
 		},
 		inspect(stored) {
 			// The stored JSON as it is, tags for Map, Set, Date, ... included: what is really kept.
@@ -27,8 +27,8 @@ export function typescriptEngine(name: string, service: ServiceClass): EngineFac
 	};
 }
 
-function validateClass(name: string, service: ServiceClass): void {
-	const prototype = service.prototype as Service;
+function validateClass(name: ServiceName, implementation: ServiceClass): void {
+	const prototype = implementation.prototype as Service;
 	if ((prototype.save === undefined) !== (prototype.restore === undefined)) {
 		throw new Error(
 			`Service "${name}" implements only one of save() and restore(). Implement both, or neither to keep its fields automatically.`,
@@ -42,8 +42,8 @@ class TypeScriptEngine implements Engine {
 	readonly #stored: StoredState;
 
 	constructor(
-		private readonly name: string,
-		private readonly service: ServiceClass,
+		private readonly name: ServiceName,
+		private readonly implementation: ServiceClass,
 		private readonly room: RoomAddress,
 		stored: StoredState,
 	) {
@@ -69,13 +69,13 @@ class TypeScriptEngine implements Engine {
 	}
 
 	checkpoint(): StateWrites {
-		if (this.service.persistence === "none") return NO_WRITES;
+		if (this.implementation.persistence === "none") return NO_WRITES;
 		const instance = this.#instance;
 		const saveMode = instance.save !== undefined;
 		try {
 			const values = saveMode ? new Map([[SAVED, instance.save?.()]]) : this.fields(instance);
 			const { writes, watched } = this.#stored.checkpoint(values, (field) =>
-				saveMode ? `${this.service.name}.save()` : `this.${field}`,
+				saveMode ? `${this.implementation.name}.save()` : `this.${field}`,
 			);
 			// Large collections are now watched copies: the service works on them from here on.
 			if (watched.size > 0) Object.assign(instance, Object.fromEntries(watched));
@@ -95,8 +95,8 @@ class TypeScriptEngine implements Engine {
 	}
 
 	private instantiate(): Service {
-		const instance = new this.service();
-		if (this.service.persistence === "none") return instance;
+		const instance = new this.implementation();
+		if (this.implementation.persistence === "none") return instance;
 		const saved = this.#stored.restore(instance.save !== undefined);
 		if (saved === undefined) return instance;
 		if (instance.restore) {
@@ -109,7 +109,7 @@ class TypeScriptEngine implements Engine {
 
 	private fields(instance: Service): Map<string, unknown> {
 		// A loop rather than entries/filter/Set: this runs after every event.
-		const skip = this.service.transient;
+		const skip = this.implementation.transient;
 		const values = new Map<string, unknown>();
 		for (const key of Object.keys(instance)) {
 			if (!skip?.includes(key)) values.set(key, (instance as unknown as Record<string, unknown>)[key]);

@@ -99,10 +99,10 @@ class Spinner {
 }
 
 export const containmentServices: Record<string, ServiceDefinition> = {
-	"test-stall": { service: Stall, limits: { eventDeadlineMs: 200 } },
-	"test-hoard": { service: Hoard, limits: { maxStateBytes: 64 * 1024 } },
+	"test-stall": { implementation: Stall, limits: { eventDeadlineMs: 200 } },
+	"test-hoard": { implementation: Hoard, limits: { maxStateBytes: 64 * 1024 } },
 	"test-timers": Timers,
 	"test-poison-timer": PoisonTimer,
-	"test-stuck-timer": { service: StuckTimer, limits: { eventDeadlineMs: 60_000 } },
+	"test-stuck-timer": { implementation: StuckTimer, limits: { eventDeadlineMs: 60_000 } },
 	"test-spinner": Spinner,
 };

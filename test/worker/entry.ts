@@ -60,7 +60,7 @@ function allowLargeFrames(
 		const configured =
 			typeof definition === "object" && !(definition instanceof WebAssembly.Module)
 				? definition
-				: { service: definition };
+				: { implementation: definition };
 		return [name, { ...configured, limits: { ...configured.limits, ...large } }];
 	});
 	return Object.fromEntries(raised);

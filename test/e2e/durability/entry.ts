@@ -11,6 +11,6 @@ export { Room } from "../../../src/public.ts";
 export default createStateroom(
 	defineServices({
 		default: "strict",
-		services: { strict: Counter, relaxed: { service: Counter, durability: "relaxed" } },
+		services: { strict: Counter, relaxed: { implementation: Counter, durability: "relaxed" } },
 	}),
 ).worker;
