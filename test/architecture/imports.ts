@@ -39,8 +39,9 @@ export function modules(folder: string): string[] {
 }
 
 /**
- * Import statements start a line; a specifier inside a template literal (the CLI's generated
- * files) starts one too, but resolves to no file here and is dropped.
+ * Import statements start a line. An import line inside a template literal (the files the CLI
+ * generates) is read too: its relative specifier resolves to no file here and is dropped, and
+ * `stateroom` counts as an import of the package's entry, which the CLI may import anyway.
  */
 const STATIC = /^\s*(import|export)(\s+type)?\b([^"'`;]*?\bfrom\s*)?["']([^"']+)["']/gm;
 const DYNAMIC = /\bimport\(\s*["']([^"']+)["']\s*\)/g;
