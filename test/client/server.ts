@@ -9,6 +9,8 @@ export interface Connection {
 	/** Every frame received, text as strings and binary as bytes. */
 	readonly received: (string | Uint8Array)[];
 	readonly url: string;
+	/** How the client closed it, once it has. */
+	closed: { readonly code: number; readonly reason: string } | undefined;
 }
 
 export interface TestServer {
@@ -30,7 +32,10 @@ export async function startServer(options: { protocols?: boolean } = {}): Promis
 	const connections: Connection[] = [];
 	const waiters: (() => void)[] = [];
 	server.on("connection", (socket, request) => {
-		const connection: Connection = { socket, received: [], url: request.url ?? "" };
+		const connection: Connection = { socket, received: [], url: request.url ?? "", closed: undefined };
+		socket.on("close", (code, reason) => {
+			connection.closed = { code, reason: reason.toString() };
+		});
 		socket.on("message", (data, isBinary) => {
 			const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
 			connection.received.push(isBinary ? new Uint8Array(buffer) : buffer.toString("utf8"));
