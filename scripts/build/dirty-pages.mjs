@@ -28,6 +28,7 @@ import {
 
 export const DIRTY_PAGES_FILE = fileURLToPath(import.meta.url);
 export { DIRTY_PAGES_EXPORT };
+
 const MARK = "stateroom_dirty$mark";
 const MARK_RANGE = "stateroom_dirty$mark_range";
 

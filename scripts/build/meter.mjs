@@ -166,7 +166,7 @@ function checkBoundable(bytes, name) {
 		if (entry.kind !== "function") {
 			throw new MeterError(
 				`${name} imports the ${entry.kind} ${what}: the host cannot bound what it does not own, so a Stateroom ` +
-					"guest defines its memory, tables and globals itself and exports its memory as \"memory\" " +
+					'guest defines its memory, tables and globals itself and exports its memory as "memory" ' +
 					"(for Rust and C, do not link with --import-memory; for AssemblyScript, leave out importMemory)",
 			);
 		}
@@ -278,7 +278,11 @@ function instrument(binaryen, module, name, dirtyPages, space) {
 	let bulks = 0;
 	const writes = { stores: [], bulk: [] };
 	for (const func of functions) {
-		const { costs, loops, memoryGrows, tableGrows, bulk, stores } = walk(binaryen, binaryen.Function.getBody(func), name);
+		const { costs, loops, memoryGrows, tableGrows, bulk, stores } = walk(
+			binaryen,
+			binaryen.Function.getBody(func),
+			name,
+		);
 		for (const [expr, id] of stores) writes.stores.push([func, expr, id]);
 		for (const [expr, id] of bulk) writes.bulk.push([func, expr, id]);
 		// One instruction can fill or copy megabytes: those pay by the byte, when they run.

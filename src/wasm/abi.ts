@@ -292,7 +292,8 @@ async function instantiateWithStubs(
 	for (const entry of WebAssembly.Module.imports(module)) {
 		imports[entry.module] ??= {};
 		// 52 is WASI's ENOSYS; for functions without results the value is ignored.
-		if (entry.kind === "function") (imports[entry.module] as Record<string, WebAssembly.ImportValue>)[entry.name] = () => 52;
+		if (entry.kind === "function")
+			(imports[entry.module] as Record<string, WebAssembly.ImportValue>)[entry.name] = () => 52;
 	}
 	if (imports[METER_IMPORT_MODULE]) imports[METER_IMPORT_MODULE] = meterImports(budget);
 	try {

@@ -81,7 +81,10 @@ export class Guest {
 		// instance's own fuel global cannot be reached until instantiation returns.
 		let startFuel = limits.fuelPerEvent;
 		const charge = (fuel: number, call: string): void => {
-			if (guest) return guest.charge(fuel, call);
+			if (guest) {
+				guest.charge(fuel, call);
+				return;
+			}
 			startFuel -= fuel;
 			if (startFuel < 0) {
 				throw new GuestError(

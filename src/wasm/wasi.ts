@@ -204,15 +204,17 @@ function implementations(host: WasiHost): Record<string, WasiFunction> {
 	const view = () => new DataView(host.memory().buffer);
 	const bytes = () => new Uint8Array(host.memory().buffer);
 	const inBounds = (ptr: number, len: number) => ptr >= 0 && len >= 0 && ptr + len <= host.memory().buffer.byteLength;
-	const zeroPair = (call: string) => (countPtr: number, sizePtr: number): number => {
-		if (!inBounds(countPtr, 4) || !inBounds(sizePtr, 4)) return ERRNO_FAULT;
-		host.charge(8 * HOST_BYTE_FUEL, call);
-		view().setUint32(countPtr, 0, true);
-		view().setUint32(sizePtr, 0, true);
-		host.wrote(countPtr, 4);
-		host.wrote(sizePtr, 4);
-		return ERRNO_SUCCESS;
-	};
+	const zeroPair =
+		(call: string) =>
+		(countPtr: number, sizePtr: number): number => {
+			if (!inBounds(countPtr, 4) || !inBounds(sizePtr, 4)) return ERRNO_FAULT;
+			host.charge(8 * HOST_BYTE_FUEL, call);
+			view().setUint32(countPtr, 0, true);
+			view().setUint32(sizePtr, 0, true);
+			host.wrote(countPtr, 4);
+			host.wrote(sizePtr, 4);
+			return ERRNO_SUCCESS;
+		};
 	let lastTime = -1n;
 	let sameReads = 0;
 	/** Charges for the bytes a call passes (its fixed cost is charged by `wasiImports`). */

@@ -58,4 +58,25 @@ describe("a guest's log output", () => {
 		output.write(2, utf8("panicked at 'boom'\n"));
 		expect(output.lastError).toBe("panicked at 'boom'");
 	});
+
+	it("decodes a character split across two writes, since lines are kept as bytes until they end", () => {
+		const { lines, output } = collect();
+		const bytes = utf8("née\n");
+		output.write(1, bytes.subarray(0, 2));
+		output.write(1, bytes.subarray(2));
+		expect(lines).toEqual([[1, "née"]]);
+	});
+
+	it("tells the host of every line as the guest writes it, so that a flood of tiny lines can be stopped midway", () => {
+		let seen = 0;
+		const output = new OutputLines(
+			() => {},
+			() => {
+				seen += 1;
+				if (seen === 10) throw new Error("out of fuel");
+			},
+		);
+		expect(() => output.write(2, new Uint8Array(1_000_000).fill(0x0a))).toThrow("out of fuel");
+		expect(seen).toBe(10);
+	});
 });
