@@ -95,7 +95,10 @@ describe("meter", () => {
 
 	it("refuses what the host could not bound: imported memories, tables and globals, shared and 64-bit memories", async () => {
 		const refusals: [string, string][] = [
-			['(import "env" "extra" (memory 1))', 'imports the memory "env"."extra": the host cannot bound what it does not own'],
+			[
+				'(import "env" "extra" (memory 1))',
+				'imports the memory "env"."extra": the host cannot bound what it does not own',
+			],
 			['(import "env" "t" (table 1 funcref))', 'imports the table "env"."t"'],
 			['(import "env" "g" (global i32))', 'imports the global "env"."g"'],
 			["(memory $shared 1 1 shared)", "has a shared memory; the Stateroom host runs one thread per room"],
