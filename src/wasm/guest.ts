@@ -268,7 +268,8 @@ export class Guest {
 
 	/**
 	 * Fails the event if the memory outgrew the service's maximum. The meter already makes such
-	 * a `memory.grow` return -1; this also holds for a module whose initial memory is too large.
+	 * a `memory.grow` return -1, and a module that declares too much is refused before it runs;
+	 * this also holds for a room stored before its limit was lowered.
 	 */
 	checkMemory(when: string): void {
 		const size = this.memory().buffer.byteLength;
