@@ -306,9 +306,13 @@ async function meterInto(file: string, to: string): Promise<void> {
 	try {
 		await meter.meterFile(file, to, basename(file));
 	} catch (error) {
+		// A module that carries a meter section was metered elsewhere (or forged): rebuilding is not the fix.
+		const meteredElsewhere = existsSync(file) && meter.meterInfo(readFileSync(file)) !== undefined;
 		throw new CliError(
 			`${file} could not be metered: ${sentence(error)}`,
-			"Build it for wasm32 with WebAssembly 1.0 features (plus bulk memory, SIMD or reference types at most).",
+			meteredElsewhere
+				? "Serve the module as its compiler wrote it, not a copy metered by another project."
+				: "Build it for wasm32 with WebAssembly 1.0 features (plus bulk memory, SIMD or reference types at most).",
 		);
 	}
 }
