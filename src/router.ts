@@ -6,6 +6,7 @@
 import { type IRequest, Router } from "itty-router";
 import { type Authorize, admit } from "./access/index.ts";
 import { HttpError } from "./errors.ts";
+import { utf8Encode } from "./intrinsics.ts";
 import { describeErrorForLog, hasControlCharacter, quoteForLog } from "./log.ts";
 import { DEFAULT_ROOM, MAX_ROOM_ID_BYTES, type RoomAddress, roomName } from "./naming.ts";
 import type { ServiceCatalog } from "./registry.ts";
@@ -78,7 +79,7 @@ export function parseRoomId(raw: string | undefined): string {
 		throw new HttpError(400, `Invalid room id ${quoteForLog(raw ?? "")}: it is not valid percent-encoding.`);
 	}
 	if (roomId.length === 0) throw new HttpError(400, "Invalid room id: it is empty.");
-	const bytes = new TextEncoder().encode(roomId).length;
+	const bytes = utf8Encode(roomId).length;
 	if (bytes > MAX_ROOM_ID_BYTES) {
 		throw new HttpError(400, `Invalid room id: it is ${bytes} bytes long; the limit is ${MAX_ROOM_ID_BYTES}.`);
 	}

@@ -8,6 +8,7 @@ import { MessageRecipient, type RecipientLike } from "../api/recipient.ts";
 import type { Service, ServiceClass, ServiceContext } from "../api/service.ts";
 import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
 import { NO_WRITES } from "../engine.ts";
+import { arrayIncludes } from "../intrinsics.ts";
 import type { RoomAddress } from "../naming.ts";
 import { UnstorableStateError } from "./state-codec.ts";
 import { SAVED, StoredState } from "./stored-state.ts";
@@ -112,7 +113,7 @@ class TypeScriptEngine implements Engine {
 		const skip = this.service.transient;
 		const values = new Map<string, unknown>();
 		for (const key of Object.keys(instance)) {
-			if (!skip?.includes(key)) values.set(key, (instance as unknown as Record<string, unknown>)[key]);
+			if (!(skip && arrayIncludes(skip, key))) values.set(key, (instance as unknown as Record<string, unknown>)[key]);
 		}
 		return values;
 	}

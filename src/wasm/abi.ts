@@ -7,6 +7,7 @@
  * `cloudflare:` imports, no enums, no parameter properties, `.ts` import extensions.
  */
 import { errorMessage } from "../errors.ts";
+import { utf8Decode } from "../intrinsics.ts";
 import { type SIGNATURE_PROBE_IMPORTS, signatureProbeBytes } from "./signature-probe.ts";
 
 export const ABI_VERSION = 1;
@@ -121,7 +122,7 @@ export const UNBUILT_SECTION = "stateroom.unbuilt";
 export function checkBuilt(module: WebAssembly.Module, name: string): void {
 	const [section] = WebAssembly.Module.customSections(module, UNBUILT_SECTION);
 	if (section === undefined) return;
-	throw new ModuleRefusedError(`service "${name}" was not built: ${new TextDecoder().decode(section)}`);
+	throw new ModuleRefusedError(`service "${name}" was not built: ${utf8Decode(section)}`);
 }
 
 /** Required exports are present, with the right kinds. */

@@ -11,6 +11,7 @@
 
 import type { Effects } from "../engine.ts";
 import { errorMessage } from "../errors.ts";
+import { dateNow, utf16leDecode } from "../intrinsics.ts";
 import { escapeForLog } from "../log.ts";
 import { callInitialize, ENV_MODULE, IDENTITY_IMPORT, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
 import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
@@ -162,7 +163,7 @@ export class Guest {
 		const exports = this.#instance.exports;
 		this.#effects = effects;
 		this.#failure = undefined;
-		this.#eventStartedAt = Date.now();
+		this.#eventStartedAt = dateNow();
 		this.#output.lastError = undefined;
 		this.refuel();
 		try {
@@ -297,7 +298,7 @@ function readAbort(memory: WebAssembly.Memory, message: number, file: number, li
 		if (ptr < 4 || ptr > memory.buffer.byteLength) return "?";
 		const length = new DataView(memory.buffer).getUint32(ptr - 4, true);
 		if (ptr + length > memory.buffer.byteLength) return "?";
-		return new TextDecoder("utf-16le").decode(new Uint8Array(memory.buffer, ptr, length));
+		return utf16leDecode(new Uint8Array(memory.buffer, ptr, length));
 	};
 	return `${read(message)} at ${read(file)}:${line}:${column}`;
 }

@@ -6,6 +6,8 @@
  *
  * Node-compatible on purpose (the CLI imports it with type stripping): no `cloudflare:` imports.
  */
+
+import { floor, jsonParse, utf8Decode } from "../intrinsics.ts";
 import { ModuleRefusedError } from "./abi.ts";
 
 /** The custom section a metered module carries: JSON `{ "meter": 1, "build": "<sha256 hex>" }`. */
@@ -56,7 +58,7 @@ export function readMeter(module: WebAssembly.Module): MeterInfo | undefined {
 	const [section] = WebAssembly.Module.customSections(module, METER_SECTION);
 	if (section === undefined) return undefined;
 	try {
-		const info = JSON.parse(new TextDecoder().decode(section)) as Partial<MeterInfo>;
+		const info = jsonParse(utf8Decode(section)) as Partial<MeterInfo>;
 		if (typeof info.meter === "number" && typeof info.build === "string")
 			return { meter: info.meter, build: info.build };
 	} catch {
@@ -86,5 +88,5 @@ export function checkMetered(module: WebAssembly.Module, name: string): MeterInf
 
 /** The memory limit in whole pages (a limit below one page still allows none to be added). */
 export function memoryLimitPages(limits: WasmLimits): number {
-	return Math.floor(limits.maxMemoryBytes / PAGE_BYTES);
+	return floor(limits.maxMemoryBytes / PAGE_BYTES);
 }

@@ -4,6 +4,8 @@
  * 2 logged under the room's name (through `WasiHost.write`). Every other WASI function answers ENOSYS, so a module
  * that merely imports one (Rust's std imports several) still loads.
  */
+
+import { dateNow, getRandomValues, max, min, performanceNow, round, utf8StreamDecoder } from "../intrinsics.ts";
 import { WASI_MODULE } from "./abi.ts";
 
 const ERRNO_SUCCESS = 0;
@@ -131,8 +133,8 @@ export class OutputLines {
 			this.#pending.set(fd, pending + text);
 			return;
 		}
-		this.#pending.set(fd, pending + text.slice(0, Math.max(0, room)));
-		this.#cut.set(fd, (this.#cut.get(fd) ?? 0) + text.length - Math.max(0, room));
+		this.#pending.set(fd, pending + text.slice(0, max(0, room)));
+		this.#cut.set(fd, (this.#cut.get(fd) ?? 0) + text.length - max(0, room));
 	}
 
 	private endLine(fd: 1 | 2): void {
@@ -162,7 +164,7 @@ function implementations(host: WasiHost): Record<string, WasiFunction> {
 		host.wrote(sizePtr, 4);
 		return ERRNO_SUCCESS;
 	};
-	const decoder = new TextDecoder();
+	const decode = utf8StreamDecoder();
 	let lastTime = -1n;
 	let sameReads = 0;
 	return {
@@ -175,7 +177,7 @@ function implementations(host: WasiHost): Record<string, WasiFunction> {
 				const ptr = view().getUint32(iovs + index * 8, true);
 				const len = view().getUint32(iovs + index * 8 + 4, true);
 				if (!inBounds(ptr, len)) return ERRNO_FAULT;
-				text += decoder.decode(bytes().subarray(ptr, ptr + len), { stream: true });
+				text += decode(bytes().subarray(ptr, ptr + len));
 				written += len;
 			}
 			host.write(fd, text);
@@ -186,7 +188,7 @@ function implementations(host: WasiHost): Record<string, WasiFunction> {
 		random_get(ptr: number, len: number): number {
 			if (!inBounds(ptr, len)) return ERRNO_FAULT;
 			for (let offset = 0; offset < len; offset += RANDOM_CHUNK) {
-				crypto.getRandomValues(bytes().subarray(ptr + offset, ptr + Math.min(len, offset + RANDOM_CHUNK)));
+				getRandomValues(bytes().subarray(ptr + offset, ptr + min(len, offset + RANDOM_CHUNK)));
 			}
 			host.wrote(ptr, len);
 			return ERRNO_SUCCESS;
@@ -202,7 +204,7 @@ function implementations(host: WasiHost): Record<string, WasiFunction> {
 				throw new BusyWait(`read the clock ${FROZEN_CLOCK_READS} times while it stood still`);
 			}
 			const started = host.eventStartedAt();
-			if (started !== undefined && Date.now() - started > CLOCK_WATCH_LIMIT_MS) {
+			if (started !== undefined && dateNow() - started > CLOCK_WATCH_LIMIT_MS) {
 				throw new BusyWait(`kept reading the clock for over ${CLOCK_WATCH_LIMIT_MS} ms in one event`);
 			}
 			view().setBigUint64(timePtr, now, true);
@@ -231,11 +233,11 @@ function implementations(host: WasiHost): Record<string, WasiFunction> {
 function clockNow(id: number): bigint | undefined {
 	switch (id) {
 		case CLOCK_REALTIME:
-			return BigInt(Date.now()) * 1_000_000n;
+			return BigInt(dateNow()) * 1_000_000n;
 		case CLOCK_MONOTONIC:
 		case CLOCK_PROCESS_CPUTIME:
 		case CLOCK_THREAD_CPUTIME:
-			return BigInt(Math.round(performance.now() * 1_000_000));
+			return BigInt(round(performanceNow() * 1_000_000));
 		default:
 			return undefined;
 	}
