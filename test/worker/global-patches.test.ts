@@ -46,10 +46,10 @@ async function neighbourRoom(headers: Record<string, string> = {}): Promise<[Tes
 describe("a service that patches the isolate's globals leaves another service's rooms as they were", () => {
 	it("origins: a broken Array.prototype.includes does not refuse the service's allowed origin", async () => {
 		await patchGlobals();
-		const response = await upgrade("/s/test-neighbour/ws/" + uniqueRoom(), { Origin: NEIGHBOUR_ORIGIN });
+		const response = await upgrade(`/s/test-neighbour/ws/${uniqueRoom()}`, { Origin: NEIGHBOUR_ORIGIN });
 		expect(response.status).toBe(101);
 		// And a foreign origin is still refused.
-		const foreign = await upgrade("/s/test-neighbour/ws/" + uniqueRoom(), { Origin: "https://evil.example" });
+		const foreign = await upgrade(`/s/test-neighbour/ws/${uniqueRoom()}`, { Origin: "https://evil.example" });
 		expect(foreign.status).toBe(403);
 	});
 
