@@ -41,17 +41,21 @@ function method<This, Args extends unknown[], Result>(
 	return (self, ...args) => apply(fn, self, args);
 }
 
-// WebSockets: delivery, closing, and each socket's client in its attachment.
-const socketPrototype = WebSocket.prototype;
-export const socketSend = method(
-	socketPrototype.send as (this: WebSocket, data: string | ArrayBuffer | ArrayBufferView) => void,
-);
-export const socketClose = method(socketPrototype.close as (this: WebSocket, code?: number, reason?: string) => void);
-export const socketAccept = method(socketPrototype.accept as (this: WebSocket) => void);
-export const serializeAttachment = method(
-	socketPrototype.serializeAttachment as (this: WebSocket, value: unknown) => void,
-);
-export const deserializeAttachment = method(socketPrototype.deserializeAttachment as (this: WebSocket) => unknown);
+// WebSockets: delivery, closing, and each socket's client in its attachment. Typed here rather
+// than from the Workers types, so that the CLI (which imports src/ modules under Node) compiles.
+interface SocketMethods {
+	send(this: WebSocket, data: string | ArrayBuffer | ArrayBufferView): void;
+	close(this: WebSocket, code?: number, reason?: string): void;
+	accept(this: WebSocket): void;
+	serializeAttachment(this: WebSocket, value: unknown): void;
+	deserializeAttachment(this: WebSocket): unknown;
+}
+const socketPrototype = WebSocket.prototype as unknown as SocketMethods;
+export const socketSend = method(socketPrototype.send);
+export const socketClose = method(socketPrototype.close);
+export const socketAccept = method(socketPrototype.accept);
+export const serializeAttachment = method(socketPrototype.serializeAttachment);
+export const deserializeAttachment = method(socketPrototype.deserializeAttachment);
 
 // JSON: stored state, identities, directory entries.
 export const jsonStringify: typeof JSON.stringify = JSON.stringify;
@@ -110,7 +114,9 @@ export function utf16leDecode(bytes: ArrayBuffer | ArrayBufferView): string {
 // Crypto: the admin secret's comparison, and WASI's random bytes.
 const subtle = crypto.subtle;
 const digestFn = subtle.digest;
-const timingSafeEqualFn = subtle.timingSafeEqual;
+// A Workers extension of SubtleCrypto (absent under Node, where nothing calls it).
+const timingSafeEqualFn = (subtle as unknown as { timingSafeEqual(a: ArrayBuffer, b: ArrayBuffer): boolean })
+	.timingSafeEqual;
 const getRandomValuesFn = crypto.getRandomValues;
 export function sha256(bytes: Uint8Array): Promise<ArrayBuffer> {
 	return apply(digestFn, subtle, ["SHA-256", bytes]);
