@@ -7,7 +7,7 @@ import { type IRequest, Router } from "itty-router";
 import { type Authorize, admit } from "./access/index.ts";
 import { HttpError } from "./errors.ts";
 import { utf8Encode } from "./intrinsics.ts";
-import { describeErrorForLog, hasControlCharacter, quoteForLog } from "./log.ts";
+import { describeErrorForLog, hasControlCharacter, hostLog, quoteForLog } from "./log.ts";
 import { DEFAULT_ROOM, MAX_ROOM_ID_BYTES, type RoomAddress, roomName } from "./naming.ts";
 import type { ServiceCatalog } from "./registry.ts";
 import { withAddress } from "./room/address.ts";
@@ -26,7 +26,7 @@ export function createRouter(catalog: ServiceCatalog, options: RouterOptions = {
 	const router = Router<IRequest, [RoomsEnv, ExecutionContext]>({
 		catch: (error) => {
 			if (error instanceof HttpError) return error.toResponse();
-			console.error(`[stateroom] unhandled error: ${describeErrorForLog(error)}`);
+			hostLog.error(`[stateroom] unhandled error: ${describeErrorForLog(error)}`);
 			return new HttpError(500, "Internal error; the Worker's log has the details.").toResponse();
 		},
 	});

@@ -9,6 +9,7 @@ import type { RoomEntry } from "../directory/entry.ts";
 import { listRooms, serviceTotals, shardOfRoom } from "../directory/listing.ts";
 import type { DirectoryEnv } from "../directory/shards.ts";
 import { HttpError } from "../errors.ts";
+import { hostLog } from "../log.ts";
 import { type RoomAddress, roomName } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import type { RoomDetails, RoomStateView } from "../room/admin.ts";
@@ -35,7 +36,7 @@ export function createAdminApi(catalog: ServiceCatalog) {
 		before: [(request, env) => authorize(request as unknown as Request, env)],
 		catch: (error) => {
 			if (error instanceof HttpError) return json({ error: error.message }, error.status, error.headers);
-			console.error("[stateroom] admin API error:", error);
+			hostLog.error("[stateroom] admin API error:", error);
 			return json({ error: "Internal error; the Worker's log has the details." }, 500);
 		},
 	});

@@ -10,7 +10,7 @@ import type { MessagePayload } from "../api/payload.ts";
 import type { MessageRecipient } from "../api/recipient.ts";
 import { type Effects, type Engine, NO_WRITES, type ServiceEvent, type StateWrites } from "../engine.ts";
 import { arrayFilter, arrayIncludes, arrayMap, arrayPush, dateNow, ownValue, SafeSet } from "../intrinsics.ts";
-import { describeErrorForLog } from "../log.ts";
+import { describeErrorForLog, hostLog } from "../log.ts";
 import { describeRoom } from "../naming.ts";
 import { DeadlineError, withinDeadline } from "./deadline.ts";
 import type { EventLimits } from "./limits.ts";
@@ -96,7 +96,7 @@ export class EventRunner {
 	) {
 		this.#announced = new SafeSet(record.clients);
 		this.#engine = engine;
-		this.#timers = new TimerGuard(storage, (line) => console.error(`[stateroom] ${describeRoom(record)}: ${line}`));
+		this.#timers = new TimerGuard(storage, (line) => hostLog.error(`[stateroom] ${describeRoom(record)}: ${line}`));
 	}
 
 	get service(): string {
@@ -151,7 +151,7 @@ export class EventRunner {
 			this.#timers
 				.recover()
 				.catch((error: unknown) =>
-					console.error(`[stateroom] ${describeRoom(this.record)}: the timer's attempts could not be read:`, error),
+					hostLog.error(`[stateroom] ${describeRoom(this.record)}: the timer's attempts could not be read:`, error),
 				),
 		);
 	}
@@ -271,7 +271,7 @@ export class EventRunner {
 	}
 
 	private logLate(event: ServiceEvent): void {
-		console.error(
+		hostLog.error(
 			`[stateroom] ${describeRoom(this.record)}: the service sent a message or set a timer after its ${describeEvent(event)} had ended (a handler abandoned at its deadline, or a callback it left behind); ignored.`,
 		);
 	}
@@ -280,7 +280,7 @@ export class EventRunner {
 	private logFailure(event: ServiceEvent, error: unknown, outcome = "was rolled back", counted = true): void {
 		const detail = describeErrorForLog(error);
 		if (counted) this.observer?.failed(event, error);
-		console.error(
+		hostLog.error(
 			`[stateroom] ${describeRoom(this.record)}: the ${describeEvent(event)} failed and ${outcome} (its messages and timer were discarded).\n${detail}`,
 		);
 	}

@@ -11,7 +11,7 @@ import { MessagePayload } from "../api/payload.ts";
 import type { DirectoryEnv } from "../directory/shards.ts";
 import { CloseCode, closeReason, errorMessage, HttpError } from "../errors.ts";
 import { socketAccept, socketClose } from "../intrinsics.ts";
-import { describeErrorForLog } from "../log.ts";
+import { describeErrorForLog, hostLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import { readAddress, readIdentity } from "./address.ts";
@@ -55,7 +55,7 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		try {
 			runner = await this.open(address);
 		} catch (error) {
-			console.error(`[stateroom] ${describeRoom(address)} could not start: ${describeErrorForLog(error)}`);
+			hostLog.error(`[stateroom] ${describeRoom(address)} could not start: ${describeErrorForLog(error)}`);
 			// Complete the upgrade, then close at once: browsers show a close code and reason,
 			// but only "failed" for a refused upgrade.
 			socketAccept(server);
@@ -142,7 +142,7 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		try {
 			return await this.open();
 		} catch (error) {
-			console.error(`[stateroom] a room could not start: ${describeErrorForLog(error)}`);
+			hostLog.error(`[stateroom] a room could not start: ${describeErrorForLog(error)}`);
 			try {
 				if (socket)
 					socketClose(

@@ -9,7 +9,8 @@ import type { Service, ServiceClass, ServiceContext } from "../api/service.ts";
 import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
 import { NO_WRITES } from "../engine.ts";
 import { arrayIncludes } from "../intrinsics.ts";
-import type { RoomAddress } from "../naming.ts";
+import { describeRoom, type RoomAddress } from "../naming.ts";
+import { runWithServiceConsole } from "./service-console.ts";
 import { UnstorableStateError } from "./state-codec.ts";
 import { SAVED, StoredState } from "./stored-state.ts";
 
@@ -52,7 +53,12 @@ class TypeScriptEngine implements Engine {
 		this.#instance = this.instantiate();
 	}
 
-	async run(event: ServiceEvent, effects: Effects): Promise<void> {
+	run(event: ServiceEvent, effects: Effects): Promise<void> {
+		// The handler's console lines come out escaped, after the room's name (see service-console.ts).
+		return runWithServiceConsole(describeRoom(this.room), () => this.handle(event, effects));
+	}
+
+	private async handle(event: ServiceEvent, effects: Effects): Promise<void> {
 		const ctx = this.context(effects);
 		const service = this.#instance;
 		switch (event.kind) {

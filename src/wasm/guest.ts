@@ -12,7 +12,7 @@
 import type { Effects } from "../engine.ts";
 import { errorMessage } from "../errors.ts";
 import { dateNow, utf16leDecode } from "../intrinsics.ts";
-import { escapeForLog } from "../log.ts";
+import { escapeForLog, hostLog } from "../log.ts";
 import { callInitialize, ENV_MODULE, IDENTITY_IMPORT, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
 import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
 import { DirtyPages } from "./dirty-pages.ts";
@@ -60,7 +60,7 @@ export class Guest {
 	static async start(module: WebAssembly.Module, name: string, label: string, limits: WasmLimits): Promise<Guest> {
 		let guest: Guest | undefined;
 		const output = new OutputLines((fd, line) => {
-			const log = fd === 1 ? console.log : console.error;
+			const log = fd === 1 ? hostLog.log : hostLog.error;
 			// A guest may print what clients sent it: escaped, so it cannot forge a line.
 			log(`[stateroom] ${label} (${fd === 1 ? "stdout" : "stderr"}): ${escapeForLog(line)}`);
 		});
