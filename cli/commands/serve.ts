@@ -74,7 +74,7 @@ ${ALLOWED_HOSTS_HELP}
 Only requests addressed to a loopback name are answered (others get 403), so that a web page
 cannot reach the rooms by DNS rebinding; --allowed-hosts lets other names in.
 
-Security and limits (the service's settings; see the README's "Security and limits"):
+Security and limits (the service's settings; see docs/security.md):
   --max-clients <n>          Clients per room (default 1000)
   --max-message-bytes <n>    Largest message in bytes (default 1048576)
   --messages-per-second <n>  Average messages per second per client (default 100)
@@ -187,7 +187,7 @@ async function checkModuleFile(file: string): Promise<void> {
 	} catch (error) {
 		throw new CliError(
 			`${file} does not follow the Stateroom WebAssembly ABI: ${sentence(error)}`,
-			"Build it with the stateroom-wasm crate 0.4 (Rust) or the AssemblyScript SDK in sdk/assemblyscript; see the README's WebAssembly section.",
+			"Build it with the stateroom-wasm crate 0.4 (Rust) or the AssemblyScript SDK in sdk/assemblyscript; see docs/wasm.md.",
 		);
 	}
 }
