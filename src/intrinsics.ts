@@ -8,7 +8,7 @@
  * only the versions captured here, so a service that replaces `JSON.stringify`, freezes
  * `Date.now` or patches `WebSocket.prototype.send` changes its own behaviour, not the host's
  * (rooms, limits, origins, delivery and bookkeeping of every other service). Nothing of the
- * user's is frozen or replaced.
+ * user's is frozen or replaced here.
  */
 
 const { apply, getOwnPropertyDescriptor, defineProperty, ownKeys } = Reflect;
@@ -21,11 +21,6 @@ export const {
 	defineProperty: reflectDefineProperty,
 	getOwnPropertyDescriptor: reflectGetOwnPropertyDescriptor,
 } = Reflect;
-
-/** Whether `key` is an own property of `value`: an inherited (polluted) one never counts. */
-export function hasOwn(value: object, key: PropertyKey): boolean {
-	return objectHasOwn(value, key);
-}
 
 /** `value[key]` if it is an own property, `undefined` otherwise: how the host reads untrusted objects. */
 export function ownValue(value: unknown, key: PropertyKey): unknown {
@@ -72,7 +67,6 @@ export function performanceNow(): number {
 export const { floor, ceil, round, min, max, imul } = Math;
 
 // Arrays and strings the host calls on untrusted data and in its bookkeeping.
-export const isArray: (value: unknown) => value is unknown[] = Array.isArray;
 const arrayPrototype = Array.prototype;
 export const arrayIncludes = method(arrayPrototype.includes as <T>(this: readonly T[], value: T) => boolean);
 export const arrayFilter = method(
@@ -89,7 +83,6 @@ const encodeFn = TextEncoder.prototype.encode;
 export function utf8Encode(text: string): Uint8Array {
 	return apply(encodeFn, encoder, [text]);
 }
-const TextDecoderClass = TextDecoder;
 const decodeFn = TextDecoder.prototype.decode;
 const utf8Decoder = new TextDecoder();
 const strictUtf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -101,11 +94,6 @@ export function utf8Decode(bytes: ArrayBuffer | ArrayBufferView): string {
 /** UTF-8 to text; throws on invalid UTF-8, keeps a leading BOM. */
 export function strictUtf8Decode(bytes: ArrayBuffer | ArrayBufferView): string {
 	return apply(decodeFn, strictUtf8Decoder, [bytes]);
-}
-/** A UTF-8 decoder for text that arrives in pieces: a character split between two pieces is kept whole. */
-export function utf8StreamDecoder(): (bytes: ArrayBufferView) => string {
-	const decoder = new TextDecoderClass();
-	return (bytes) => apply(decodeFn, decoder, [bytes, { stream: true }]);
 }
 export function utf16leDecode(bytes: ArrayBuffer | ArrayBufferView): string {
 	return apply(decodeFn, utf16leDecoder, [bytes]);

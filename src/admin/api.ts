@@ -9,6 +9,7 @@ import type { RoomEntry } from "../directory/entry.ts";
 import { listRooms, serviceTotals, shardOfRoom } from "../directory/listing.ts";
 import type { DirectoryEnv } from "../directory/shards.ts";
 import { HttpError } from "../errors.ts";
+import { jsonStringify } from "../intrinsics.ts";
 import { hostLog } from "../log.ts";
 import { type RoomAddress, roomName } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
@@ -153,7 +154,7 @@ export function roomQuery(params: URLSearchParams) {
 }
 
 function json(body: unknown, status = 200, headers: Readonly<Record<string, string>> = {}): Response {
-	return new Response(`${JSON.stringify(body, null, "\t")}\n`, {
+	return new Response(`${jsonStringify(body, null, "\t")}\n`, {
 		status,
 		headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
 	});
