@@ -7,6 +7,8 @@
  *
  * Node-compatible on purpose (the CLI imports it with type stripping): no `cloudflare:` imports.
  */
+
+import { jsonParse, utf8Decode } from "../intrinsics.ts";
 import { ModuleRefusedError } from "./abi.ts";
 import {
 	DEFAULT_FUEL_PER_EVENT,
@@ -76,7 +78,7 @@ export function readMeter(module: WebAssembly.Module): MeterInfo | undefined {
 	const [section] = WebAssembly.Module.customSections(module, METER_SECTION);
 	if (section === undefined) return undefined;
 	try {
-		const info = JSON.parse(new TextDecoder().decode(section)) as Partial<MeterInfo>;
+		const info = jsonParse(utf8Decode(section)) as Partial<MeterInfo>;
 		if (typeof info.meter === "number" && typeof info.build === "string")
 			return {
 				meter: info.meter,

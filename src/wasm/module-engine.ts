@@ -7,6 +7,7 @@
 import meterKey from "../../build/wasm/meter-key.wasm";
 import probe from "../../build/wasm/signature-probe.wasm";
 import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
+import { hostLog } from "../log.ts";
 import { describeRoom } from "../naming.ts";
 import { checkBuilt, checkModule } from "./abi.ts";
 import { Guest } from "./guest.ts";
@@ -54,7 +55,7 @@ export function wasmEngine(
 			guest.checkMemory("as stored");
 			guest.started();
 			if (checkpoint.resetting) {
-				console.warn(
+				hostLog.warn(
 					`[stateroom] ${label}: its state was stored by another build of the module; starting afresh (onModuleChange: "reset")`,
 				);
 			}
