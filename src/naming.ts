@@ -3,6 +3,7 @@
  * checks names with the same functions, so a name it accepts is one the Worker serves.
  */
 import { HttpError } from "./errors.ts";
+import { utf8Encode } from "./intrinsics.ts";
 import { hasControlCharacter, quoteForLog } from "./log.ts";
 
 /**
@@ -35,7 +36,7 @@ export function parseRoomId(raw: string | undefined): string {
 		throw new HttpError(400, `Invalid room id ${quoteForLog(raw ?? "")}: it is not valid percent-encoding.`);
 	}
 	if (roomId.length === 0) throw new HttpError(400, "Invalid room id: it is empty.");
-	const bytes = new TextEncoder().encode(roomId).length;
+	const bytes = utf8Encode(roomId).length;
 	if (bytes > MAX_ROOM_ID_BYTES) {
 		throw new HttpError(400, `Invalid room id: it is ${bytes} bytes long; the limit is ${MAX_ROOM_ID_BYTES}.`);
 	}

@@ -6,7 +6,7 @@
 import { type IRequest, Router } from "itty-router";
 import { type Authorize, admit } from "./access/index.ts";
 import { HttpError } from "./errors.ts";
-import { describeErrorForLog, quoteForLog } from "./log.ts";
+import { describeErrorForLog, hostLog, quoteForLog } from "./log.ts";
 import { DEFAULT_ROOM, parseRoomId, type RoomAddress, roomName } from "./naming.ts";
 import type { ServiceCatalog } from "./registry.ts";
 import { withAddress } from "./room/address.ts";
@@ -25,7 +25,7 @@ export function createRouter(catalog: ServiceCatalog, options: RouterOptions = {
 	const router = Router<IRequest, [RoomsEnv, ExecutionContext]>({
 		catch: (error) => {
 			if (error instanceof HttpError) return error.toResponse();
-			console.error(`[stateroom] unhandled error: ${describeErrorForLog(error)}`);
+			hostLog.error(`[stateroom] unhandled error: ${describeErrorForLog(error)}`);
 			return new HttpError(500, "Internal error; the Worker's log has the details.").toResponse();
 		},
 	});

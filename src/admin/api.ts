@@ -9,6 +9,8 @@ import type { RoomEntry } from "../directory/entry.ts";
 import { listRooms, serviceTotals, shardOfRoom } from "../directory/listing.ts";
 import type { DirectoryEnv } from "../directory/shards.ts";
 import { HttpError } from "../errors.ts";
+import { jsonStringify } from "../intrinsics.ts";
+import { hostLog } from "../log.ts";
 import { parseRoomId, type RoomAddress, roomName } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import type { RoomDetails, RoomStateView } from "../room/details.ts";
@@ -37,7 +39,7 @@ export function createAdminApi(catalog: ServiceCatalog) {
 		catch: (error) => {
 			if (error instanceof HttpError)
 				return json({ error: error.message } satisfies AdminError, error.status, error.headers);
-			console.error("[stateroom] admin API error:", error);
+			hostLog.error("[stateroom] admin API error:", error);
 			return json({ error: "Internal error; the Worker's log has the details." } satisfies AdminError, 500);
 		},
 	});
@@ -157,7 +159,7 @@ export function roomQuery(params: URLSearchParams) {
 }
 
 function json(body: unknown, status = 200, headers: Readonly<Record<string, string>> = {}): Response {
-	return new Response(`${JSON.stringify(body, null, "\t")}\n`, {
+	return new Response(`${jsonStringify(body, null, "\t")}\n`, {
 		status,
 		headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
 	});

@@ -7,6 +7,8 @@
 import { shardOfRoom } from "../directory/listing.ts";
 import { NO_WRITES } from "../engine.ts";
 import { closeReason, errorMessage } from "../errors.ts";
+import { jsonStringify, socketClose } from "../intrinsics.ts";
+import { hostLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import type { RoomDetails, RoomStateView } from "./details.ts";
@@ -109,7 +111,7 @@ function closeClients(ctx: DurableObjectState, code: number, reason: string): vo
 	for (const socket of ctx.getWebSockets()) {
 		detachClient(socket);
 		try {
-			socket.close(code, closeReason(reason));
+			socketClose(socket, code, closeReason(reason));
 		} catch {
 			// Already closing.
 		}
@@ -126,7 +128,7 @@ async function updateDirectory(
 	try {
 		await change(shardOfRoom(internals.directory, room));
 	} catch (error) {
-		console.warn(`[stateroom] ${describeRoom(room)}: the room directory was not updated: ${errorMessage(error)}`);
+		hostLog.warn(`[stateroom] ${describeRoom(room)}: the room directory was not updated: ${errorMessage(error)}`);
 	}
 }
 
@@ -136,5 +138,5 @@ function moduleOf(internals: RoomInternals, room: RoomAddress): string | null {
 
 function logChange(operator: string, what: string, room: RoomAddress): void {
 	// JSON.stringify escapes quotes and control characters in the operator's chosen name.
-	console.info(`[stateroom] admin: operator ${JSON.stringify(operator)} ${what} ${describeRoom(room)}`);
+	hostLog.info(`[stateroom] admin: operator ${jsonStringify(operator)} ${what} ${describeRoom(room)}`);
 }

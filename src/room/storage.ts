@@ -8,6 +8,7 @@
 import type { ClientId } from "../api/client-id.ts";
 import type { Identity } from "../api/identity.ts";
 import type { StateWrites } from "../engine.ts";
+import { dateNow } from "../intrinsics.ts";
 import type { ServiceName } from "../naming.ts";
 import type { Durability } from "../settings.ts";
 import { type StorageWriter, storageWriter } from "./durability.ts";
@@ -110,7 +111,7 @@ export class RoomStorage implements TimerStore {
 
 	/** Sets the room's alarm (the service's one timer); it survives hibernation and eviction. */
 	setAlarm(ms: number): void {
-		this.#writer.setAlarm(Date.now() + ms);
+		this.#writer.setAlarm(dateNow() + ms);
 	}
 
 	async hasAlarm(): Promise<boolean> {

@@ -64,7 +64,10 @@ describe("links in the project's Markdown", () => {
 
 describe("the link checker", () => {
 	it("makes GitHub's anchors", () => {
-		expect(githubSlug("`stateroom build` (`npm run build`)".replace(/`/g, ""))).toBe("stateroom-build-npm-run-build");
+		expect(githubSlug("`stateroom build` (`npm run build`)")).toBe("stateroom-build-npm-run-build");
+		expect(githubSlug("`stateroom serve <module.wasm | dir>` and <b>bold</b> **text**")).toBe(
+			"stateroom-serve-modulewasm--dir-and-bold-text",
+		);
 		expect(githubSlug("Client identity: env.stateroom_identity")).toBe("client-identity-envstateroom_identity");
 		expect(githubSlug("Events (host to guest)")).toBe("events-host-to-guest");
 		expect(githubSlug("State, hibernation and failures")).toBe("state-hibernation-and-failures");

@@ -37,12 +37,21 @@ function proseLines(markdown: string): string[] {
 	});
 }
 
-/** GitHub's anchor for a heading's text (as github-slugger does it). */
+/** GitHub's anchor for a heading, from its Markdown (as github-slugger does it on the rendered text). */
 export function githubSlug(heading: string): string {
+	// Code spans keep their text as it is; outside them, links show their text and markup goes.
 	const text = heading
-		.replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1") // a link shows its text
-		.replace(/<[^>]+>/g, "") // inline HTML
-		.replace(/\*\*|__|\*/g, "") // emphasis markers (a lone `_` stays: it may be part of a name)
+		.split(/(`+[^`]*`+)/)
+		.map(
+			(part, index) =>
+				index % 2 === 1
+					? part.replace(/^`+|`+$/g, "")
+					: part
+							.replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
+							.replace(/<[^>]+>/g, "")
+							.replace(/\*\*|__|\*/g, ""), // a lone `_` stays: it may be part of a name
+		)
+		.join("")
 		.toLowerCase()
 		.trim();
 	return text.replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, "").replace(/ /g, "-");
@@ -59,7 +68,7 @@ export function anchorsOf(markdown: string): Set<string> {
 		const raw = lines[index] as string;
 		const heading = prose[index] === "" && raw.trim() !== "" ? undefined : /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(raw);
 		if (heading === undefined || heading === null) return;
-		const slug = githubSlug((heading[1] as string).replace(/`/g, ""));
+		const slug = githubSlug(heading[1] as string);
 		const count = seen.get(slug) ?? 0;
 		seen.set(slug, count + 1);
 		anchors.add(count === 0 ? slug : `${slug}-${count}`);

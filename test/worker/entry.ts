@@ -15,6 +15,7 @@ export { Directory, Room } from "stateroom";
 
 import services from "../../services/index.ts";
 import { containmentServices } from "./containment-services.ts";
+import { globalPatchServices } from "./global-patch-services.ts";
 import { testServices } from "./services.ts";
 import { wasmFixtureServices } from "./wasm-fixtures.ts";
 
@@ -26,6 +27,7 @@ const stateroom = createStateroom(
 			...testServices,
 			...wasmFixtureServices,
 			...containmentServices,
+			...globalPatchServices,
 		},
 	}),
 	{ authorize: gate },
