@@ -159,7 +159,7 @@ export class EventRunner {
 
 	private async process(event: ServiceEvent): Promise<void> {
 		if (this.#stopped) return;
-		if (event.kind === "disconnect" && !this.record.clients.includes(event.client)) return;
+		if (this.#gone(event)) return;
 		// Containment: a timer event that keeps failing (or killing the room) is retried, then dropped.
 		if (event.kind === "timer" && !(await this.#timers.begin())) return;
 		const startedAt = Date.now();
@@ -171,6 +171,23 @@ export class EventRunner {
 		if (event.kind === "timer") this.#timers.end(writes !== undefined);
 		if (writes !== undefined) this.apply(effects, event.kind === "timer" ? startedAt : undefined);
 		this.observer?.processed(event, this.record.clients.length);
+	}
+
+	/**
+	 * Whether the event comes from a client that has left (or never was): a client's events end
+	 * with its disconnect, whatever is still queued behind it.
+	 */
+	#gone(event: ServiceEvent): boolean {
+		switch (event.kind) {
+			case "message":
+				// Messages follow their client's connect, so the announced set says it (in O(1)).
+				return !this.#announced.has(event.client);
+			case "connect":
+			case "disconnect":
+				return !this.record.clients.includes(event.client);
+			default:
+				return false;
+		}
 	}
 
 	/** Runs the event through the service; its state writes, or `undefined` if it failed. */
