@@ -125,12 +125,13 @@ export class EventRunner {
 	}
 
 	/**
-	 * Stops the runner for an operator's reset or delete: the event running now finishes and
-	 * commits, every event still queued is dropped. Resolves once nothing runs.
+	 * Stops the runner for an operator's reset or delete: every event still queued is dropped,
+	 * and the event running now (a handler still awaiting) is abandoned: whatever it does later is
+	 * neither stored nor delivered. Not waiting for it matters: the operator's change runs in
+	 * `blockConcurrencyWhile`, which holds back the very timer that would end such a handler.
 	 */
-	stop(): Promise<void> {
+	stop(): void {
 		this.#stopped = true;
-		return this.#queue;
 	}
 
 	/** Delivers `init` if this room has never run it. */
@@ -165,6 +166,8 @@ export class EventRunner {
 		const startedAt = Date.now();
 		const effects = new PendingEffects(this.record, () => this.logLate(event));
 		const writes = await this.runService(event, effects);
+		// An operator reset or deleted the room meanwhile: nothing of this event may reach it.
+		if (this.#stopped) return;
 		// The room's own bookkeeping stands whether or not the service's handler succeeded.
 		const recordChanged = this.track(event);
 		this.storage.commit(recordChanged ? this.record : undefined, writes ?? NO_WRITES);

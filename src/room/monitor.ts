@@ -40,6 +40,7 @@ export class RoomMonitor implements EventObserver {
 	/** The client count last reported; `undefined` until the first report of this start. */
 	#reportedClients: number | undefined;
 	#reportedAt = 0;
+	#stopped = false;
 
 	private constructor(
 		private readonly ctx: DurableObjectState,
@@ -86,6 +87,8 @@ export class RoomMonitor implements EventObserver {
 
 	/** Saves the statistics and sends the directory a snapshot, in the background. */
 	report(): void {
+		// A stopped room (reset or deleted) keeps nothing of an event abandoned meanwhile.
+		if (this.#stopped) return;
 		this.#reportedAt = Date.now();
 		this.storage.saveStats(this.stats);
 		this.#reporter.send();
@@ -93,6 +96,7 @@ export class RoomMonitor implements EventObserver {
 
 	/** Stops reporting; resolves once the report in flight (if any) is done. */
 	stop(): Promise<void> {
+		this.#stopped = true;
 		return this.#reporter.stop();
 	}
 

@@ -247,7 +247,7 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		// Taken after a start in progress has finished, which sets it.
 		const monitor = this.#monitor;
 		this.#monitor = undefined;
-		await runner?.stop();
+		runner?.stop();
 		await monitor?.stop();
 	}
 

@@ -71,3 +71,23 @@ export function detachClient(socket: WebSocket): void {
 	socket.serializeAttachment(null);
 	clients.set(socket, null);
 }
+
+/**
+ * Closes every client of the room with `code` and `reason`, all at once. Each socket is detached
+ * first, so nothing it still sends reaches the room, and its close event is not taken for a
+ * client of the room that follows. Returns the clients closed.
+ */
+export function closeAll(ctx: DurableObjectState, code: number, reason: string): ClientId[] {
+	const closed: ClientId[] = [];
+	for (const socket of ctx.getWebSockets()) {
+		const client = clientOf(socket);
+		if (client !== undefined) closed.push(client);
+		detachClient(socket);
+		try {
+			socket.close(code, reason);
+		} catch {
+			// Already closing.
+		}
+	}
+	return closed;
+}
