@@ -9,12 +9,14 @@ import type { Identity } from "../api/identity.ts";
 import type { MessagePayload } from "../api/payload.ts";
 import type { MessageRecipient } from "../api/recipient.ts";
 import { type Effects, type Engine, NO_WRITES, type ServiceEvent, type StateWrites } from "../engine.ts";
+import { CloseCode, closeReason } from "../errors.ts";
 import { describeErrorForLog } from "../log.ts";
 import { describeRoom } from "../naming.ts";
+import type { CoolDown } from "./cool-down.ts";
 import { DeadlineError, withinDeadline } from "./deadline.ts";
 import type { EventLimits } from "./limits.ts";
 import type { EventObserver } from "./monitor.ts";
-import { clientOf, deliver } from "./sockets.ts";
+import { clientOf, closeAll, deliver } from "./sockets.ts";
 import { checkStateQuota, StateQuotaError } from "./state-quota.ts";
 import type { RoomRecord, RoomStorage } from "./storage.ts";
 import { alarmDelay, checkTimerDelay, TimerGuard } from "./timer-policy.ts";
@@ -76,6 +78,10 @@ export class EventRunner {
 	readonly #timers: TimerGuard;
 	/** Set by `stop()`: events still queued are dropped. */
 	#stopped = false;
+	/** Events queued and not yet finished: one that arrives behind another first yields. */
+	#pending = 0;
+	/** Why the event being processed failed, as its handler threw it (for the cool-down). */
+	#failure: unknown;
 
 	/**
 	 * @param load builds the engine afresh from what storage holds: the way back when a failed
@@ -88,6 +94,8 @@ export class EventRunner {
 		engine: Engine,
 		private readonly load: () => Promise<Engine>,
 		private readonly limits: EventLimits,
+		/** Slows, then cools down, a room whose events keep failing costly (see cool-down.ts). */
+		private readonly coolDown: CoolDown,
 		/** Told about every event and failure (the room directory's monitor). */
 		private readonly observer?: EventObserver,
 	) {
@@ -117,11 +125,35 @@ export class EventRunner {
 
 	/** Queues an event; resolves once it has been processed (or has failed and rolled back). */
 	enqueue(event: ServiceEvent): Promise<void> {
+		const behind = this.#pending > 0;
+		this.#pending += 1;
 		// Never rejects: a rejected link would silently stop every later event.
-		this.#queue = this.#queue.then(() =>
-			this.process(event).catch((error: unknown) => this.logFailure(event, error, "broke the room's bookkeeping")),
-		);
+		const run = () =>
+			this.process(event)
+				.catch((error: unknown) => this.logFailure(event, error, "broke the room's bookkeeping"))
+				.finally(() => {
+					this.#pending -= 1;
+				});
+		// Speed: an event that finds the room idle runs at once.
+		this.#queue = this.#queue.then(behind || this.coolDown.slowed ? () => this.pace().then(run) : run);
 		return this.#queue;
+	}
+
+	/**
+	 * When the room cools down after its events kept failing, or `null` (see cool-down.ts).
+	 * New clients are refused until then.
+	 */
+	coolingDownUntil(): number | null {
+		return this.coolDown.until();
+	}
+
+	/**
+	 * Fairness: a queue drained as a chain of promises would hold the isolate until it is empty,
+	 * while other rooms and the Worker's routes wait. So an event queued behind another first
+	 * yields to the event loop (a macrotask), and a room on a failure streak waits out its slow-down.
+	 */
+	private pace(): Promise<void> {
+		return scheduler.wait(this.coolDown.delay());
 	}
 
 	/**
@@ -160,14 +192,18 @@ export class EventRunner {
 
 	private async process(event: ServiceEvent): Promise<void> {
 		if (this.#stopped) return;
-		if (this.#gone(event)) return;
+		if (this.#gone(event) || this.#coolingDown(event)) return;
 		// Containment: a timer event that keeps failing (or killing the room) is retried, then dropped.
 		if (event.kind === "timer" && !(await this.#timers.begin())) return;
 		const startedAt = Date.now();
 		const effects = new PendingEffects(this.record, () => this.logLate(event));
-		const writes = await this.runService(event, effects);
+		this.#failure = undefined;
+		// A client whose connect the service never saw (dropped in a cool-down) leaves unannounced.
+		const unannounced = event.kind === "disconnect" && !this.#announced.has(event.client);
+		const writes = unannounced ? NO_WRITES : await this.runService(event, effects);
 		// An operator reset or deleted the room meanwhile: nothing of this event may reach it.
 		if (this.#stopped) return;
+		this.#countOutcome(writes !== undefined);
 		// The room's own bookkeeping stands whether or not the service's handler succeeded.
 		const recordChanged = this.track(event);
 		this.storage.commit(recordChanged ? this.record : undefined, writes ?? NO_WRITES);
@@ -193,6 +229,44 @@ export class EventRunner {
 		}
 	}
 
+	/**
+	 * During a cool-down the service runs nothing for clients (their messages and connects are
+	 * dropped; their sockets are closed already) and its timer waits for the end; `init` and
+	 * `disconnect` still run, so the service's own bookkeeping stays true.
+	 */
+	#coolingDown(event: ServiceEvent): boolean {
+		if (event.kind === "init" || event.kind === "disconnect") return false;
+		const until = this.coolDown.until();
+		if (until === null) return false;
+		if (event.kind === "timer") this.storage.setAlarm(until - Date.now());
+		return true;
+	}
+
+	/** Feeds the cool-down; starts one when this failure completes a streak. */
+	#countOutcome(succeeded: boolean): void {
+		if (succeeded) {
+			this.coolDown.succeeded();
+			return;
+		}
+		const until = this.coolDown.failed(this.#failure);
+		if (until !== undefined) this.#startCoolDown(until);
+	}
+
+	/** Closes every client with `coolingDown`, says so in the log, and lets the service hear them leave. */
+	#startCoolDown(until: number): void {
+		const ends = new Date(until).toISOString();
+		const clients = closeAll(
+			this.ctx,
+			CloseCode.coolingDown,
+			closeReason(`room cooling down until ${ends}: its events kept running out of fuel or time`),
+		);
+		const { failureStreak, coolDownMs } = this.coolDown.limits;
+		console.error(
+			`[stateroom] ${describeRoom(this.record)}: ${failureStreak} events in a row ran out of fuel or time (limits.failureStreak); the room cools down for ${coolDownMs} ms (limits.coolDownMs), until ${ends}: its ${clients.length} clients were closed with ${CloseCode.coolingDown}, new ones are refused until then, and its queued events are dropped.`,
+		);
+		for (const client of clients) void this.enqueue({ kind: "disconnect", client });
+	}
+
 	/** Runs the event through the service; its state writes, or `undefined` if it failed. */
 	private async runService(event: ServiceEvent, effects: PendingEffects): Promise<StateWrites | undefined> {
 		let engine: Engine;
@@ -209,6 +283,7 @@ export class EventRunner {
 			return this.withinQuota(engine.checkpoint());
 		} catch (error) {
 			effects.seal();
+			this.#failure = error;
 			if (error instanceof DeadlineError || error instanceof StateQuotaError) {
 				// The engine is past its last checkpoint, or still in use by an abandoned handler:
 				// drop it, and start the next event from what storage holds.

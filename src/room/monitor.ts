@@ -26,13 +26,15 @@ export interface RoomStats {
 	lastActiveAt: number;
 	failures: number;
 	lastFailure: FailureNote | null;
+	/** When the room's cool-down ends (see cool-down.ts), or `null`; absent in older statistics. */
+	coolingDownUntil?: number | null;
 }
 
 /** While a room is busy without transitions, it still reports this often. */
 const HEARTBEAT_MS = 60_000;
 
 export function freshStats(now = Date.now()): RoomStats {
-	return { createdAt: now, lastActiveAt: now, failures: 0, lastFailure: null };
+	return { createdAt: now, lastActiveAt: now, failures: 0, lastFailure: null, coolingDownUntil: null };
 }
 
 export class RoomMonitor implements EventObserver {
@@ -85,6 +87,12 @@ export class RoomMonitor implements EventObserver {
 		this.report();
 	}
 
+	/** A cool-down started (with its end) or ended (`null`): kept across restarts, and reported. */
+	coolingDown(until: number | null): void {
+		this.stats.coolingDownUntil = until;
+		this.report();
+	}
+
 	/** Saves the statistics and sends the directory a snapshot, in the background. */
 	report(): void {
 		// A stopped room (reset or deleted) keeps nothing of an event abandoned meanwhile.
@@ -124,6 +132,7 @@ export async function roomEntry(
 		timerAt: timerAt ?? null,
 		failures: stats.failures,
 		lastFailure: stats.lastFailure,
+		coolingDownUntil: stats.coolingDownUntil ?? null,
 		module,
 		reportedAt: Date.now(),
 	};

@@ -24,6 +24,7 @@ import {
 	resetRoom,
 } from "./admin.ts";
 import { checkRoomSize, MessageGuard } from "./client-limits.ts";
+import { CoolDown } from "./cool-down.ts";
 import { EventRunner } from "./event-runner.ts";
 import { eventLimits } from "./limits.ts";
 import { RoomMonitor } from "./monitor.ts";
@@ -54,11 +55,18 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 			runner = await this.#open(address);
 		} catch (error) {
 			console.error(`[stateroom] ${describeRoom(address)} could not start: ${describeErrorForLog(error)}`);
-			// Complete the upgrade, then close at once: browsers show a close code and reason,
-			// but only "failed" for a refused upgrade.
-			server.accept();
-			server.close(CloseCode.serviceUnavailable, closeReason(`service failed to start: ${errorMessage(error)}`));
-			return new Response(null, { status: 101, webSocket: client });
+			return refuseAfterUpgrade(
+				client,
+				server,
+				CloseCode.serviceUnavailable,
+				`service failed to start: ${errorMessage(error)}`,
+			);
+		}
+		// Containment: a room cooling down (its events kept failing) takes no client until it ends.
+		const coolingUntil = runner.coolingDownUntil();
+		if (coolingUntil !== null) {
+			const ends = new Date(coolingUntil).toISOString();
+			return refuseAfterUpgrade(client, server, CloseCode.coolingDown, `room cooling down until ${ends}; retry then`);
 		}
 		// Access: a full room refuses before the upgrade, so the client gets no id and no record.
 		try {
@@ -193,7 +201,10 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		const engine = await load();
 		const monitor = await RoomMonitor.load(this.ctx, this.#storage, record, this.#directory, entry.factory.build());
 		this.#monitor = monitor;
-		const runner = new EventRunner(this.ctx, this.#storage, record, engine, load, eventLimits(entry), monitor);
+		const coolDown = new CoolDown(entry.settings.limits, monitor.stats.coolingDownUntil ?? null, (until) =>
+			monitor.coolingDown(until),
+		);
+		const runner = new EventRunner(this.ctx, this.#storage, record, engine, load, eventLimits(entry), coolDown, monitor);
 		runner.recoverTimer();
 		void runner.initialize();
 		runner.reconcile();
@@ -257,6 +268,16 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		const address = { service: record.service, roomId: record.roomId };
 		return this.catalog.get(record.service).factory.create(address, state, () => this.#storage.loadState());
 	}
+}
+
+/**
+ * Completes the upgrade, then closes at once: browsers show a close code and reason, but only
+ * "failed" for a refused upgrade.
+ */
+function refuseAfterUpgrade(client: WebSocket, server: WebSocket, code: number, reason: string): Response {
+	server.accept();
+	server.close(code, closeReason(reason));
+	return new Response(null, { status: 101, webSocket: client });
 }
 
 /** 1005, 1006 and 1015 describe a close but may not be sent in a close frame (RFC 6455 §7.4.1). */

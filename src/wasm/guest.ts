@@ -30,6 +30,14 @@ export class GuestError extends Error {
 	}
 }
 
+/** An event that used its whole fuel budget: it cost its room (and its neighbours) the most CPU an event may take. */
+export class FuelExhausted extends GuestError {
+	constructor(message: string) {
+		super(message);
+		this.name = "FuelExhausted";
+	}
+}
+
 export class Guest {
 	readonly #instance: WebAssembly.Instance;
 	readonly #label: string;
@@ -202,7 +210,7 @@ export class Guest {
 	}
 
 	private fuelError(where: string): GuestError {
-		return new GuestError(
+		return new FuelExhausted(
 			`${this.#label}: ${where} used its fuel budget of ${this.#limits.fuelPerEvent} per event ` +
 				"(an endless loop?); raise limits.fuelPerEvent if the work is meant to take that long",
 		);
