@@ -204,7 +204,16 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		const coolDown = new CoolDown(entry.settings.limits, monitor.stats.coolingDownUntil ?? null, (until) =>
 			monitor.coolingDown(until),
 		);
-		const runner = new EventRunner(this.ctx, this.#storage, record, engine, load, eventLimits(entry), coolDown, monitor);
+		const runner = new EventRunner(
+			this.ctx,
+			this.#storage,
+			record,
+			engine,
+			load,
+			eventLimits(entry),
+			coolDown,
+			monitor,
+		);
 		runner.recoverTimer();
 		void runner.initialize();
 		runner.reconcile();
