@@ -16,6 +16,7 @@ import type { CoolDown } from "./cool-down.ts";
 import { DeadlineError, withinDeadline } from "./deadline.ts";
 import type { EventLimits } from "./limits.ts";
 import type { EventObserver } from "./monitor.ts";
+import { OutputBound, type OutputBoundError } from "./output-bound.ts";
 import { clientOf, closeAll, deliver } from "./sockets.ts";
 import { checkStateQuota, StateQuotaError } from "./state-quota.ts";
 import type { RoomRecord, RoomStorage } from "./storage.ts";
@@ -30,18 +31,27 @@ class PendingEffects implements Effects {
 	/**
 	 * @param record the room's record, where each client's identity is kept.
 	 * @param late is told (once) when the service acts after its event has ended.
+	 * @param output bounds what the event may send (see output-bound.ts).
 	 */
 	constructor(
 		private readonly record: RoomRecord,
 		private late: () => void,
+		private readonly output: OutputBound,
 	) {}
+
+	/** The send that passed the output bound, if any: the event fails even if its handler caught it. */
+	get overflow(): OutputBoundError | undefined {
+		return this.output.overflow;
+	}
 
 	identity(client: ClientId): Identity | undefined {
 		return this.record.identities?.[client];
 	}
 
 	send(recipient: MessageRecipient, payload: MessagePayload): void {
-		if (this.#open()) this.messages.push([recipient, payload]);
+		if (!this.#open()) return;
+		this.output.add(payload);
+		this.messages.push([recipient, payload]);
 	}
 
 	setTimer(ms: number): void {
@@ -196,7 +206,8 @@ export class EventRunner {
 		// Containment: a timer event that keeps failing (or killing the room) is retried, then dropped.
 		if (event.kind === "timer" && !(await this.#timers.begin())) return;
 		const startedAt = Date.now();
-		const effects = new PendingEffects(this.record, () => this.logLate(event));
+		const output = new OutputBound(this.service, this.limits.maxOutputBytes);
+		const effects = new PendingEffects(this.record, () => this.logLate(event), output);
 		this.#failure = undefined;
 		// A client whose connect the service never saw (dropped in a cool-down) leaves unannounced.
 		const unannounced = event.kind === "disconnect" && !this.#announced.has(event.client);
@@ -280,6 +291,7 @@ export class EventRunner {
 		try {
 			await this.withinDeadline(engine.run(event, effects));
 			effects.seal();
+			if (effects.overflow) throw effects.overflow;
 			return this.withinQuota(engine.checkpoint());
 		} catch (error) {
 			effects.seal();
