@@ -69,15 +69,13 @@ export class CoolDown {
 	 */
 	failed(error: unknown, now = Date.now()): number | undefined {
 		if (!isCostlyFailure(error)) return undefined;
+		// An ended cool-down is cleared first (with its streak); one still running is not restarted.
+		const cooling = this.until(now) !== null;
 		this.#streak += 1;
 		this.#resumeAt = now + this.limits.failureBackoffMs;
-		if (this.#streak < this.limits.failureStreak || this.#until !== null) return undefined;
+		if (cooling || this.#streak < this.limits.failureStreak) return undefined;
 		this.#until = now + this.limits.coolDownMs;
 		this.changed(this.#until);
 		return this.#until;
-	}
-
-	get streak(): number {
-		return this.#streak;
 	}
 }
