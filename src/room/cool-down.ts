@@ -7,6 +7,7 @@
  * `limits.coolDownMs`: its clients are closed with {@link CloseCode.coolingDown}, new ones are
  * refused with it, and its queued events are dropped. An event that succeeds ends the streak.
  */
+import { dateNow } from "../intrinsics.ts";
 import type { ServiceLimits } from "../settings.ts";
 import { FuelExhausted } from "../wasm/guest.ts";
 import { BusyWait } from "../wasm/wasi.ts";
@@ -38,7 +39,7 @@ export class CoolDown {
 	}
 
 	/** When the cool-down in progress ends, or `null` when there is none (an ended one is cleared). */
-	until(now = Date.now()): number | null {
+	until(now = dateNow()): number | null {
 		if (this.#until !== null && now >= this.#until) {
 			this.#until = null;
 			this.#streak = 0;
@@ -53,7 +54,7 @@ export class CoolDown {
 	}
 
 	/** How long the next event must wait before it runs, in milliseconds. */
-	delay(now = Date.now()): number {
+	delay(now = dateNow()): number {
 		return Math.max(0, this.#resumeAt - now);
 	}
 
@@ -67,7 +68,7 @@ export class CoolDown {
 	 * An event failed. A costly failure extends the streak and slows the room; a cheap one (a
 	 * throw) neither extends nor ends it. Returns the end of the cool-down this failure starts.
 	 */
-	failed(error: unknown, now = Date.now()): number | undefined {
+	failed(error: unknown, now = dateNow()): number | undefined {
 		if (!isCostlyFailure(error)) return undefined;
 		// An ended cool-down is cleared first (with its streak); one still running is not restarted.
 		const cooling = this.until(now) !== null;

@@ -10,7 +10,8 @@ import type { MessagePayload } from "../api/payload.ts";
 import type { MessageRecipient } from "../api/recipient.ts";
 import { type Effects, type Engine, NO_WRITES, type ServiceEvent, type StateWrites } from "../engine.ts";
 import { CloseCode, closeReason } from "../errors.ts";
-import { describeErrorForLog } from "../log.ts";
+import { arrayFilter, arrayIncludes, arrayMap, arrayPush, dateNow, isoTime, ownValue, SafeSet } from "../intrinsics.ts";
+import { describeErrorForLog, hostLog } from "../log.ts";
 import { describeRoom } from "../naming.ts";
 import type { CoolDown } from "./cool-down.ts";
 import { DeadlineError, withinDeadline } from "./deadline.ts";
@@ -45,13 +46,15 @@ class PendingEffects implements Effects {
 	}
 
 	identity(client: ClientId): Identity | undefined {
-		return this.record.identities?.[client];
+		// Own properties only: a client without an identity must not inherit one from Object.prototype.
+		const identities = ownValue(this.record, "identities");
+		return ownValue(identities, client) as Identity | undefined;
 	}
 
 	send(recipient: MessageRecipient, payload: MessagePayload): void {
 		if (!this.#open()) return;
 		this.output.add(payload);
-		this.messages.push([recipient, payload]);
+		arrayPush(this.messages, [recipient, payload]);
 	}
 
 	setTimer(ms: number): void {
@@ -109,9 +112,9 @@ export class EventRunner {
 		/** Told about every event and failure (the room directory's monitor). */
 		private readonly observer?: EventObserver,
 	) {
-		this.#announced = new Set(record.clients);
+		this.#announced = new SafeSet(record.clients);
 		this.#engine = engine;
-		this.#timers = new TimerGuard(storage, (line) => console.error(`[stateroom] ${describeRoom(record)}: ${line}`));
+		this.#timers = new TimerGuard(storage, (line) => hostLog.error(`[stateroom] ${describeRoom(record)}: ${line}`));
 	}
 
 	get service(): string {
@@ -126,8 +129,12 @@ export class EventRunner {
 	admit(identity?: Identity): ClientId {
 		const client = this.record.nextClient as ClientId;
 		this.record.nextClient += 1;
-		this.record.clients.push(client);
-		if (identity) this.record.identities = { ...this.record.identities, [client]: identity };
+		arrayPush(this.record.clients, client);
+		if (identity)
+			this.record.identities = {
+				...(ownValue(this.record, "identities") as RoomRecord["identities"]),
+				[client]: identity,
+			};
 		// Not awaited: the output gate holds the 101 response until this write is durable.
 		this.storage.commit(this.record, NO_WRITES);
 		return client;
@@ -163,7 +170,8 @@ export class EventRunner {
 	 * yields to the event loop (a macrotask), and a room on a failure streak waits out its slow-down.
 	 */
 	private pace(): Promise<void> {
-		return scheduler.wait(this.coolDown.delay());
+		const delay = this.coolDown.delay();
+		return new Promise((resolve) => setTimeout(resolve, delay));
 	}
 
 	/**
@@ -187,14 +195,14 @@ export class EventRunner {
 			this.#timers
 				.recover()
 				.catch((error: unknown) =>
-					console.error(`[stateroom] ${describeRoom(this.record)}: the timer's attempts could not be read:`, error),
+					hostLog.error(`[stateroom] ${describeRoom(this.record)}: the timer's attempts could not be read:`, error),
 				),
 		);
 	}
 
 	/** Sends `disconnect` for clients whose sockets vanished while the object was gone. */
 	reconcile(): void {
-		const live = new Set(this.ctx.getWebSockets().map(clientOf));
+		const live = new SafeSet(arrayMap(this.ctx.getWebSockets(), clientOf));
 		for (const client of this.record.clients) {
 			if (!live.has(client)) void this.enqueue({ kind: "disconnect", client });
 		}
@@ -205,7 +213,7 @@ export class EventRunner {
 		if (this.#gone(event) || this.#coolingDown(event)) return;
 		// Containment: a timer event that keeps failing (or killing the room) is retried, then dropped.
 		if (event.kind === "timer" && !(await this.#timers.begin())) return;
-		const startedAt = Date.now();
+		const startedAt = dateNow();
 		const output = new OutputBound(this.service, this.limits.maxOutputBytes);
 		const effects = new PendingEffects(this.record, () => this.logLate(event), output);
 		this.#failure = undefined;
@@ -234,7 +242,7 @@ export class EventRunner {
 				return !this.#announced.has(event.client);
 			case "connect":
 			case "disconnect":
-				return !this.record.clients.includes(event.client);
+				return !arrayIncludes(this.record.clients, event.client);
 			default:
 				return false;
 		}
@@ -249,7 +257,7 @@ export class EventRunner {
 		if (event.kind === "init" || event.kind === "disconnect") return false;
 		const until = this.coolDown.until();
 		if (until === null) return false;
-		if (event.kind === "timer") this.storage.setAlarm(until - Date.now());
+		if (event.kind === "timer") this.storage.setAlarm(until - dateNow());
 		return true;
 	}
 
@@ -265,14 +273,14 @@ export class EventRunner {
 
 	/** Closes every client with `coolingDown`, says so in the log, and lets the service hear them leave. */
 	#startCoolDown(until: number): void {
-		const ends = new Date(until).toISOString();
+		const ends = isoTime(until);
 		const clients = closeAll(
 			this.ctx,
 			CloseCode.coolingDown,
 			closeReason(`room cooling down until ${ends}: its events kept running out of fuel or time`),
 		);
 		const { failureStreak, coolDownMs } = this.coolDown.limits;
-		console.error(
+		hostLog.error(
 			`[stateroom] ${describeRoom(this.record)}: ${failureStreak} events in a row ran out of fuel or time (limits.failureStreak); the room cools down for ${coolDownMs} ms (limits.coolDownMs), until ${ends}: its ${clients.length} clients were closed with ${CloseCode.coolingDown}, new ones are refused until then, and its queued events are dropped.`,
 		);
 		for (const client of clients) void this.enqueue({ kind: "disconnect", client });
@@ -346,8 +354,9 @@ export class EventRunner {
 		}
 		if (event.kind === "disconnect") {
 			this.#announced.delete(event.client);
-			this.record.clients = this.record.clients.filter((client) => client !== event.client);
-			if (this.record.identities) delete this.record.identities[event.client];
+			this.record.clients = arrayFilter(this.record.clients, (client) => client !== event.client);
+			const identities = ownValue(this.record, "identities") as RoomRecord["identities"];
+			if (identities) delete identities[event.client];
 			return true;
 		}
 		return false;
@@ -357,7 +366,7 @@ export class EventRunner {
 	private apply(effects: PendingEffects, timerStartedAt: number | undefined): void {
 		// An event that sends nothing (a connect, most timers) need not list the sockets at all.
 		if (effects.messages.length > 0) {
-			const sockets = this.ctx.getWebSockets().filter((socket) => {
+			const sockets = arrayFilter(this.ctx.getWebSockets(), (socket) => {
 				const client = clientOf(socket);
 				return client !== undefined && this.#announced.has(client);
 			});
@@ -370,7 +379,7 @@ export class EventRunner {
 	}
 
 	private logLate(event: ServiceEvent): void {
-		console.error(
+		hostLog.error(
 			`[stateroom] ${describeRoom(this.record)}: the service sent a message or set a timer after its ${describeEvent(event)} had ended (a handler abandoned at its deadline, or a callback it left behind); ignored.`,
 		);
 	}
@@ -379,7 +388,7 @@ export class EventRunner {
 	private logFailure(event: ServiceEvent, error: unknown, outcome = "was rolled back", counted = true): void {
 		const detail = describeErrorForLog(error);
 		if (counted) this.observer?.failed(event, error);
-		console.error(
+		hostLog.error(
 			`[stateroom] ${describeRoom(this.record)}: the ${describeEvent(event)} failed and ${outcome} (its messages and timer were discarded).\n${detail}`,
 		);
 	}
@@ -387,5 +396,6 @@ export class EventRunner {
 
 /** How log lines name an event: "message event from client 3", "timer event". */
 function describeEvent(event: ServiceEvent): string {
-	return "client" in event ? `${event.kind} event from client ${event.client}` : `${event.kind} event`;
+	const client = ownValue(event, "client");
+	return client === undefined ? `${event.kind} event` : `${event.kind} event from client ${client}`;
 }

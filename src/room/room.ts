@@ -10,7 +10,8 @@ import { DurableObject } from "cloudflare:workers";
 import { MessagePayload } from "../api/payload.ts";
 import type { DirectoryEnv } from "../directory/shards.ts";
 import { CloseCode, closeReason, errorMessage, HttpError } from "../errors.ts";
-import { describeErrorForLog } from "../log.ts";
+import { isoTime, socketAccept, socketClose } from "../intrinsics.ts";
+import { describeErrorForLog, hostLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import { readAddress, readIdentity } from "./address.ts";
@@ -49,12 +50,13 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 	override async fetch(request: Request): Promise<Response> {
 		const address = readAddress(request);
 		const identity = readIdentity(request);
-		const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+		const pair = new WebSocketPair();
+		const [client, server] = [pair[0], pair[1]];
 		let runner: EventRunner;
 		try {
 			runner = await this.#open(address);
 		} catch (error) {
-			console.error(`[stateroom] ${describeRoom(address)} could not start: ${describeErrorForLog(error)}`);
+			hostLog.error(`[stateroom] ${describeRoom(address)} could not start: ${describeErrorForLog(error)}`);
 			return refuseAfterUpgrade(
 				client,
 				server,
@@ -65,7 +67,7 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		// Containment: a room cooling down (its events kept failing) takes no client until it ends.
 		const coolingUntil = runner.coolingDownUntil();
 		if (coolingUntil !== null) {
-			const ends = new Date(coolingUntil).toISOString();
+			const ends = isoTime(coolingUntil);
 			return refuseAfterUpgrade(client, server, CloseCode.coolingDown, `room cooling down until ${ends}; retry then`);
 		}
 		// Access: a full room refuses before the upgrade, so the client gets no id and no record.
@@ -96,7 +98,7 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 			// sending is no longer heard.
 			const left = this.#disconnect(socket);
 			try {
-				socket.close(refusal.code, refusal.reason);
+				socketClose(socket, refusal.code, refusal.reason);
 			} catch {
 				// Already closed.
 			}
@@ -111,7 +113,7 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		// Complete the close handshake. With `web_socket_auto_reply_to_close` (default from
 		// compatibility date 2026-04-07) the runtime has already replied and this is a no-op.
 		try {
-			socket.close(sendableCode(code), reason);
+			socketClose(socket, sendableCode(code), reason);
 		} catch {
 			// Already closed.
 		}
@@ -157,9 +159,14 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		try {
 			return await this.#open();
 		} catch (error) {
-			console.error(`[stateroom] a room could not start: ${describeErrorForLog(error)}`);
+			hostLog.error(`[stateroom] a room could not start: ${describeErrorForLog(error)}`);
 			try {
-				socket?.close(CloseCode.serviceUnavailable, closeReason(`service failed to start: ${errorMessage(error)}`));
+				if (socket)
+					socketClose(
+						socket,
+						CloseCode.serviceUnavailable,
+						closeReason(`service failed to start: ${errorMessage(error)}`),
+					);
 			} catch {
 				// Already closed.
 			}
@@ -284,8 +291,8 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
  * "failed" for a refused upgrade.
  */
 function refuseAfterUpgrade(client: WebSocket, server: WebSocket, code: number, reason: string): Response {
-	server.accept();
-	server.close(code, closeReason(reason));
+	socketAccept(server);
+	socketClose(server, code, closeReason(reason));
 	return new Response(null, { status: 101, webSocket: client });
 }
 
