@@ -7,13 +7,13 @@
 import { shardOfRoom } from "../directory/listing.ts";
 import { NO_WRITES } from "../engine.ts";
 import { closeReason, errorMessage } from "../errors.ts";
-import { jsonStringify, socketClose } from "../intrinsics.ts";
+import { jsonStringify } from "../intrinsics.ts";
 import { hostLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import type { RoomDetails, RoomStateView } from "./details.ts";
 import { freshStats, type RoomStats, roomEntry } from "./monitor.ts";
-import { detachClient } from "./sockets.ts";
+import { closeAll } from "./sockets.ts";
 import { newRecord, type RoomRecord, type RoomStorage } from "./storage.ts";
 
 /**
@@ -70,10 +70,11 @@ export async function readState(internals: RoomInternals): Promise<RoomStateView
  * (running `init` again) when a client next connects. Returns the new details, or `null`.
  */
 export async function resetRoom(internals: RoomInternals, operator: string, code: number, reason: string) {
+	// Every client first, before anything awaits (an event still running, storage): they are told at once.
+	closeAll(internals.ctx, code, closeReason(reason));
 	const record = await internals.storage.loadRecord();
 	if (!record) return null;
 	await internals.halt();
-	closeClients(internals.ctx, code, reason);
 	await internals.storage.clear();
 	const fresh: RoomRecord = { ...newRecord(record.service, record.roomId), nextClient: record.nextClient };
 	const stats = freshStats();
@@ -87,35 +88,15 @@ export async function resetRoom(internals: RoomInternals, operator: string, code
 }
 
 /** Deletes a room: clients closed, storage and directory entry gone. `false` if there was none. */
-export async function deleteRoom(
-	internals: RoomInternals,
-	operator: string,
-	code: number,
-	reason: string,
-): Promise<boolean> {
+export async function deleteRoom(internals: RoomInternals, operator: string, code: number, reason: string): Promise<boolean> {
+	closeAll(internals.ctx, code, closeReason(reason));
 	const record = await internals.storage.loadRecord();
 	if (!record) return false;
 	await internals.halt();
-	closeClients(internals.ctx, code, reason);
 	await internals.storage.clear();
 	logChange(operator, "deleted", record);
 	await updateDirectory(internals, record, (shard) => shard.remove(record.roomId));
 	return true;
-}
-
-/**
- * Closes every client with the operator's code and reason. Each socket is detached first, so
- * its close event is not taken for a client of the room that follows.
- */
-function closeClients(ctx: DurableObjectState, code: number, reason: string): void {
-	for (const socket of ctx.getWebSockets()) {
-		detachClient(socket);
-		try {
-			socketClose(socket, code, closeReason(reason));
-		} catch {
-			// Already closing.
-		}
-	}
 }
 
 /** The directory is updated at once here (an operator waits for it), but never blocks the change. */

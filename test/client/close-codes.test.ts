@@ -32,6 +32,7 @@ const HOST_CLOSE_DECISIONS: Readonly<Record<keyof typeof CloseCode, { reconnect:
 	rateLimited: { reconnect: false, why: "the client's own sending closed it; reconnecting repeats it" },
 	roomReset: { reconnect: true, why: "the room is still there, fresh: reconnecting joins it" },
 	roomDeleted: { reconnect: false, why: "the room is gone; reconnecting would open a new, empty one" },
+	coolingDown: { reconnect: true, why: "the room takes clients again once its cool-down ends" },
 };
 
 describe("the host's close codes", () => {

@@ -36,6 +36,11 @@ export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	"wasm-contained": contained,
 	"wasm-contained-tight": { implementation: contained, limits: { fuelPerEvent: 100_000, maxMemoryBytes: 1024 * 1024 } },
 	"wasm-contained-reset": { implementation: contained, onModuleChange: "reset" },
+	// A short streak and cool-down, so that the fairness tests (fairness.test.ts) see one end.
+	"wasm-contained-flood": {
+		implementation: contained,
+		limits: { failureStreak: 3, failureBackoffMs: 20, coolDownMs: 1000 },
+	},
 	// Rust's 1 MiB stack and data take 17 pages, over a 1 MiB limit before any event.
 	"wasm-rust-counter-tight": { implementation: rustCounter, limits: { maxMemoryBytes: 1024 * 1024 } },
 	"wasm-unmetered": unmetered,
