@@ -88,7 +88,12 @@ export async function resetRoom(internals: RoomInternals, operator: string, code
 }
 
 /** Deletes a room: clients closed, storage and directory entry gone. `false` if there was none. */
-export async function deleteRoom(internals: RoomInternals, operator: string, code: number, reason: string): Promise<boolean> {
+export async function deleteRoom(
+	internals: RoomInternals,
+	operator: string,
+	code: number,
+	reason: string,
+): Promise<boolean> {
 	closeAll(internals.ctx, code, closeReason(reason));
 	const record = await internals.storage.loadRecord();
 	if (!record) return false;
