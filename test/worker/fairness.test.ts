@@ -7,6 +7,8 @@
  */
 import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { coolingDown as cliCoolingDown } from "../../cli/table.ts";
+import { coolingDown as pageCoolingDown } from "../../public/admin/src/format.ts";
 import { CloseCode } from "../../src/errors.ts";
 import { WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
 import { adminJson, entryWhen } from "./admin-client.ts";
@@ -106,12 +108,18 @@ describe("a room flooding a spinning guest", () => {
 			`/services/wasm-contained-flood/rooms/${room}`,
 		);
 		expect(details.room.coolingDownUntil).toBe(until);
+		// The CLI's tables and the operator page mark the room with the end of its cool-down.
+		expect(cliCoolingDown(until)).toBe(`cooling down until ${new Date(until).toISOString().slice(11, 19)} UTC`);
+		expect(pageCoolingDown(until)).toMatch(/^cooling down until \d\d:\d\d:\d\d$/);
 		// Once the cool-down is over, the room takes clients and runs their events again.
 		await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now()) + 10));
 		const back = await connect(`/s/wasm-contained-flood/ws/${room}`);
 		back.send("c");
 		expect(u32s(await back.next())).toEqual([1]);
 		await entryWhen("wasm-contained-flood", room, (found) => found?.coolingDownUntil === null);
+		// A cool-down that is over is no longer shown.
+		expect(cliCoolingDown(until)).toBeUndefined();
+		expect(pageCoolingDown(until)).toBeUndefined();
 	}, 30_000);
 });
 
