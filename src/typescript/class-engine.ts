@@ -10,6 +10,7 @@ import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "
 import { NO_WRITES } from "../engine.ts";
 import type { RoomAddress } from "../naming.ts";
 import { UnstorableStateError } from "./state-codec.ts";
+import { outsideEventError } from "./state-places.ts";
 import { SAVED, StoredState } from "./stored-state.ts";
 
 export function typescriptEngine(name: string, service: ServiceClass): EngineFactory {
@@ -40,6 +41,8 @@ class TypeScriptEngine implements Engine {
 	#instance: Service;
 	/** The state as last stored, field by field, so that only what changed is written. */
 	readonly #stored: StoredState;
+	/** The service's fields as of the last checkpoint (or start), to find changes made between events. */
+	#fieldsAsStored: Map<string, unknown> | undefined;
 
 	constructor(
 		private readonly name: string,
@@ -52,7 +55,17 @@ class TypeScriptEngine implements Engine {
 	}
 
 	async run(event: ServiceEvent, effects: Effects): Promise<void> {
-		const ctx = this.context(effects);
+		this.refuseChangesOutsideEvents();
+		const places = this.#stored.places;
+		places.open = true;
+		try {
+			await this.handle(event, this.context(effects));
+		} finally {
+			places.open = false;
+		}
+	}
+
+	private handle(event: ServiceEvent, ctx: ServiceContext): void | Promise<void> {
 		const service = this.#instance;
 		switch (event.kind) {
 			case "init":
@@ -68,17 +81,41 @@ class TypeScriptEngine implements Engine {
 		}
 	}
 
+	/**
+	 * A field assigned while no event ran (by a callback that outlived its event) would be kept
+	 * by a room that stays in memory and lost by one that is evicted first. Writes through state
+	 * proxies are refused as they happen; an assignment to a field itself is found here, before
+	 * the next event, and undone: the service goes back to its state as last stored.
+	 */
+	private refuseChangesOutsideEvents(): void {
+		const last = this.#fieldsAsStored;
+		if (last === undefined) return;
+		const now = this.fields(this.#instance);
+		const changed =
+			[...now].find(([name, value]) => !last.has(name) || !Object.is(last.get(name), value))?.[0] ??
+			[...last.keys()].find((name) => !now.has(name));
+		if (changed === undefined) return;
+		console.error(
+			`[stateroom] Service "${this.name}", room "${this.room.roomId}": ${outsideEventError(`this.${changed}`).message} The change was undone.`,
+		);
+		this.#instance = this.instantiate();
+	}
+
 	checkpoint(): StateWrites {
 		if (this.service.persistence === "none") return NO_WRITES;
 		const instance = this.#instance;
 		const saveMode = instance.save !== undefined;
 		try {
 			const values = saveMode ? new Map([[SAVED, instance.save?.()]]) : this.fields(instance);
-			const { writes, watched } = this.#stored.checkpoint(values, (field) =>
+			const { writes, replaced } = this.#stored.checkpoint(values, (field) =>
 				saveMode ? `${this.service.name}.save()` : `this.${field}`,
 			);
-			// Large collections are now watched copies: the service works on them from here on.
-			if (watched.size > 0) Object.assign(instance, Object.fromEntries(watched));
+			// Fields that held the service's own objects now hold Stateroom's copies.
+			for (const [name, value] of replaced) {
+				(instance as unknown as Record<string, unknown>)[name] = value;
+				values.set(name, value);
+			}
+			this.#fieldsAsStored = saveMode ? undefined : values;
 			return writes;
 		} catch (error) {
 			if (!(error instanceof UnstorableStateError)) throw error;
@@ -96,14 +133,15 @@ class TypeScriptEngine implements Engine {
 
 	private instantiate(): Service {
 		const instance = new this.service();
+		this.#fieldsAsStored = undefined;
 		if (this.service.persistence === "none") return instance;
-		const saved = this.#stored.restore(instance.save !== undefined);
-		if (saved === undefined) return instance;
-		if (instance.restore) {
-			instance.restore(saved.get(SAVED));
-		} else {
-			Object.assign(instance, Object.fromEntries(saved));
+		const saveMode = instance.save !== undefined;
+		const saved = this.#stored.restore(saveMode, (field) => `this.${field}`);
+		if (saved !== undefined) {
+			if (instance.restore) instance.restore(saved.get(SAVED));
+			else Object.assign(instance, Object.fromEntries(saved));
 		}
+		if (!saveMode) this.#fieldsAsStored = this.fields(instance);
 		return instance;
 	}
 

@@ -11,8 +11,17 @@
  *
  * Keys, below the engine's prefix, for a field's base key B (`ts/f/<name>` or `ts/save`):
  * `B` holds a header naming the layout, `B/<n>` chunk n or bucket n.
+ *
+ * Every object of a field (or entry) is Stateroom's own once the event that stored it ends:
+ * the service's objects are replaced by a copy decoded from what was stored ("adopted"), so
+ * that a room that was evicted and one that was not hold exactly the same state, and the
+ * service reaches the copies only through state proxies, which note every write. The service's
+ * own objects are retired: plain objects and arrays are frozen, so that a write through a
+ * reference kept from before fails loudly instead of being lost.
  */
 import { decodeParsed, decodeState, describeKey, encodeState } from "./state-codec.ts";
+import { type Found, Place, type Places } from "./state-places.ts";
+import { unwrap } from "./state-proxies.ts";
 import { type Collection, type CollectionKind, type Watched, watch } from "./watched.ts";
 
 /** Keeps each stored value far below the storage API's per-value limit (2 MiB). */
@@ -35,6 +44,20 @@ export interface FieldPlan {
 	commit(): StoredField;
 }
 
+/** What planning needs of the room's state, and the claims it leaves to make. */
+export interface PlanContext {
+	readonly places: Places;
+	/**
+	 * The objects each encoded place holds, claimed once every field is planned: a place
+	 * gives up its old claims as it is encoded, so an object moved between two places is not
+	 * mistaken for an alias, whichever is planned first.
+	 */
+	readonly claims: [Place, Found][];
+}
+
+/** A field's value as the service should now hold it, when adoption replaced it. */
+export const KEPT: unique symbol = Symbol("kept");
+
 export type StoredField = ValueField | CollectionField;
 
 const partKey = (base: string, index: number) => `${base}/${index}`;
@@ -43,34 +66,57 @@ const headerBytes = (base: string) => base.length + 48;
 
 /**
  * Plans the writes that store `value` in the field at `base`, given how it is stored now
- * (`undefined` for a new field); `undefined` if storage already holds it. Throws an
- * `UnstorableStateError` naming `path` when the value cannot be stored.
+ * (`undefined` for a new field); `undefined` if the field is as Stateroom last handed it out
+ * and nothing was written through it since. `isField` is false for a `save()` value, which is
+ * stored whole and never adopted. Throws an `UnstorableStateError` naming `path` when the
+ * value cannot be stored.
  */
 export function planField(
 	stored: StoredField | undefined,
 	base: string,
 	value: unknown,
 	path: string,
-	mayWatch: boolean,
+	isField: boolean,
+	ctx: PlanContext,
 ): FieldPlan | undefined {
 	if (stored instanceof CollectionField && value === stored.watched?.proxy) {
-		const plan = stored.planUpdate(path);
+		const plan = stored.planUpdate(path, ctx);
 		if (plan !== "too big") return plan;
-		return replace(stored, ValueField.encode(base, value, path));
+		return replace(stored, ValueField.encode(base, value, path, isField, ctx));
 	}
-	const kind = mayWatch ? watchableKind(value) : undefined;
+	if (stored instanceof ValueField && stored.unchanged(value)) return undefined;
+	const kind = isField ? watchableKind(value) : undefined;
 	if (kind !== undefined) {
-		const field = CollectionField.encode(base, kind, value as Collection, path);
+		const field = CollectionField.encode(base, kind, value as Collection, path, ctx);
 		if (field !== undefined) return replace(stored, field);
 	}
-	if (stored instanceof ValueField) return stored.planUpdate(value, path);
-	return replace(stored, ValueField.encode(base, value, path));
+	if (stored instanceof ValueField) return stored.planUpdate(value, path, isField, ctx);
+	return replace(stored, ValueField.encode(base, value, path, isField, ctx));
+}
+
+/** Gives up a field that is gone or replaced: its objects are no longer held. */
+export function releaseField(stored: StoredField | undefined): void {
+	stored?.place.release();
 }
 
 /** Reads a field stored at `base` from the engine's stored keys. */
 export function readField(base: string, header: FieldHeader, stored: ReadonlyMap<string, unknown>): StoredField {
 	if (header.kind === "value") return ValueField.read(base, header.chunks, stored);
 	return CollectionField.read(base, header, stored);
+}
+
+/**
+ * Retires the service's own objects that a place held before it was adopted: plain objects and
+ * arrays are frozen, so a write through a reference kept from before fails instead of being
+ * lost. (A Map, Set, Date or typed array cannot be frozen; changing one of those is simply no
+ * longer a change to the state.)
+ */
+function retire(found: Found, places: Places): void {
+	for (const object of found.keys()) {
+		if (places.isHidden(object)) continue;
+		const prototype = Object.getPrototypeOf(object) as unknown;
+		if (Array.isArray(object) || prototype === Object.prototype || prototype === null) Object.freeze(object);
+	}
 }
 
 /** Which collection kind a value would be watched as, if it is large enough to be worth it. */
@@ -85,6 +131,7 @@ function watchableKind(value: unknown): CollectionKind | undefined {
 
 /** Writes a field afresh in a new layout, deleting whatever its old layout stored. */
 function replace(stored: StoredField | undefined, field: StoredField): FieldPlan {
+	releaseField(stored);
 	const put = field.allWrites();
 	const old = stored?.keys() ?? [];
 	return { put, delete: old.filter((key) => !put.has(key)), commit: () => field };
@@ -92,15 +139,29 @@ function replace(stored: StoredField | undefined, field: StoredField): FieldPlan
 
 /** A field stored whole, in chunks. */
 export class ValueField {
+	readonly place: Place;
+	/** What the service was last given (a state proxy or a primitive), or KEPT before that. */
+	#exposed: unknown = KEPT;
+	/** Set by a write through one of this field's state proxies since the last checkpoint. */
+	#dirty = false;
+	/** The last encoding's objects and path, for `settle`. */
+	#encoded: { readonly value: unknown; readonly found: Found; readonly path: string } | undefined;
+
 	private constructor(
 		readonly base: string,
 		private chunks: string[],
 		/** Whether storage holds this field's header (a new field's does not, yet). */
 		private headerStored: boolean,
-	) {}
+	) {
+		this.place = new Place(undefined, () => {
+			this.#dirty = true;
+		});
+	}
 
-	static encode(base: string, value: unknown, path: string): ValueField {
-		return new ValueField(base, split(encodeState(value, path)), false);
+	static encode(base: string, value: unknown, path: string, isField: boolean, ctx: PlanContext): ValueField {
+		const field = new ValueField(base, [], false);
+		field.chunks = split(field.encodeValue(value, path, isField, ctx));
+		return field;
 	}
 
 	static read(base: string, count: number, stored: ReadonlyMap<string, unknown>): ValueField {
@@ -121,9 +182,25 @@ export class ValueField {
 		);
 	}
 
-	/** The field's value as stored, decoded afresh. */
-	materialize(): unknown {
-		return decodeState(this.chunks.join(""));
+	/** Whether `value` is what the service was last given, with nothing written through it since. */
+	unchanged(value: unknown): boolean {
+		return !this.#dirty && this.#exposed !== KEPT && Object.is(value, this.#exposed);
+	}
+
+	/**
+	 * The field's value as stored, decoded afresh. For a field (not a `save()` value) it is
+	 * Stateroom's own, claimed, and handed out as a state proxy.
+	 */
+	materialize(places?: Places, path = ""): unknown {
+		if (places === undefined) return decodeState(this.chunks.join(""));
+		const found: Found = new Map();
+		const value = decodeState(this.chunks.join(""), path, found);
+		places.hide(found);
+		this.place.release();
+		places.claim(this.place, found);
+		this.#exposed = places.expose(value);
+		this.#dirty = false;
+		return this.#exposed;
 	}
 
 	keys(): string[] {
@@ -145,8 +222,8 @@ export class ValueField {
 	}
 
 	/** Writes only the chunks whose text changed, and the header if their number did. */
-	planUpdate(value: unknown, path: string): FieldPlan | undefined {
-		const chunks = split(encodeState(value, path));
+	planUpdate(value: unknown, path: string, isField: boolean, ctx: PlanContext): FieldPlan {
+		const chunks = split(this.encodeValue(value, path, isField, ctx));
 		const put = new Map<string, unknown>();
 		chunks.forEach((chunk, index) => {
 			if (chunk !== this.chunks[index]) put.set(partKey(this.base, index), chunk);
@@ -156,7 +233,6 @@ export class ValueField {
 		if (chunks.length !== this.chunks.length || !this.headerStored) {
 			put.set(this.base, { kind: "value", chunks: chunks.length } satisfies FieldHeader);
 		}
-		if (put.size === 0 && deletes.length === 0) return undefined;
 		// A method, not an arrow function, so that a bundler keeping function names does not
 		// rename it on every event (see payload.ts).
 		const field = this;
@@ -171,6 +247,34 @@ export class ValueField {
 		};
 	}
 
+	/**
+	 * After the commit: what the service should now hold. If the value held objects of the
+	 * service's own, they are replaced by Stateroom's copy (returned) and retired; KEPT if the
+	 * service keeps what it has.
+	 */
+	settle(places: Places): unknown {
+		const encoded = this.#encoded;
+		this.#encoded = undefined;
+		this.#dirty = false;
+		if (encoded === undefined) return KEPT;
+		if (places.allHidden(encoded.found)) {
+			this.#exposed = encoded.value;
+			return KEPT;
+		}
+		const exposed = this.materialize(places, encoded.path);
+		retire(encoded.found, places);
+		return exposed;
+	}
+
+	private encodeValue(value: unknown, path: string, isField: boolean, ctx: PlanContext): string {
+		const found: Found = new Map();
+		const text = encodeState(value, path, found);
+		this.place.release();
+		ctx.claims.push([this.place, found]);
+		this.#encoded = isField ? { value, found, path } : undefined;
+		return text;
+	}
+
 	private header(): FieldHeader {
 		return { kind: "value", chunks: this.chunks.length };
 	}
@@ -178,12 +282,22 @@ export class ValueField {
 
 /** A large array, Map or plain object, stored entry by entry in buckets. */
 export class CollectionField {
+	/** The field: its claim covers the collection itself, and voids its entries' claims when released. */
+	readonly place = new Place();
 	/** The live collection the service sees; rebuilt by `materialize`. */
 	watched: Watched | undefined;
 	/** Map keys and property names by slot (lists use the index as the slot). */
 	#slotOf = new Map<unknown, number>();
 	/** Stored characters of each bucket, for the running size. */
 	readonly #bucketBytes = new Map<number, number>();
+	/** Each entry's place, by slot, made when the entry first holds an object. */
+	#entryPlaces = new Map<number, Place>();
+	/** The field's path, for errors and claims. */
+	#path = "";
+	/** The service's own objects that `encode` stored, retired once the copy is made. */
+	#originals: Found[] = [];
+	/** Entries whose objects are the service's own, to replace by copies after the commit. */
+	#adopt: [slot: number, key: unknown, found: Found][] = [];
 
 	private constructor(
 		readonly base: string,
@@ -195,19 +309,43 @@ export class CollectionField {
 	) {}
 
 	/** Encodes every entry of a collection; `undefined` if a bucket would be too big to store. */
-	static encode(base: string, kind: CollectionKind, value: Collection, path: string): CollectionField | undefined {
+	static encode(
+		base: string,
+		kind: CollectionKind,
+		value: Collection,
+		path: string,
+		ctx: PlanContext,
+	): CollectionField | undefined {
 		const entries = new Map<number, string>();
 		const field = new CollectionField(base, kind, entries, 0);
+		field.#path = path;
+		const raw = unwrap(value);
+		const claimed = ctx.claims.length;
+		const container: Found = new Map([[raw, path]]);
+		ctx.claims.push([field.place, container]);
+		field.#originals.push(container);
 		let slot = 0;
-		for (const [key, item] of entriesOf(kind, value)) {
-			entries.set(slot, encodeEntry(kind, key, item, path));
+		for (const [key, item] of entriesOf(kind, raw)) {
+			if (item === HOLE) {
+				slot += 1;
+				continue;
+			}
+			const found: Found = new Map();
+			entries.set(slot, encodeEntry(kind, key, item, path, found));
+			if (found.size > 0) {
+				ctx.claims.push([field.entryPlace(slot, key), found]);
+				field.#originals.push(found);
+			}
 			if (kind !== "list") field.#slotOf.set(key, slot);
 			slot += 1;
 		}
 		field.size = slot;
 		for (const bucket of new Set([...entries.keys()].map(bucketOf))) {
 			const text = field.bucketText(bucket, (slot) => entries.get(slot));
-			if (text.length > CHUNK_CHARS) return undefined;
+			if (text.length > CHUNK_CHARS) {
+				ctx.claims.length = claimed;
+				return undefined;
+			}
 			field.#bucketBytes.set(bucket, text.length);
 		}
 		return field;
@@ -240,22 +378,21 @@ export class CollectionField {
 	}
 
 	/** Builds the collection from its stored entries and watches it; returns what the service sees. */
-	materialize(): Collection {
+	materialize(places: Places, path: string): Collection {
+		this.#path = path;
+		this.place.release();
+		this.#entryPlaces = new Map();
 		const target: Collection = this.kind === "list" ? new Array(this.size) : this.kind === "map" ? new Map() : {};
 		this.#slotOf = new Map();
-		for (const [slot, text] of this.entries) {
-			const entry = JSON.parse(text) as unknown;
-			if (this.kind === "list") {
-				(target as unknown[])[slot] = decodeParsed(entry);
-				continue;
-			}
-			const [rawKey, rawValue] = entry as [unknown, unknown];
-			const key = decodeParsed(rawKey);
-			if (this.kind === "map") (target as Map<unknown, unknown>).set(key, decodeParsed(rawValue));
-			else (target as Record<string, unknown>)[key as string] = decodeParsed(rawValue);
-			this.#slotOf.set(key, slot);
+		for (const slot of this.entries.keys()) {
+			const [key, value] = this.decodeEntry(slot, places);
+			if (this.kind === "list") (target as unknown[])[slot] = value;
+			else if (this.kind === "map") (target as Map<unknown, unknown>).set(key, value);
+			else defineEntry(target as Record<string, unknown>, key as string, value);
+			if (this.kind !== "list") this.#slotOf.set(key, slot);
 		}
-		this.watched = watch(this.kind, target);
+		this.watched = watch(this.kind, target, places, path);
+		places.claim(this.place, new Map([[target, path]]));
 		return this.watched.proxy;
 	}
 
@@ -286,11 +423,13 @@ export class CollectionField {
 	 * Encodes the entries the events since the last checkpoint touched, and plans writes for the
 	 * buckets whose entries changed. "too big" when a bucket would no longer fit in one value.
 	 */
-	planUpdate(path: string): FieldPlan | undefined | "too big" {
+	planUpdate(path: string, ctx: PlanContext): FieldPlan | undefined | "too big" {
 		const watched = this.watched as Watched;
+		const claimed = ctx.claims.length;
 		const changed = new Map<number, string>();
 		const removed = new Set<number>();
 		const added = new Map<unknown, number>();
+		const adopt: [number, unknown, Found][] = [];
 		let size = this.size;
 		const removedKeys: unknown[] = [];
 		const consider = (key: unknown) => {
@@ -301,12 +440,27 @@ export class CollectionField {
 			if (this.kind !== "list" && slot !== undefined && (!present || moved)) {
 				removed.add(slot);
 				removedKeys.push(key);
+				this.#entryPlaces.get(slot)?.release();
 				slot = undefined;
 			}
-			if (!present) return;
-			const text = encodeEntry(this.kind, key, entryValue(this.kind, watched.target, key), path);
+			if (!present) {
+				// A hole in a list: whatever the slot held is gone.
+				if (this.kind === "list" && this.entries.has(key as number)) {
+					removed.add(key as number);
+					this.#entryPlaces.get(key as number)?.release();
+				}
+				return;
+			}
+			const found: Found = new Map();
+			const text = encodeEntry(this.kind, key, entryValue(this.kind, watched.target, key), path, found);
 			const target = slot ?? size++;
 			if (slot === undefined) added.set(key, target);
+			this.#entryPlaces.get(target)?.release();
+			if (found.size > 0) {
+				ctx.claims.push([this.entryPlace(target, key), found]);
+				if (!ctx.places.allHidden(found)) adopt.push([target, key, found]);
+			}
+			removed.delete(target);
 			if (text !== this.entries.get(target)) changed.set(target, text);
 		};
 		if (this.kind === "list") {
@@ -315,7 +469,10 @@ export class CollectionField {
 			for (const index of indexes) if (index < length) consider(index);
 			// Growth through `length` touches no index; shrinking deletes the tail.
 			for (let index = this.size; index < length; index++) if (!changed.has(index)) consider(index);
-			for (let index = length; index < this.size; index++) removed.add(index);
+			for (let index = length; index < this.size; index++) {
+				removed.add(index);
+				this.#entryPlaces.get(index)?.release();
+			}
 			size = length;
 		} else {
 			const keys = watched.touches.all
@@ -324,7 +481,7 @@ export class CollectionField {
 			for (const key of keys) consider(key);
 		}
 		watched.touches.reset();
-		if (changed.size === 0 && removed.size === 0 && size === this.size) return undefined;
+		if (changed.size === 0 && removed.size === 0 && size === this.size && adopt.length === 0) return undefined;
 
 		const lookup = (slot: number) => changed.get(slot) ?? (removed.has(slot) ? undefined : this.entries.get(slot));
 		const put = new Map<string, unknown>();
@@ -332,7 +489,10 @@ export class CollectionField {
 		const bucketBytes = new Map<number, number>();
 		for (const bucket of new Set([...changed.keys(), ...removed].map(bucketOf))) {
 			const text = this.bucketText(bucket, lookup);
-			if (text.length > CHUNK_CHARS) return "too big";
+			if (text.length > CHUNK_CHARS) {
+				ctx.claims.length = claimed;
+				return "too big";
+			}
 			if (text === "[]") deletes.push(partKey(this.base, bucket));
 			else put.set(partKey(this.base, bucket), text);
 			bucketBytes.set(bucket, text === "[]" ? 0 : text.length);
@@ -342,7 +502,10 @@ export class CollectionField {
 			put,
 			delete: deletes,
 			commit: () => {
-				for (const slot of removed) this.entries.delete(slot);
+				for (const slot of removed) {
+					this.entries.delete(slot);
+					this.#entryPlaces.delete(slot);
+				}
 				for (const [slot, text] of changed) this.entries.set(slot, text);
 				for (const key of removedKeys) this.#slotOf.delete(key);
 				for (const [key, slot] of added) this.#slotOf.set(key, slot);
@@ -351,9 +514,88 @@ export class CollectionField {
 					else this.#bucketBytes.set(bucket, chars);
 				}
 				this.size = size;
+				this.#adopt = adopt;
 				return this;
 			},
 		};
+	}
+
+	/**
+	 * After the commit: a collection stored afresh is rebuilt from storage (returned, for the
+	 * service to hold instead of its own); entries that held the service's own objects are
+	 * replaced by copies. KEPT if the service keeps the collection it has.
+	 */
+	settle(places: Places): unknown {
+		if (this.watched === undefined) {
+			const proxy = this.materialize(places, this.#path);
+			for (const found of this.#originals) retire(found, places);
+			this.#originals = [];
+			return proxy;
+		}
+		const adopt = this.#adopt;
+		this.#adopt = [];
+		let reorder = false;
+		for (const [slot, key, found] of adopt) {
+			const target = this.watched.target;
+			if (this.kind === "map" && typeof key === "object" && key !== null && !places.isHidden(key)) {
+				// The key itself is replaced: its entry gets a new place, and the Map its order back.
+				this.#entryPlaces.delete(slot);
+				reorder = true;
+			}
+			const [copyKey, value] = this.decodeEntry(slot, places);
+			if (this.kind === "list") (target as unknown[])[slot] = value;
+			else if (this.kind === "object") defineEntry(target as Record<string, unknown>, key as string, value);
+			else {
+				(target as Map<unknown, unknown>).delete(key);
+				(target as Map<unknown, unknown>).set(copyKey, value);
+				this.#slotOf.delete(key);
+				this.#slotOf.set(copyKey, slot);
+			}
+			retire(found, places);
+		}
+		if (reorder) this.restoreMapOrder();
+		return KEPT;
+	}
+
+	/** Decodes the entry at `slot` as Stateroom's own objects, claimed by the entry's place. */
+	private decodeEntry(slot: number, places: Places): [unknown, unknown] {
+		const entry = JSON.parse(this.entries.get(slot) as string) as unknown;
+		const found: Found = new Map();
+		let key: unknown = slot;
+		let value: unknown;
+		if (this.kind === "list") {
+			value = decodeParsed(entry, `${this.#path}[${slot}]`, found);
+		} else {
+			const [rawKey, rawValue] = entry as [unknown, unknown];
+			key = decodeParsed(rawKey, `${this.#path} (a key)`, this.kind === "map" ? found : undefined);
+			const at = this.kind === "map" ? `${this.#path}.get(${describeKey(key)})` : `${this.#path}.${key as string}`;
+			value = decodeParsed(rawValue, at, found);
+		}
+		if (found.size > 0) {
+			places.hide(found);
+			const place = this.entryPlace(slot, key);
+			place.release();
+			places.claim(place, found);
+		}
+		return [key, value];
+	}
+
+	/** Puts a Map's entries back in slot order (after one of its keys was replaced by a copy). */
+	private restoreMapOrder(): void {
+		const map = (this.watched as Watched).target as Map<unknown, unknown>;
+		const entries = [...this.#slotOf].sort(([, a], [, b]) => a - b).map(([key]) => [key, map.get(key)] as const);
+		map.clear();
+		for (const [key, value] of entries) map.set(key, value);
+	}
+
+	/** The place of the entry at `slot`; a write through one of its proxies touches `key`. */
+	private entryPlace(slot: number, key: unknown): Place {
+		let place = this.#entryPlaces.get(slot);
+		if (place === undefined) {
+			place = new Place(this.place, () => this.watched?.touches.add(key));
+			this.#entryPlaces.set(slot, place);
+		}
+		return place;
 	}
 
 	private header(size: number): FieldHeader {
@@ -371,6 +613,11 @@ export class CollectionField {
 	}
 }
 
+/** Sets a property as data, so that an own "__proto__" key stays a key. */
+function defineEntry(target: Record<string, unknown>, key: string, value: unknown): void {
+	Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
 function bucketOf(slot: number): number {
 	return Math.floor(slot / BUCKET_SLOTS);
 }
@@ -385,10 +632,13 @@ function split(text: string): string[] {
 	return chunks.length === 0 ? [""] : chunks;
 }
 
+/** Marks a list's hole in `entriesOf`: holes stay holes. */
+const HOLE: unique symbol = Symbol("hole");
+
 function* entriesOf(kind: CollectionKind, value: Collection): Iterable<[unknown, unknown]> {
 	if (kind === "list") {
 		const list = value as unknown[];
-		for (let index = 0; index < list.length; index++) yield [index, list[index]];
+		for (let index = 0; index < list.length; index++) yield [index, index in list ? list[index] : HOLE];
 	} else if (kind === "map") {
 		yield* value as Map<unknown, unknown>;
 	} else {
@@ -401,7 +651,7 @@ function keysOf(kind: Exclude<CollectionKind, "list">, target: Collection): Iter
 }
 
 function hasEntry(kind: CollectionKind, target: Collection, key: unknown): boolean {
-	if (kind === "list") return (key as number) < (target as unknown[]).length;
+	if (kind === "list") return (key as number) < (target as unknown[]).length && (key as number) in target;
 	if (kind === "map") return (target as Map<unknown, unknown>).has(key);
 	return typeof key === "string" && Object.prototype.propertyIsEnumerable.call(target, key);
 }
@@ -413,10 +663,10 @@ function entryValue(kind: CollectionKind, target: Collection, key: unknown): unk
 }
 
 /** An entry's stored text: a list item alone; a Map's or object's `[key, value]` pair. */
-function encodeEntry(kind: CollectionKind, key: unknown, item: unknown, path: string): string {
-	if (kind === "list") return encodeState(item, `${path}[${key as number}]`);
+function encodeEntry(kind: CollectionKind, key: unknown, item: unknown, path: string, found: Found): string {
+	if (kind === "list") return encodeState(item, `${path}[${key as number}]`, found);
 	if (kind === "map") {
-		return `[${encodeState(key, `${path} (a key)`)},${encodeState(item, `${path}.get(${describeKey(key)})`)}]`;
+		return `[${encodeState(key, `${path} (a key)`, found)},${encodeState(item, `${path}.get(${describeKey(key)})`, found)}]`;
 	}
-	return `[${JSON.stringify(key)},${encodeState(item, `${path}.${key as string}`)}]`;
+	return `[${JSON.stringify(key)},${encodeState(item, `${path}.${key as string}`, found)}]`;
 }
