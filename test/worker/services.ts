@@ -236,7 +236,92 @@ class Ledger implements Service {
 	}
 }
 
+interface Player {
+	name: string;
+	score: number;
+}
+
+/** What "keep" left for a later event: a reference from outside the state (a module variable). */
+let kept: Player | undefined;
+/** What the last callback that ran outside an event reported. */
+let outsideError = "";
+
+/**
+ * Players in a list (`count` of them: 200 is stored whole, 300 is watched entry by entry) and
+ * a current player. Commands: "add N" (N players, and current = players[5]: an alias), "add-id N"
+ * (current is an index instead), "bump" (current's score), "pair" (one object twice in a field),
+ * "move" (current = players.pop(): a move, not an alias), "keep" (kept = players[5]),
+ * "bump-kept", "push-raw" (push a player and keep the object itself), "later" (a callback that
+ * changes state after its event ended), "get" (replies with the state; "keep", "bump-kept" and
+ * "later" reply without reading it).
+ */
+class Aliases implements Service {
+	players: Player[] = [];
+	current: Player | null = null;
+	currentIndex = -1;
+	pair: Player[] = [];
+	count = 0;
+	message(_client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+		const [command = "", arg = ""] = (message.text() ?? "").split(" ");
+		const make = (n: number) => Array.from({ length: n }, (_, index) => ({ name: `p${index}`, score: 0 }));
+		if (command === "add") {
+			this.players.push(...make(Number(arg)));
+			this.current = this.players[5] ?? null;
+		}
+		if (command === "add-id") {
+			this.players.push(...make(Number(arg)));
+			this.currentIndex = 5;
+		}
+		if (command === "bump") {
+			const current = this.current ?? this.players[this.currentIndex];
+			if (current) current.score += 1;
+		}
+		if (command === "pair") {
+			const one = { name: "one", score: 0 };
+			this.pair = [one, one];
+		}
+		if (command === "move") this.current = this.players.pop() ?? null;
+		if (command === "keep") kept = this.players[5];
+		if (command === "bump-kept" && kept) kept.score += 1;
+		if (command === "push-raw") {
+			kept = { name: "raw", score: 0 };
+			this.players.push(kept);
+		}
+		if (command === "later") {
+			setTimeout(() => {
+				try {
+					(this.players[5] as Player).score += 100;
+					outsideError = "";
+				} catch (error) {
+					outsideError = String(error);
+				}
+				this.count = 99;
+			}, 0);
+		}
+		// These reply without reading the state, so that no entry is read again through the field.
+		if (["keep", "bump-kept", "later"].includes(command)) {
+			ctx.sendMessage(MessageRecipient.broadcast(), JSON.stringify({ done: command }));
+			return;
+		}
+		const at5 = this.players[5];
+		const current = this.current ?? this.players[this.currentIndex];
+		ctx.sendMessage(
+			MessageRecipient.broadcast(),
+			JSON.stringify({
+				players: this.players.length,
+				list: at5?.score ?? null,
+				current: current?.score ?? null,
+				same: at5 !== undefined && at5 === current,
+				last: this.players.at(-1)?.score ?? null,
+				count: this.count,
+				outsideError,
+			}),
+		);
+	}
+}
+
 export const testServices = {
+	"test-aliases": Aliases,
 	...accessServices,
 	"test-ledger": Ledger,
 	"test-shaky": Shaky,
