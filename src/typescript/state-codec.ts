@@ -29,19 +29,27 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const TAG = "$sr";
 
 /** Typed arrays other than Uint8Array (which keeps its own tag), by constructor name. */
-const TYPED_ARRAYS = {
-	Int8Array,
-	Uint8ClampedArray,
-	Int16Array,
-	Uint16Array,
-	Int32Array,
-	Uint32Array,
-	Float32Array,
-	Float64Array,
-	BigInt64Array,
-	BigUint64Array,
-} as const;
-type TypedArrayName = keyof typeof TYPED_ARRAYS;
+const TYPED_ARRAYS = new Set([
+	"Int8Array",
+	"Uint8ClampedArray",
+	"Int16Array",
+	"Uint16Array",
+	"Int32Array",
+	"Uint32Array",
+	"Float16Array",
+	"Float32Array",
+	"Float64Array",
+	"BigInt64Array",
+	"BigUint64Array",
+]);
+
+type TypedArrayConstructor = new (buffer: ArrayBuffer) => ArrayBufferView;
+
+/** The runtime's constructor of a typed array named `name` (Float16Array only where it exists). */
+function typedArray(name: string): TypedArrayConstructor | undefined {
+	if (!TYPED_ARRAYS.has(name)) return undefined;
+	return (globalThis as unknown as Record<string, TypedArrayConstructor | undefined>)[name];
+}
 
 /**
  * Encodes `value`. If `found` is given, every object the value holds is added to it with its
@@ -91,7 +99,9 @@ function collectObjects(value: unknown, path: string, found: Map<object, string>
 
 /** How a Map key appears in a path: `this.players.get("ann")`. */
 export function describeKey(key: unknown): string {
-	return typeof key === "string" ? JSON.stringify(key) : String(key);
+	if (typeof key === "string") return JSON.stringify(key);
+	if (typeof key === "bigint") return `${key}n`;
+	return typeof key === "object" && key !== null ? "{…}" : String(key);
 }
 
 function tagged(tag: string, value: Json): Json {
@@ -256,8 +266,8 @@ function builtinToJson(value: object, prototype: object, path: string, walk: Wal
 
 function viewToJson(view: ArrayBufferView, prototype: object, path: string, walk: Walk): Json | undefined {
 	const name = (prototype.constructor as { name?: string } | undefined)?.name ?? "";
-	const known = name === "Uint8Array" || name === "DataView" || name in TYPED_ARRAYS;
-	if (!known || (globalThis as Record<string, unknown>)[name] !== prototype.constructor) return undefined;
+	const known = name === "Uint8Array" || name === "DataView" ? (globalThis as Record<string, unknown>)[name] : typedArray(name);
+	if (known === undefined || known !== prototype.constructor) return undefined;
 	const buffer = view.buffer;
 	if (!(buffer instanceof ArrayBuffer) || isResizable(buffer) || view.byteOffset !== 0 || view.byteLength !== buffer.byteLength) {
 		throw new UnstorableStateError(
@@ -317,8 +327,8 @@ function fromJson(value: Json): unknown {
 		case "view":
 			return new DataView(fromBase64(inner as string).buffer);
 		case "typed": {
-			const [name, bytes] = inner as [TypedArrayName, string];
-			const Type = TYPED_ARRAYS[name];
+			const [name, bytes] = inner as [string, string];
+			const Type = typedArray(name);
 			if (Type === undefined) break;
 			return new Type(fromBase64(bytes).buffer as ArrayBuffer);
 		}
