@@ -320,7 +320,136 @@ class Aliases implements Service {
 	}
 }
 
+/** An exact description of a value: -0, NaN, holes, undefined, bigints, Map and Set order show. */
+export function describeExactly(value: unknown): string {
+	if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
+	if (typeof value === "bigint") return `${value}n`;
+	if (typeof value === "string") return JSON.stringify(value);
+	if (typeof value !== "object" || value === null) return String(value);
+	if (Array.isArray(value)) {
+		const items: string[] = [];
+		for (let index = 0; index < value.length; index++) items.push(index in value ? describeExactly(value[index]) : "hole");
+		return `[${items.join(",")}]`;
+	}
+	if (value instanceof Map) return `Map{${[...value].map(([k, v]) => `${describeExactly(k)}=>${describeExactly(v)}`).join(",")}}`;
+	if (value instanceof Set) return `Set{${[...value].map(describeExactly).join(",")}}`;
+	if (value instanceof Date) return `Date(${value.getTime()})`;
+	return `{${Object.entries(value)
+		.map(([k, v]) => `${JSON.stringify(k)}:${describeExactly(v)}`)
+		.join(",")}}`;
+}
+
+/**
+ * The differential tests' service (test/worker/state-differential.test.ts): plain fields, a
+ * list and a Map that grow past the watched size and shrink back, nested objects, and commands
+ * that make aliases (refused). Each command is "op a b"; it replies "ok" (reading only what it
+ * changed), and "get" replies with the whole state described exactly.
+ */
+class Differential implements Service {
+	count = 0;
+	tree: { name: string; tags: string[]; inner: { n: number; ref?: unknown } } = { name: "t", tags: [], inner: { n: 0 } };
+	list: (number | string | { n: number } | null)[] = [];
+	map = new Map<string, { n: number; seen: Set<number> } | number>();
+	pick: unknown = null;
+	message(_client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+		const [op = "", a = "0", b = "0"] = (message.text() ?? "").split(" ");
+		const [x, y] = [Number(a), Number(b)];
+		if (op === "get") {
+			const state = [this.count, this.tree, this.list, this.map, this.pick].map(describeExactly).join(" | ");
+			ctx.sendMessage(MessageRecipient.broadcast(), `get ${state}`);
+			return;
+		}
+		this.apply(op, x, y);
+		ctx.sendMessage(MessageRecipient.broadcast(), `ok ${op}`);
+	}
+
+	private apply(op: string, x: number, y: number): void {
+		const item = (n: number) => (n % 3 === 0 ? { n } : n % 3 === 1 ? `s${n}` : n);
+		switch (op) {
+			case "count":
+				this.count = x === 0 ? -0 : this.count + x;
+				return;
+			case "tag":
+				this.tree.tags.push(`t${x}`);
+				this.tree.inner.n += x;
+				return;
+			case "untag":
+				this.tree.tags.splice(x % (this.tree.tags.length + 1), 1);
+				return;
+			case "push":
+				for (let index = 0; index < x; index++) this.list.push(item(y + index));
+				return;
+			case "pop":
+				this.list.pop();
+				return;
+			case "splice":
+				this.list.splice(x % (this.list.length + 1), y % 5, item(x), item(y));
+				return;
+			case "sort":
+				this.list.sort((p, q) => describeExactly(p).localeCompare(describeExactly(q)));
+				return;
+			case "reverse":
+				this.list.reverse();
+				return;
+			case "shrink":
+				this.list.length = Math.floor(this.list.length / 2);
+				return;
+			case "hole":
+				delete this.list[x % (this.list.length + 1)];
+				return;
+			case "edit": {
+				const entry = this.list[x % (this.list.length + 1)];
+				if (typeof entry === "object" && entry !== null) entry.n += y;
+				return;
+			}
+			case "set":
+				this.map.set(`k${x}`, x % 2 === 0 ? { n: y, seen: new Set([y]) } : y);
+				return;
+			case "fill":
+				for (let index = 0; index < x * 10; index++) this.map.set(`k${index}`, { n: index, seen: new Set() });
+				return;
+			case "delete":
+				this.map.delete(`k${x}`);
+				return;
+			case "reset":
+				// Deleted and set again in one event: the key moves to the end of the order.
+				this.map.delete(`k${x}`);
+				this.map.set(`k${x}`, y);
+				return;
+			case "clear":
+				this.map.clear();
+				return;
+			case "see": {
+				const entry = this.map.get(`k${x}`);
+				if (typeof entry === "object") {
+					entry.seen.add(y);
+					entry.n -= 1;
+				}
+				return;
+			}
+			case "alias-list":
+				// The same object at two places: refused (when the entry is an object).
+				this.tree.inner.ref = this.list[x % (this.list.length + 1)];
+				return;
+			case "alias-map":
+				this.pick = this.map.get(`k${x}`) ?? null;
+				return;
+			case "move":
+				this.pick = this.list.shift() ?? null;
+				return;
+			case "drop":
+				this.pick = null;
+				this.tree.inner.ref = undefined;
+				return;
+			case "throw":
+				this.count += 1;
+				throw new Error("throw requested");
+		}
+	}
+}
+
 export const testServices = {
+	"test-differential": Differential,
 	"test-aliases": Aliases,
 	...accessServices,
 	"test-ledger": Ledger,
