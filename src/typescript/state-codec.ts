@@ -93,7 +93,8 @@ function collectObjects(value: unknown, path: string, found: Map<object, string>
 	} else if (ArrayBuffer.isView(value)) {
 		found.set(value.buffer, `${path}.buffer`);
 	} else if (!(value instanceof Date) && !(value instanceof ArrayBuffer)) {
-		for (const key of Object.keys(value)) collectObjects((value as Record<string, unknown>)[key], `${path}.${key}`, found);
+		for (const key of Object.keys(value))
+			collectObjects((value as Record<string, unknown>)[key], `${path}.${key}`, found);
 	}
 }
 
@@ -174,7 +175,9 @@ function objectToJson(value: object, path: string, walk: Walk): Json {
 	const special = builtinToJson(value, prototype, path, walk);
 	if (special !== undefined) {
 		// A typed array's own keys are its indexes; anything more would be lost.
-		const extra = Reflect.ownKeys(value).filter((key) => !ArrayBuffer.isView(value) || arrayIndexKey(key) === undefined);
+		const extra = Reflect.ownKeys(value).filter(
+			(key) => !ArrayBuffer.isView(value) || arrayIndexKey(key) === undefined,
+		);
 		if (extra.length > 0) {
 			throw new UnstorableStateError(
 				path,
@@ -257,7 +260,8 @@ function builtinToJson(value: object, prototype: object, path: string, walk: Wal
 	if (prototype === Date.prototype) return tagged("date", numberJson((value as Date).getTime()));
 	if (prototype === ArrayBuffer.prototype) {
 		const buffer = value as ArrayBuffer;
-		if (isResizable(buffer)) throw new UnstorableStateError(path, "is a resizable ArrayBuffer; it would come back fixed.");
+		if (isResizable(buffer))
+			throw new UnstorableStateError(path, "is a resizable ArrayBuffer; it would come back fixed.");
 		return tagged("buffer", toBase64(new Uint8Array(buffer)));
 	}
 	if (ArrayBuffer.isView(value)) return viewToJson(value, prototype, path, walk);
@@ -266,10 +270,16 @@ function builtinToJson(value: object, prototype: object, path: string, walk: Wal
 
 function viewToJson(view: ArrayBufferView, prototype: object, path: string, walk: Walk): Json | undefined {
 	const name = (prototype.constructor as { name?: string } | undefined)?.name ?? "";
-	const known = name === "Uint8Array" || name === "DataView" ? (globalThis as Record<string, unknown>)[name] : typedArray(name);
+	const known =
+		name === "Uint8Array" || name === "DataView" ? (globalThis as Record<string, unknown>)[name] : typedArray(name);
 	if (known === undefined || known !== prototype.constructor) return undefined;
 	const buffer = view.buffer;
-	if (!(buffer instanceof ArrayBuffer) || isResizable(buffer) || view.byteOffset !== 0 || view.byteLength !== buffer.byteLength) {
+	if (
+		!(buffer instanceof ArrayBuffer) ||
+		isResizable(buffer) ||
+		view.byteOffset !== 0 ||
+		view.byteLength !== buffer.byteLength
+	) {
 		throw new UnstorableStateError(
 			path,
 			"is a view of part of a larger (or shared, or resizable) buffer; only the view's bytes would be stored, so it would come back with a buffer of its own. Fix: store a copy (value.slice()).",
@@ -349,7 +359,12 @@ function fromJson(value: Json): unknown {
 /** Copies decoded properties onto `out`; defineProperty keeps an own "__proto__" key a key. */
 function objectFromJson(value: { [key: string]: Json }, out: object): object {
 	for (const key of Object.keys(value)) {
-		Object.defineProperty(out, key, { value: fromJson(value[key] as Json), writable: true, enumerable: true, configurable: true });
+		Object.defineProperty(out, key, {
+			value: fromJson(value[key] as Json),
+			writable: true,
+			enumerable: true,
+			configurable: true,
+		});
 	}
 	return out;
 }

@@ -28,7 +28,16 @@ export interface ProxyGuard {
 }
 
 /** Methods of a Date, a typed array, a DataView or an ArrayBuffer that change it. */
-const MUTATORS = new Set(["set", "fill", "copyWithin", "reverse", "sort", "resize", "transfer", "transferToFixedLength"]);
+const MUTATORS = new Set([
+	"set",
+	"fill",
+	"copyWithin",
+	"reverse",
+	"sort",
+	"resize",
+	"transfer",
+	"transferToFixedLength",
+]);
 /** Methods of a typed array or DataView that return a view sharing its bytes. */
 const SHARING = new Set(["subarray"]);
 
@@ -64,7 +73,11 @@ function plainHandler(guard: ProxyGuard, anchor: object): ProxyHandler<object> {
 		defineProperty(target, key, descriptor) {
 			guard.noteWrite(anchor);
 			const value: unknown = descriptor.value;
-			return Reflect.defineProperty(target, key, "value" in descriptor ? { ...descriptor, value: unwrap(value) } : descriptor);
+			return Reflect.defineProperty(
+				target,
+				key,
+				"value" in descriptor ? { ...descriptor, value: unwrap(value) } : descriptor,
+			);
 		},
 	};
 }
@@ -142,12 +155,17 @@ function builtinHandler(guard: ProxyGuard, anchor: object): ProxyHandler<object>
 			if (key === "buffer" && typeof value === "object" && value !== null) return stateProxy(value, guard, anchor);
 			if (typeof value !== "function") return value;
 			const name = String(key);
-			const mutates = MUTATORS.has(name) || (target instanceof Date && name.startsWith("set")) || (target instanceof DataView && name.startsWith("set"));
+			const mutates =
+				MUTATORS.has(name) ||
+				(target instanceof Date && name.startsWith("set")) ||
+				(target instanceof DataView && name.startsWith("set"));
 			const method = value as (...args: unknown[]) => unknown;
 			return (...args: unknown[]) => {
 				if (mutates) guard.noteWrite(anchor);
 				const result = method.apply(target, args.map(unwrap));
-				return SHARING.has(name) && typeof result === "object" && result !== null ? stateProxy(result, guard, anchor) : result;
+				return SHARING.has(name) && typeof result === "object" && result !== null
+					? stateProxy(result, guard, anchor)
+					: result;
 			};
 		},
 		set(target, key, value) {

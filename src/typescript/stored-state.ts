@@ -114,7 +114,9 @@ export class StoredState {
 			// A save() value is restore()'s to keep: it is not watched.
 			values.set(
 				name,
-				name === SAVED && field instanceof ValueField ? field.materialize() : field.materialize(this.places, pathOf(name)),
+				name === SAVED && field instanceof ValueField
+					? field.materialize()
+					: field.materialize(this.places, pathOf(name)),
 			);
 		}
 		return values;
@@ -139,7 +141,8 @@ export class StoredState {
 		const gone = [...this.#fields.keys()].filter((name) => !values.has(name));
 		for (const name of gone) releaseField(this.#fields.get(name));
 		for (const [place, found] of ctx.claims) this.places.claim(place, found);
-		if (plans.length === 0 && gone.length === 0 && this.#formatStored) return { writes: NO_WRITES, replaced: new Map() };
+		if (plans.length === 0 && gone.length === 0 && this.#formatStored)
+			return { writes: NO_WRITES, replaced: new Map() };
 
 		const put = new Map<string, unknown>();
 		const deletes = new Set<string>();

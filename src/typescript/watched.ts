@@ -122,7 +122,11 @@ function listHandler(touches: Touches, room: Room): ProxyHandler<unknown[]> {
 		defineProperty(target, key, descriptor) {
 			write(key);
 			const value: unknown = descriptor.value;
-			return Reflect.defineProperty(target, key, "value" in descriptor ? { ...descriptor, value: unwrap(value) } : descriptor);
+			return Reflect.defineProperty(
+				target,
+				key,
+				"value" in descriptor ? { ...descriptor, value: unwrap(value) } : descriptor,
+			);
 		},
 		getOwnPropertyDescriptor(target, key) {
 			note(key);
@@ -153,7 +157,11 @@ function objectHandler(touches: Touches, room: Room): ProxyHandler<Record<string
 		defineProperty(target, key, descriptor) {
 			note(key);
 			const value: unknown = descriptor.value;
-			return Reflect.defineProperty(target, key, "value" in descriptor ? { ...descriptor, value: unwrap(value) } : descriptor);
+			return Reflect.defineProperty(
+				target,
+				key,
+				"value" in descriptor ? { ...descriptor, value: unwrap(value) } : descriptor,
+			);
 		},
 		getOwnPropertyDescriptor(target, key) {
 			note(key);

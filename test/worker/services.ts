@@ -328,10 +328,12 @@ export function describeExactly(value: unknown): string {
 	if (typeof value !== "object" || value === null) return String(value);
 	if (Array.isArray(value)) {
 		const items: string[] = [];
-		for (let index = 0; index < value.length; index++) items.push(index in value ? describeExactly(value[index]) : "hole");
+		for (let index = 0; index < value.length; index++)
+			items.push(index in value ? describeExactly(value[index]) : "hole");
 		return `[${items.join(",")}]`;
 	}
-	if (value instanceof Map) return `Map{${[...value].map(([k, v]) => `${describeExactly(k)}=>${describeExactly(v)}`).join(",")}}`;
+	if (value instanceof Map)
+		return `Map{${[...value].map(([k, v]) => `${describeExactly(k)}=>${describeExactly(v)}`).join(",")}}`;
 	if (value instanceof Set) return `Set{${[...value].map(describeExactly).join(",")}}`;
 	if (value instanceof Date) return `Date(${value.getTime()})`;
 	return `{${Object.entries(value)
@@ -347,7 +349,11 @@ export function describeExactly(value: unknown): string {
  */
 class Differential implements Service {
 	count = 0;
-	tree: { name: string; tags: string[]; inner: { n: number; ref?: unknown } } = { name: "t", tags: [], inner: { n: 0 } };
+	tree: { name: string; tags: string[]; inner: { n: number; ref?: unknown } } = {
+		name: "t",
+		tags: [],
+		inner: { n: 0 },
+	};
 	list: (number | string | { n: number } | null)[] = [];
 	map = new Map<string, { n: number; seen: Set<number> } | number>();
 	pick: unknown = null;
