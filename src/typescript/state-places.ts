@@ -100,17 +100,20 @@ export class Places implements ProxyGuard {
 	noteWrite(anchor: object): void {
 		const holder = this.holder(anchor);
 		if (!this.open) throw outsideEventError(holder?.path);
-		if (holder === undefined) {
-			throw new Error(
-				"An object that is no longer part of the room's state was changed: its entry was removed or rewritten at the end of an earlier event, and Stateroom now keeps a copy of its own. Fix: read the object again through its field (e.g. this.players.get(id)) in the event that changes it, rather than keeping a reference from an earlier event.",
-			);
-		}
+		if (holder === undefined) throw staleError();
 		holder.place.touch?.();
 	}
 
 	private valid(claim: Claim): boolean {
 		return claim.place.gen === claim.gen && (claim.place.owner?.gen ?? 0) === claim.ownerGen;
 	}
+}
+
+/** The error for a write through a reference to an object the state no longer holds. */
+export function staleError(): Error {
+	return new Error(
+		"An object that is no longer part of the room's state was changed: it was removed, replaced, or rebuilt from storage (after a failed event) at the end of an earlier event, so the change would be lost. Fix: read the object again through its field (e.g. this.players.get(id)) in the event that changes it, rather than keeping a reference from an earlier event.",
+	);
 }
 
 /** The error for a write to state while no event runs (a callback that outlived its event). */

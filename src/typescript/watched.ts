@@ -8,7 +8,7 @@
  * a write through it, in this event or a later one, however the service kept it, notes its
  * entry again. Every write is refused while no event runs.
  */
-import { outsideEventError, type Places } from "./state-places.ts";
+import { outsideEventError, type Places, staleError } from "./state-places.ts";
 import { registerProxy, unwrap } from "./state-proxies.ts";
 
 /** How a watched field's entries are addressed: list indexes, Map keys or property names. */
@@ -57,11 +57,12 @@ export interface Watched {
 interface Room {
 	readonly places: Places;
 	readonly path: string;
+	readonly target: Collection;
 }
 
 export function watch(kind: CollectionKind, target: Collection, places: Places, path: string): Watched {
 	const touches = new Touches();
-	const room = { places, path };
+	const room = { places, path, target };
 	let proxy: Collection;
 	switch (kind) {
 		case "list":
@@ -78,8 +79,13 @@ export function watch(kind: CollectionKind, target: Collection, places: Places, 
 	return { kind, target, proxy, touches };
 }
 
+/**
+ * Refuses a write while no event runs, and one through the proxy of a collection the field no
+ * longer holds (replaced, or rebuilt from storage by a rollback): it would be lost.
+ */
 function gate(room: Room): void {
 	if (!room.places.open) throw outsideEventError(room.path);
+	if (room.places.holder(room.target) === undefined) throw staleError();
 }
 
 /** The index a property key names, if it is an array index ("3", not "03" or "length"). */

@@ -243,6 +243,8 @@ interface Player {
 
 /** What "keep" left for a later event: a reference from outside the state (a module variable). */
 let kept: Player | undefined;
+/** What "keep-list" left: the list field itself. */
+let keptList: Player[] | undefined;
 /** What the last callback that ran outside an event reported. */
 let outsideError = "";
 
@@ -251,7 +253,8 @@ let outsideError = "";
  * a current player. Commands: "add N" (N players, and current = players[5]: an alias), "add-id N"
  * (current is an index instead), "bump" (current's score), "pair" (one object twice in a field),
  * "move" (current = players.pop(): a move, not an alias), "keep" (kept = players[5]),
- * "bump-kept", "push-raw" (push a player and keep the object itself), "later" (a callback that
+ * "bump-kept", "push-raw" (push a player and keep the object itself), "keep-list" (keep the
+ * list field), "push-kept-list", "fail" (throws), "later" (a callback that
  * changes state after its event ended), "get" (replies with the state; "keep", "bump-kept" and
  * "later" reply without reading it).
  */
@@ -282,6 +285,9 @@ class Aliases implements Service {
 		}
 		if (command === "move") this.current = this.players.pop() ?? null;
 		if (command === "keep") kept = this.players[5];
+		if (command === "keep-list") keptList = this.players;
+		if (command === "push-kept-list") keptList?.push({ name: "late", score: 0 });
+		if (command === "fail") throw new Error("fail requested");
 		if (command === "bump-kept" && kept) kept.score += 1;
 		if (command === "push-raw") {
 			kept = { name: "raw", score: 0 };
@@ -299,7 +305,7 @@ class Aliases implements Service {
 			}, 0);
 		}
 		// These reply without reading the state, so that no entry is read again through the field.
-		if (["keep", "bump-kept", "later"].includes(command)) {
+		if (["keep", "bump-kept", "later", "keep-list", "push-kept-list"].includes(command)) {
 			ctx.sendMessage(MessageRecipient.broadcast(), JSON.stringify({ done: command }));
 			return;
 		}

@@ -97,6 +97,17 @@ describe("a reference kept from an earlier event", () => {
 		await evictDurableObject(roomStub("test-aliases", room));
 		expect(await ask(a, "get")).toMatchObject({ last: 0 });
 	});
+
+	it("to a collection the state no longer holds (rebuilt after a failed event) is refused", async () => {
+		const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+		const room = uniqueRoom();
+		const a = await connect(`/s/test-aliases/ws/${room}`);
+		await ask(a, "add-id 300");
+		await ask(a, "keep-list");
+		await refused(a, "fail", errors);
+		expect(await refused(a, "push-kept-list", errors)).toContain("no longer part of the room's state");
+		expect(await ask(a, "get")).toMatchObject({ players: 300 });
+	});
 });
 
 describe("a change while no event runs", () => {
