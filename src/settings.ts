@@ -13,7 +13,7 @@ export interface ServiceLimits {
 	/** WebAssembly: the most linear memory a room's module may have, in bytes; default 16 MiB. */
 	readonly maxMemoryBytes: number;
 	/**
-	 * TypeScript: the most a room's stored state may take, in bytes (see the README's
+	 * TypeScript: the most a room's stored state may take, in bytes (see docs/security.md,
 	 * "Containment"); an event after which it would be larger fails. Default 4 MiB.
 	 */
 	readonly maxStateBytes: number;
@@ -61,7 +61,7 @@ export interface AccessSettings {
  * - `"strict"` (default): a message leaves only once the state it reports is stored;
  * - `"relaxed"`: messages leave at once, and the changes of the events of the last
  *   {@link RELAXED_FLUSH_MS} ms are written together; a crash of the machine in that window
- *   loses them (the README's "Durability" says what is and is not lost).
+ *   loses them (docs/services.md, "Durability", says what is and is not lost).
  */
 export type Durability = "strict" | "relaxed";
 
