@@ -119,11 +119,12 @@ class TypeScriptEngine implements Engine {
 			return writes;
 		} catch (error) {
 			if (!(error instanceof UnstorableStateError)) throw error;
-			throw new Error(
-				`Service "${this.name}" cannot be saved: ${error.message} ` +
-					`Fix: keep only plain data in fields; or list the field in \`static transient = ["${topField(error.path)}"]\`; ` +
-					'or implement save() and restore(); or set `static persistence = "none"`.',
-			);
+			// A problem that names its own fix (an alias, a frozen object, ...) needs no other.
+			const fixes = error.problem.includes(" Fix: ")
+				? ""
+				: ` Fix: keep only plain data in fields; or list the field in \`static transient = ["${topField(error.path)}"]\`; ` +
+					'or implement save() and restore(); or set `static persistence = "none"`.';
+			throw new Error(`Service "${this.name}" cannot be saved: ${error.message}${fixes}`);
 		}
 	}
 

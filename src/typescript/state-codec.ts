@@ -105,6 +105,11 @@ export function describeKey(key: unknown): string {
 	return typeof key === "object" && key !== null ? "{…}" : String(key);
 }
 
+/** Why one object at two places (`path` and `other`) is refused, and the fix. */
+export function aliasProblem(other: string): string {
+	return `is the same object as ${other}. Each object in a room's state is stored at one place, so the two would come back as two separate objects after the room is evicted; Stateroom refuses the event instead. Fix: keep the object at one place and store its id (a key or an index) at the other, or store a copy ({ ...value }, [...list]).`;
+}
+
 function tagged(tag: string, value: Json): Json {
 	return { [TAG]: tag, v: value };
 }
@@ -148,10 +153,7 @@ function toJson(input: unknown, path: string, walk: Walk): Json {
 				`refers back to ${before}, which contains it (a cycle); a cycle cannot be stored. Fix: store an id (a key or an index) instead of the object.`,
 			);
 		}
-		throw new UnstorableStateError(
-			path,
-			`is the same object as ${before}. Storage would bring the two back as separate objects, so Stateroom refuses the event instead. Fix: keep the object at one place and store its id (a key or an index) at the other, or store a copy ({ ...value }, structuredClone(value)).`,
-		);
+		throw new UnstorableStateError(path, aliasProblem(before));
 	}
 	walk.found.set(object, path);
 	walk.open.add(object);

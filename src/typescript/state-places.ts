@@ -10,7 +10,7 @@
  * holds now. An object with a valid claim elsewhere is an alias. Places that were not encoded
  * again still hold what they held, so their claims stay valid without being looked at.
  */
-import { UnstorableStateError } from "./state-codec.ts";
+import { aliasProblem, UnstorableStateError } from "./state-codec.ts";
 import { type ProxyGuard, stateProxy } from "./state-proxies.ts";
 
 /** A field, or one entry of a watched collection (whose owner is its field). */
@@ -124,8 +124,5 @@ export function outsideEventError(path: string | undefined): Error {
 }
 
 function aliasError(path: string, other: string): UnstorableStateError {
-	return new UnstorableStateError(
-		path,
-		`is the same object as ${other}. Each object in a room's state is stored at one place, so the two would come back as two separate objects after the room is evicted; Stateroom refuses the event instead. Fix: keep the object at one place and store its id (a key or an index) at the other, or store a copy ({ ...value }, structuredClone(value)).`,
-	);
+	return new UnstorableStateError(path, aliasProblem(other));
 }
