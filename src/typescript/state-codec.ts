@@ -6,9 +6,10 @@
  * It takes plain data: primitives (-0, NaN and bigints included), arrays (holes stay holes),
  * plain objects (an own "__proto__" key included, and objects without a prototype), Map, Set,
  * Date (an invalid one too), typed arrays, DataView and ArrayBuffer, and each comes back exactly
- * as it went in. Anything that would not (a function, a class instance, a symbol key, a getter,
- * a frozen object, an array with extra properties, a view of part of a buffer, a cycle, one
- * object at two places) is refused with an error that names the path.
+ * as it went in (a frozen plain object or array comes back frozen). Anything that would not (a
+ * function, a class instance, a symbol key, a getter, a sealed object, an array with extra
+ * properties, a view of part of a buffer, a cycle, one object at two places) is refused with an
+ * error that names the path.
  */
 import { unwrap } from "./state-proxies.ts";
 
@@ -105,6 +106,55 @@ export function describeKey(key: unknown): string {
 	return typeof key === "object" && key !== null ? "{…}" : String(key);
 }
 
+/**
+ * Objects Stateroom froze when it replaced them by its own copy (see stored-fields.ts): stored
+ * again, they are the service's plain data as before, not frozen values.
+ */
+const retired = new WeakSet<object>();
+
+export function isRetired(object: object): boolean {
+	return retired.has(object);
+}
+
+/** Freezes an object the state no longer holds, so that a write through a kept reference throws. */
+export function retire(object: object): void {
+	// One the service froze itself stays a frozen value.
+	if (Object.isFrozen(object)) return;
+	Object.freeze(object);
+	retired.add(object);
+}
+
+/**
+ * Refuses a large collection (stored entry by entry, see stored-fields.ts) whose own properties
+ * besides its entries would be lost: extra properties of an array or Map, or symbol keys,
+ * getters and non-enumerable properties of an object.
+ */
+export function checkCollection(value: object, path: string): void {
+	if (Array.isArray(value)) {
+		let present = 0;
+		for (let index = 0; index < value.length; index++) if (index in value) present += 1;
+		if (Reflect.ownKeys(value).length !== present + 1) {
+			throw new UnstorableStateError(path, "has its own properties besides its items, which would be lost.");
+		}
+		return;
+	}
+	if (value instanceof Map) {
+		if (Reflect.ownKeys(value).length > 0) {
+			throw new UnstorableStateError(path, "has its own properties besides its entries, which would be lost.");
+		}
+		return;
+	}
+	for (const key of Reflect.ownKeys(value)) {
+		const descriptor = Object.getOwnPropertyDescriptor(value, key) as PropertyDescriptor;
+		if (typeof key === "symbol" || !("value" in descriptor) || !descriptor.enumerable) {
+			throw new UnstorableStateError(
+				`${path}.${String(key)}`,
+				"is a symbol key, a getter or setter, or not enumerable; only plain properties can be stored.",
+			);
+		}
+	}
+}
+
 /** Why one object at two places (`path` and `other`) is refused, and the fix. */
 export function aliasProblem(other: string): string {
 	return `is the same object as ${other}. Each object in a room's state is stored at one place, so the two would come back as two separate objects after the room is evicted; Stateroom refuses the event instead. Fix: keep the object at one place and store its id (a key or an index) at the other, or store a copy ({ ...value }, [...list]).`;
@@ -165,13 +215,22 @@ function toJson(input: unknown, path: string, walk: Walk): Json {
 }
 
 function objectToJson(value: object, path: string, walk: Walk): Json {
-	if (!Object.isExtensible(value)) {
+	const prototype = Object.getPrototypeOf(value) as object | null;
+	if (!Object.isExtensible(value) && !retired.has(value)) {
+		const plain = prototype === Array.prototype || prototype === Object.prototype || prototype === null;
+		if (plain && Object.isFrozen(value)) {
+			return tagged(
+				"frozen",
+				prototype === Array.prototype
+					? arrayToJson(value as unknown[], path, walk)
+					: plainToJson(value, path, walk, prototype === null),
+			);
+		}
 		throw new UnstorableStateError(
 			path,
-			"is frozen, sealed or not extensible; it would come back as an ordinary object that can change. Fix: store a copy ({ ...value }, [...value]).",
+			"is sealed or not extensible (only a frozen plain object or array keeps its integrity level); it would come back as an ordinary object. Fix: store a copy ({ ...value }, [...value]).",
 		);
 	}
-	const prototype = Object.getPrototypeOf(value) as object | null;
 	if (prototype === Array.prototype) return arrayToJson(value as unknown[], path, walk);
 	if (prototype === Object.prototype || prototype === null) return plainToJson(value, path, walk, prototype === null);
 	const special = builtinToJson(value, prototype, path, walk);
@@ -344,6 +403,8 @@ function fromJson(value: Json): unknown {
 			if (Type === undefined) break;
 			return new Type(fromBase64(bytes).buffer as ArrayBuffer);
 		}
+		case "frozen":
+			return Object.freeze(fromJson(inner) as object);
 		case "sparse": {
 			const [length, entries] = inner as [number, [number, Json][]];
 			const list: unknown[] = new Array(length);

@@ -19,7 +19,15 @@
  * own objects are retired: plain objects and arrays are frozen, so that a write through a
  * reference kept from before fails loudly instead of being lost.
  */
-import { decodeParsed, decodeState, describeKey, encodeState } from "./state-codec.ts";
+import {
+	checkCollection,
+	decodeParsed,
+	decodeState,
+	describeKey,
+	encodeState,
+	isRetired,
+	retire as retireObject,
+} from "./state-codec.ts";
 import { type Found, Place, type Places } from "./state-places.ts";
 import { unwrap } from "./state-proxies.ts";
 import { type Collection, type CollectionKind, type Watched, watch } from "./watched.ts";
@@ -115,17 +123,21 @@ function retire(found: Found, places: Places): void {
 	for (const object of found.keys()) {
 		if (places.isHidden(object)) continue;
 		const prototype = Object.getPrototypeOf(object) as unknown;
-		if (Array.isArray(object) || prototype === Object.prototype || prototype === null) Object.freeze(object);
+		if (Array.isArray(object) || prototype === Object.prototype || prototype === null) retireObject(object);
 	}
 }
 
-/** Which collection kind a value would be watched as, if it is large enough to be worth it. */
+/**
+ * Which collection kind a value would be watched as, if it is large enough to be worth it. A
+ * frozen one is stored whole, so that it comes back frozen.
+ */
 function watchableKind(value: unknown): CollectionKind | undefined {
+	if (typeof value === "object" && value !== null && !Object.isExtensible(value) && !isRetired(value)) return undefined;
 	if (Array.isArray(value)) return value.length >= WATCH_MIN_ENTRIES ? "list" : undefined;
 	if (value instanceof Map) return value.size >= WATCH_MIN_ENTRIES ? "map" : undefined;
 	if (typeof value !== "object" || value === null) return undefined;
-	const prototype = Object.getPrototypeOf(value) as unknown;
-	if (prototype !== Object.prototype && prototype !== null) return undefined;
+	// A prototype-less object is stored whole, so that it comes back without a prototype.
+	if (Object.getPrototypeOf(value) !== Object.prototype) return undefined;
 	return Object.keys(value).length >= WATCH_MIN_ENTRIES ? "object" : undefined;
 }
 
@@ -320,6 +332,7 @@ export class CollectionField {
 		const field = new CollectionField(base, kind, entries, 0);
 		field.#path = path;
 		const raw = unwrap(value);
+		checkCollection(raw, path);
 		const claimed = ctx.claims.length;
 		const container: Found = new Map([[raw, path]]);
 		ctx.claims.push([field.place, container]);
@@ -537,19 +550,20 @@ export class CollectionField {
 		let reorder = false;
 		for (const [slot, key, found] of adopt) {
 			const target = this.watched.target;
-			if (this.kind === "map" && typeof key === "object" && key !== null && !places.isHidden(key)) {
-				// The key itself is replaced: its entry gets a new place, and the Map its order back.
-				this.#entryPlaces.delete(slot);
-				reorder = true;
-			}
+			const newKey = this.kind === "map" && typeof key === "object" && key !== null && !places.isHidden(key);
+			// A key that is an object of the service's own is replaced too: its entry gets a new place.
+			if (newKey) this.#entryPlaces.delete(slot);
 			const [copyKey, value] = this.decodeEntry(slot, places);
 			if (this.kind === "list") (target as unknown[])[slot] = value;
 			else if (this.kind === "object") defineEntry(target as Record<string, unknown>, key as string, value);
+			else if (!newKey) (target as Map<unknown, unknown>).set(key, value);
 			else {
+				// Replacing a key moves its entry to the end of the Map: the order is put back below.
 				(target as Map<unknown, unknown>).delete(key);
 				(target as Map<unknown, unknown>).set(copyKey, value);
 				this.#slotOf.delete(key);
 				this.#slotOf.set(copyKey, slot);
+				reorder = true;
 			}
 			retire(found, places);
 		}

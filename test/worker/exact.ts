@@ -2,6 +2,7 @@
  * Exact equality of stored values, for the state property tests: -0 is not 0, a hole is not
  * undefined, prototypes, key order, Map and Set order, typed array kinds and their bytes count.
  */
+import { isRetired } from "../../src/typescript/state-codec.ts";
 
 /** Where `actual` differs from `expected` (a path), or `undefined` if it is exactly the same. */
 export function difference(actual: unknown, expected: unknown, path = "value"): string | undefined {
@@ -9,6 +10,9 @@ export function difference(actual: unknown, expected: unknown, path = "value"): 
 		return Object.is(actual, expected) ? undefined : `${path}: ${describe(actual)} is not ${describe(expected)}`;
 	}
 	if (Object.getPrototypeOf(actual) !== Object.getPrototypeOf(expected)) return `${path}: another prototype`;
+	// Stateroom freezes the objects it replaced by its copy ("retired"): they were not frozen before.
+	const frozen = (value: object) => Object.isFrozen(value) && !isRetired(value);
+	if (frozen(actual) !== frozen(expected)) return `${path}: frozen on one side only`;
 	if (Array.isArray(expected)) return listDifference(actual as unknown[], expected, path);
 	if (expected instanceof Map) {
 		const [a, e] = [[...(actual as Map<unknown, unknown>)], [...expected]];

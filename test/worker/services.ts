@@ -243,6 +243,8 @@ interface Player {
 
 /** What "keep" left for a later event: a reference from outside the state (a module variable). */
 let kept: Player | undefined;
+/** Module-level defaults, assigned to a field in several rooms (each stores its own copy). */
+const DEFAULTS = { volume: 1 };
 /** What "keep-list" left: the list field itself. */
 let keptList: Player[] | undefined;
 /** What the last callback that ran outside an event reported. */
@@ -254,7 +256,8 @@ let outsideError = "";
  * (current is an index instead), "bump" (current's score), "pair" (one object twice in a field),
  * "move" (current = players.pop(): a move, not an alias), "keep" (kept = players[5]),
  * "bump-kept", "push-raw" (push a player and keep the object itself), "keep-list" (keep the
- * list field), "push-kept-list", "fail" (throws), "later" (a callback that
+ * list field), "push-kept-list", "fail" (throws), "defaults" (settings = a module-level object),
+ * "tune" (settings.volume += 1), "later" (a callback that
  * changes state after its event ended), "get" (replies with the state; "keep", "bump-kept" and
  * "later" reply without reading it).
  */
@@ -264,6 +267,7 @@ class Aliases implements Service {
 	currentIndex = -1;
 	pair: Player[] = [];
 	count = 0;
+	settings: { volume: number } | null = null;
 	message(_client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
 		const [command = "", arg = ""] = (message.text() ?? "").split(" ");
 		const make = (n: number) => Array.from({ length: n }, (_, index) => ({ name: `p${index}`, score: 0 }));
@@ -284,6 +288,8 @@ class Aliases implements Service {
 			this.pair = [one, one];
 		}
 		if (command === "move") this.current = this.players.pop() ?? null;
+		if (command === "defaults") this.settings = DEFAULTS;
+		if (command === "tune" && this.settings) this.settings.volume += 1;
 		if (command === "keep") kept = this.players[5];
 		if (command === "keep-list") keptList = this.players;
 		if (command === "push-kept-list") keptList?.push({ name: "late", score: 0 });
@@ -320,6 +326,7 @@ class Aliases implements Service {
 				same: at5 !== undefined && at5 === current,
 				last: this.players.at(-1)?.score ?? null,
 				count: this.count,
+				volume: this.settings?.volume ?? null,
 				outsideError,
 			}),
 		);

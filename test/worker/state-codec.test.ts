@@ -95,6 +95,7 @@ describe("the state codec, through storage", () => {
 				},
 			],
 			["a 600,000-character string", () => "é".repeat(600_000)],
+			["frozen objects and arrays", () => Object.freeze({ list: Object.freeze([1, { a: 2 }]) })],
 			["nested Maps and Sets", () => new Map([[1, new Set([new Map([["a", -0]])])]])],
 			[
 				"typed arrays",
@@ -130,7 +131,7 @@ describe("the state codec, through storage", () => {
 			[Object.defineProperty({}, "g", { get: () => 1, enumerable: true }), "this.x.g is a getter or setter"],
 			[Object.defineProperty({}, "hidden", { value: 1 }), "this.x.hidden is not enumerable"],
 			[Object.assign([1], { extra: true }), "this.x has its own property extra"],
-			[{ frozen: Object.freeze({ a: 1 }) }, "this.x.frozen is frozen"],
+			[{ sealed: Object.seal({ a: 1 }) }, "this.x.sealed is sealed"],
 			[{ view: new Uint8Array(shared.buffer, 2, 2) }, "this.x.view is a view of part of a larger"],
 			[[shared, new Uint16Array(shared.buffer)], "this.x[1] shares its ArrayBuffer with this.x[0]"],
 			[Object.assign(new Map(), { note: 1 }), "this.x has its own property note"],

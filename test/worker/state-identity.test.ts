@@ -19,6 +19,7 @@ interface Reply {
 	same: boolean;
 	last: number | null;
 	count: number;
+	volume: number | null;
 	outsideError: string;
 }
 
@@ -96,6 +97,19 @@ describe("a reference kept from an earlier event", () => {
 		expect(await ask(a, "get")).toMatchObject({ last: 0 });
 		await evictDurableObject(roomStub("test-aliases", room));
 		expect(await ask(a, "get")).toMatchObject({ last: 0 });
+	});
+
+	it("to a module-level object that rooms assign to a field: each room keeps and changes its own copy", async () => {
+		const [a, b] = [
+			await connect(`/s/test-aliases/ws/${uniqueRoom()}`),
+			await connect(`/s/test-aliases/ws/${uniqueRoom()}`),
+		];
+		await ask(a, "defaults");
+		expect(await ask(a, "tune")).toMatchObject({ volume: 2 });
+		// The first room's checkpoint retired (froze) the module's object: the second room stores a copy all the same.
+		await ask(b, "defaults");
+		expect(await ask(b, "tune")).toMatchObject({ volume: 2 });
+		expect(await ask(a, "tune")).toMatchObject({ volume: 3 });
 	});
 
 	it("to a collection the state no longer holds (rebuilt after a failed event) is refused", async () => {
