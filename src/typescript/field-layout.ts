@@ -45,15 +45,9 @@ export const partKey = (base: string, index: number) => `${base}/${index}`;
 export const headerBytes = (base: string) => base.length + 48;
 
 /**
- * Retires the service's own objects that a place held before it was adopted: plain objects and
- * arrays are frozen, so a write through a reference kept from before fails instead of being
- * lost. (A Map, Set, Date or typed array cannot be frozen; changing one of those is simply no
- * longer a change to the state.)
+ * Retires the service's own objects that a place held before it was adopted, so that a write
+ * through a reference kept from before fails instead of being lost (see `retire` in the codec).
  */
 export function retire(found: Found, places: Places): void {
-	for (const object of found.keys()) {
-		if (places.isHidden(object)) continue;
-		const prototype = Object.getPrototypeOf(object) as unknown;
-		if (Array.isArray(object) || prototype === Object.prototype || prototype === null) retireObject(object);
-	}
+	for (const object of found.keys()) if (!places.isHidden(object)) retireObject(object);
 }

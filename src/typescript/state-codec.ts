@@ -116,11 +116,41 @@ export function isRetired(object: object): boolean {
 	return retired.has(object);
 }
 
-/** Freezes an object the state no longer holds, so that a write through a kept reference throws. */
+/** Methods that change a Map, Set, Date, DataView or typed array (a retired one refuses them). */
+const SETTERS = {
+	map: ["set", "delete", "clear"],
+	set: ["add", "delete", "clear"],
+	date: Object.getOwnPropertyNames(Date.prototype).filter((name) => name.startsWith("set")),
+	view: Object.getOwnPropertyNames(DataView.prototype).filter((name) => name.startsWith("set")),
+	typed: ["set", "fill", "copyWithin", "reverse", "sort"],
+};
+
+function settersOf(object: object): readonly string[] {
+	if (object instanceof Map) return SETTERS.map;
+	if (object instanceof Set) return SETTERS.set;
+	if (object instanceof Date) return SETTERS.date;
+	if (object instanceof DataView) return SETTERS.view;
+	return ArrayBuffer.isView(object) ? SETTERS.typed : [];
+}
+
+function refuseRetired(): never {
+	throw new TypeError(
+		"This object is no longer part of the room's state: Stateroom stored a copy of it at the end of an earlier event, so a change to it would be lost. Fix: read the state again through its field in the event that changes it.",
+	);
+}
+
+/**
+ * Retires an object the state no longer holds, so that a write through a kept reference throws:
+ * it is frozen, and a Map's, Set's, Date's or typed array's own methods that change it refuse.
+ * (A typed array cannot be frozen: a write to one of its items is not refused.)
+ */
 export function retire(object: object): void {
 	// One the service froze itself stays a frozen value.
-	if (Object.isFrozen(object)) return;
-	Object.freeze(object);
+	if (retired.has(object) || Object.isFrozen(object)) return;
+	for (const name of settersOf(object)) {
+		Object.defineProperty(object, name, { value: refuseRetired, enumerable: false });
+	}
+	if (!ArrayBuffer.isView(object) || object instanceof DataView) Object.freeze(object);
 	retired.add(object);
 }
 
@@ -234,7 +264,7 @@ function objectToJson(value: object, path: string, walk: Walk): Json {
 	if (prototype === Array.prototype) return arrayToJson(value as unknown[], path, walk);
 	if (prototype === Object.prototype || prototype === null) return plainToJson(value, path, walk, prototype === null);
 	const special = builtinToJson(value, prototype, path, walk);
-	if (special !== undefined) {
+	if (special !== undefined && !retired.has(value)) {
 		// A typed array's own keys are its indexes; anything more would be lost.
 		const extra = Reflect.ownKeys(value).filter(
 			(key) => !ArrayBuffer.isView(value) || arrayIndexKey(key) === undefined,
@@ -247,6 +277,7 @@ function objectToJson(value: object, path: string, walk: Walk): Json {
 		}
 		return special;
 	}
+	if (special !== undefined) return special;
 	const kind = (prototype.constructor as { name?: string } | undefined)?.name || "class instance";
 	throw new UnstorableStateError(
 		path,

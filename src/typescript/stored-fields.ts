@@ -16,8 +16,8 @@
  * the service's objects are replaced by a copy decoded from what was stored ("adopted"), so
  * that a room that was evicted and one that was not hold exactly the same state, and the
  * service reaches the copies only through state proxies, which note every write. The service's
- * own objects are retired: plain objects and arrays are frozen, so that a write through a
- * reference kept from before fails loudly instead of being lost.
+ * own objects are retired (frozen, and a Map's or Set's methods that change it refuse), so that
+ * a write through a reference kept from before fails loudly instead of being lost.
  */
 
 import { type FieldHeader, type FieldPlan, type PlanContext, WATCH_MIN_ENTRIES } from "./field-layout.ts";

@@ -245,6 +245,8 @@ interface Player {
 let kept: Player | undefined;
 /** Module-level defaults, assigned to a field in several rooms (each stores its own copy). */
 const DEFAULTS = { volume: 1 };
+/** What "tags-raw" left: a Set the service put in a field itself. */
+let keptTags: Set<string> | undefined;
 /** What "keep-list" left: the list field itself. */
 let keptList: Player[] | undefined;
 /** What the last callback that ran outside an event reported. */
@@ -257,7 +259,7 @@ let outsideError = "";
  * "move" (current = players.pop(): a move, not an alias), "keep" (kept = players[5]),
  * "bump-kept", "push-raw" (push a player and keep the object itself), "keep-list" (keep the
  * list field), "push-kept-list", "fail" (throws), "defaults" (settings = a module-level object),
- * "tune" (settings.volume += 1), "later" (a callback that
+ * "tune" (settings.volume += 1), "tags-raw" (tags = a Set it keeps), "tag-kept" (adds to that Set), "later" (a callback that
  * changes state after its event ended), "get" (replies with the state; "keep", "bump-kept" and
  * "later" reply without reading it).
  */
@@ -268,6 +270,7 @@ class Aliases implements Service {
 	pair: Player[] = [];
 	count = 0;
 	settings: { volume: number } | null = null;
+	tags = new Set<string>();
 	message(_client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
 		const [command = "", arg = ""] = (message.text() ?? "").split(" ");
 		const make = (n: number) => Array.from({ length: n }, (_, index) => ({ name: `p${index}`, score: 0 }));
@@ -290,6 +293,11 @@ class Aliases implements Service {
 		if (command === "move") this.current = this.players.pop() ?? null;
 		if (command === "defaults") this.settings = DEFAULTS;
 		if (command === "tune" && this.settings) this.settings.volume += 1;
+		if (command === "tags-raw") {
+			keptTags = new Set(["a"]);
+			this.tags = keptTags;
+		}
+		if (command === "tag-kept") keptTags?.add("b");
 		if (command === "keep") kept = this.players[5];
 		if (command === "keep-list") keptList = this.players;
 		if (command === "push-kept-list") keptList?.push({ name: "late", score: 0 });
@@ -311,7 +319,7 @@ class Aliases implements Service {
 			}, 0);
 		}
 		// These reply without reading the state, so that no entry is read again through the field.
-		if (["keep", "bump-kept", "later", "keep-list", "push-kept-list"].includes(command)) {
+		if (["keep", "bump-kept", "later", "keep-list", "push-kept-list", "tag-kept"].includes(command)) {
 			ctx.sendMessage(MessageRecipient.broadcast(), JSON.stringify({ done: command }));
 			return;
 		}
@@ -327,6 +335,7 @@ class Aliases implements Service {
 				last: this.players.at(-1)?.score ?? null,
 				count: this.count,
 				volume: this.settings?.volume ?? null,
+				tags: [...this.tags],
 				outsideError,
 			}),
 		);

@@ -20,6 +20,7 @@ interface Reply {
 	last: number | null;
 	count: number;
 	volume: number | null;
+	tags: string[];
 	outsideError: string;
 }
 
@@ -97,6 +98,17 @@ describe("a reference kept from an earlier event", () => {
 		expect(await ask(a, "get")).toMatchObject({ last: 0 });
 		await evictDurableObject(roomStub("test-aliases", room));
 		expect(await ask(a, "get")).toMatchObject({ last: 0 });
+	});
+
+	it("to a Map or Set the service put in itself is refused too", async () => {
+		const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+		const room = uniqueRoom();
+		const a = await connect(`/s/test-aliases/ws/${room}`);
+		expect(await ask(a, "tags-raw")).toMatchObject({ tags: ["a"] });
+		expect(await refused(a, "tag-kept", errors)).toContain("no longer part of the room's state");
+		expect(await ask(a, "get")).toMatchObject({ tags: ["a"] });
+		await evictDurableObject(roomStub("test-aliases", room));
+		expect(await ask(a, "get")).toMatchObject({ tags: ["a"] });
 	});
 
 	it("to a module-level object that rooms assign to a field: each room keeps and changes its own copy", async () => {
