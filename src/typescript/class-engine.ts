@@ -11,6 +11,7 @@ import { NO_WRITES } from "../engine.ts";
 import type { RoomAddress } from "../naming.ts";
 import { UnstorableStateError } from "./state-codec.ts";
 import { outsideEventError } from "./state-places.ts";
+import { unwrap } from "./state-proxies.ts";
 import { SAVED, StoredState } from "./stored-state.ts";
 
 export function typescriptEngine(name: string, service: ServiceClass): EngineFactory {
@@ -160,7 +161,8 @@ class TypeScriptEngine implements Engine {
 		return {
 			roomId: this.room.roomId,
 			sendMessage(recipient: RecipientLike, message: PayloadLike) {
-				effects.send(MessageRecipient.from(recipient), MessagePayload.from(message));
+				// Bytes from the state are a state proxy, which the platform's send does not take.
+				effects.send(MessageRecipient.from(recipient), MessagePayload.from(unwrap(message)));
 			},
 			setTimer(ms: number) {
 				effects.setTimer(ms);

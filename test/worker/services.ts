@@ -259,7 +259,8 @@ let outsideError = "";
  * "move" (current = players.pop(): a move, not an alias), "keep" (kept = players[5]),
  * "bump-kept", "push-raw" (push a player and keep the object itself), "keep-list" (keep the
  * list field), "push-kept-list", "fail" (throws), "defaults" (settings = a module-level object),
- * "tune" (settings.volume += 1), "tags-raw" (tags = a Set it keeps), "tag-kept" (adds to that Set), "later" (a callback that
+ * "tune" (settings.volume += 1), "tags-raw" (tags = a Set it keeps), "tag-kept" (adds to that Set), "bytes" (sends
+ * the bytes field as they are), "later" (a callback that
  * changes state after its event ended), "get" (replies with the state; "keep", "bump-kept" and
  * "later" reply without reading it).
  */
@@ -271,7 +272,8 @@ class Aliases implements Service {
 	count = 0;
 	settings: { volume: number } | null = null;
 	tags = new Set<string>();
-	message(_client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+	raw = new Uint8Array([1, 2, 3]);
+	message(client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
 		const [command = "", arg = ""] = (message.text() ?? "").split(" ");
 		const make = (n: number) => Array.from({ length: n }, (_, index) => ({ name: `p${index}`, score: 0 }));
 		if (command === "add") {
@@ -298,6 +300,10 @@ class Aliases implements Service {
 			this.tags = keptTags;
 		}
 		if (command === "tag-kept") keptTags?.add("b");
+		if (command === "bytes") {
+			ctx.sendMessage(client, this.raw);
+			return;
+		}
 		if (command === "keep") kept = this.players[5];
 		if (command === "keep-list") keptList = this.players;
 		if (command === "push-kept-list") keptList?.push({ name: "late", score: 0 });

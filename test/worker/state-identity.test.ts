@@ -136,6 +136,15 @@ describe("a reference kept from an earlier event", () => {
 	});
 });
 
+describe("state proxies", () => {
+	it("can be sent as they are: bytes from the state leave as a binary frame", async () => {
+		const a = await connect(`/s/test-aliases/ws/${uniqueRoom()}`);
+		await ask(a, "get");
+		a.send("bytes");
+		expect(await a.next()).toEqual(new Uint8Array([1, 2, 3]));
+	});
+});
+
 describe("a change while no event runs", () => {
 	it("is refused, through a state proxy as it happens and to a field before the next event", async () => {
 		const errors = vi.spyOn(console, "error").mockImplementation(() => {});
