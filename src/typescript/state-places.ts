@@ -119,7 +119,7 @@ export function staleError(): Error {
 /** The error for a write to state while no event runs (a callback that outlived its event). */
 export function outsideEventError(path: string | undefined): Error {
 	return new Error(
-		`${path ?? "The room's state"} was changed outside an event (by a callback that ran after its event had ended, e.g. a setTimeout or an unawaited promise). Stateroom stores state at the end of each event, so such a change would be lost on eviction; it is refused. Fix: change state inside a handler; to act later, call ctx.setTimer(ms) and make the change in timer().`,
+		`${path ?? "The room's state"} was changed outside an event (by a callback that ran after its event had ended, e.g. a setTimeout or an unawaited promise, or through a reference kept from before the room was evicted). Stateroom stores state at the end of each event, so such a change would be lost; it is refused. Fix: change state inside a handler, reading it through its fields; to act later, call ctx.setTimer(ms) and make the change in timer().`,
 	);
 }
 
