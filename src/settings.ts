@@ -4,14 +4,25 @@
  * resolved settings; one service's settings never apply to another.
  */
 
+import { jsonStringify } from "./intrinsics.ts";
 import { type ModuleChange, WASM_LIMIT_DEFAULTS } from "./wasm/metering.ts";
 
 /** Bounds on what one room of the service, and each of its clients, may use. */
 export interface ServiceLimits {
 	/** WebAssembly: fuel per event, about one unit per instruction run; default 200,000,000. */
 	readonly fuelPerEvent: number;
-	/** WebAssembly: the most linear memory a room's module may have, in bytes; default 16 MiB. */
+	/**
+	 * WebAssembly: the most memory a room's module may have, in bytes: all its memories and
+	 * tables together (a table element counts for 64 bytes), from its start function on; a
+	 * module that declares more is refused before it runs. Default 16 MiB.
+	 */
 	readonly maxMemoryBytes: number;
+	/**
+	 * The most bytes of messages one event may send (each send counted once, whatever the
+	 * number of recipients; text as UTF-8). An event that sends more fails and is rolled back,
+	 * like a trap or a throw. Default 4 MiB (4 194 304).
+	 */
+	readonly maxOutputBytes: number;
 	/**
 	 * TypeScript: the most a room's stored state may take, in bytes (see docs/security.md,
 	 * "Containment"); an event after which it would be larger fails. Default 4 MiB.
@@ -89,6 +100,7 @@ export interface ResolvedSettings {
 export const DEFAULT_LIMITS: Readonly<ServiceLimits> = {
 	fuelPerEvent: WASM_LIMIT_DEFAULTS.fuelPerEvent,
 	maxMemoryBytes: WASM_LIMIT_DEFAULTS.maxMemoryBytes,
+	maxOutputBytes: WASM_LIMIT_DEFAULTS.maxOutputBytes,
 	maxStateBytes: 4 * 1024 * 1024,
 	eventDeadlineMs: 5000,
 	maxClients: 1000,
@@ -109,18 +121,19 @@ export function resolveSettings(service: string, settings: ServiceSettings = {})
 	const onModuleChange = settings.onModuleChange ?? WASM_LIMIT_DEFAULTS.onModuleChange;
 	checkInteger(service, "limits.fuelPerEvent", limits.fuelPerEvent, 1, Number.MAX_SAFE_INTEGER);
 	checkInteger(service, "limits.maxMemoryBytes", limits.maxMemoryBytes, 65_536, 4 * 1024 ** 3);
+	checkInteger(service, "limits.maxOutputBytes", limits.maxOutputBytes, 1, Number.MAX_SAFE_INTEGER);
 	checkInteger(service, "limits.maxStateBytes", limits.maxStateBytes, 1, Number.MAX_SAFE_INTEGER);
 	checkInteger(service, "limits.eventDeadlineMs", limits.eventDeadlineMs, 1, 2 ** 31 - 1);
 	if (onModuleChange !== "refuse" && onModuleChange !== "reset") {
 		throw new Error(
-			`Service "${service}": onModuleChange is ${JSON.stringify(onModuleChange)}; use "refuse" or "reset".`,
+			`Service "${service}": onModuleChange is ${jsonStringify(onModuleChange)}; use "refuse" or "reset".`,
 		);
 	}
 	checkAccessLimits(service, limits);
 	const durability = settings.durability ?? "strict";
 	if (durability !== "strict" && durability !== "relaxed") {
 		throw new Error(
-			`Service "${service}" has durability ${JSON.stringify(durability)}; use "strict" (the default) or "relaxed".`,
+			`Service "${service}" has durability ${jsonStringify(durability)}; use "strict" (the default) or "relaxed".`,
 		);
 	}
 	return { limits, onModuleChange, access: resolveAccess(service, settings.access), durability };
@@ -148,11 +161,11 @@ function checkAccessLimits(service: string, limits: ServiceLimits): void {
 function resolveAccess(service: string, given: Partial<AccessSettings> = {}): AccessSettings {
 	const access = { ...DEFAULT_ACCESS, ...given };
 	if (access.token !== "none" && access.token !== "required") {
-		throw new Error(`Service "${service}": access.token is ${JSON.stringify(access.token)}; use "none" or "required".`);
+		throw new Error(`Service "${service}": access.token is ${jsonStringify(access.token)}; use "none" or "required".`);
 	}
 	if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(access.secretName)) {
 		throw new Error(
-			`Service "${service}": access.secretName is ${JSON.stringify(access.secretName)}; use the name of a Worker secret (letters, digits and _).`,
+			`Service "${service}": access.secretName is ${jsonStringify(access.secretName)}; use the name of a Worker secret (letters, digits and _).`,
 		);
 	}
 	for (const origin of access.origins) checkOrigin(service, origin);
@@ -170,7 +183,7 @@ function checkOrigin(service: string, origin: string): void {
 	}
 	if (parsed === undefined || parsed.origin !== origin) {
 		throw new Error(
-			`Service "${service}": access.origins holds ${JSON.stringify(origin)}, which is not an origin; write it as a browser sends it, e.g. "https://app.example.com" (no path, no trailing slash), or "*" for any.`,
+			`Service "${service}": access.origins holds ${jsonStringify(origin)}, which is not an origin; write it as a browser sends it, e.g. "https://app.example.com" (no path, no trailing slash), or "*" for any.`,
 		);
 	}
 }

@@ -3,11 +3,13 @@
  * (src/wasm/signature-probe.wat -> build/wasm/) and the ABI edge-case fixtures
  * (test/fixtures/wat/*.wat -> build/fixtures/), metered like every guest (the probe is not a
  * guest). `build/fixtures/unmetered.wasm` is scripted.wat left unmetered, for the host's refusal;
- * `build/fixtures/untracked.wasm` is it metered without dirty-page tracking.
+ * `build/fixtures/untracked.wasm` is it metered without dirty-page tracking; forged.wat is not
+ * metered but given a meter section by hand, as a forger would, for the host's refusal of it.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { meter } from "./meter.mjs";
+import { buildId, METER_SECTION, METER_VERSION, meter } from "./meter.mjs";
+import { concat, uleb } from "./wasm-binary.mjs";
 
 export const name = "WAT (host probe and test fixtures)";
 
@@ -32,7 +34,7 @@ export async function build({ root, log }) {
 	for (const file of sources) {
 		const bytes = compile(wabt, join(dir, file));
 		const out = `build/fixtures/${basename(file, ".wat")}.wasm`;
-		const metered = await meter(bytes, file);
+		const metered = file === "forged.wat" ? forge(bytes) : await meter(bytes, file);
 		writeFileSync(join(root, out), metered);
 		log(`${out} (${metered.length} bytes)`);
 		if (file === "scripted.wat") {
@@ -43,8 +45,19 @@ export async function build({ root, log }) {
 	}
 }
 
-/** Multi-memory: the dirty-page tracking fixture exports a second memory, as tracked builds do. */
-const FEATURES = { mutable_globals: true, bulk_memory: true, multi_memory: true };
+/** `bytes` with a meter section written by hand: what the meter writes, but not signed by it. */
+function forge(bytes) {
+	const claim = { meter: METER_VERSION, build: buildId(bytes), initialBytes: 65_536, code: buildId(bytes) };
+	const payload = new TextEncoder().encode(
+		JSON.stringify({ ...claim, signature: Buffer.alloc(64).toString("base64") }),
+	);
+	const name = new TextEncoder().encode(METER_SECTION);
+	const body = concat(uleb(name.length), name, payload);
+	return Buffer.from(concat(bytes, Uint8Array.of(0), uleb(body.length), body));
+}
+
+/** Multi-memory (the meter adds the dirty-page memory to every fixture), bulk memory and table.grow. */
+const FEATURES = { mutable_globals: true, bulk_memory: true, multi_memory: true, reference_types: true };
 
 function compile(wabt, path) {
 	const source = readFileSync(path, "utf8");

@@ -8,7 +8,9 @@ import { MessageRecipient, type RecipientLike } from "../api/recipient.ts";
 import type { Service, ServiceClass, ServiceContext } from "../api/service.ts";
 import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
 import { NO_WRITES } from "../engine.ts";
-import type { RoomAddress } from "../naming.ts";
+import { arrayIncludes } from "../intrinsics.ts";
+import { describeRoom, type RoomAddress } from "../naming.ts";
+import { runWithServiceConsole } from "./service-console.ts";
 import { UnstorableStateError } from "./state-codec.ts";
 import { outsideEventError } from "./state-places.ts";
 import { unwrap } from "./state-proxies.ts";
@@ -60,7 +62,8 @@ class TypeScriptEngine implements Engine {
 		const places = this.#stored.places;
 		places.open = true;
 		try {
-			await this.handle(event, this.context(effects));
+			// The handler's console lines come out escaped, after the room's name (see service-console.ts).
+			await runWithServiceConsole(describeRoom(this.room), () => this.handle(event, this.context(effects)));
 		} finally {
 			places.open = false;
 		}
@@ -152,7 +155,7 @@ class TypeScriptEngine implements Engine {
 		const skip = this.service.transient;
 		const values = new Map<string, unknown>();
 		for (const key of Object.keys(instance)) {
-			if (!skip?.includes(key)) values.set(key, (instance as unknown as Record<string, unknown>)[key]);
+			if (!(skip && arrayIncludes(skip, key))) values.set(key, (instance as unknown as Record<string, unknown>)[key]);
 		}
 		return values;
 	}

@@ -11,6 +11,7 @@
  * properties, a view of part of a buffer, a cycle, one object at two places) is refused with an
  * error that names the path.
  */
+import { jsonParse, jsonStringify } from "../intrinsics.ts";
 import { unwrap } from "./state-proxies.ts";
 
 /** Thrown when a value cannot be stored; `path` names where, e.g. `this.players.get("ann")`. */
@@ -58,7 +59,7 @@ function typedArray(name: string): TypedArrayConstructor | undefined {
  * through `found` from an earlier value, is refused: storage would bring it back as two.
  */
 export function encodeState(value: unknown, path: string, found: Map<object, string> = new Map()): string {
-	return JSON.stringify(toJson(value, path, { found, open: new Set() }));
+	return jsonStringify(toJson(value, path, { found, open: new Set() }));
 }
 
 /**
@@ -66,7 +67,7 @@ export function encodeState(value: unknown, path: string, found: Map<object, str
  * to it with its path under `path`, as `encodeState` would name it.
  */
 export function decodeState(text: string, path = "", found?: Map<object, string>): unknown {
-	return decodeParsed(JSON.parse(text), path, found);
+	return decodeParsed(jsonParse(text), path, found);
 }
 
 /** Decodes a value that was encoded by `encodeState` and has already been parsed as JSON. */
@@ -101,7 +102,7 @@ function collectObjects(value: unknown, path: string, found: Map<object, string>
 
 /** How a Map key appears in a path: `this.players.get("ann")`. */
 export function describeKey(key: unknown): string {
-	if (typeof key === "string") return JSON.stringify(key);
+	if (typeof key === "string") return jsonStringify(key);
 	if (typeof key === "bigint") return `${key}n`;
 	return typeof key === "object" && key !== null ? "{…}" : String(key);
 }

@@ -8,6 +8,7 @@
  * The codec stores the object a proxy stands for, never the proxy, and a proxy written into
  * state is stored as its object (see `unwrap`).
  */
+import { reflectDefineProperty, reflectDeleteProperty, reflectGet, reflectSet } from "../intrinsics.ts";
 
 const targets = new WeakMap<object, object>();
 
@@ -60,20 +61,20 @@ function handlerFor(target: object, guard: ProxyGuard, anchor: object): ProxyHan
 function plainHandler(guard: ProxyGuard, anchor: object): ProxyHandler<object> {
 	return {
 		get(target, key) {
-			return guard.expose(Reflect.get(target, key));
+			return guard.expose(reflectGet(target, key));
 		},
 		set(target, key, value) {
 			guard.noteWrite(anchor);
-			return Reflect.set(target, key, unwrap(value));
+			return reflectSet(target, key, unwrap(value));
 		},
 		deleteProperty(target, key) {
 			guard.noteWrite(anchor);
-			return Reflect.deleteProperty(target, key);
+			return reflectDeleteProperty(target, key);
 		},
 		defineProperty(target, key, descriptor) {
 			guard.noteWrite(anchor);
 			const value: unknown = descriptor.value;
-			return Reflect.defineProperty(
+			return reflectDefineProperty(
 				target,
 				key,
 				"value" in descriptor ? { ...descriptor, value: unwrap(value) } : descriptor,
@@ -132,7 +133,7 @@ function collectionHandler(guard: ProxyGuard, anchor: object): ProxyHandler<obje
 					return () => exposeAll((map as Map<unknown, unknown>)[method](), guard);
 				}
 			}
-			const value: unknown = Reflect.get(target, key, target);
+			const value: unknown = reflectGet(target, key, target);
 			return typeof value === "function" ? value.bind(target) : value;
 		},
 		set() {
@@ -151,7 +152,7 @@ function* exposeAll(items: Iterable<unknown>, guard: ProxyGuard): Iterable<unkno
 function builtinHandler(guard: ProxyGuard, anchor: object): ProxyHandler<object> {
 	return {
 		get(target, key) {
-			const value: unknown = Reflect.get(target, key, target);
+			const value: unknown = reflectGet(target, key, target);
 			if (key === "buffer" && typeof value === "object" && value !== null) return stateProxy(value, guard, anchor);
 			if (typeof value !== "function") return value;
 			const name = String(key);
@@ -170,15 +171,15 @@ function builtinHandler(guard: ProxyGuard, anchor: object): ProxyHandler<object>
 		},
 		set(target, key, value) {
 			guard.noteWrite(anchor);
-			return Reflect.set(target, key, value, target);
+			return reflectSet(target, key, value, target);
 		},
 		defineProperty(target, key, descriptor) {
 			guard.noteWrite(anchor);
-			return Reflect.defineProperty(target, key, descriptor);
+			return reflectDefineProperty(target, key, descriptor);
 		},
 		deleteProperty(target, key) {
 			guard.noteWrite(anchor);
-			return Reflect.deleteProperty(target, key);
+			return reflectDeleteProperty(target, key);
 		},
 	};
 }

@@ -3,6 +3,7 @@
  * buckets of 64 slots, and only the buckets of entries whose encoding changed are written.
  */
 
+import { floor, jsonParse, jsonStringify } from "../intrinsics.ts";
 import {
 	BUCKET_SLOTS,
 	CHUNK_CHARS,
@@ -104,7 +105,7 @@ export class CollectionField {
 			if (!key.startsWith(prefix)) continue;
 			if (typeof value !== "string") throw new Error(`Stored bucket "${key}" is not text.`);
 			field.#bucketBytes.set(Number(key.slice(prefix.length)), value.length);
-			for (const [slot, entry] of JSON.parse(value) as [number, unknown][]) slots.push([slot, JSON.stringify(entry)]);
+			for (const [slot, entry] of jsonParse(value) as [number, unknown][]) slots.push([slot, jsonStringify(entry)]);
 		}
 		slots.sort(([a], [b]) => a - b);
 		for (const [slot, entry] of slots) field.entries.set(slot, entry);
@@ -143,7 +144,7 @@ export class CollectionField {
 	/** The stored JSON, parsed (tags included), shaped as the whole collection would encode. */
 	json(): unknown {
 		const slots = [...this.entries].sort(([a], [b]) => a - b);
-		const entries = slots.map(([, text]) => JSON.parse(text) as unknown);
+		const entries = slots.map(([, text]) => jsonParse(text) as unknown);
 		if (this.kind === "list") return entries;
 		if (this.kind === "map") return { $sr: "map", v: entries };
 		return Object.fromEntries(entries as [string, unknown][]);
@@ -300,7 +301,7 @@ export class CollectionField {
 
 	/** Decodes the entry at `slot` as Stateroom's own objects, claimed by the entry's place. */
 	private decodeEntry(slot: number, places: Places): [unknown, unknown] {
-		const entry = JSON.parse(this.entries.get(slot) as string) as unknown;
+		const entry = jsonParse(this.entries.get(slot) as string) as unknown;
 		const found: Found = new Map();
 		let key: unknown = slot;
 		let value: unknown;
@@ -360,7 +361,7 @@ function defineEntry(target: Record<string, unknown>, key: string, value: unknow
 }
 
 function bucketOf(slot: number): number {
-	return Math.floor(slot / BUCKET_SLOTS);
+	return floor(slot / BUCKET_SLOTS);
 }
 
 function* range(start: number, end: number): Iterable<number> {
@@ -402,5 +403,5 @@ function encodeEntry(kind: CollectionKind, key: unknown, item: unknown, path: st
 	if (kind === "map") {
 		return `[${encodeState(key, `${path} (a key)`, found)},${encodeState(item, `${path}.get(${describeKey(key)})`, found)}]`;
 	}
-	return `[${JSON.stringify(key)},${encodeState(item, `${path}.${key as string}`, found)}]`;
+	return `[${jsonStringify(key)},${encodeState(item, `${path}.${key as string}`, found)}]`;
 }

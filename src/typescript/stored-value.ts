@@ -1,5 +1,6 @@
 /** A field stored whole (state format 2): its encoding, split into chunks of 256 Ki characters. */
 
+import { jsonParse } from "../intrinsics.ts";
 import {
 	CHUNK_CHARS,
 	type FieldHeader,
@@ -85,7 +86,7 @@ export class ValueField {
 
 	/** The stored JSON, parsed (tags included). */
 	json(): unknown {
-		return JSON.parse(this.chunks.join(""));
+		return jsonParse(this.chunks.join(""));
 	}
 
 	allWrites(): Map<string, unknown> {

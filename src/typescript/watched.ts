@@ -8,6 +8,13 @@
  * a write through it, in this event or a later one, however the service kept it, notes its
  * entry again. Every write is refused while no event runs.
  */
+import {
+	reflectDefineProperty,
+	reflectDeleteProperty,
+	reflectGet,
+	reflectGetOwnPropertyDescriptor,
+	reflectSet,
+} from "../intrinsics.ts";
 import { outsideEventError, type Places, staleError } from "./state-places.ts";
 import { registerProxy, unwrap } from "./state-proxies.ts";
 
@@ -115,20 +122,20 @@ function listHandler(touches: Touches, room: Room): ProxyHandler<unknown[]> {
 	return {
 		get(target, key) {
 			note(key);
-			return room.places.expose(Reflect.get(target, key));
+			return room.places.expose(reflectGet(target, key));
 		},
 		set(target, key, value) {
 			write(key);
-			return Reflect.set(target, key, unwrap(value));
+			return reflectSet(target, key, unwrap(value));
 		},
 		deleteProperty(target, key) {
 			write(key);
-			return Reflect.deleteProperty(target, key);
+			return reflectDeleteProperty(target, key);
 		},
 		defineProperty(target, key, descriptor) {
 			write(key);
 			const value: unknown = descriptor.value;
-			return Reflect.defineProperty(
+			return reflectDefineProperty(
 				target,
 				key,
 				"value" in descriptor ? { ...descriptor, value: unwrap(value) } : descriptor,
@@ -136,7 +143,7 @@ function listHandler(touches: Touches, room: Room): ProxyHandler<unknown[]> {
 		},
 		getOwnPropertyDescriptor(target, key) {
 			note(key);
-			return Reflect.getOwnPropertyDescriptor(target, key);
+			return reflectGetOwnPropertyDescriptor(target, key);
 		},
 	};
 }
@@ -149,21 +156,21 @@ function objectHandler(touches: Touches, room: Room): ProxyHandler<Record<string
 	return {
 		get(target, key) {
 			if (typeof key === "string" && Object.hasOwn(target, key)) touches.add(key);
-			return room.places.expose(Reflect.get(target, key));
+			return room.places.expose(reflectGet(target, key));
 		},
 		set(target, key, value) {
 			note(key);
-			return Reflect.set(target, key, unwrap(value));
+			return reflectSet(target, key, unwrap(value));
 		},
 		deleteProperty(target, key) {
 			gate(room);
 			if (typeof key === "string") touches.delete(key);
-			return Reflect.deleteProperty(target, key);
+			return reflectDeleteProperty(target, key);
 		},
 		defineProperty(target, key, descriptor) {
 			note(key);
 			const value: unknown = descriptor.value;
-			return Reflect.defineProperty(
+			return reflectDefineProperty(
 				target,
 				key,
 				"value" in descriptor ? { ...descriptor, value: unwrap(value) } : descriptor,
@@ -171,7 +178,7 @@ function objectHandler(touches: Touches, room: Room): ProxyHandler<Record<string
 		},
 		getOwnPropertyDescriptor(target, key) {
 			note(key);
-			return Reflect.getOwnPropertyDescriptor(target, key);
+			return reflectGetOwnPropertyDescriptor(target, key);
 		},
 	};
 }
@@ -230,7 +237,7 @@ function watchMap(target: Map<unknown, unknown>, touches: Touches, room: Room): 
 						return exposeEntries(map, key === "keys" ? "keys" : key === "values" ? "values" : "entries", expose);
 					};
 			}
-			const value: unknown = Reflect.get(map, key, map);
+			const value: unknown = reflectGet(map, key, map);
 			return typeof value === "function" ? value.bind(map) : value;
 		},
 		set() {

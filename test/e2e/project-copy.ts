@@ -31,7 +31,7 @@ export interface ProjectCopy {
 	remove(): void;
 }
 
-/** Copies the tracked files (and build/) into a fresh temporary folder. */
+/** Copies the tracked files (and build/, with the meter key that signed it) into a fresh temporary folder. */
 export function copyProject(prefix: string, options: { withBuild?: boolean } = {}): ProjectCopy {
 	const root = mkdtempSync(join(tmpdir(), prefix));
 	for (const file of trackedFiles()) {
@@ -40,6 +40,12 @@ export function copyProject(prefix: string, options: { withBuild?: boolean } = {
 	}
 	if (options.withBuild !== false && existsSync(join(PROJECT_ROOT, "build"))) {
 		cpSync(join(PROJECT_ROOT, "build"), join(root, "build"), { recursive: true, preserveTimestamps: true });
+		// The key that signed build/'s modules: without it the copy's meter makes a new one and rebuilds them all.
+		const key = ".stateroom/meter-key.pem";
+		if (existsSync(join(PROJECT_ROOT, key))) {
+			mkdirSync(join(root, ".stateroom"), { recursive: true });
+			cpSync(join(PROJECT_ROOT, key), join(root, key), { preserveTimestamps: true });
+		}
 	}
 	symlinkSync(join(PROJECT_ROOT, "node_modules"), join(root, "node_modules"));
 	return { root, remove: () => rmSync(root, { recursive: true, force: true }) };

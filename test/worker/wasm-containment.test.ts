@@ -111,12 +111,13 @@ describe("per-service limits", () => {
 });
 
 describe("memory quota", () => {
-	it("a module whose memory is over the limit before any event cannot start, and the reason names the limit", async () => {
+	it("a module that declares more memory than the limit is refused before it runs, and the reason names the limit", async () => {
 		vi.spyOn(console, "error").mockImplementation(() => {});
 		const client = await connect(`/s/wasm-rust-counter-tight/ws/${uniqueRoom()}`);
 		const { code, reason } = await client.closed;
 		expect(code).toBe(1011);
-		expect(reason).toContain("memory is 1114112 bytes after _initialize, over limits.maxMemoryBytes");
+		// 17 pages of memory (1,114,112 bytes) and a table of 93 elements at 64 bytes each.
+		expect(reason).toContain("module declares 1120064 bytes of memory and tables, over limits.maxMemoryBytes");
 	});
 
 	it("memory.grow past the quota returns -1 to the guest", async () => {
@@ -179,6 +180,17 @@ describe("metering", () => {
 		const { code, reason } = await client.closed;
 		expect(code).toBe(1011);
 		expect(reason).toContain('module "wasm-unmetered" is not metered; run `npm run build:wasm`');
+	});
+
+	it("a module that only says it is metered (a meter section this project's meter did not sign) is refused", async () => {
+		// forged.wat exports the fuel global and carries a meter section written by hand: the host
+		// would otherwise run it without fuel, and it would answer "unbounded".
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const client = await connect(`/s/wasm-forged/ws/${uniqueRoom()}`);
+		client.send("hello");
+		const { code, reason } = await client.closed;
+		expect(code).toBe(1011);
+		expect(reason).toContain(`module "wasm-forged" is not signed by this project's meter`);
 	});
 });
 
