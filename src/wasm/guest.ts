@@ -48,6 +48,14 @@ export class GuestError extends Error {
 	}
 }
 
+/** An event that used its whole fuel budget: it cost its room (and its neighbours) the most CPU an event may take. */
+export class FuelExhausted extends GuestError {
+	constructor(message: string) {
+		super(message);
+		this.name = "FuelExhausted";
+	}
+}
+
 export class Guest {
 	readonly #instance: WebAssembly.Instance;
 	readonly #label: string;
@@ -261,7 +269,7 @@ export class Guest {
 			call === undefined
 				? "(an endless loop?)"
 				: `, the last of it in a call to ${call} (each host call costs ${HOST_CALL_FUEL} fuel, plus ${HOST_BYTE_FUEL} per byte it passes)`;
-		return new GuestError(
+		return new FuelExhausted(
 			`${this.#label}: ${where} used its fuel budget of ${this.#limits.fuelPerEvent} per event ${how}; ` +
 				"raise limits.fuelPerEvent if the work is meant to take that long",
 		);
