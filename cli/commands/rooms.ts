@@ -1,10 +1,10 @@
 /** `stateroom rooms [service]`: the services of a deployment, or one service's rooms, from the admin API. */
-import type { RoomPage, ServiceDescription, ServiceList } from "../../src/admin/responses.ts";
+import type { RoomEntry, RoomPage, ServiceDescription, ServiceList } from "../../src/admin/responses.ts";
 import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, adminClient } from "../admin-client.ts";
 import type { Command } from "../command.ts";
 import { usageError } from "../errors.ts";
 import { bytes } from "../output.ts";
-import { table, when } from "../table.ts";
+import { coolingDown, table, when } from "../table.ts";
 
 export const rooms: Command = {
 	name: "rooms",
@@ -12,8 +12,9 @@ export const rooms: Command = {
 	help: `Usage: stateroom rooms [service] [options]
 
 Without a service: every service with its language, rooms, clients and failing rooms. With one:
-its rooms from the room directory, with clients, failures, stored size and times, a page at a
-time (the next page's command is printed under the table).
+its rooms from the room directory, with clients, failures (and "cooling down until <time> UTC"
+for a room that refuses clients after its events kept running out of fuel or time), stored size
+and times, a page at a time (the next page's command is printed under the table).
 
 Options:
   --filter <text>    Only rooms whose id contains the text
@@ -89,7 +90,7 @@ Examples:
 		const rows = page.rooms.map((room) => [
 			room.roomId,
 			String(room.clients),
-			room.failures > 0 ? `${room.failures} (last: ${room.lastFailure?.event ?? "?"})` : "0",
+			failures(room),
 			bytes(room.storedBytes),
 			when(room.timerAt),
 			when(room.lastActiveAt),
@@ -104,3 +105,10 @@ Examples:
 		return 0;
 	},
 };
+
+/** A room's failures, and its cool-down if it is in one. */
+function failures(room: RoomEntry): string {
+	const count = room.failures > 0 ? `${room.failures} (last: ${room.lastFailure?.event ?? "?"})` : "0";
+	const cooling = coolingDown(room.coolingDownUntil);
+	return cooling === undefined ? count : `${count}, ${cooling}`;
+}

@@ -6,12 +6,23 @@
  * `limits.failureBackoffMs`. After `limits.failureStreak` in a row, it cools down for
  * `limits.coolDownMs`: its clients are closed with {@link CloseCode.coolingDown}, new ones are
  * refused with it, and its queued events are dropped. An event that succeeds ends the streak.
+ *
+ * Meanwhile each event of a streak runs on less: a quarter of the budget per failure in the
+ * streak (a quarter after one, a sixteenth after two), never less than a sixty-fourth. So only
+ * the first failure holds the isolate for a whole budget; the rest of the streak costs a
+ * fraction of that, and an event that succeeds gets the whole budget back.
  */
-import { dateNow } from "../intrinsics.ts";
+import { type BudgetShare, FULL_BUDGET } from "../engine.ts";
+import { dateNow, max } from "../intrinsics.ts";
 import type { ServiceLimits } from "../settings.ts";
 import { FuelExhausted } from "../wasm/guest.ts";
 import { BusyWait } from "../wasm/wasi.ts";
 import { DeadlineError } from "./deadline.ts";
+
+/** Each costly failure in a row divides the next event's budget by this much... */
+export const STREAK_BUDGET_DIVISOR = 4;
+/** ...down to this share of it, so that an event that does little can still succeed and end the streak. */
+export const STREAK_BUDGET_FLOOR: BudgetShare = 1 / 64;
 
 export type CoolDownLimits = Pick<ServiceLimits, "failureStreak" | "failureBackoffMs" | "coolDownMs">;
 
@@ -51,6 +62,12 @@ export class CoolDown {
 	/** Whether the room's next event must first wait (a streak has begun). */
 	get slowed(): boolean {
 		return this.#streak > 0;
+	}
+
+	/** The share of its budget the room's next event gets: all of it, unless a streak has begun. */
+	budgetShare(): BudgetShare {
+		if (this.#streak === 0) return FULL_BUDGET;
+		return max(STREAK_BUDGET_FLOOR, STREAK_BUDGET_DIVISOR ** -this.#streak);
 	}
 
 	/** How long the next event must wait before it runs, in milliseconds. */

@@ -297,7 +297,8 @@ export class EventRunner {
 			return undefined;
 		}
 		try {
-			await this.withinDeadline(engine.run(event, effects));
+			// A room on a failure streak runs its events on a cut budget (see cool-down.ts).
+			await this.withinDeadline(engine.run(event, effects, this.coolDown.budgetShare()));
 			effects.seal();
 			if (effects.overflow) throw effects.overflow;
 			return this.withinQuota(engine.checkpoint());

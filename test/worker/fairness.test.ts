@@ -7,7 +7,10 @@
  */
 import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { coolingDown as cliCoolingDown } from "../../cli/table.ts";
+import { coolingDown as pageCoolingDown } from "../../public/admin/src/format.ts";
 import { CloseCode } from "../../src/errors.ts";
+import { WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
 import { adminJson, entryWhen } from "./admin-client.ts";
 import { BASE, connect, type Frame, uniqueRoom } from "./socket.ts";
 
@@ -105,11 +108,51 @@ describe("a room flooding a spinning guest", () => {
 			`/services/wasm-contained-flood/rooms/${room}`,
 		);
 		expect(details.room.coolingDownUntil).toBe(until);
+		// The CLI's tables and the operator page mark the room with the end of its cool-down.
+		expect(cliCoolingDown(until)).toBe(`cooling down until ${new Date(until).toISOString().slice(11, 19)} UTC`);
+		expect(pageCoolingDown(until)).toMatch(/^cooling down until \d\d:\d\d:\d\d$/);
 		// Once the cool-down is over, the room takes clients and runs their events again.
 		await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now()) + 10));
 		const back = await connect(`/s/wasm-contained-flood/ws/${room}`);
 		back.send("c");
 		expect(u32s(await back.next())).toEqual([1]);
 		await entryWhen("wasm-contained-flood", room, (found) => found?.coolingDownUntil === null);
+		// A cool-down that is over is no longer shown.
+		expect(cliCoolingDown(until)).toBeUndefined();
+		expect(pageCoolingDown(until)).toBeUndefined();
+	}, 30_000);
+});
+
+/** The fuel budgets the host gave the events that ran out of it, in the order they failed. */
+function burnedBudgets(log: string): number[] {
+	return Array.from(log.matchAll(/used its fuel budget of (\d+)/g), (match) => Number(match[1]));
+}
+
+describe("a room on a failure streak", () => {
+	const full = WASM_LIMIT_DEFAULTS.fuelPerEvent;
+
+	it("runs the streak's later events on a quarter of the fuel per failure so far", async () => {
+		const logged = captureErrors();
+		const flooder = await connect(`/s/wasm-contained-flood/ws/${uniqueRoom()}`);
+		for (let index = 0; index < 3; index++) flooder.send("l");
+		expect((await flooder.closed).code).toBe(CloseCode.coolingDown);
+		// Each spinning event burns all the fuel it was given: only the first burned a whole budget.
+		expect(burnedBudgets(logged())).toEqual([full, full / 4, full / 16]);
+		expect(logged()).toContain(
+			`used its fuel budget of ${full / 4} (an endless loop?); the budget was cut from limits.fuelPerEvent (${full}) because the room's events keep running out of fuel or time`,
+		);
+	}, 30_000);
+
+	it("gives the whole budget back after an event that succeeds", async () => {
+		const logged = captureErrors();
+		const client = await connect(`/s/wasm-contained-flood/ws/${uniqueRoom()}`);
+		client.send("l");
+		// On a quarter of the budget, an event that does little still succeeds, and ends the streak.
+		client.send("c");
+		client.send("l");
+		client.send("c");
+		expect(u32s(await client.next(20_000))).toEqual([1]);
+		expect(u32s(await client.next(20_000))).toEqual([2]);
+		expect(burnedBudgets(logged())).toEqual([full, full]);
 	}, 30_000);
 });
