@@ -1,31 +1,31 @@
 /**
  * `stateroom dev`: builds, serves through wrangler dev on the given port, prints what it serves,
  * rebuilds WebAssembly guests when their sources change (and wrangler reloads them), refuses a
- * port in use, and stops wrangler with it. One wrangler dev for the whole file.
+ * port in use, and stops wrangler with it. One wrangler dev for the whole file, in a copy of the
+ * project: the user's own checkout (its sources, build/ and .stateroom/dev.json) is never touched.
  */
-import { mkdtempSync, statSync, utimesSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BackgroundCli, runCli, startCli } from "./cli-process.ts";
 import { open } from "./client.ts";
-import { freePort, PROJECT_ROOT } from "./dev-server.ts";
+import { freePort } from "./dev-server.ts";
+import { copyProject, type ProjectCopy } from "./project-copy.ts";
 
-/** A watched guest source; touching it (same content, new mtime) must rebuild its module. */
-const WATCHED = join(PROJECT_ROOT, "services/assemblyscript/counter.ts");
-
+let copy: ProjectCopy;
 let cli: BackgroundCli;
 let port: number;
 
 beforeAll(async () => {
+	copy = copyProject("stateroom-dev-");
 	port = await freePort();
-	const persist = mkdtempSync(join(tmpdir(), "stateroom-dev-"));
-	cli = startCli(["dev", String(port), "--", "--persist-to", persist]);
+	cli = startCli(["dev", String(port), "--", "--persist-to", join(copy.root, ".wrangler/state")], { cwd: copy.root });
 	await cli.waitFor(/press Ctrl-C to stop/, 150_000);
 }, 160_000);
 
 afterAll(async () => {
 	await cli?.stop();
+	copy?.remove();
 });
 
 describe("stateroom dev", () => {
@@ -59,13 +59,14 @@ describe("stateroom dev", () => {
 
 	it("rebuilds a WebAssembly guest when its source changes, and serves the rebuilt module", async () => {
 		const before = cli.output().length;
+		// A watched guest source; touching it (same content, new mtime) must rebuild its module.
 		const now = new Date();
-		utimesSync(WATCHED, now, now);
+		utimesSync(join(copy.root, "services/assemblyscript/counter.ts"), now, now);
 		await cli.waitFor(/services\/assemblyscript\/counter\.ts changed: rebuilding WebAssembly guests\.\.\./, 10_000);
 		await cli.waitFor(/rebuilt WebAssembly guests in [\d.]+ s; wrangler reloads the Worker/, 120_000);
 		const after = cli.output().slice(before);
 		expect(after).toContain("build/wasm/as-counter.wasm");
-		expect(statSync(join(PROJECT_ROOT, "build/wasm/as-counter.wasm")).mtimeMs).toBeGreaterThanOrEqual(
+		expect(statSync(join(copy.root, "build/wasm/as-counter.wasm")).mtimeMs).toBeGreaterThanOrEqual(
 			now.getTime() - 1000,
 		);
 		// The rebuilt module runs (wrangler may still be reloading: allow it a moment).
@@ -85,7 +86,7 @@ describe("stateroom dev", () => {
 	}, 180_000);
 
 	it("refuses to start a second server on the same port, saying how to pick another", async () => {
-		const { code, stderr, stdout } = await runCli(["dev", String(port)]);
+		const { code, stderr, stdout } = await runCli(["dev", String(port)], { cwd: copy.root });
 		expect(code).toBe(1);
 		expect(stderr).toContain(`[stateroom] error: Port ${port} on 127.0.0.1 is already in use by another program.`);
 		expect(stderr).toContain(
