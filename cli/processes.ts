@@ -71,14 +71,22 @@ export function runWrangler(project: Project, args: readonly string[]): Promise<
 	return run(process.execPath, [wranglerPath(project), ...args], project);
 }
 
+export interface WasmBuild {
+	/** Fail on a missing toolchain (build, deploy); otherwise (dev) leave a placeholder that refuses clients with the reason. */
+	readonly strict?: boolean;
+	/** Every step of the build, not one line per service. */
+	readonly verbose?: boolean;
+}
+
 /**
- * Runs scripts/build-wasm.mjs. `strict` (for build and deploy) fails on a missing toolchain;
- * otherwise (dev) the build leaves a placeholder that refuses clients with the reason.
+ * Runs scripts/build-wasm.mjs for the deployment's services (build/wasm); the test fixtures
+ * are built only for the tests (`npm test`, `npm run build:test`).
  */
-export async function buildWasm(project: Project, options: { strict: boolean } = { strict: false }): Promise<void> {
+export async function buildWasm(project: Project, options: WasmBuild = {}): Promise<void> {
 	const script = project.path("scripts/build-wasm.mjs");
 	if (!existsSync(script)) return;
-	const { code } = await run(process.execPath, options.strict ? [script, "--strict"] : [script], project);
+	const args = [script, ...(options.strict ? ["--strict"] : []), ...(options.verbose ? ["--verbose"] : [])];
+	const { code } = await run(process.execPath, args, project);
 	if (code !== 0) {
 		throw new CliError(
 			`Building the WebAssembly guests failed (scripts/build-wasm.mjs exited with ${code}); its output is above.`,

@@ -38,6 +38,8 @@ export interface Serving {
 	 * failure ends the command with its reason.
 	 */
 	readonly recover?: readonly string[];
+	/** Says more about a problem before it is printed (dev: what the type check found). */
+	readonly explain?: (problem: Problem, recovery: string) => Promise<Problem>;
 }
 
 /** Resolves with the exit code once stopped (Ctrl-C: 0); rejects when wrangler cannot serve. */
@@ -51,8 +53,9 @@ export async function serveWithWrangler(project: Project, serving: Serving): Pro
 			const outcome = await runWrangler(project, serving, stop.requested, recovery, attempt === 0);
 			if (outcome === "stopped") return 0;
 			if (!serving.recover) throw new CliError(outcome.message, outcome.fix);
-			failure(outcome);
-			if ((await waitForFix(project, serving, serving.recover, outcome, stop.requested)) === "stopped") return 0;
+			const problem = (await serving.explain?.(outcome, recovery)) ?? outcome;
+			failure(problem);
+			if ((await waitForFix(project, serving, serving.recover, problem, stop.requested)) === "stopped") return 0;
 			info("a change: starting wrangler dev again...");
 		}
 	} finally {

@@ -9,6 +9,7 @@ import { failure, info, seconds, stateroomCommand, step } from "../output.ts";
 import { buildWasm, ensurePortFree, wranglerPath } from "../processes.ts";
 import { findProject, listServices, type Project } from "../project.ts";
 import { DEFAULT_PORT, HOST, serveWithWrangler } from "../serving.ts";
+import { explainWithTypes, watchTypes } from "../typecheck.ts";
 import { type WatchedBuild, watchBuilds } from "../watch.ts";
 
 export const dev: Command = {
@@ -27,8 +28,15 @@ the demo page's script when public/src/ or client/ change.
 Arguments:
   port              Port to serve on (default ${DEFAULT_PORT})
 
+It also runs the type checker (\`tsc --noEmit --watch\` over tsconfig.json) beside it and
+prints its errors with file, line and column: wrangler runs the Worker without checking types.
+Offline, wrangler's warnings that it cannot fetch request.cf are left out (said once).
+While it runs, it records its port in .stateroom/dev.json, where \`stateroom rooms\`, \`room\`
+and \`new\` find it.
+
 Options:
   --port <n>        Same as the port argument
+  --verbose         Print every build step (default: one line per service)
   -h, --help        Show this help
 
 Everything after \`--\` goes to \`wrangler dev\` unchanged, e.g. \`-- --persist-to /tmp/state\`.
@@ -40,7 +48,7 @@ Examples:
   npx stateroom dev
   npx stateroom dev 9000`,
 
-	options: { port: { type: "string" } },
+	options: { port: { type: "string" }, verbose: { type: "boolean" } },
 	positionals: 1,
 
 	async run(parsed) {
@@ -51,10 +59,12 @@ Examples:
 		const retry = byNpm() ? "npm run dev --" : stateroomCommand("dev");
 		await ensurePortFree(port, HOST, `${retry} ${port + 1}`);
 
-		await step("building WebAssembly guests", () => buildWasm(project));
+		const verbose = parsed.values.verbose === true;
+		await step("building WebAssembly guests", () => buildWasm(project, { verbose }));
 		await step("bundling the demo page", () => bundleDemo(project));
 
-		const watching = watchBuilds(project, rebuilds(project), {
+		const types = watchTypes(project);
+		const watching = watchBuilds(project, rebuilds(project, verbose), {
 			changed: (build, file) => info(`${file} changed: rebuilding ${build.label}...`),
 			done: (build, ms) => info(`rebuilt ${build.label} in ${seconds(ms)}; wrangler reloads the Worker`),
 			failed: (build, error) =>
@@ -71,8 +81,10 @@ Examples:
 			demo: existsSync(project.path("public/index.html")),
 			cleanup: () => {
 				watching.close();
+				types?.close();
 				forget();
 			},
+			...(types ? { explain: (problem, recovery) => explainWithTypes(types, problem, recovery) } : {}),
 			recover: RECOVER_ON,
 			notes: watching.folders.length > 0 ? [`watching ${watching.folders.join(", ")} for changes`] : [],
 		});
@@ -95,12 +107,12 @@ function npmPort(): string | undefined {
 	return port === undefined || port === "" || port === "true" ? undefined : port;
 }
 
-function rebuilds(project: Project): WatchedBuild[] {
+function rebuilds(project: Project, verbose: boolean): WatchedBuild[] {
 	return [
 		{
 			label: "WebAssembly guests",
 			folders: ["services/assemblyscript", "sdk/assemblyscript", "guests"],
-			build: () => buildWasm(project),
+			build: () => buildWasm(project, { verbose }),
 		},
 		{
 			label: "the demo and operator pages",

@@ -14,13 +14,13 @@ export const name = "metering modules imported by services/";
 
 const WASM_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*)["']([^"']+\.wasm)["']/g;
 
-export async function build({ root, log }) {
+export async function build({ root, module }) {
 	for (const file of importedModules(root)) {
 		const from = relative(root, file);
 		const bytes = readFileSync(file);
 		if (meterInfo(bytes) !== undefined || bytes.subarray(0, 64).includes(Buffer.from(UNBUILT_SECTION))) continue;
 		await meterFile(file, file, from);
-		log(`${from} metered in place`);
+		module(from, "metered in place");
 	}
 }
 
