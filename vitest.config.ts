@@ -26,13 +26,27 @@ export default defineConfig({
 						miniflare: { bindings: { ...TEST_SECRETS, STATEROOM_ADMIN_SECRET: "test-admin-secret" } },
 					}),
 				],
-				test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
+				test: {
+					name: "worker",
+					include: ["test/worker/**/*.test.ts"],
+					// Type tests are checked by tsc as well as run: a wrong type fails `npm test`.
+					typecheck: {
+						enabled: true,
+						include: ["test/worker/api-types.test.ts"],
+						tsconfig: "test/worker/tsconfig.json",
+					},
+				},
 			},
 			{
 				test: { name: "sdk", include: ["test/sdk/**/*.test.ts"], environment: "node" },
 			},
 			{
-				test: { name: "client", include: ["test/client/**/*.test.ts"], environment: "node" },
+				test: {
+					name: "client",
+					include: ["test/client/**/*.test.ts"],
+					environment: "node",
+					typecheck: { enabled: true, include: ["test/client/types.test.ts"], tsconfig: "test/client/tsconfig.json" },
+				},
 			},
 			{
 				test: { name: "architecture", include: ["test/architecture/**/*.test.ts"], environment: "node" },
