@@ -8,9 +8,9 @@ const TEST_SECRETS = {
 };
 
 /**
- * Five suites: `worker` runs inside workerd through the Workers Vitest integration (rooms,
+ * Six suites: `worker` runs inside workerd through the Workers Vitest integration (rooms,
  * routes, eviction, the WebAssembly host); `sdk` runs the AssemblyScript SDK's modules in Node
- * against the ABI; `client` unit-tests the client library's logic; `architecture` checks the layering of src/; `e2e` runs in Node against
+ * against the ABI; `client` unit-tests the client library's logic; `cli` runs the command line in process (arguments, help, output filters); `architecture` checks the layering of src/; `e2e` runs in Node against
  * real `wrangler dev` processes with real WebSocket clients, the CLI and headless Chromium.
  */
 export default defineConfig({
@@ -47,6 +47,9 @@ export default defineConfig({
 					environment: "node",
 					typecheck: { enabled: true, include: ["test/client/types.test.ts"], tsconfig: "test/client/tsconfig.json" },
 				},
+			},
+			{
+				test: { name: "cli", include: ["test/cli/**/*.test.ts"], environment: "node" },
 			},
 			{
 				test: { name: "architecture", include: ["test/architecture/**/*.test.ts"], environment: "node" },
