@@ -58,12 +58,13 @@ export default defineConfig({
 				test: {
 					name: "e2e",
 					include: ["test/e2e/**/*.test.ts"],
+					// One wrangler dev shared by the files that need nothing else (shared-server.ts).
+					globalSetup: ["test/e2e/global-setup.ts"],
 					environment: "node",
 					testTimeout: 30_000,
 					hookTimeout: 90_000,
-					// One file at a time: each starts its own wrangler dev, and `cli-dev` rebuilds a
-					// module under build/wasm, which would make every other wrangler dev reload and
-					// drop its sockets. Two cores gain little from running them side by side anyway.
+					// One file at a time: files share one wrangler dev, and some restart it or stop it for a
+					// while; two cores gain little from running wrangler processes side by side anyway.
 					fileParallelism: false,
 				},
 			},

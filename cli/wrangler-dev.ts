@@ -285,6 +285,8 @@ export interface WranglerDev {
 	pid(): number | undefined;
 	/** Stops it and removes a temporary state folder. */
 	stop(): Promise<void>;
+	/** Stops it (SIGTERM), keeping its port and state: `restart()` brings it back. */
+	pause(): Promise<void>;
 	/** Stops and starts it on the same port and state: every room loads from storage again. */
 	restart(): Promise<void>;
 	/** SIGKILL to the whole group, as a crash would; `restart()` brings it back on the same state. */
@@ -342,6 +344,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
 				throw error;
 			}
 		},
+		pause: () => halt(),
 		kill: () => halt("SIGKILL"),
 	};
 }

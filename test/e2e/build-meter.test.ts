@@ -4,8 +4,7 @@
  * `npm run build:wasm` meters, in place, a module built elsewhere that services/ imports.
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -21,6 +20,7 @@ import { checkModule } from "../../src/wasm/abi.ts";
 import { checkMetered, WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
 import { NODE } from "./cli-process.ts";
 import { PROJECT_ROOT } from "./dev-server.ts";
+import { copyProject } from "./project-copy.ts";
 
 const run = promisify(execFile);
 /** scripted.wat as wabt compiles it, never metered. */
@@ -60,25 +60,25 @@ describe("meter", () => {
 	});
 
 	it("npm run build:wasm meters in place a module built elsewhere that services/ imports", async () => {
-		const copy = mkdtempSync(join(tmpdir(), "stateroom-meter-"));
+		// A copy with its build/ (timestamps kept): only the new module has anything to do.
+		const copy = copyProject("stateroom-meter-");
 		try {
-			for (const dir of ["scripts", "guests", "sdk", "services", "src/wasm", "test/fixtures/wat"]) {
-				cpSync(join(PROJECT_ROOT, dir), join(copy, dir), { recursive: true });
-			}
-			symlinkSync(join(PROJECT_ROOT, "node_modules"), join(copy, "node_modules"));
-			mkdirSync(join(copy, "wasm"));
-			writeFileSync(join(copy, "wasm/extra.wasm"), UNMETERED);
-			writeFileSync(join(copy, "services/extra.ts"), 'import extra from "../wasm/extra.wasm";\nexport { extra };\n');
-			const { stdout } = await run(NODE, ["scripts/build-wasm.mjs"], { cwd: copy, timeout: 180_000 });
-			expect(stdout).toContain("wasm/extra.wasm metered in place");
-			const metered = readFileSync(join(copy, "wasm/extra.wasm"));
+			mkdirSync(join(copy.root, "wasm"));
+			writeFileSync(join(copy.root, "wasm/extra.wasm"), UNMETERED);
+			writeFileSync(
+				join(copy.root, "services/extra.ts"),
+				'import extra from "../wasm/extra.wasm";\nexport { extra };\n',
+			);
+			const { stdout } = await run(NODE, ["scripts/build-wasm.mjs"], { cwd: copy.root, timeout: 180_000 });
+			expect(stdout).toContain("[build-wasm] wasm/extra.wasm: metered in place");
+			const metered = readFileSync(join(copy.root, "wasm/extra.wasm"));
 			expect(meterInfo(metered)).toEqual({ meter: 1, build: buildId(UNMETERED) });
 			// A second build leaves it as it is.
-			const again = await run(NODE, ["scripts/build-wasm.mjs"], { cwd: copy, timeout: 180_000 });
+			const again = await run(NODE, ["scripts/build-wasm.mjs"], { cwd: copy.root, timeout: 180_000 });
 			expect(again.stdout).not.toContain("metered in place");
-			expect(readFileSync(join(copy, "wasm/extra.wasm")).equals(metered)).toBe(true);
+			expect(readFileSync(join(copy.root, "wasm/extra.wasm")).equals(metered)).toBe(true);
 		} finally {
-			rmSync(copy, { recursive: true, force: true });
+			copy.remove();
 		}
 	}, 400_000);
 });

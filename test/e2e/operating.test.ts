@@ -13,9 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, type TestBrowser } from "./browser.ts";
 import { NODE, runCli } from "./cli-process.ts";
 import { open } from "./client.ts";
-import { type DevServer, PROJECT_ROOT, startDevServer } from "./dev-server.ts";
+import { type DevServer, PROJECT_ROOT } from "./dev-server.ts";
+import { SHARED_ADMIN_SECRET, sharedDevServer } from "./shared-server.ts";
 
-const SECRET = "e2e-admin-secret";
+const SECRET = SHARED_ADMIN_SECRET;
 const WAIT = { timeout: 15_000 };
 
 let server: DevServer;
@@ -23,12 +24,8 @@ let server: DevServer;
 beforeAll(async () => {
 	// The operator page's script is generated (public/admin/admin.js), as `npm test`'s pretest does.
 	execFileSync(NODE, ["cli/build-demo.ts"], { cwd: PROJECT_ROOT, stdio: "ignore", timeout: 60_000 });
-	server = await startDevServer({ args: ["--var", `STATEROOM_ADMIN_SECRET:${SECRET}`] });
+	server = await sharedDevServer();
 }, 120_000);
-
-afterAll(async () => {
-	await server?.stop();
-});
 
 function api(path: string, init: RequestInit = {}, secret: string | null = SECRET): Promise<Response> {
 	const headers = new Headers(init.headers);
