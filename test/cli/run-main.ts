@@ -10,6 +10,8 @@ export interface MainResult {
 	readonly code: number;
 	readonly stdout: string;
 	readonly stderr: string;
+	/** stdout and stderr, as printed. */
+	readonly output: string;
 }
 
 export interface MainOptions {
@@ -23,22 +25,25 @@ export interface MainOptions {
 export async function runMain(args: readonly string[], options: MainOptions = {}): Promise<MainResult> {
 	let stdout = "";
 	let stderr = "";
+	let output = "";
 	const writers = { out: process.stdout.write, err: process.stderr.write };
 	const folder = process.cwd();
 	const saved = Object.fromEntries(Object.keys(options.env ?? {}).map((name) => [name, process.env[name]]));
 	process.stdout.write = ((chunk: string | Uint8Array) => {
 		stdout += chunk.toString();
+		output += chunk.toString();
 		return true;
 	}) as typeof process.stdout.write;
 	process.stderr.write = ((chunk: string | Uint8Array) => {
 		stderr += chunk.toString();
+		output += chunk.toString();
 		return true;
 	}) as typeof process.stderr.write;
 	setEnv(options.env ?? {});
 	try {
 		if (options.cwd) process.chdir(options.cwd);
 		const code = await main(args);
-		return { code, stdout, stderr };
+		return { code, stdout, stderr, output };
 	} finally {
 		process.chdir(folder);
 		setEnv(saved);
