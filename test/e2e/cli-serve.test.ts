@@ -44,7 +44,8 @@ describe("stateroom serve", () => {
 	it("serves a Rust-built module as the default service, at /ws/:room and /s/<name>/ws/:room", async () => {
 		const port = await freePort();
 		const persist = mkdtempSync(join(tmpdir(), "stateroom-serve-"));
-		const cli = startCli(["serve", COUNTER, "--port", String(port), "--", "--persist-to", persist], { cwd: copy.root });
+		const counter = join(copy.root, "build/wasm/rust-counter.wasm");
+		const cli = startCli(["serve", counter, "--port", String(port), "--", "--persist-to", persist], { cwd: copy.root });
 		try {
 			await cli.waitFor(/press Ctrl-C to stop/, 90_000);
 			expect(cli.output()).toContain(`[stateroom] checking build/wasm/rust-counter.wasm against the Stateroom ABI...`);
