@@ -25,7 +25,7 @@ export class HttpError extends Error {
 
 /**
  * WebSocket close codes a room sends. 1000-1015 are RFC 6455's; 4000-4999 are left to
- * applications. The README's "Close codes" table lists the same codes.
+ * applications. docs/security.md's "Close codes" table lists the same codes.
  */
 export const CloseCode = {
 	/** A message was larger than the service's `limits.maxMessageBytes`. */

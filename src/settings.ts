@@ -10,10 +10,20 @@ import { type ModuleChange, WASM_LIMIT_DEFAULTS } from "./wasm/metering.ts";
 export interface ServiceLimits {
 	/** WebAssembly: fuel per event, about one unit per instruction run; default 200,000,000. */
 	readonly fuelPerEvent: number;
-	/** WebAssembly: the most linear memory a room's module may have, in bytes; default 16 MiB. */
+	/**
+	 * WebAssembly: the most memory a room's module may have, in bytes: all its memories and
+	 * tables together (a table element counts for 64 bytes), from its start function on; a
+	 * module that declares more is refused before it runs. Default 16 MiB.
+	 */
 	readonly maxMemoryBytes: number;
 	/**
-	 * TypeScript: the most a room's stored state may take, in bytes (see the README's
+	 * The most bytes of messages one event may send (each send counted once, whatever the
+	 * number of recipients; text as UTF-8). An event that sends more fails and is rolled back,
+	 * like a trap or a throw. Default 4 MiB (4 194 304).
+	 */
+	readonly maxOutputBytes: number;
+	/**
+	 * TypeScript: the most a room's stored state may take, in bytes (see docs/security.md,
 	 * "Containment"); an event after which it would be larger fails. Default 4 MiB.
 	 */
 	readonly maxStateBytes: number;
@@ -61,7 +71,7 @@ export interface AccessSettings {
  * - `"strict"` (default): a message leaves only once the state it reports is stored;
  * - `"relaxed"`: messages leave at once, and the changes of the events of the last
  *   {@link RELAXED_FLUSH_MS} ms are written together; a crash of the machine in that window
- *   loses them (the README's "Durability" says what is and is not lost).
+ *   loses them (docs/services.md, "Durability", says what is and is not lost).
  */
 export type Durability = "strict" | "relaxed";
 
@@ -89,6 +99,7 @@ export interface ResolvedSettings {
 export const DEFAULT_LIMITS: Readonly<ServiceLimits> = {
 	fuelPerEvent: WASM_LIMIT_DEFAULTS.fuelPerEvent,
 	maxMemoryBytes: WASM_LIMIT_DEFAULTS.maxMemoryBytes,
+	maxOutputBytes: WASM_LIMIT_DEFAULTS.maxOutputBytes,
 	maxStateBytes: 4 * 1024 * 1024,
 	eventDeadlineMs: 5000,
 	maxClients: 1000,
@@ -109,6 +120,7 @@ export function resolveSettings(service: string, settings: ServiceSettings = {})
 	const onModuleChange = settings.onModuleChange ?? WASM_LIMIT_DEFAULTS.onModuleChange;
 	checkInteger(service, "limits.fuelPerEvent", limits.fuelPerEvent, 1, Number.MAX_SAFE_INTEGER);
 	checkInteger(service, "limits.maxMemoryBytes", limits.maxMemoryBytes, 65_536, 4 * 1024 ** 3);
+	checkInteger(service, "limits.maxOutputBytes", limits.maxOutputBytes, 1, Number.MAX_SAFE_INTEGER);
 	checkInteger(service, "limits.maxStateBytes", limits.maxStateBytes, 1, Number.MAX_SAFE_INTEGER);
 	checkInteger(service, "limits.eventDeadlineMs", limits.eventDeadlineMs, 1, 2 ** 31 - 1);
 	if (onModuleChange !== "refuse" && onModuleChange !== "reset") {

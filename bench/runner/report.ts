@@ -226,7 +226,7 @@ export function render(record: BenchRecord): string {
 	].join("\n");
 }
 
-/** The run as Markdown tables, for the README's Performance section. */
+/** The run as Markdown tables, for bench/results/latest.md, which docs/performance.md summarises. */
 export function markdown(record: BenchRecord): string {
 	const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
 	const head = (cells: string[]) => [row(cells), row(cells.map((_, index) => (index === 0 ? "---" : "---:")))];

@@ -69,7 +69,7 @@ Options:
   --name <service>    Service name in URLs (default: from the file name)
   -h, --help          Show this help
 
-Security and limits (the service's settings; see the README's "Security and limits"):
+Security and limits (the service's settings; see docs/security.md):
   --max-clients <n>          Clients per room (default 1000)
   --max-message-bytes <n>    Largest message in bytes (default 1048576)
   --messages-per-second <n>  Average messages per second per client (default 100)
@@ -181,7 +181,7 @@ async function checkModuleFile(file: string): Promise<void> {
 	} catch (error) {
 		throw new CliError(
 			`${file} does not follow the Stateroom WebAssembly ABI: ${sentence(error)}`,
-			"Build it with the stateroom-wasm crate 0.4 (Rust) or the AssemblyScript SDK in sdk/assemblyscript; see the README's WebAssembly section.",
+			"Build it with the stateroom-wasm crate 0.4 (Rust) or the AssemblyScript SDK in sdk/assemblyscript; see docs/wasm.md.",
 		);
 	}
 }

@@ -15,10 +15,20 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { concat, leb, sections as readSections, uleb } from "./wasm-binary.mjs";
+import { DIRTY_PAGES_EXPORT } from "../../src/wasm/meter-contract.mjs";
+import {
+	concat,
+	definedMemoryCount,
+	importsOf,
+	leb,
+	sections as readSections,
+	rewriteMemoriesAndExports,
+	uleb,
+} from "./wasm-binary.mjs";
 
 export const DIRTY_PAGES_FILE = fileURLToPath(import.meta.url);
-export const DIRTY_PAGES_EXPORT = "stateroom_dirty_pages";
+export { DIRTY_PAGES_EXPORT };
+
 const MARK = "stateroom_dirty$mark";
 const MARK_RANGE = "stateroom_dirty$mark_range";
 
@@ -28,36 +38,20 @@ const MARK_RANGE = "stateroom_dirty$mark_range";
  * it has read, so the memory goes into the binary before binaryen reads it.
  */
 export function addDirtyMemory(bytes, name) {
-	const sections = [...readSections(bytes)];
-	const memories = sections.find((section) => section.id === 5);
-	const exports = sections.find((section) => section.id === 7);
-	if (!memories || !exports) {
-		throw new Error(`${name} defines no memory of its own, or exports nothing; a Stateroom guest exports its memory`);
+	const imported = importsOf(bytes).filter((entry) => entry.kind === "memory").length;
+	const count = definedMemoryCount(bytes);
+	if (count === 0) {
+		throw new Error(`${name} defines no memory of its own; a Stateroom guest defines and exports its memory`);
 	}
-	const imported = countImportedMemories(
-		bytes,
-		sections.find((section) => section.id === 2),
-	);
-	const [count, countEnd] = leb(bytes, memories.start);
+	const memories = [...readSections(bytes)].find((section) => section.id === 5);
+	const [, countEnd] = leb(bytes, memories.start);
 	// Limits 0x01: a minimum and a maximum, both one page.
 	const memoryBody = concat(uleb(count + 1), bytes.subarray(countEnd, memories.end), Uint8Array.of(0x01, 0x01, 0x01));
-	const [exportCount, exportCountEnd] = leb(bytes, exports.start);
-	const exportName = new TextEncoder().encode(DIRTY_PAGES_EXPORT);
-	const exportBody = concat(
-		uleb(exportCount + 1),
-		bytes.subarray(exportCountEnd, exports.end),
-		uleb(exportName.length),
-		exportName,
-		Uint8Array.of(0x02),
-		uleb(imported + count),
-	);
-	const parts = [bytes.subarray(0, 8)];
-	for (const section of sections) {
-		if (section === memories) parts.push(Uint8Array.of(5), uleb(memoryBody.length), memoryBody);
-		else if (section === exports) parts.push(Uint8Array.of(7), uleb(exportBody.length), exportBody);
-		else parts.push(bytes.subarray(section.headerStart, section.end));
+	try {
+		return rewriteMemoriesAndExports(bytes, { memoryBody, exports: [[DIRTY_PAGES_EXPORT, 0x02, imported + count]] });
+	} catch (error) {
+		throw new Error(`${name}: ${error.message}; a Stateroom guest exports its memory`);
 	}
-	return concat(...parts);
 }
 
 /**
@@ -129,38 +123,6 @@ function addMarkRange(binaryen, module, dirty) {
 		i32,
 	);
 	module.addFunction(MARK_RANGE, binaryen.createType([i32, i32]), i32, [], body);
-}
-
-/** Memories imported come first in the index space. */
-function countImportedMemories(bytes, imports) {
-	if (!imports) return 0;
-	let [count, offset] = leb(bytes, imports.start);
-	let memories = 0;
-	for (; count > 0; count--) {
-		for (let name = 0; name < 2; name++) {
-			const [length, start] = leb(bytes, offset);
-			offset = start + length;
-		}
-		const kind = bytes[offset++];
-		if (kind === 0x00) [, offset] = leb(bytes, offset);
-		else if (kind === 0x01) {
-			offset += 1;
-			offset = skipLimits(bytes, offset);
-		} else if (kind === 0x02) {
-			memories += 1;
-			offset = skipLimits(bytes, offset);
-		} else if (kind === 0x03) offset += 2;
-		else if (kind === 0x04) offset = leb(bytes, offset + 1)[1];
-		else throw new Error(`unknown import kind ${kind}`);
-	}
-	return memories;
-}
-
-function skipLimits(bytes, offset) {
-	const flags = bytes[offset];
-	let next = leb(bytes, offset + 1)[1];
-	if (flags & 1) next = leb(bytes, next)[1];
-	return next;
 }
 
 /** binaryen's accessors for a bulk memory instruction (memory.fill, memory.copy or memory.init), by expression id. */

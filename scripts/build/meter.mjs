@@ -3,53 +3,81 @@
  * compile WebAssembly at run time, so this runs when a module is built or bundled: every
  * builder in scripts/build/ and the CLI's `serve`, `build` and `deploy` pass modules through it.
  *
- * What it adds (with the `binaryen` npm package; the module's own exports, imports, memory and
- * data are left as they were):
- * - Fuel: a mutable i64 global exported as `stateroom_fuel`. At the entry of every function and
- *   the head of every loop the fuel is reduced by the cost of the code that follows up to the
- *   next loop (one unit per instruction), and the guest traps with `unreachable` once it is
- *   negative. `memory.fill`, `memory.copy` and `memory.init` also pay one unit per 64 bytes
- *   when they run. The host sets the fuel before each event; a trap with negative fuel is
- *   "out of fuel".
- * - A memory limit: a mutable i32 global exported as `stateroom_memory_limit`, in 64 KiB pages.
- *   Every `memory.grow` past it returns -1 (the guest's allocator sees an ordinary failure)
- *   instead of growing.
+ * What it adds (with the `binaryen` npm package; the module's own exports, memory and data are
+ * left as they were):
+ * - A budget, imported: two immutable i64 globals from "stateroom_meter", the fuel the module
+ *   starts with and the bytes of memory and tables it may have. Being imports, they bind from
+ *   the first instruction (the start function included), and nothing can instantiate the
+ *   module without giving them.
+ * - Fuel: a mutable i64 global exported as `stateroom_fuel`, starting at the imported fuel. At
+ *   the entry of every function and the head of every loop the fuel is reduced by the cost of
+ *   the code that follows up to the next loop (one unit per instruction), and the guest traps
+ *   with `unreachable` once it is negative. `memory.fill`, `memory.copy` and `memory.init` also
+ *   pay one unit per 64 bytes when they run. The host sets the fuel before each event (and
+ *   charges its own calls against it); a trap with negative fuel is "out of fuel".
+ * - A memory limit: every `memory.grow` (of any memory) and `table.grow` returns -1 (an
+ *   ordinary failure for the guest's allocator) instead of growing when the module's memories
+ *   and tables together would pass the imported limit; a table element counts for
+ *   TABLE_ELEMENT_BYTES. What the module declares up front is recorded (`initialBytes`), for
+ *   the host to refuse before instantiating a module that starts over its limit.
  * - Dirty-page tracking: a second memory, exported as `stateroom_dirty_pages`, with a byte per
- *   page of the guest's memory that every write sets (see dirty-pages.mjs).
- * - Identity: a custom section `stateroom.metered` holding JSON `{"meter":1,"build":"<hex>"}`,
- *   where `build` is the SHA-256 of the module's original bytes. A room stores it with its
- *   memory, so it never lays state written by one build over another.
+ *   page of the guest's memory that every write sets (see dirty-pages.mjs). It is the host's,
+ *   one page long, and not counted against the limit.
+ * - Identity: a custom section `stateroom.metered` holding JSON
+ *   `{"meter":2,"build":"<hex>","initialBytes":n}`, where `build` is the SHA-256 of the
+ *   module's original bytes. A room stores it with its memory, so it never lays state written
+ *   by one build over another.
  *
- * The names and the section are the host's contract too (src/wasm/metering.ts); change both.
- * Metering a metered module returns it unchanged.
+ * It refuses what the host could not bound: imported memories, tables and globals, shared or
+ * 64-bit memories. The names, costs and imports are the host's contract too: both sides import
+ * them from src/wasm/meter-contract.mjs. Metering a metered module returns it unchanged.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+	BULK_BYTES_PER_FUEL,
+	DEFAULT_FUEL_PER_EVENT,
+	FUEL_EXPORT,
+	FUEL_IMPORT,
+	MEMORY_LIMIT_IMPORT,
+	METER_IMPORT_MODULE,
+	METER_SECTION,
+	METER_VERSION,
+	PAGE_BYTES,
+	TABLE_ELEMENT_BYTES,
+} from "../../src/wasm/meter-contract.mjs";
 import { addDirtyMemory, bulkKind, DIRTY_PAGES_EXPORT, DIRTY_PAGES_FILE, trackDirtyPages } from "./dirty-pages.mjs";
-import { leb, sections, TruncatedModuleError, WASM_BINARY_FILE } from "./wasm-binary.mjs";
+import {
+	definedMemoryCount,
+	exportNames,
+	importsOf,
+	leb,
+	rewriteMemoriesAndExports,
+	sections,
+	TruncatedModuleError,
+	WASM_BINARY_FILE,
+} from "./wasm-binary.mjs";
 
 /** This file: a change to the meter rebuilds every module (an input of the builders' freshness). */
 export const METER = fileURLToPath(import.meta.url);
+const CONTRACT_FILE = fileURLToPath(new URL("../../src/wasm/meter-contract.mjs", import.meta.url));
 /** Every file of the meter: a builder's output is stale when any of them changed. */
-export const METER_FILES = [METER, DIRTY_PAGES_FILE, WASM_BINARY_FILE];
-export const METER_SECTION = "stateroom.metered";
-export const METER_VERSION = 1;
-export const FUEL_EXPORT = "stateroom_fuel";
-export const MEMORY_LIMIT_EXPORT = "stateroom_memory_limit";
-/**
- * The fuel a module starts with, before the host sets its own budget: it bounds the module's
- * start function, which runs while the module is instantiated. The host's default per event.
- */
-export const INITIAL_FUEL = 200_000_000n;
-/** Wasm32's 4 GiB: no limit until the host sets one. */
-const NO_MEMORY_LIMIT = 65_536;
+export const METER_FILES = [METER, DIRTY_PAGES_FILE, WASM_BINARY_FILE, CONTRACT_FILE];
+export { FUEL_EXPORT, METER_IMPORT_MODULE, METER_SECTION, METER_VERSION };
+/** The fuel the host gives a module's start function by default (its default per event). */
+export const INITIAL_FUEL = BigInt(DEFAULT_FUEL_PER_EVENT);
 
 const GROW_CHECK = "stateroom_meter$grow_check";
 const CHARGE_BYTES = "stateroom_meter$charge_bytes";
-/** Bulk memory instructions (memory.fill, copy, init) cost one unit per this many bytes. */
-const BYTES_PER_UNIT = 64;
+const FUEL = "stateroom_meter$fuel";
+const FUEL_BUDGET = "stateroom_meter$fuel_budget";
+const MEMORY_LIMIT = "stateroom_meter$memory_limit";
+/** Exports the meter adds for a moment, to learn binaryen's names of the guest's memories. */
+const MEMORY_NAME_EXPORT = "stateroom_meter$memory$";
+/** Export names the host owns. */
+const RESERVED_EXPORTS = [FUEL_EXPORT, DIRTY_PAGES_EXPORT];
 
 /** A module this tool cannot meter; the message says why. */
 export class MeterError extends Error {
@@ -65,17 +93,27 @@ export class MeterError extends Error {
  */
 export async function meter(bytes, name = "module", { dirtyPages = true } = {}) {
 	const input = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-	if (meterInfo(input) !== undefined) return input;
+	const metered = meterInfo(input);
+	if (metered?.meter === METER_VERSION) return input;
+	if (metered !== undefined) {
+		throw new MeterError(
+			`${name} was metered by meter version ${metered.meter}, which this build replaces (version ${METER_VERSION}); ` +
+				"meter the module as its compiler wrote it (rebuild it from source), not a metered copy",
+		);
+	}
+	const memories = checkBoundable(input, name);
 	const binaryen = await loadBinaryen();
 	let module;
 	try {
-		module = binaryen.readBinary(dirtyPages ? addDirtyMemory(input, name) : input);
+		module = binaryen.readBinary(prepare(input, memories, name, dirtyPages));
 	} catch (error) {
+		if (error instanceof MeterError) throw error;
 		throw new MeterError(`${name} is not a WebAssembly module binaryen can read: ${messageOf(error)}`);
 	}
 	try {
 		// The features Workers run, no more: with binaryen's "All", it would write newer encodings
-		// (compact imports) that today's engines refuse.
+		// (compact imports) that today's engines refuse. No Memory64, no threads: those modules fail
+		// validation below.
 		const F = binaryen.Features;
 		module.setFeatures(
 			F.MutableGlobals |
@@ -91,19 +129,107 @@ export async function meter(bytes, name = "module", { dirtyPages = true } = {}) 
 				F.ExtendedConst |
 				F.CallIndirectOverlong,
 		);
-		instrument(binaryen, module, name, dirtyPages);
-		const section = JSON.stringify({ meter: METER_VERSION, build: buildId(input) });
+		const space = guestSpace(binaryen, module, memories, name);
+		instrument(binaryen, module, name, dirtyPages, space);
+		const section = JSON.stringify({ meter: METER_VERSION, build: buildId(input), initialBytes: space.initialBytes });
 		module.addCustomSection(METER_SECTION, new TextEncoder().encode(section));
 		if (!module.validate()) {
 			throw new MeterError(
 				`${name} does not validate after metering: it uses WebAssembly features beyond 1.0 with bulk memory, SIMD, ` +
-					"reference types, multi-value and tail calls (binaryen printed the details above), or the meter has a bug",
+					"reference types, multi-value, multi-memory and tail calls (binaryen printed the details above), or the meter has a bug",
 			);
 		}
 		return module.emitBinary();
 	} finally {
 		module.dispose();
 	}
+}
+
+/**
+ * Refuses, from the bytes, a module whose memory the host could not bound: one that imports
+ * memories, tables or globals (the host could not see how large they are, or they would be
+ * shared with it), or that already imports the meter's budget. Returns how many memories it
+ * defines.
+ */
+function checkBoundable(bytes, name) {
+	let imports;
+	try {
+		imports = importsOf(bytes);
+	} catch (error) {
+		throw new MeterError(`${name} is not a WebAssembly module the meter can read: ${messageOf(error)}`);
+	}
+	for (const entry of imports) {
+		const what = `"${entry.module}"."${entry.name}"`;
+		if (entry.module === METER_IMPORT_MODULE) {
+			throw new MeterError(`${name} imports ${what}; the module "${METER_IMPORT_MODULE}" is the meter's own`);
+		}
+		if (entry.kind !== "function") {
+			throw new MeterError(
+				`${name} imports the ${entry.kind} ${what}: the host cannot bound what it does not own, so a Stateroom ` +
+					'guest defines its memory, tables and globals itself and exports its memory as "memory" ' +
+					"(for Rust and C, do not link with --import-memory; for AssemblyScript, leave out importMemory)",
+			);
+		}
+	}
+	for (const exported of exportNames(bytes)) {
+		if (RESERVED_EXPORTS.includes(exported) || exported.startsWith(MEMORY_NAME_EXPORT)) {
+			throw new MeterError(`${name} already exports "${exported}", a name the Stateroom host reserves`);
+		}
+	}
+	const memories = definedMemoryCount(bytes);
+	if (memories === 0) {
+		throw new MeterError(`${name} defines no memory; a Stateroom guest defines one and exports it as "memory"`);
+	}
+	return memories;
+}
+
+/**
+ * The bytes binaryen reads: with the dirty-page memory (if wanted), and with every memory of
+ * the guest exported for a moment under a reserved name, so that the meter learns binaryen's
+ * name for each (binaryen.js cannot list memories). `guestSpace` removes those exports.
+ */
+function prepare(bytes, memories, name, dirtyPages) {
+	const exports = Array.from({ length: memories }, (_, index) => [`${MEMORY_NAME_EXPORT}${index}`, 0x02, index]);
+	let prepared;
+	try {
+		prepared = rewriteMemoriesAndExports(bytes, { exports });
+	} catch {
+		throw new MeterError(`${name} exports nothing; a Stateroom guest exports its memory as "memory"`);
+	}
+	return dirtyPages ? addDirtyMemory(prepared, name) : prepared;
+}
+
+/**
+ * The guest's memories and tables, by binaryen name, and the bytes they take before the module
+ * runs. Refuses shared and 64-bit memories (one thread per room; the ABI is 32-bit) and tables
+ * the meter cannot see grow (imported ones).
+ */
+function guestSpace(binaryen, module, memories, name) {
+	const memoryNames = [];
+	let initialBytes = 0;
+	for (let index = 0; index < memories; index++) {
+		const exportName = `${MEMORY_NAME_EXPORT}${index}`;
+		const internal = binaryen.getExportInfo(module.getExport(exportName)).value;
+		module.removeExport(exportName);
+		const info = module.getMemoryInfo(internal);
+		if (info.shared) {
+			throw new MeterError(
+				`${name} has a shared memory; the Stateroom host runs one thread per room, so build it without threads (no +atomics, no shared memory)`,
+			);
+		}
+		if (info.is64) {
+			throw new MeterError(`${name} has a 64-bit memory; the Stateroom ABI is 32-bit, so build it for wasm32`);
+		}
+		memoryNames.push(internal);
+		initialBytes += info.initial * PAGE_BYTES;
+	}
+	const tableNames = [];
+	for (let index = 0; index < module.getNumTables(); index++) {
+		const info = binaryen.getTableInfo(module.getTableByIndex(index));
+		tableNames.push(info.name);
+		initialBytes += info.initial * TABLE_ELEMENT_BYTES;
+	}
+	return { memoryNames, tableNames, initialBytes };
 }
 
 /** The SHA-256 of a module's original bytes, in hex: which build of the module it is. */
@@ -124,19 +250,12 @@ export function meterInfo(bytes) {
 	return undefined;
 }
 
-function instrument(binaryen, module, name, dirtyPages) {
-	const memory = memoryOf(binaryen, module, name);
-	for (const exported of [FUEL_EXPORT, MEMORY_LIMIT_EXPORT]) {
-		if (module.getExport(exported) !== 0) {
-			throw new MeterError(`${name} already exports "${exported}", a name the Stateroom host reserves`);
-		}
-	}
-	const fuel = "stateroom_meter$fuel";
-	const limit = "stateroom_meter$memory_limit";
-	module.addGlobal(fuel, binaryen.i64, true, module.i64.const(INITIAL_FUEL));
-	module.addGlobal(limit, binaryen.i32, true, module.i32.const(NO_MEMORY_LIMIT));
-	module.addGlobalExport(fuel, FUEL_EXPORT);
-	module.addGlobalExport(limit, MEMORY_LIMIT_EXPORT);
+function instrument(binaryen, module, name, dirtyPages, space) {
+	const { i32, i64 } = binaryen;
+	module.addGlobalImport(FUEL_BUDGET, METER_IMPORT_MODULE, FUEL_IMPORT, i64, false);
+	module.addGlobalImport(MEMORY_LIMIT, METER_IMPORT_MODULE, MEMORY_LIMIT_IMPORT, i64, false);
+	module.addGlobal(FUEL, i64, true, module.global.get(FUEL_BUDGET, i64));
+	module.addGlobalExport(FUEL, FUEL_EXPORT);
 
 	const functions = [];
 	for (let index = 0; index < module.getNumFunctions(); index++) {
@@ -148,32 +267,37 @@ function instrument(binaryen, module, name, dirtyPages) {
 		module.block(
 			null,
 			[
-				module.global.set(fuel, module.i64.sub(module.global.get(fuel, binaryen.i64), module.i64.const(BigInt(cost)))),
-				module.if(module.i64.lt_s(module.global.get(fuel, binaryen.i64), module.i64.const(0n)), module.unreachable()),
+				module.global.set(FUEL, module.i64.sub(module.global.get(FUEL, i64), module.i64.const(BigInt(cost)))),
+				module.if(module.i64.lt_s(module.global.get(FUEL, i64), module.i64.const(0n)), module.unreachable()),
 			],
 			binaryen.none,
 		);
 	const prepend = (code, body) => module.block(null, [code, body], binaryen.auto);
+	const checkGrow = (delta, unit) => module.call(GROW_CHECK, [delta, module.i64.const(BigInt(unit))], i32);
 	let grows = 0;
 	let bulks = 0;
 	const writes = { stores: [], bulk: [] };
 	for (const func of functions) {
-		const { costs, loops, memoryGrows, bulk, stores } = walk(binaryen, binaryen.Function.getBody(func), name);
+		const { costs, loops, memoryGrows, tableGrows, bulk, stores } = walk(
+			binaryen,
+			binaryen.Function.getBody(func),
+			name,
+		);
 		for (const [expr, id] of stores) writes.stores.push([func, expr, id]);
 		for (const [expr, id] of bulk) writes.bulk.push([func, expr, id]);
 		// One instruction can fill or copy megabytes: those pay by the byte, when they run.
 		for (const [expr, id] of bulk) {
 			const kind = bulkKind(binaryen, id);
-			kind.setSize(expr, module.call(CHARGE_BYTES, [kind.getSize(expr)], binaryen.i32));
+			kind.setSize(expr, module.call(CHARGE_BYTES, [kind.getSize(expr)], i32));
 		}
 		bulks += bulk.length;
 		for (const grow of memoryGrows) {
-			binaryen.MemoryGrow.setDelta(
-				grow,
-				module.call(GROW_CHECK, [binaryen.MemoryGrow.getDelta(grow)], memory.is64 ? binaryen.i64 : binaryen.i32),
-			);
+			binaryen.MemoryGrow.setDelta(grow, checkGrow(binaryen.MemoryGrow.getDelta(grow), PAGE_BYTES));
 		}
-		grows += memoryGrows.length;
+		for (const grow of tableGrows) {
+			binaryen.TableGrow.setDelta(grow, checkGrow(binaryen.TableGrow.getDelta(grow), TABLE_ELEMENT_BYTES));
+		}
+		grows += memoryGrows.length + tableGrows.length;
 		for (const loop of loops) {
 			binaryen.Loop.setBody(loop, prepend(charge(Math.max(1, costs.get(loop))), binaryen.Loop.getBody(loop)));
 		}
@@ -181,21 +305,21 @@ function instrument(binaryen, module, name, dirtyPages) {
 	}
 	// After the fuel: a bulk instruction's size is charged first, then its pages marked.
 	if (dirtyPages) trackDirtyPages(binaryen, module, writes, exportedMemory(binaryen, module, DIRTY_PAGES_EXPORT));
-	if (grows > 0) addGrowCheck(binaryen, module, limit, memory);
-	if (bulks > 0) addChargeBytes(binaryen, module, fuel, charge);
+	if (grows > 0) addGrowCheck(binaryen, module, space);
+	if (bulks > 0) addChargeBytes(binaryen, module, charge);
 }
 
 /** `size` of a bulk memory instruction becomes `charge_bytes(size)`: burns size / 64 units, returns size. */
-function addChargeBytes(binaryen, module, fuel, charge) {
+function addChargeBytes(binaryen, module, charge) {
 	const size = () => module.local.get(0, binaryen.i32);
 	const body = module.block(
 		null,
 		[
 			module.global.set(
-				fuel,
+				FUEL,
 				module.i64.sub(
-					module.global.get(fuel, binaryen.i64),
-					module.i64.div_u(module.i64.extend_u(size()), module.i64.const(BigInt(BYTES_PER_UNIT))),
+					module.global.get(FUEL, binaryen.i64),
+					module.i64.div_u(module.i64.extend_u(size()), module.i64.const(BigInt(BULK_BYTES_PER_FUEL))),
 				),
 			),
 			charge(0),
@@ -206,17 +330,27 @@ function addChargeBytes(binaryen, module, fuel, charge) {
 	module.addFunction(CHARGE_BYTES, binaryen.i32, binaryen.i32, [], body);
 }
 
-/** `memory.grow(delta)` becomes `memory.grow(check(delta))`: -1 (which never grows) past the limit. */
-function addGrowCheck(binaryen, module, limit, { is64, internal }) {
-	if (is64) throw new MeterError("64-bit memories are not supported by the Stateroom ABI");
-	const delta = () => module.local.get(0, binaryen.i32);
-	const pages = module.i64.add(module.i64.extend_u(module.memory.size(internal)), module.i64.extend_u(delta()));
+/**
+ * `memory.grow(delta)` becomes `memory.grow(check(delta, 65536))` and `table.grow(v, delta)`
+ * `table.grow(v, check(delta, TABLE_ELEMENT_BYTES))`: `check` answers -1 (which never grows)
+ * when the bytes of every memory and table of the guest, plus `delta` units, would pass the
+ * limit; otherwise `delta`.
+ */
+function addGrowCheck(binaryen, module, { memoryNames, tableNames }) {
+	const { i32, i64 } = binaryen;
+	const delta = () => module.local.get(0, i32);
+	const unit = () => module.local.get(1, i64);
+	const bytes = (count, perUnit) => module.i64.mul(module.i64.extend_u(count), module.i64.const(BigInt(perUnit)));
+	let used = module.i64.const(0n);
+	for (const memory of memoryNames) used = module.i64.add(used, bytes(module.memory.size(memory), PAGE_BYTES));
+	for (const table of tableNames) used = module.i64.add(used, bytes(module.table.size(table), TABLE_ELEMENT_BYTES));
+	const wanted = module.i64.add(used, module.i64.mul(module.i64.extend_u(delta()), unit()));
 	const body = module.select(
-		module.i64.gt_u(pages, module.i64.extend_u(module.global.get(limit, binaryen.i32))),
+		module.i64.gt_u(wanted, module.global.get(MEMORY_LIMIT, i64)),
 		module.i32.const(-1),
 		delta(),
 	);
-	module.addFunction(GROW_CHECK, binaryen.i32, binaryen.i32, [], body);
+	module.addFunction(GROW_CHECK, binaryen.createType([i32, i64]), i32, [], body);
 }
 
 /** The segment that starts at a function's entry, as a key of `costs`. */
@@ -231,6 +365,7 @@ function walk(binaryen, body, name) {
 	const costs = new Map([[FUNCTION, 0]]);
 	const loops = [];
 	const memoryGrows = [];
+	const tableGrows = [];
 	const bulk = [];
 	const stores = [];
 	const stack = [[body, FUNCTION]];
@@ -252,6 +387,7 @@ function walk(binaryen, body, name) {
 			inner = expr;
 		}
 		if (id === binaryen.MemoryGrowId) memoryGrows.push(expr);
+		if (id === binaryen.TableGrowId) tableGrows.push(expr);
 		if (id === binaryen.MemoryFillId || id === binaryen.MemoryCopyId || id === binaryen.MemoryInitId) {
 			bulk.push([expr, id]);
 		}
@@ -267,7 +403,7 @@ function walk(binaryen, body, name) {
 			else if (value) stack.push([value, inner]);
 		}
 	}
-	return { costs, loops, memoryGrows, bulk, stores };
+	return { costs, loops, memoryGrows, tableGrows, bulk, stores };
 }
 
 let childFieldsCache;
@@ -322,20 +458,6 @@ function childFields(b) {
 		[b.TupleExtractId, ["tuple"]],
 	]);
 	return childFieldsCache;
-}
-
-/** The guest's own memory (exported as "memory"): its name inside binaryen, and its kind. */
-function memoryOf(binaryen, module, name) {
-	let internal;
-	let info;
-	try {
-		internal = exportedMemory(binaryen, module, "memory");
-		info = module.getMemoryInfo(internal);
-	} catch {
-		throw new MeterError(`${name} has no memory; a Stateroom guest exports one as "memory"`);
-	}
-	if (info.shared) throw new MeterError(`${name} has a shared memory; the Stateroom host runs one thread per room`);
-	return { is64: Boolean(info.is64), internal };
 }
 
 /** The internal name of the memory exported as `exportName` (the module has two). */

@@ -58,6 +58,87 @@ export function* sections(bytes) {
 	}
 }
 
+/** Import kinds as the binary format numbers them. */
+const IMPORT_KINDS = ["function", "table", "memory", "global", "tag"];
+
+/** The module's imports, `{ module, name, kind }` each, from its import section. */
+export function importsOf(bytes) {
+	const section = [...sections(bytes)].find(({ id }) => id === 2);
+	if (!section) return [];
+	let [count, offset] = leb(bytes, section.start);
+	const found = [];
+	const text = (at) => {
+		const [length, start] = leb(bytes, at);
+		return [new TextDecoder().decode(bytes.subarray(start, start + length)), start + length];
+	};
+	for (; count > 0; count--) {
+		const [module, afterModule] = text(offset);
+		const [name, afterName] = text(afterModule);
+		const kind = bytes[afterName];
+		offset = afterName + 1;
+		if (kind === 0x00) [, offset] = leb(bytes, offset);
+		else if (kind === 0x01) offset = skipLimits(bytes, offset + 1);
+		else if (kind === 0x02) offset = skipLimits(bytes, offset);
+		else if (kind === 0x03) offset += 2;
+		else if (kind === 0x04) offset = leb(bytes, offset + 1)[1];
+		else throw new Error(`unknown import kind ${kind}`);
+		found.push({ module, name, kind: IMPORT_KINDS[kind] });
+	}
+	return found;
+}
+
+function skipLimits(bytes, offset) {
+	const flags = bytes[offset];
+	let next = leb(bytes, offset + 1)[1];
+	if (flags & 1) next = leb(bytes, next)[1];
+	return next;
+}
+
+/** The names the module exports, from its export section. */
+export function exportNames(bytes) {
+	const section = [...sections(bytes)].find(({ id }) => id === 7);
+	if (!section) return [];
+	let [count, offset] = leb(bytes, section.start);
+	const names = [];
+	for (; count > 0; count--) {
+		const [length, start] = leb(bytes, offset);
+		names.push(new TextDecoder().decode(bytes.subarray(start, start + length)));
+		offset = leb(bytes, start + length + 1)[1];
+	}
+	return names;
+}
+
+/** The number of memories the module defines itself (its memory section's count). */
+export function definedMemoryCount(bytes) {
+	const section = [...sections(bytes)].find(({ id }) => id === 5);
+	return section ? leb(bytes, section.start)[0] : 0;
+}
+
+/**
+ * The module's bytes with its memory section's body replaced by `memoryBody` (when given) and
+ * `exports` (`[name, kind byte, index]`) added to its export section. Throws if the module has
+ * no memory or export section.
+ */
+export function rewriteMemoriesAndExports(bytes, { memoryBody, exports }) {
+	const all = [...sections(bytes)];
+	const memories = all.find((section) => section.id === 5);
+	const exported = all.find((section) => section.id === 7);
+	if (!memories || !exported) throw new Error("the module defines no memory of its own, or exports nothing");
+	const [exportCount, exportCountEnd] = leb(bytes, exported.start);
+	const added = exports.map(([name, kind, index]) => {
+		const encoded = new TextEncoder().encode(name);
+		return concat(uleb(encoded.length), encoded, Uint8Array.of(kind), uleb(index));
+	});
+	const exportBody = concat(uleb(exportCount + exports.length), bytes.subarray(exportCountEnd, exported.end), ...added);
+	const parts = [bytes.subarray(0, 8)];
+	for (const section of all) {
+		if (section === memories && memoryBody) parts.push(Uint8Array.of(5), uleb(memoryBody.length), memoryBody);
+		else if (section === exported) parts.push(Uint8Array.of(7), uleb(exportBody.length), exportBody);
+		else parts.push(bytes.subarray(section.headerStart, section.end));
+	}
+	return concat(...parts);
+}
+
 export function concat(...parts) {
 	const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
 	let offset = 0;

@@ -49,8 +49,8 @@ function report(say, path, written, bytes) {
 	say(path, written ? `built (${bytes.length} bytes)` : "up to date");
 }
 
-/** Multi-memory: the dirty-page tracking fixture exports a second memory, as tracked builds do. */
-const FEATURES = { mutable_globals: true, bulk_memory: true, multi_memory: true };
+/** Multi-memory (the dirty-page fixture exports a second memory; greedy.wat grows one) and table.grow. */
+const FEATURES = { mutable_globals: true, bulk_memory: true, multi_memory: true, reference_types: true };
 
 function compile(wabt, path) {
 	const source = readFileSync(path, "utf8");

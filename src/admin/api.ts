@@ -109,7 +109,7 @@ function directory(env: AdminApiEnv): DurableObjectNamespace {
 	if (!env.DIRECTORY) {
 		throw new HttpError(
 			503,
-			"This deployment has no room directory: bind the Directory Durable Object as DIRECTORY in wrangler.toml (see the README's Operating section).",
+			"This deployment has no room directory: bind the Directory Durable Object as DIRECTORY in wrangler.toml (see docs/operating.md).",
 		);
 	}
 	return env.DIRECTORY;

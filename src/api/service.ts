@@ -65,7 +65,7 @@ export interface Service {
 	timer?(ctx: ServiceContext): Awaitable<void>;
 	/**
 	 * Custom persistence, for state that plain fields cannot hold: return the data to keep.
-	 * Implement `restore` too; the returned value must itself be storable (see README).
+	 * Implement `restore` too; the returned value must itself be storable (see docs/services.md).
 	 */
 	save?(): unknown;
 	/** Receives what `save` returned, on a fresh instance, when the room wakes. */

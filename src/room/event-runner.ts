@@ -14,6 +14,7 @@ import { describeRoom } from "../naming.ts";
 import { DeadlineError, withinDeadline } from "./deadline.ts";
 import type { EventLimits } from "./limits.ts";
 import type { EventObserver } from "./monitor.ts";
+import { OutputBound, type OutputBoundError } from "./output-bound.ts";
 import { clientOf, deliver } from "./sockets.ts";
 import { checkStateQuota, StateQuotaError } from "./state-quota.ts";
 import type { RoomRecord, RoomStorage } from "./storage.ts";
@@ -28,18 +29,27 @@ class PendingEffects implements Effects {
 	/**
 	 * @param record the room's record, where each client's identity is kept.
 	 * @param late is told (once) when the service acts after its event has ended.
+	 * @param output bounds what the event may send (see output-bound.ts).
 	 */
 	constructor(
 		private readonly record: RoomRecord,
 		private late: () => void,
+		private readonly output: OutputBound,
 	) {}
+
+	/** The send that passed the output bound, if any: the event fails even if its handler caught it. */
+	get overflow(): OutputBoundError | undefined {
+		return this.output.overflow;
+	}
 
 	identity(client: ClientId): Identity | undefined {
 		return this.record.identities?.[client];
 	}
 
 	send(recipient: MessageRecipient, payload: MessagePayload): void {
-		if (this.#open()) this.messages.push([recipient, payload]);
+		if (!this.#open()) return;
+		this.output.add(payload);
+		this.messages.push([recipient, payload]);
 	}
 
 	setTimer(ms: number): void {
@@ -163,7 +173,8 @@ export class EventRunner {
 		// Containment: a timer event that keeps failing (or killing the room) is retried, then dropped.
 		if (event.kind === "timer" && !(await this.#timers.begin())) return;
 		const startedAt = Date.now();
-		const effects = new PendingEffects(this.record, () => this.logLate(event));
+		const output = new OutputBound(this.service, this.limits.maxOutputBytes);
+		const effects = new PendingEffects(this.record, () => this.logLate(event), output);
 		const writes = await this.runService(event, effects);
 		// The room's own bookkeeping stands whether or not the service's handler succeeded.
 		const recordChanged = this.track(event);
@@ -186,6 +197,7 @@ export class EventRunner {
 		try {
 			await this.withinDeadline(engine.run(event, effects));
 			effects.seal();
+			if (effects.overflow) throw effects.overflow;
 			return this.withinQuota(engine.checkpoint());
 		} catch (error) {
 			effects.seal();

@@ -1,7 +1,8 @@
 /**
  * What a room enforces on each of its service's events, taken from the service's settings.
  * The TypeScript limits (deadline, state quota) stay off for WebAssembly services, whose events
- * cannot await and whose state is bounded by their memory limit instead.
+ * cannot await and whose state is bounded by their memory limit instead. The output bound
+ * applies to both.
  */
 import type { CatalogEntry } from "../registry.ts";
 
@@ -10,9 +11,12 @@ export interface EventLimits {
 	readonly deadlineMs: number | undefined;
 	/** The most the stored state may take; `undefined`: no quota. */
 	readonly maxStateBytes: number | undefined;
+	/** The most bytes of messages one event may send. */
+	readonly maxOutputBytes: number;
 }
 
 export function eventLimits(entry: CatalogEntry): EventLimits {
-	if (entry.language !== "typescript") return { deadlineMs: undefined, maxStateBytes: undefined };
-	return { deadlineMs: entry.settings.limits.eventDeadlineMs, maxStateBytes: entry.settings.limits.maxStateBytes };
+	const { eventDeadlineMs, maxStateBytes, maxOutputBytes } = entry.settings.limits;
+	if (entry.language !== "typescript") return { deadlineMs: undefined, maxStateBytes: undefined, maxOutputBytes };
+	return { deadlineMs: eventDeadlineMs, maxStateBytes, maxOutputBytes };
 }

@@ -7,7 +7,7 @@
  * Reading counts as touching: `this.players.get("ann").score += 1` mutates an object the Map
  * handed out, and the next checkpoint finds it because `get("ann")` noted the key. What the
  * Proxy cannot see is a reference kept from an earlier event and changed later without going
- * through the field again; the README tells authors to go through their fields.
+ * through the field again; docs/services.md tells authors to go through their fields.
  */
 
 /** How a watched field's entries are addressed: list indexes, Map keys or property names. */

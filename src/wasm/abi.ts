@@ -7,6 +7,14 @@
  * `cloudflare:` imports, no enums, no parameter properties, `.ts` import extensions.
  */
 import { errorMessage } from "../errors.ts";
+import {
+	DEFAULT_FUEL_PER_EVENT,
+	DEFAULT_MAX_MEMORY_BYTES,
+	FUEL_IMPORT,
+	MEMORY_LIMIT_IMPORT,
+	METER_IMPORT_MODULE,
+	meterImports,
+} from "./meter-contract.mjs";
 import { type SIGNATURE_PROBE_IMPORTS, signatureProbeBytes } from "./signature-probe.ts";
 
 export const ABI_VERSION = 1;
@@ -98,18 +106,34 @@ export class ModuleRefusedError extends Error {
  * `probe` is the compiled signature probe (build/wasm/signature-probe.wasm). Where the
  * runtime can compile bytes (Node) it may be omitted; workerd cannot, so the engine passes it.
  *
+ * A metered module runs its start function and `_initialize` here within `budget` (the
+ * service's fuel and memory limits; the defaults if left out).
+ *
  * @example
  * await checkModule(await WebAssembly.compile(bytes), "counter.wasm");
  */
-export async function checkModule(module: WebAssembly.Module, name: string, probe?: WebAssembly.Module): Promise<void> {
+export async function checkModule(
+	module: WebAssembly.Module,
+	name: string,
+	probe?: WebAssembly.Module,
+	budget: Budget = DEFAULT_BUDGET,
+): Promise<void> {
 	checkBuilt(module, name);
 	checkExportKinds(module, name);
 	checkImports(module, name);
-	const instance = await instantiateWithStubs(module, name);
+	const instance = await instantiateWithStubs(module, name, budget);
 	checkSignatures(instance, name, probe ?? (await compileProbe()));
 	callInitialize(instance, name);
 	checkVersion(instance, name);
 }
+
+/** What a metered module may use before its first event: see meter-contract.mjs. */
+export interface Budget {
+	readonly fuelPerEvent: number;
+	readonly maxMemoryBytes: number;
+}
+
+const DEFAULT_BUDGET: Budget = { fuelPerEvent: DEFAULT_FUEL_PER_EVENT, maxMemoryBytes: DEFAULT_MAX_MEMORY_BYTES };
 
 /**
  * The custom section of a placeholder that `npm run build:wasm` writes in place of a guest it
@@ -141,10 +165,14 @@ export function checkExportKinds(module: WebAssembly.Module, name: string): void
 	}
 }
 
-/** Every import is a function the host provides: `env.stateroom_send` or a WASI function. */
+/**
+ * Every import is a function the host provides (`env.stateroom_send` or a WASI function), or
+ * one of the meter's budget globals.
+ */
 export function checkImports(module: WebAssembly.Module, name: string): void {
 	for (const entry of WebAssembly.Module.imports(module)) {
 		const what = `"${entry.module}"."${entry.name}"`;
+		if (entry.module === METER_IMPORT_MODULE && entry.kind === "global" && isBudgetImport(entry.name)) continue;
 		if (entry.kind !== "function") {
 			throw new ModuleRefusedError(
 				`module "${name}" imports the ${entry.kind} ${what}; the host provides only functions (env.stateroom_send and WASI). ` +
@@ -250,14 +278,24 @@ export function callInitialize(instance: WebAssembly.Instance, name: string): vo
 	}
 }
 
-/** Instantiates with imports that do nothing, to look at a module without running a room. */
-async function instantiateWithStubs(module: WebAssembly.Module, name: string): Promise<WebAssembly.Instance> {
-	const imports: Record<string, Record<string, () => number>> = {};
+function isBudgetImport(name: string): boolean {
+	return name === FUEL_IMPORT || name === MEMORY_LIMIT_IMPORT;
+}
+
+/** Instantiates with functions that do nothing, to look at a module without running a room. */
+async function instantiateWithStubs(
+	module: WebAssembly.Module,
+	name: string,
+	budget: Budget,
+): Promise<WebAssembly.Instance> {
+	const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
 	for (const entry of WebAssembly.Module.imports(module)) {
 		imports[entry.module] ??= {};
 		// 52 is WASI's ENOSYS; for functions without results the value is ignored.
-		(imports[entry.module] as Record<string, () => number>)[entry.name] = () => 52;
+		if (entry.kind === "function")
+			(imports[entry.module] as Record<string, WebAssembly.ImportValue>)[entry.name] = () => 52;
 	}
+	if (imports[METER_IMPORT_MODULE]) imports[METER_IMPORT_MODULE] = meterImports(budget);
 	try {
 		return await WebAssembly.instantiate(module, imports);
 	} catch (error) {

@@ -13,7 +13,9 @@
  * page, as before.
  */
 
-export const DIRTY_PAGES_EXPORT = "stateroom_dirty_pages";
+import { DIRTY_PAGES_EXPORT } from "./meter-contract.mjs";
+
+export { DIRTY_PAGES_EXPORT };
 
 export class DirtyPages {
 	private constructor(private readonly marks: WebAssembly.Memory) {}

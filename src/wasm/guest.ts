@@ -5,8 +5,11 @@
  * An instance belongs to exactly one room; after a failed event it is thrown away.
  *
  * Every event runs on a budget (the module is metered when it is built, see metering.ts): the
- * host refills the fuel before each event and caps `memory.grow`; an event that runs out of
- * fuel, or leaves the memory larger than the service's maximum, fails and is rolled back.
+ * host refills the fuel before each event, and the module's memory limit is an import it reads
+ * from its first instruction. Host calls are charged against the same fuel (a fixed cost per
+ * call and a cost per byte that crosses), and a command longer than the event's whole output
+ * bound is refused before it is copied. An event that runs out of fuel, sends too much, or
+ * leaves the memory larger than the service's maximum, fails and is rolled back.
  */
 
 import type { Effects } from "../engine.ts";
@@ -16,11 +19,25 @@ import { callInitialize, ENV_MODULE, IDENTITY_IMPORT, SEND_IMPORT, WASI_MODULE }
 import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
 import { DirtyPages } from "./dirty-pages.ts";
 import { IdentityCallError, writeIdentity } from "./identity.ts";
-import { FUEL_EXPORT, MEMORY_LIMIT_EXPORT, memoryLimitPages, RESERVED_EXPORTS, type WasmLimits } from "./metering.ts";
+import {
+	budgetImports,
+	FUEL_EXPORT,
+	HOST_BYTE_FUEL,
+	HOST_CALL_FUEL,
+	RESERVED_EXPORTS,
+	type WasmLimits,
+} from "./metering.ts";
 import { OutputLines, wasiImports } from "./wasi.ts";
 
 type MallocFn = (size: number) => unknown;
 type BlockFn = (ptr: number, len: number) => unknown;
+
+/**
+ * Room for a command's own encoding around its payload (its kind, recipient and lengths): a
+ * command longer than the output bound by more than this can never be sent, and is refused
+ * before it is copied.
+ */
+const COMMAND_HEADER_BYTES = 64;
 
 /** An event that failed inside the guest; the room logs it and rolls back. */
 export class GuestError extends Error {
@@ -41,6 +58,8 @@ export class Guest {
 	#failure: Error | undefined;
 	#eventStartedAt: number | undefined;
 	#started = false;
+	/** The export the host is running, for errors. */
+	#running = "_initialize";
 	/** The pages the guest wrote, for a module built with dirty-page tracking (dirty-pages.ts). */
 	readonly dirtyPages: DirtyPages | undefined;
 
@@ -58,11 +77,29 @@ export class Guest {
 	 */
 	static async start(module: WebAssembly.Module, name: string, label: string, limits: WasmLimits): Promise<Guest> {
 		let guest: Guest | undefined;
-		const output = new OutputLines((fd, line) => {
-			const log = fd === 1 ? console.log : console.error;
-			// A guest may print what clients sent it: escaped, so it cannot forge a line.
-			log(`[stateroom] ${label} (${fd === 1 ? "stdout" : "stderr"}): ${escapeForLog(line)}`);
-		});
+		// Host calls during instantiation (the start function's) are charged here, as the
+		// instance's own fuel global cannot be reached until instantiation returns.
+		let startFuel = limits.fuelPerEvent;
+		const charge = (fuel: number, call: string): void => {
+			if (guest) {
+				guest.charge(fuel, call);
+				return;
+			}
+			startFuel -= fuel;
+			if (startFuel < 0) {
+				throw new GuestError(
+					`module "${name}": its start function used its fuel budget of ${limits.fuelPerEvent} in a call to ${call}; raise limits.fuelPerEvent`,
+				);
+			}
+		};
+		const output = new OutputLines(
+			(fd, line) => {
+				const log = fd === 1 ? console.log : console.error;
+				// A guest may print what clients sent it: escaped, so it cannot forge a line.
+				log(`[stateroom] ${label} (${fd === 1 ? "stdout" : "stderr"}): ${escapeForLog(line)}`);
+			},
+			() => charge(HOST_CALL_FUEL, "fd_write"),
+		);
 		const memory = () => {
 			if (!guest) throw new GuestError(`module "${name}" called the host before it was instantiated`);
 			return guest.memory();
@@ -84,10 +121,12 @@ export class Guest {
 			},
 		};
 		const imports = {
+			...budgetImports(limits),
 			[ENV_MODULE]: env,
 			[WASI_MODULE]: wasiImports(module, {
 				memory,
-				write: (fd, text) => output.write(fd, text),
+				charge,
+				write: (fd, bytes) => output.write(fd, bytes),
 				eventStartedAt: () => (guest ? guest.#eventStartedAt : undefined),
 				wrote: (ptr, len) => guest?.dirtyPages?.markRange(ptr, len),
 			}),
@@ -112,8 +151,10 @@ export class Guest {
 
 	/** `env.stateroom_identity`: a failed call fails the event, like a bad `stateroom_send`. */
 	private identity(client: number, ptr: number, len: number): number {
+		this.charge(HOST_CALL_FUEL, IDENTITY_IMPORT);
 		try {
 			const written = writeIdentity(this.#effects, this.memoryBytes(), client, ptr, len);
+			if (written > 0) this.charge(written * HOST_BYTE_FUEL, IDENTITY_IMPORT);
 			// The host wrote into the guest's memory when the identity fitted: mark those pages.
 			if (written >= 0 && written <= len >>> 0) this.dirtyPages?.markRange(ptr >>> 0, written);
 			return written;
@@ -163,7 +204,7 @@ export class Guest {
 		this.#effects = effects;
 		this.#failure = undefined;
 		this.#eventStartedAt = Date.now();
-		this.#output.lastError = undefined;
+		this.#output.forgetLastError();
 		this.refuel();
 		try {
 			const ptr = this.call("stateroom_malloc", () => (exports.stateroom_malloc as MallocFn)(bytes.length));
@@ -190,27 +231,45 @@ export class Guest {
 		}
 	}
 
-	/** Fills the fuel for one event and (re)sets the memory cap, which the meter's globals hold. */
+	/** Fills the fuel for one event (the memory limit is an import: it never changes). */
 	private refuel(): void {
-		const exports = this.#instance.exports;
-		(exports[FUEL_EXPORT] as WebAssembly.Global).value = BigInt(this.#limits.fuelPerEvent);
-		(exports[MEMORY_LIMIT_EXPORT] as WebAssembly.Global).value = memoryLimitPages(this.#limits);
+		this.fuel().value = BigInt(this.#limits.fuelPerEvent);
+	}
+
+	private fuel(): WebAssembly.Global {
+		return this.#instance.exports[FUEL_EXPORT] as WebAssembly.Global;
 	}
 
 	private outOfFuel(): boolean {
-		return ((this.#instance.exports[FUEL_EXPORT] as WebAssembly.Global).value as bigint) < 0n;
+		return (this.fuel().value as bigint) < 0n;
 	}
 
-	private fuelError(where: string): GuestError {
+	/**
+	 * Charges a host call's work against the event's fuel, as the guest's own instructions are;
+	 * past the budget the call fails, which unwinds the guest and fails the event.
+	 */
+	charge(fuel: number, call: string): void {
+		const global = this.fuel();
+		const left = (global.value as bigint) - BigInt(fuel);
+		global.value = left;
+		if (left < 0n) throw this.fuelError(this.#running, call);
+	}
+
+	private fuelError(where: string, call?: string): GuestError {
+		const how =
+			call === undefined
+				? "(an endless loop?)"
+				: `, the last of it in a call to ${call} (each host call costs ${HOST_CALL_FUEL} fuel, plus ${HOST_BYTE_FUEL} per byte it passes)`;
 		return new GuestError(
-			`${this.#label}: ${where} used its fuel budget of ${this.#limits.fuelPerEvent} per event ` +
-				"(an endless loop?); raise limits.fuelPerEvent if the work is meant to take that long",
+			`${this.#label}: ${where} used its fuel budget of ${this.#limits.fuelPerEvent} per event ${how}; ` +
+				"raise limits.fuelPerEvent if the work is meant to take that long",
 		);
 	}
 
 	/**
 	 * Fails the event if the memory outgrew the service's maximum. The meter already makes such
-	 * a `memory.grow` return -1; this also holds for a module whose initial memory is too large.
+	 * a `memory.grow` return -1, and a module that declares too much is refused before it runs;
+	 * this also holds for a room stored before its limit was lowered.
 	 */
 	checkMemory(when: string): void {
 		const size = this.memory().buffer.byteLength;
@@ -234,6 +293,14 @@ export class Guest {
 			}
 			const address = ptr >>> 0;
 			const length = len >>> 0;
+			this.charge(HOST_CALL_FUEL + length * HOST_BYTE_FUEL, SEND_IMPORT);
+			const bound = this.#limits.maxOutputBytes;
+			if (length > bound + COMMAND_HEADER_BYTES) {
+				throw new GuestError(
+					`${this.#label}: stateroom_send was given a command of ${length} bytes, over limits.maxOutputBytes (${bound}), ` +
+						"the most an event may send; send less per event (split it over several), or raise the limit",
+				);
+			}
 			this.checkBounds("stateroom_send", address, length, `was given ${length} bytes at address ${address}`);
 			const command = decodeCommand(this.memoryBytes().slice(address, address + length));
 			if (command.kind === "setTimer") effects.setTimer(command.ms);
@@ -259,6 +326,7 @@ export class Guest {
 
 	/** Calls into the guest; a trap becomes a `GuestError` that names the export. */
 	private call<T>(exportName: string, run: () => T): T {
+		this.#running = exportName;
 		try {
 			return run();
 		} catch (error) {

@@ -1,24 +1,28 @@
 /**
  * The host's side of metering: what scripts/build/meter.mjs adds to a module when it is built
- * or bundled (a fuel global, a memory-limit global, a section naming the build), how the host
- * reads it, and the per-service limits it enforces with it. The names here and in meter.mjs
- * are one contract; change both.
+ * or bundled (a fuel global, an imported budget, a section naming the build and what it
+ * declares), how the host reads it, and the per-service limits it enforces with it. The names
+ * and costs both sides use are in meter-contract.mjs.
  *
  * Node-compatible on purpose (the CLI imports it with type stripping): no `cloudflare:` imports.
  */
 import { ModuleRefusedError } from "./abi.ts";
+import {
+	DEFAULT_FUEL_PER_EVENT,
+	DEFAULT_MAX_MEMORY_BYTES,
+	FUEL_EXPORT,
+	HOST_BYTE_FUEL,
+	HOST_CALL_FUEL,
+	METER_IMPORT_MODULE,
+	METER_SECTION,
+	METER_VERSION,
+	meterImports,
+	TABLE_ELEMENT_BYTES,
+} from "./meter-contract.mjs";
 
-/** The custom section a metered module carries: JSON `{ "meter": 1, "build": "<sha256 hex>" }`. */
-export const METER_SECTION = "stateroom.metered";
-/** The mutable i64 global the guest burns; it traps with `unreachable` once it is negative. */
-export const FUEL_EXPORT = "stateroom_fuel";
-/** The mutable i32 global, in 64 KiB pages, past which `memory.grow` returns -1. */
-export const MEMORY_LIMIT_EXPORT = "stateroom_memory_limit";
+export { FUEL_EXPORT, HOST_BYTE_FUEL, HOST_CALL_FUEL, METER_SECTION, TABLE_ELEMENT_BYTES };
 /** Exports the host owns: never stored with a room's state, never the guest's. */
-export const RESERVED_EXPORTS: ReadonlySet<string> = new Set([FUEL_EXPORT, MEMORY_LIMIT_EXPORT]);
-
-/** 64 KiB, the WebAssembly page. */
-const PAGE_BYTES = 65_536;
+export const RESERVED_EXPORTS: ReadonlySet<string> = new Set([FUEL_EXPORT]);
 
 /** The defaults of a WebAssembly service's containment settings. */
 export const WASM_LIMIT_DEFAULTS = {
@@ -27,9 +31,14 @@ export const WASM_LIMIT_DEFAULTS = {
 	 * and every loop iteration charge the instructions up to the next loop). A Rust counter
 	 * event uses about 21,000; an empty loop burns 200 million in well under a second.
 	 */
-	fuelPerEvent: 200_000_000,
-	/** The most linear memory a room's module may have: 16 MiB (256 pages). */
-	maxMemoryBytes: 16 * 1024 * 1024,
+	fuelPerEvent: DEFAULT_FUEL_PER_EVENT,
+	/**
+	 * The most memory a room's module may have: 16 MiB (256 pages), its memories and tables
+	 * together (a table element counts for TABLE_ELEMENT_BYTES).
+	 */
+	maxMemoryBytes: DEFAULT_MAX_MEMORY_BYTES,
+	/** The most bytes of messages one event may send: 4 MiB (see src/settings.ts). */
+	maxOutputBytes: 4 * 1024 * 1024,
 	/** What a room does when its stored state was written by another build of the module. */
 	onModuleChange: "refuse" as ModuleChange,
 } as const;
@@ -41,6 +50,7 @@ export type ModuleChange = "refuse" | "reset";
 export interface WasmLimits {
 	readonly fuelPerEvent: number;
 	readonly maxMemoryBytes: number;
+	readonly maxOutputBytes: number;
 	readonly onModuleChange: ModuleChange;
 }
 
@@ -49,6 +59,8 @@ export interface MeterInfo {
 	readonly meter: number;
 	/** The SHA-256 of the module's bytes before metering, in hex: which build of it this is. */
 	readonly build: string;
+	/** The bytes its memories and tables take before it runs: what it declares. */
+	readonly initialBytes: number;
 }
 
 /** The meter's record of a module, or `undefined` for a module that was never metered. */
@@ -58,7 +70,7 @@ export function readMeter(module: WebAssembly.Module): MeterInfo | undefined {
 	try {
 		const info = JSON.parse(new TextDecoder().decode(section)) as Partial<MeterInfo>;
 		if (typeof info.meter === "number" && typeof info.build === "string")
-			return { meter: info.meter, build: info.build };
+			return { meter: info.meter, build: info.build, initialBytes: Number(info.initialBytes ?? Number.NaN) };
 	} catch {
 		// Falls through to the refusal below.
 	}
@@ -67,24 +79,40 @@ export function readMeter(module: WebAssembly.Module): MeterInfo | undefined {
 
 /**
  * Refuses a module that was not metered: without fuel, one event could loop forever and stall
- * every room of the isolate, and `/status` with them. Returns which build the module is.
+ * every room of the isolate, and `/status` with them. Refuses, before it is instantiated, a
+ * module whose declared memories and tables are over `limits.maxMemoryBytes` already.
+ * Returns which build the module is.
  */
-export function checkMetered(module: WebAssembly.Module, name: string): MeterInfo {
+export function checkMetered(
+	module: WebAssembly.Module,
+	name: string,
+	limits: Pick<WasmLimits, "maxMemoryBytes"> = WASM_LIMIT_DEFAULTS,
+): MeterInfo {
 	const info = readMeter(module);
 	const exported = new Set(WebAssembly.Module.exports(module).map((entry) => entry.name));
-	if (info === undefined || !exported.has(FUEL_EXPORT) || !exported.has(MEMORY_LIMIT_EXPORT)) {
+	if (info === undefined || !exported.has(FUEL_EXPORT)) {
 		throw new ModuleRefusedError(
 			`module "${name}" is not metered; run \`npm run build:wasm\` (stateroom dev, build and deploy run it), ` +
 				"which meters every module services/ imports, or serve it with `stateroom serve`",
 		);
 	}
-	if (info.meter !== 1) {
-		throw new ModuleRefusedError(`module "${name}" was metered by meter version ${info.meter}; this host reads 1`);
+	if (info.meter !== METER_VERSION) {
+		throw new ModuleRefusedError(
+			`module "${name}" was metered by meter version ${info.meter}; this host reads ${METER_VERSION}. ` +
+				"Rebuild it from source with `npm run build:wasm` (or `stateroom build`), which meters it again",
+		);
+	}
+	if (!(info.initialBytes <= limits.maxMemoryBytes)) {
+		// The limit comes first: a room's close reason keeps only 123 bytes.
+		throw new ModuleRefusedError(
+			`module declares ${info.initialBytes} bytes of memory and tables, over limits.maxMemoryBytes (${limits.maxMemoryBytes}); ` +
+				`raise the limit for "${name}", or declare smaller initial memories and tables (a table element counts ${TABLE_ELEMENT_BYTES} bytes)`,
+		);
 	}
 	return info;
 }
 
-/** The memory limit in whole pages (a limit below one page still allows none to be added). */
-export function memoryLimitPages(limits: WasmLimits): number {
-	return Math.floor(limits.maxMemoryBytes / PAGE_BYTES);
+/** The imports that give a metered module its budget: the fuel its start function may burn, and its memory limit. */
+export function budgetImports(limits: Pick<WasmLimits, "fuelPerEvent" | "maxMemoryBytes">): WebAssembly.Imports {
+	return { [METER_IMPORT_MODULE]: meterImports(limits) };
 }

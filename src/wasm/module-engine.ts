@@ -25,8 +25,9 @@ export function wasmEngine(
 	let checked: Promise<MeterInfo> | undefined;
 	const check = async () => {
 		checkBuilt(module, name);
-		const meter = checkMetered(module, name);
-		await checkModule(module, name, probe);
+		// Before anything runs: a module that declares more memory than its limit is never instantiated.
+		const meter = checkMetered(module, name, limits);
+		await checkModule(module, name, probe, limits);
 		return meter;
 	};
 	return {

@@ -1,6 +1,6 @@
 /**
  * The layering of src/: every relative import in a module points to its own layer or a lower
- * one, so a folder can be read without the ones above it. The order is the README's
+ * one, so a folder can be read without the ones above it. The order is docs/architecture.md's
  * ("Project layout").
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -28,7 +28,7 @@ const LAYERS: readonly (readonly string[])[] = [
 
 function layerOf(path: string): number {
 	const index = LAYERS.findIndex((prefixes) => prefixes.some((prefix) => path.startsWith(prefix)));
-	if (index === -1) throw new Error(`src/${path} is in no layer: add it to LAYERS here and to the README.`);
+	if (index === -1) throw new Error(`src/${path} is in no layer: add it to LAYERS here and to docs/architecture.md.`);
 	return index;
 }
 

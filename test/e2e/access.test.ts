@@ -1,9 +1,9 @@
 /**
  * Access through a real `wrangler dev` and real HTTP: what workerd's in-process `fetch` cannot
- * show (it turns every upgrade into a GET), and the issue's hostile-client cases as a hostile
+ * show (it turns every upgrade into a GET), and the hostile-client cases as a hostile
  * client sends them: a POST, a page from a foreign origin, a 2 MiB message. (A curl-style upgrade
  * without a key is not here: wrangler dev's proxy re-issues upgrades with a key of its own, so
- * only test/worker/handshake.test.ts can show the Worker refusing it; see the README.)
+ * only test/worker/handshake.test.ts can show the Worker refusing it; see docs/security.md.)
  */
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -17,7 +17,12 @@ describe("AssemblyScript modules follow the ABI", () => {
 		expect(exports.get("memory")).toBe("memory");
 		for (const fn of ["stateroom_malloc", "stateroom_free", "stateroom_recv"]) expect(exports.get(fn)).toBe("function");
 		const imports = WebAssembly.Module.imports(module).map((entry) => `${entry.module}.${entry.name}`);
-		for (const entry of imports) expect(entry).toMatch(/^(env\.stateroom_send|wasi_snapshot_preview1\.\w+)$/);
+		// The ABI's functions, and the budget the meter adds (stateroom_meter's globals).
+		for (const entry of imports) {
+			expect(entry).toMatch(
+				/^(env\.stateroom_send|wasi_snapshot_preview1\.\w+|stateroom_meter\.(fuel|memory_limit_bytes))$/,
+			);
+		}
 
 		// The version globals are immutable and hold addresses of the 4-byte values 1 and 0.
 		const guest = TestGuest.load(name);

@@ -6,6 +6,12 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import {
+	DEFAULT_FUEL_PER_EVENT,
+	DEFAULT_MAX_MEMORY_BYTES,
+	METER_IMPORT_MODULE,
+	meterImports,
+} from "../../src/wasm/meter-contract.mjs";
 
 export type Payload = { readonly text: string } | { readonly bytes: number[] };
 export type Recipient = "broadcast" | { readonly client: number } | { readonly everyoneExcept: number };
@@ -68,6 +74,11 @@ export class TestGuest {
 				},
 			},
 			wasi_snapshot_preview1: wasi,
+			// Modules built by `npm run build:wasm` are metered: they import their budget.
+			[METER_IMPORT_MODULE]: meterImports({
+				fuelPerEvent: DEFAULT_FUEL_PER_EVENT,
+				maxMemoryBytes: DEFAULT_MAX_MEMORY_BYTES,
+			}),
 		});
 		const initialize = this.#instance.exports._initialize;
 		if (typeof initialize === "function") initialize();

@@ -98,6 +98,30 @@ class Spinner {
 	}
 }
 
+/**
+ * "send N SIZE" counts, then sends N messages of SIZE characters; "catch N SIZE" does the same
+ * but catches what sendMessage throws; "count" counts and answers.
+ */
+class Flood {
+	count = 0;
+	message(client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+		const [command, n, size] = (message.text() ?? "").split(" ");
+		this.count += 1;
+		const flood = () => {
+			for (let index = 0; index < Number(n); index++) ctx.sendMessage(client, "x".repeat(Number(size)));
+		};
+		if (command === "send") flood();
+		if (command === "catch") {
+			try {
+				flood();
+			} catch {
+				// A service that swallows the error still has its event failed.
+			}
+		}
+		ctx.sendMessage(client, `count ${this.count}`);
+	}
+}
+
 export const containmentServices: Record<string, ServiceDefinition> = {
 	"test-stall": { service: Stall, limits: { eventDeadlineMs: 200 } },
 	"test-hoard": { service: Hoard, limits: { maxStateBytes: 64 * 1024 } },
@@ -105,4 +129,5 @@ export const containmentServices: Record<string, ServiceDefinition> = {
 	"test-poison-timer": PoisonTimer,
 	"test-stuck-timer": { service: StuckTimer, limits: { eventDeadlineMs: 60_000 } },
 	"test-spinner": Spinner,
+	"test-flood": { service: Flood, limits: { maxOutputBytes: 64 * 1024 } },
 };

@@ -7,6 +7,7 @@
 import { evictDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from "vitest";
 import cCounter from "../../build/wasm/c-counter.wasm";
+import { budgetImports, WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
 import { connect, roomStub, uniqueRoom } from "./socket.ts";
 
 let errors: MockInstance<typeof console.error>;
@@ -53,6 +54,7 @@ describe("a C guest driven by hand", () => {
 		let memory: WebAssembly.Memory | undefined;
 		const bytes = (ptr: number, len: number) => new Uint8Array((memory as WebAssembly.Memory).buffer, ptr, len);
 		const imports = {
+			...budgetImports(WASM_LIMIT_DEFAULTS),
 			env: {
 				stateroom_send: (ptr: number, len: number) => {
 					// Message { Broadcast, Text }: 4 + 4 + 4 + 8 bytes before the text.

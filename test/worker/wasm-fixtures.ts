@@ -3,7 +3,12 @@
  * registered as test-only services by entry.ts so that rooms run them like any service.
  */
 import type { ServiceDefinition } from "stateroom";
+import chatty from "../../build/fixtures/chatty.wasm";
 import contained from "../../build/fixtures/contained.wasm";
+import declaresTooMuch from "../../build/fixtures/declares-too-much.wasm";
+import greedy from "../../build/fixtures/greedy.wasm";
+import greedyInitialize from "../../build/fixtures/greedy-initialize.wasm";
+import greedyStart from "../../build/fixtures/greedy-start.wasm";
 import hugeMalloc from "../../build/fixtures/huge-malloc.wasm";
 import identity from "../../build/fixtures/identity.wasm";
 import missingRecv from "../../build/fixtures/missing-recv.wasm";
@@ -33,6 +38,13 @@ export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	// Rust's 1 MiB stack and data take 17 pages, over a 1 MiB limit before any event.
 	"wasm-rust-counter-tight": { service: rustCounter, limits: { maxMemoryBytes: 1024 * 1024 } },
 	"wasm-unmetered": unmetered,
+	// Memory bounds (test/worker/wasm-memory-bounds.test.ts) and output bounds (output-bound.test.ts).
+	"wasm-greedy": greedy,
+	"wasm-greedy-start": greedyStart,
+	"wasm-greedy-initialize": greedyInitialize,
+	"wasm-declares-too-much": declaresTooMuch,
+	"wasm-chatty": chatty,
+	"wasm-chatty-tight": { service: chatty, limits: { fuelPerEvent: 10_000_000 } },
 	"wasm-identity": identity,
 	"wasm-identity-private": { service: identity, access: { token: "required" } },
 	// The SDKs' identity examples behind join tokens (test/worker/wasm-identity-sdk.test.ts).

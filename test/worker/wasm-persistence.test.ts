@@ -10,6 +10,7 @@ import rustCounter from "../../build/wasm/rust-counter.wasm";
 import { ClientId } from "../../src/api/client-id.ts";
 import { MessagePayload } from "../../src/api/payload.ts";
 import type { Effects, Engine, ServiceEvent } from "../../src/engine.ts";
+import { budgetImports, WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
 import { wasmEngine } from "../../src/wasm/module-engine.ts";
 import { connect, type Frame, roomStub, uniqueRoom } from "./socket.ts";
 
@@ -135,9 +136,9 @@ describe("checkpoints", () => {
 
 /** Imports that do nothing, to look at a fresh instance's memory. */
 function stubImports(module: WebAssembly.Module): WebAssembly.Imports {
-	const imports: Record<string, Record<string, () => number>> = {};
+	const imports: Record<string, WebAssembly.ModuleImports> = { ...budgetImports(WASM_LIMIT_DEFAULTS) };
 	for (const entry of WebAssembly.Module.imports(module)) {
-		imports[entry.module] = { ...imports[entry.module], [entry.name]: () => 52 };
+		if (entry.kind === "function") imports[entry.module] = { ...imports[entry.module], [entry.name]: () => 52 };
 	}
 	return imports;
 }
