@@ -33,17 +33,17 @@ export interface QueueSize {
 	readonly bytes: number;
 }
 
-/** The events of a {@link RoomSocket}, by name. */
-export interface RoomSocketEvents {
+/** The events of a {@link RoomSocket}, by name; `In` is what `parse` makes of a message. */
+export interface RoomSocketEvents<In = Incoming> {
 	/** Connected; the queue has already been flushed, in order. `url` includes the params. */
 	open: { readonly url: string };
-	message: Incoming;
+	message: In;
 	/** A connection ended. `reconnect` says whether another attempt is scheduled. */
 	close: CloseInfo & { readonly reconnect: boolean };
 	state: { readonly state: ConnectionState; readonly previous: ConnectionState };
-	/** A `send()` was refused because the queue was full; `data` was not sent and not kept. */
+	/** A `send()` was refused because the queue was full; `data` (as serialized) was not sent and not kept. */
 	overflow: { readonly data: Outgoing; readonly reason: OverflowReason; readonly queued: QueueSize };
-	/** Something went wrong that the close event alone does not explain (params threw, gave up). */
+	/** Something went wrong that the close event alone does not explain (params or parse threw, gave up). */
 	error: { readonly error: Error };
 }
 
@@ -52,7 +52,11 @@ export type ParamsSource = QueryParams | (() => QueryParams | Promise<QueryParam
 
 export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocket;
 
-export interface RoomSocketOptions extends RetryOptions {
+/**
+ * `In` is the type of the messages a {@link RoomSocket} delivers and `Out` the type `send()`
+ * takes; `parse` and `serialize` convert between them and the wire (by default, none).
+ */
+export interface RoomSocketOptions<In = Incoming, Out = Outgoing> extends RetryOptions {
 	/**
 	 * Added to the URL's query string. A function is called again before every reconnect, so
 	 * short-lived tokens can be refreshed; if it throws, the attempt counts as failed and is retried.
@@ -83,4 +87,27 @@ export interface RoomSocketOptions extends RetryOptions {
 	readonly WebSocket?: WebSocketConstructor;
 	/** Uniform numbers in [0, 1) for the jitter; default `Math.random`. */
 	readonly random?: Random;
+	/**
+	 * Turns each message into the type listeners receive. If it throws, the message is dropped
+	 * and reported as an `error` event; the connection stays open. Default: the message as is.
+	 */
+	readonly parse?: (message: Incoming) => In;
+	/** Turns what `send()` is given into a frame. Default: the data as is (a string or bytes). */
+	readonly serialize?: (data: Out) => Outgoing;
 }
+
+/**
+ * The codec functions that `In` and `Out` make necessary (`unknown` when none): the defaults can
+ * only produce `Incoming` and take `Outgoing`.
+ */
+type RequiredCodec<In, Out> = (Incoming extends In ? unknown : { readonly parse: (message: Incoming) => In }) &
+	([Out] extends [Outgoing] ? unknown : { readonly serialize: (data: Out) => Outgoing });
+
+/**
+ * The options argument of `new RoomSocket<In, Out>(endpoint, ...)`: optional unless a message
+ * type needs `parse` or `serialize`, so `new RoomSocket<Chat>(url)` without `parse` does not compile.
+ */
+export type RoomSocketArgs<In, Out> =
+	unknown extends RequiredCodec<In, Out>
+		? [options?: RoomSocketOptions<In, Out>]
+		: [options: RoomSocketOptions<In, Out> & RequiredCodec<In, Out>];

@@ -9,8 +9,10 @@ import { type CloseInfo, shouldReconnect } from "./close-codes.ts";
 import { Emitter, type Listener } from "./events.ts";
 import type {
 	ConnectionState,
+	Incoming,
 	ParamsSource,
 	QueueSize,
+	RoomSocketArgs,
 	RoomSocketEvents,
 	RoomSocketOptions,
 	SendResult,
@@ -20,6 +22,17 @@ import { type Outgoing, SendQueue } from "./queue.ts";
 import { type QueryParams, type RoomEndpoint, roomUrl, withParams } from "./url.ts";
 
 const OPEN = 1; // WebSocket.OPEN, spelled out: some WebSocket classes lack the static constants.
+
+let peekSocket: <In, Out>(room: RoomSocket<In, Out>) => WebSocket | undefined;
+
+/**
+ * The platform WebSocket of a room's current connection or attempt, if any. For the
+ * WebSocket-compatible wrapper (websocket.ts), which reports its `protocol` and
+ * `bufferedAmount`; not exported from the package, so callers cannot bypass the queue.
+ */
+export function currentWebSocket<In, Out>(room: RoomSocket<In, Out>): WebSocket | undefined {
+	return peekSocket(room);
+}
 
 /**
  * A reconnecting WebSocket to one Stateroom room.
@@ -34,12 +47,19 @@ const OPEN = 1; // WebSocket.OPEN, spelled out: some WebSocket classes lack the 
  * room.on("state", ({ state }) => console.log(state)); // "open", "reconnecting", ...
  * room.send("increment"); // "queued" now, sent in order once open
  * room.close();
+ *
+ * @example
+ * // Typed messages: `parse` makes each message a `ServerEvent`, `serialize` frames a `Command`.
+ * const chat = new RoomSocket(url, {
+ * 	parse: (message): ServerEvent => JSON.parse(message.kind === "text" ? message.text : "null"),
+ * 	serialize: (command: Command) => JSON.stringify(command),
+ * });
  */
-export class RoomSocket {
+export class RoomSocket<In = Incoming, Out = Outgoing> {
 	readonly #base: URL;
-	readonly #options: RoomSocketOptions;
+	readonly #options: RoomSocketOptions<In, Out>;
 	readonly #WebSocket: WebSocketConstructor;
-	readonly #events = new Emitter<RoomSocketEvents>();
+	readonly #events = new Emitter<RoomSocketEvents<In>>();
 	readonly #queue: SendQueue;
 	#state: ConnectionState = "connecting";
 	#url: string;
@@ -50,7 +70,11 @@ export class RoomSocket {
 	/** Bumped by every connect, `close()` and `reconnect()`, so stale async work can tell. */
 	#generation = 0;
 
-	constructor(endpoint: RoomEndpoint, options: RoomSocketOptions = {}) {
+	static {
+		peekSocket = (room) => room.#socket;
+	}
+
+	constructor(endpoint: RoomEndpoint, ...[options = {}]: RoomSocketArgs<In, Out>) {
 		this.#base = roomUrl(endpoint);
 		this.#url = this.#base.href;
 		this.#options = options;
@@ -84,11 +108,11 @@ export class RoomSocket {
 	}
 
 	/** Adds a listener; returns the function that removes it. */
-	on<K extends keyof RoomSocketEvents>(type: K, listener: Listener<RoomSocketEvents[K]>): () => void {
+	on<K extends keyof RoomSocketEvents<In>>(type: K, listener: Listener<RoomSocketEvents<In>[K]>): () => void {
 		return this.#events.on(type, listener);
 	}
 
-	off<K extends keyof RoomSocketEvents>(type: K, listener: Listener<RoomSocketEvents[K]>): void {
+	off<K extends keyof RoomSocketEvents<In>>(type: K, listener: Listener<RoomSocketEvents<In>[K]>): void {
 		this.#events.off(type, listener);
 	}
 
@@ -99,8 +123,10 @@ export class RoomSocket {
 	 * @example
 	 * if (room.send(bytes) === "overflow") showOfflineWarning();
 	 */
-	send(data: Outgoing): SendResult {
+	send(message: Out): SendResult {
 		if (this.#state === "closed") return "closed";
+		// Without `serialize`, RoomSocketArgs only allows an `Out` that is already an `Outgoing`.
+		const data = this.#options.serialize ? this.#options.serialize(message) : (message as Outgoing);
 		const socket = this.#socket;
 		if (this.#state === "open" && socket?.readyState === OPEN) {
 			socket.send(data);
@@ -222,16 +248,31 @@ export class RoomSocket {
 	#onMessage(socket: WebSocket, event: MessageEvent): void {
 		if (socket !== this.#socket) return;
 		const data: unknown = event.data;
-		if (typeof data === "string") this.#events.emit("message", { kind: "text", text: data });
-		else if (data instanceof ArrayBuffer) this.#events.emit("message", { kind: "bytes", bytes: new Uint8Array(data) });
+		if (typeof data === "string") this.#deliver({ kind: "text", text: data });
+		else if (data instanceof ArrayBuffer) this.#deliver({ kind: "bytes", bytes: new Uint8Array(data) });
 		else if (ArrayBuffer.isView(data)) {
-			this.#events.emit("message", {
-				kind: "bytes",
-				bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-			});
+			this.#deliver({ kind: "bytes", bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
 		} else {
 			this.#error("A binary message arrived in a form other than ArrayBuffer; this WebSocket ignores binaryType.");
 		}
+	}
+
+	/** Parses a message and emits it; a message `parse` rejects is reported, not delivered. */
+	#deliver(message: Incoming): void {
+		const parse = this.#options.parse;
+		if (!parse) {
+			// Without `parse`, RoomSocketArgs only allows an `In` that `Incoming` is assignable to.
+			this.#events.emit("message", message as In);
+			return;
+		}
+		let parsed: In;
+		try {
+			parsed = parse(message);
+		} catch (error) {
+			this.#error(`The parse option threw on a message from the room: ${describe(error)}. The message was dropped.`);
+			return;
+		}
+		this.#events.emit("message", parsed);
 	}
 
 	#onClose(socket: WebSocket, close: CloseInfo): void {
@@ -288,8 +329,11 @@ export class RoomSocket {
  * const room = connectRoom({ host: location.host, service: "chat", room: "general" });
  * room.on("open", () => room.send("hello"));
  */
-export function connectRoom(endpoint: RoomEndpoint, options?: RoomSocketOptions): RoomSocket {
-	return new RoomSocket(endpoint, options);
+export function connectRoom<In = Incoming, Out = Outgoing>(
+	endpoint: RoomEndpoint,
+	...options: RoomSocketArgs<In, Out>
+): RoomSocket<In, Out> {
+	return new RoomSocket<In, Out>(endpoint, ...options);
 }
 
 /**

@@ -3,6 +3,7 @@
  * a message that says what is wrong and how to fix it), the WebSocket close codes rooms use,
  * and the helpers that fit a message into a close frame or a log line.
  */
+import { utf8Decode, utf8Encode } from "./intrinsics.ts";
 export class HttpError extends Error {
 	readonly status: number;
 	readonly headers: Readonly<Record<string, string>>;
@@ -42,9 +43,9 @@ export const CloseCode = {
 
 /** A close reason may hold at most 123 bytes of UTF-8 (RFC 6455 §5.5). */
 export function closeReason(message: string): string {
-	const bytes = new TextEncoder().encode(message);
+	const bytes = utf8Encode(message);
 	if (bytes.length <= 123) return message;
-	return `${new TextDecoder().decode(bytes.slice(0, 120)).replace(/\uFFFD$/, "")}...`;
+	return `${utf8Decode(bytes.slice(0, 120)).replace(/\uFFFD$/, "")}...`;
 }
 
 /** The message of anything thrown: an Error's message, or the thrown value as text. */

@@ -1,4 +1,6 @@
 /** The Worker's entry module: this deployment's services, served by Stateroom. */
+// First: the host takes the built-ins it relies on before any service module runs (see intrinsics.ts).
+import "./intrinsics.ts";
 import services from "../services/index.ts";
 
 export { Directory } from "./directory/directory.ts";

@@ -49,12 +49,15 @@ function escapeChar(char: string): string {
  */
 export function describeErrorForLog(error: unknown): string {
 	if (!(error instanceof Error)) return escapeForLog(String(error));
-	const head = escapeForLog(`${error.name}: ${error.message}`);
-	const frames = (error.stack ?? "")
+	const head = `${error.name}: ${error.message}`;
+	// The stack starts with the head: frames are read only after it, so a message holding
+	// "\n    at X" cannot add a frame.
+	const stack = error.stack ?? "";
+	const frames = (stack.startsWith(head) ? stack.slice(head.length) : stack)
 		.split("\n")
 		.filter((line) => /^\s+at /.test(line))
 		.map((line) => `    ${escapeForLog(line.trim())}`);
-	return [head, ...frames].join("\n");
+	return [escapeForLog(head), ...frames].join("\n");
 }
 
 /** Whether `value` holds a C0 control, DEL or a C1 control: characters no name from a URL may hold. */
@@ -64,4 +67,33 @@ export function hasControlCharacter(value: string): boolean {
 		if (code <= 0x1f || (code >= 0x7f && code <= 0x9f)) return true;
 	}
 	return false;
+}
+
+/** How deep the host is in writing its own lines (see `hostLog`). */
+let hostLogging = 0;
+
+/**
+ * The host's own log lines. They go through the isolate's `console` like any other, marked, so
+ * that the wrapper which escapes a TypeScript service's console lines (typescript/service-console.ts)
+ * passes them through unchanged: they are already escaped where they hold what clients sent.
+ */
+export const hostLog = {
+	log: (...args: unknown[]) => writeHostLine("log", args),
+	info: (...args: unknown[]) => writeHostLine("info", args),
+	warn: (...args: unknown[]) => writeHostLine("warn", args),
+	error: (...args: unknown[]) => writeHostLine("error", args),
+};
+
+function writeHostLine(method: "log" | "info" | "warn" | "error", args: unknown[]): void {
+	hostLogging += 1;
+	try {
+		console[method](...args);
+	} finally {
+		hostLogging -= 1;
+	}
+}
+
+/** Whether the line being written is the host's own (see `hostLog`). */
+export function isHostLogging(): boolean {
+	return hostLogging > 0;
 }

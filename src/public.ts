@@ -1,4 +1,6 @@
 /** Everything a service author or deployer imports: `import { ... } from "stateroom"`. */
+// First: the host takes the built-ins it relies on before any service module runs (see intrinsics.ts).
+import "./intrinsics.ts";
 
 export type { Authorize, AuthorizeInfo, AuthorizeResult } from "./access/index.ts";
 export * from "./api/index.ts";

@@ -6,7 +6,8 @@
 import { type IRequest, Router } from "itty-router";
 import { type Authorize, admit } from "./access/index.ts";
 import { HttpError } from "./errors.ts";
-import { describeErrorForLog, hasControlCharacter, quoteForLog } from "./log.ts";
+import { utf8Encode } from "./intrinsics.ts";
+import { describeErrorForLog, hasControlCharacter, hostLog, quoteForLog } from "./log.ts";
 import { DEFAULT_ROOM, MAX_ROOM_ID_BYTES, type RoomAddress, roomName } from "./naming.ts";
 import type { ServiceCatalog } from "./registry.ts";
 import { withAddress } from "./room/address.ts";
@@ -25,7 +26,7 @@ export function createRouter(catalog: ServiceCatalog, options: RouterOptions = {
 	const router = Router<IRequest, [RoomsEnv, ExecutionContext]>({
 		catch: (error) => {
 			if (error instanceof HttpError) return error.toResponse();
-			console.error(`[stateroom] unhandled error: ${describeErrorForLog(error)}`);
+			hostLog.error(`[stateroom] unhandled error: ${describeErrorForLog(error)}`);
 			return new HttpError(500, "Internal error; the Worker's log has the details.").toResponse();
 		},
 	});
@@ -78,7 +79,7 @@ export function parseRoomId(raw: string | undefined): string {
 		throw new HttpError(400, `Invalid room id ${quoteForLog(raw ?? "")}: it is not valid percent-encoding.`);
 	}
 	if (roomId.length === 0) throw new HttpError(400, "Invalid room id: it is empty.");
-	const bytes = new TextEncoder().encode(roomId).length;
+	const bytes = utf8Encode(roomId).length;
 	if (bytes > MAX_ROOM_ID_BYTES) {
 		throw new HttpError(400, `Invalid room id: it is ${bytes} bytes long; the limit is ${MAX_ROOM_ID_BYTES}.`);
 	}

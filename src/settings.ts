@@ -4,6 +4,7 @@
  * resolved settings; one service's settings never apply to another.
  */
 
+import { jsonStringify } from "./intrinsics.ts";
 import { type ModuleChange, WASM_LIMIT_DEFAULTS } from "./wasm/metering.ts";
 
 /** Bounds on what one room of the service, and each of its clients, may use. */
@@ -125,14 +126,14 @@ export function resolveSettings(service: string, settings: ServiceSettings = {})
 	checkInteger(service, "limits.eventDeadlineMs", limits.eventDeadlineMs, 1, 2 ** 31 - 1);
 	if (onModuleChange !== "refuse" && onModuleChange !== "reset") {
 		throw new Error(
-			`Service "${service}": onModuleChange is ${JSON.stringify(onModuleChange)}; use "refuse" or "reset".`,
+			`Service "${service}": onModuleChange is ${jsonStringify(onModuleChange)}; use "refuse" or "reset".`,
 		);
 	}
 	checkAccessLimits(service, limits);
 	const durability = settings.durability ?? "strict";
 	if (durability !== "strict" && durability !== "relaxed") {
 		throw new Error(
-			`Service "${service}" has durability ${JSON.stringify(durability)}; use "strict" (the default) or "relaxed".`,
+			`Service "${service}" has durability ${jsonStringify(durability)}; use "strict" (the default) or "relaxed".`,
 		);
 	}
 	return { limits, onModuleChange, access: resolveAccess(service, settings.access), durability };
@@ -160,11 +161,11 @@ function checkAccessLimits(service: string, limits: ServiceLimits): void {
 function resolveAccess(service: string, given: Partial<AccessSettings> = {}): AccessSettings {
 	const access = { ...DEFAULT_ACCESS, ...given };
 	if (access.token !== "none" && access.token !== "required") {
-		throw new Error(`Service "${service}": access.token is ${JSON.stringify(access.token)}; use "none" or "required".`);
+		throw new Error(`Service "${service}": access.token is ${jsonStringify(access.token)}; use "none" or "required".`);
 	}
 	if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(access.secretName)) {
 		throw new Error(
-			`Service "${service}": access.secretName is ${JSON.stringify(access.secretName)}; use the name of a Worker secret (letters, digits and _).`,
+			`Service "${service}": access.secretName is ${jsonStringify(access.secretName)}; use the name of a Worker secret (letters, digits and _).`,
 		);
 	}
 	for (const origin of access.origins) checkOrigin(service, origin);
@@ -182,7 +183,7 @@ function checkOrigin(service: string, origin: string): void {
 	}
 	if (parsed === undefined || parsed.origin !== origin) {
 		throw new Error(
-			`Service "${service}": access.origins holds ${JSON.stringify(origin)}, which is not an origin; write it as a browser sends it, e.g. "https://app.example.com" (no path, no trailing slash), or "*" for any.`,
+			`Service "${service}": access.origins holds ${jsonStringify(origin)}, which is not an origin; write it as a browser sends it, e.g. "https://app.example.com" (no path, no trailing slash), or "*" for any.`,
 		);
 	}
 }

@@ -20,12 +20,17 @@
  *   },
  * });
  */
+import { checkHost, type HostCheckEnv } from "./access/index.ts";
 import { ADMIN_API, type AdminApiEnv, createAdminApi } from "./admin/api.ts";
+import { HttpError } from "./errors.ts";
 import { defineServices, ServiceCatalog, type ServiceRegistry } from "./registry.ts";
 import { createRouter, type RouterOptions } from "./router.ts";
 
+/** The bindings and vars the Worker reads. */
+export type StateroomEnv = AdminApiEnv & HostCheckEnv;
+
 export interface Stateroom {
-	readonly worker: ExportedHandler<AdminApiEnv>;
+	readonly worker: ExportedHandler<StateroomEnv>;
 	readonly catalog: ServiceCatalog;
 }
 
@@ -38,10 +43,17 @@ export function createStateroom(registry: ServiceRegistry, options: StateroomOpt
 	const admin = createAdminApi(catalog);
 	const worker = {
 		fetch: (request, env, ctx) => {
+			// Development servers (`stateroom dev`, `serve`) answer loopback hosts only (see host.ts).
+			try {
+				checkHost(request, env);
+			} catch (error) {
+				if (error instanceof HttpError) return error.toResponse();
+				throw error;
+			}
 			const { pathname } = new URL(request.url);
 			const isAdmin = pathname === ADMIN_API || pathname.startsWith(`${ADMIN_API}/`);
 			return (isAdmin ? admin : router).fetch(request, env, ctx);
 		},
-	} satisfies ExportedHandler<AdminApiEnv>;
+	} satisfies ExportedHandler<StateroomEnv>;
 	return { worker, catalog };
 }

@@ -1,6 +1,7 @@
 /** `stateroom dev [port]`: build everything, serve it with `wrangler dev`, rebuild on change. */
 import { existsSync } from "node:fs";
 import { errorMessage } from "../../src/errors.ts";
+import { ALLOWED_HOSTS_HELP, ALLOWED_HOSTS_OPTION, allowedHostsArgs } from "../allowed-hosts.ts";
 import { parsePort } from "../args.ts";
 import type { Command } from "../command.ts";
 import { bundleDemo } from "../demo.ts";
@@ -35,9 +36,13 @@ While it runs, it records its port in .stateroom/dev.json, where \`stateroom roo
 and \`new\` find it.
 
 Options:
-  --port <n>        Same as the port argument
-  --verbose         Print every build step (default: one line per service)
-  -h, --help        Show this help
+  --port <n>             Same as the port argument
+${ALLOWED_HOSTS_HELP}
+  --verbose              Print every build step (default: one line per service)
+  -h, --help             Show this help
+
+Only requests addressed to a loopback name are answered (others get 403), so that a web page
+cannot reach your rooms by DNS rebinding; --allowed-hosts lets other names in.
 
 Everything after \`--\` goes to \`wrangler dev\` unchanged, e.g. \`-- --persist-to /tmp/state\`.
 
@@ -48,13 +53,14 @@ Examples:
   npx stateroom dev
   npx stateroom dev 9000`,
 
-	options: { port: { type: "string" }, verbose: { type: "boolean" } },
+	options: { port: { type: "string" }, verbose: { type: "boolean" }, ...ALLOWED_HOSTS_OPTION },
 	positionals: 1,
 
 	async run(parsed) {
 		const port = parsePort(parsed.values.port ?? parsed.positionals[0] ?? npmPort(), DEFAULT_PORT, "dev");
 		const project = findProject();
 		wranglerPath(project);
+		const hostArgs = allowedHostsArgs(project, parsed.values["allowed-hosts"], "dev");
 		// Say it the way the user started us: `npm run dev` takes its arguments after `--`.
 		const retry = byNpm() ? "npm run dev --" : stateroomCommand("dev");
 		await ensurePortFree(port, HOST, `${retry} ${port + 1}`);
@@ -76,7 +82,7 @@ Examples:
 		const forget = recordDev(project, port);
 		return serveWithWrangler(project, {
 			port,
-			args: parsed.passthrough,
+			args: [...hostArgs, ...parsed.passthrough],
 			services: () => listServices(project),
 			demo: existsSync(project.path("public/index.html")),
 			cleanup: () => {

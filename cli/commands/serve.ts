@@ -17,6 +17,7 @@ import { basename, join, relative, resolve } from "node:path";
 import { errorMessage } from "../../src/errors.ts";
 import { isServiceName, SERVICE_NAME_RULE } from "../../src/naming.ts";
 import { checkModule } from "../../src/wasm/abi.ts";
+import { ALLOWED_HOSTS_HELP, ALLOWED_HOSTS_OPTION, allowedHostsArgs } from "../allowed-hosts.ts";
 import { parsePort } from "../args.ts";
 import type { Command } from "../command.ts";
 import { CliError, usageError } from "../errors.ts";
@@ -67,7 +68,11 @@ Arguments:
 Options:
   --port <n>          Port to serve on (default ${DEFAULT_PORT})
   --name <service>    Service name in URLs (default: from the file name)
+${ALLOWED_HOSTS_HELP}
   -h, --help          Show this help
+
+Only requests addressed to a loopback name are answered (others get 403), so that a web page
+cannot reach the rooms by DNS rebinding; --allowed-hosts lets other names in.
 
 Security and limits (the service's settings; see docs/security.md):
   --max-clients <n>          Clients per room (default 1000)
@@ -86,7 +91,7 @@ Examples:
   npx stateroom serve rust-echo --port 9000
   npx stateroom serve as-counter`,
 
-	options: { port: { type: "string" }, name: { type: "string" }, ...SETTING_OPTIONS },
+	options: { port: { type: "string" }, name: { type: "string" }, ...ALLOWED_HOSTS_OPTION, ...SETTING_OPTIONS },
 	positionals: 1,
 
 	async run(parsed) {
@@ -99,6 +104,7 @@ Examples:
 		const port = parsePort(parsed.values.port, DEFAULT_PORT, "serve");
 		const project = findProject();
 		wranglerPath(project);
+		const hostArgs = allowedHostsArgs(project, parsed.values["allowed-hosts"], "serve");
 
 		const file = findModule(resolve(target), project, target);
 		const name = serviceName(parsed.values.name, file);
@@ -111,7 +117,7 @@ Examples:
 		const config = await writeServeProject(project, file, name, serveSettings(parsed.values));
 		return serveWithWrangler(project, {
 			port,
-			args: ["--config", config, ...parsed.passthrough],
+			args: ["--config", config, ...hostArgs, ...parsed.passthrough],
 			services: () => ({ default: name, names: [name] }),
 			demo: false,
 			notes: [
@@ -306,9 +312,13 @@ async function meterInto(file: string, to: string): Promise<void> {
 	try {
 		await meter.meterFile(file, to, basename(file));
 	} catch (error) {
+		// A module that carries a meter section was metered elsewhere (or forged): rebuilding is not the fix.
+		const meteredElsewhere = existsSync(file) && meter.meterInfo(readFileSync(file)) !== undefined;
 		throw new CliError(
 			`${file} could not be metered: ${sentence(error)}`,
-			"Build it for wasm32 with WebAssembly 1.0 features (plus bulk memory, SIMD or reference types at most).",
+			meteredElsewhere
+				? "Serve the module as its compiler wrote it, not a copy metered by another project."
+				: "Build it for wasm32 with WebAssembly 1.0 features (plus bulk memory, SIMD or reference types at most).",
 		);
 	}
 }

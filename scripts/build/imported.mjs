@@ -2,12 +2,13 @@
  * Meters, in place, every WebAssembly module that the service registry (services/) imports
  * and that no builder here made: modules built elsewhere, e.g. by Rust's stateroom-wasm crate
  * and copied into the project. The host refuses unmetered modules, and `npm run dev`,
- * `stateroom build` and `stateroom deploy` all run this build first. Metering is idempotent,
- * so a module already metered is left as it is; a re-copied original is metered again.
+ * `stateroom build` and `stateroom deploy` all run this build first. A module this project's
+ * meter already metered is left as it is; a re-copied original is metered again; a module whose
+ * meter section this project's meter did not write (metered elsewhere, or forged) fails the build.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { meterFile, meterInfo } from "./meter.mjs";
+import { checkSealed, meterFile, meterInfo } from "./meter.mjs";
 import { UNBUILT_SECTION } from "./placeholder.mjs";
 
 export const name = "metering modules imported by services/";
@@ -18,7 +19,12 @@ export async function build({ root, module }) {
 	for (const file of importedModules(root)) {
 		const from = relative(root, file);
 		const bytes = readFileSync(file);
-		if (meterInfo(bytes) !== undefined || bytes.subarray(0, 64).includes(Buffer.from(UNBUILT_SECTION))) continue;
+		if (bytes.subarray(0, 64).includes(Buffer.from(UNBUILT_SECTION))) continue;
+		if (meterInfo(bytes) !== undefined) {
+			// Ours and unchanged: metering it again would meter the meter's own code.
+			checkSealed(bytes, from);
+			continue;
+		}
 		await meterFile(file, file, from);
 		module(from, "metered in place");
 	}

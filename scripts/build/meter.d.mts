@@ -14,7 +14,15 @@ export declare function meter(
 	options?: { dirtyPages?: boolean },
 ): Promise<Uint8Array<ArrayBuffer>>;
 export declare function buildId(bytes: Uint8Array): string;
-export declare function meterInfo(
-	bytes: Uint8Array,
-): { meter: number; build: string; initialBytes: number } | undefined;
+/** What a module's meter section claims (`code` and `signature` are absent from forged ones). */
+export interface MeterSection {
+	meter: number;
+	build: string;
+	initialBytes: number;
+	code?: string;
+	signature?: string;
+}
+export declare function meterInfo(bytes: Uint8Array): MeterSection | undefined;
+/** Throws MeterError unless this project's meter wrote the module's meter section (and the module is unchanged since). */
+export declare function checkSealed(bytes: Uint8Array, name?: string): MeterSection;
 export declare function meterFile(from: string, to: string, name?: string): Promise<void>;

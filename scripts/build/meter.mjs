@@ -23,14 +23,19 @@
  * - Dirty-page tracking: a second memory, exported as `stateroom_dirty_pages`, with a byte per
  *   page of the guest's memory that every write sets (see dirty-pages.mjs). It is the host's,
  *   one page long, and not counted against the limit.
- * - Identity: a custom section `stateroom.metered` holding JSON
- *   `{"meter":2,"build":"<hex>","initialBytes":n}`, where `build` is the SHA-256 of the
- *   module's original bytes. A room stores it with its memory, so it never lays state written
- *   by one build over another.
+ * - Identity and seal: a custom section `stateroom.metered`, the module's last, holding JSON
+ *   `{"meter":2,"build":"<hex>","initialBytes":n,"code":"<hex>","signature":"<base64>"}`:
+ *   `build` is the SHA-256 of the module's original bytes (a room stores it with its memory,
+ *   so it never lays state written by one build over another), `code` the SHA-256 of the
+ *   metered module without this section, and `signature` the project's Ed25519 signature of
+ *   the other fields (meter-key.mjs). Anyone can write such a section; only this project's
+ *   meter can sign it. The host checks the signature; the meter checks it and `code` too.
  *
- * It refuses what the host could not bound: imported memories, tables and globals, shared or
- * 64-bit memories. The names, costs and imports are the host's contract too: both sides import
- * them from src/wasm/meter-contract.mjs. Metering a metered module returns it unchanged.
+ * It refuses what the host could not bound or store: imported memories, tables and globals,
+ * shared or 64-bit memories, and more than one memory (the host stores only the one exported
+ * as "memory" with a room's state). The names, costs and imports are the host's contract too:
+ * both sides import them from src/wasm/meter-contract.mjs. Metering a module this project's
+ * meter made returns it unchanged; a module whose section it did not write is refused.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -46,10 +51,13 @@ import {
 	METER_SECTION,
 	METER_VERSION,
 	PAGE_BYTES,
+	sealMessage,
 	TABLE_ELEMENT_BYTES,
 } from "../../src/wasm/meter-contract.mjs";
 import { addDirtyMemory, bulkKind, DIRTY_PAGES_EXPORT, DIRTY_PAGES_FILE, trackDirtyPages } from "./dirty-pages.mjs";
+import { KEY_ENV, KEY_FILE, METER_KEY_FILE, PUBLIC_KEY_MODULE, signMessage, verifyMessage } from "./meter-key.mjs";
 import {
+	concat,
 	definedMemoryCount,
 	exportNames,
 	importsOf,
@@ -57,14 +65,22 @@ import {
 	rewriteMemoriesAndExports,
 	sections,
 	TruncatedModuleError,
+	uleb,
 	WASM_BINARY_FILE,
 } from "./wasm-binary.mjs";
 
 /** This file: a change to the meter rebuilds every module (an input of the builders' freshness). */
 export const METER = fileURLToPath(import.meta.url);
 const CONTRACT_FILE = fileURLToPath(new URL("../../src/wasm/meter-contract.mjs", import.meta.url));
-/** Every file of the meter: a builder's output is stale when any of them changed. */
-export const METER_FILES = [METER, DIRTY_PAGES_FILE, WASM_BINARY_FILE, CONTRACT_FILE];
+/** Every file of the meter, and its public key: a builder's output is stale when any of them changed. */
+export const METER_FILES = [
+	METER,
+	DIRTY_PAGES_FILE,
+	WASM_BINARY_FILE,
+	CONTRACT_FILE,
+	METER_KEY_FILE,
+	PUBLIC_KEY_MODULE,
+];
 export { FUEL_EXPORT, METER_IMPORT_MODULE, METER_SECTION, METER_VERSION };
 /** The fuel the host gives a module's start function by default (its default per event). */
 export const INITIAL_FUEL = BigInt(DEFAULT_FUEL_PER_EVENT);
@@ -88,18 +104,14 @@ export class MeterError extends Error {
 }
 
 /**
- * The module's bytes with metering added (or unchanged, if they were metered already).
+ * The module's bytes with metering added (or unchanged, if this project's meter made them).
  * `name` names the module in errors.
  */
 export async function meter(bytes, name = "module", { dirtyPages = true } = {}) {
 	const input = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-	const metered = meterInfo(input);
-	if (metered?.meter === METER_VERSION) return input;
-	if (metered !== undefined) {
-		throw new MeterError(
-			`${name} was metered by meter version ${metered.meter}, which this build replaces (version ${METER_VERSION}); ` +
-				"meter the module as its compiler wrote it (rebuild it from source), not a metered copy",
-		);
+	if (hasMeterSection(input)) {
+		checkSealed(input, name);
+		return input;
 	}
 	const memories = checkBoundable(input, name);
 	const binaryen = await loadBinaryen();
@@ -131,18 +143,59 @@ export async function meter(bytes, name = "module", { dirtyPages = true } = {}) 
 		);
 		const space = guestSpace(binaryen, module, memories, name);
 		instrument(binaryen, module, name, dirtyPages, space);
-		const section = JSON.stringify({ meter: METER_VERSION, build: buildId(input), initialBytes: space.initialBytes });
-		module.addCustomSection(METER_SECTION, new TextEncoder().encode(section));
 		if (!module.validate()) {
 			throw new MeterError(
 				`${name} does not validate after metering: it uses WebAssembly features beyond 1.0 with bulk memory, SIMD, ` +
 					"reference types, multi-value, multi-memory and tail calls (binaryen printed the details above), or the meter has a bug",
 			);
 		}
-		return module.emitBinary();
+		return seal(module.emitBinary(), { build: buildId(input), initialBytes: space.initialBytes });
 	} finally {
 		module.dispose();
 	}
+}
+
+/** `code` with the meter's section appended, signed with the project's key. */
+function seal(code, { build, initialBytes }) {
+	const fields = { meter: METER_VERSION, build, initialBytes, code: buildId(code) };
+	const section = JSON.stringify({ ...fields, signature: signMessage(sealMessage(fields)) });
+	const name = new TextEncoder().encode(METER_SECTION);
+	const body = concat(uleb(name.length), name, new TextEncoder().encode(section));
+	return concat(code, Uint8Array.of(0), uleb(body.length), body);
+}
+
+/**
+ * Refuses a module whose meter section this project's meter did not write: one metered by an
+ * older meter, by another project (another key), made by hand, or changed after metering.
+ * Such a section says nothing about the code beside it, which may run without fuel or memory
+ * limits. Returns what the section records.
+ */
+export function checkSealed(bytes, name = "module") {
+	const found = meterSection(bytes);
+	const info = found?.info;
+	if (info?.meter !== undefined && info.meter !== METER_VERSION) {
+		throw new MeterError(
+			`${name} was metered by meter version ${info.meter}, which this build replaces (version ${METER_VERSION}); ` +
+				"meter the module as its compiler wrote it (rebuild it from source), not a metered copy",
+		);
+	}
+	const code = found && concat(bytes.subarray(0, found.headerStart), bytes.subarray(found.end));
+	const sealed =
+		info !== undefined &&
+		typeof info.build === "string" &&
+		Number.isSafeInteger(info.initialBytes) &&
+		info.code === buildId(code) &&
+		verifyMessage(sealMessage(info), info.signature);
+	if (!sealed) {
+		throw new MeterError(
+			`${name} carries a "${METER_SECTION}" section that this project's meter did not write (it is not signed with this ` +
+				`project's key, or the module changed after metering), so nothing vouches that it is metered at all. ` +
+				"Meter the original, unmetered module (as its compiler wrote it) with this project's build instead. " +
+				`If this project metered it on another machine, that machine's key (${KEY_FILE}, or ${KEY_ENV}) signed it: ` +
+				"use the same key here, or meter the original again",
+		);
+	}
+	return info;
 }
 
 /**
@@ -179,6 +232,13 @@ function checkBoundable(bytes, name) {
 	const memories = definedMemoryCount(bytes);
 	if (memories === 0) {
 		throw new MeterError(`${name} defines no memory; a Stateroom guest defines one and exports it as "memory"`);
+	}
+	if (memories > 1) {
+		throw new MeterError(
+			`${name} defines ${memories} memories; the Stateroom host stores only the one exported as "memory" with a ` +
+				"room's state, so the others' contents would be lost when the room is evicted. Keep the guest's data in one " +
+				"memory (Rust, C and AssemblyScript toolchains emit one; do not add memories by hand or with multi-memory tools)",
+		);
 	}
 	return memories;
 }
@@ -237,14 +297,27 @@ export function buildId(bytes) {
 	return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** The meter's section of a metered module, parsed, or undefined; reads the bytes directly. */
+/**
+ * The meter's section of a module, parsed, or undefined; reads the bytes directly. It says what
+ * the section claims, not that this project's meter wrote it: that is `checkSealed`.
+ */
 export function meterInfo(bytes) {
-	for (const [sectionName, payload] of customSections(bytes)) {
+	return meterSection(bytes)?.info;
+}
+
+/** Whether the module carries a section named like the meter's, whatever it holds. */
+function hasMeterSection(bytes) {
+	return meterSection(bytes) !== undefined;
+}
+
+/** The meter's section: where it is in the bytes, and its JSON parsed (undefined if it is not JSON). */
+function meterSection(bytes) {
+	for (const [sectionName, payload, where] of customSections(bytes)) {
 		if (sectionName !== METER_SECTION) continue;
 		try {
-			return JSON.parse(new TextDecoder().decode(payload));
+			return { ...where, info: JSON.parse(new TextDecoder().decode(payload)) };
 		} catch {
-			return undefined;
+			return { ...where, info: undefined };
 		}
 	}
 	return undefined;
@@ -468,17 +541,17 @@ function exportedMemory(binaryen, module, exportName) {
 }
 
 /**
- * The custom sections of a module, read from its bytes without compiling it: `[name, payload]`
- * for each one before the end of the bytes, or before they stop making sense.
+ * The custom sections of a module, read from its bytes without compiling it: `[name, payload,
+ * { headerStart, end }]` for each one before the end of the bytes, or before they stop making sense.
  */
 function* customSections(bytes) {
 	if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) return;
 	try {
-		for (const { id, start, end } of sections(bytes)) {
+		for (const { id, headerStart, start, end } of sections(bytes)) {
 			if (id !== 0) continue;
 			const [nameLength, nameStart] = leb(bytes, start);
 			const name = new TextDecoder().decode(bytes.subarray(nameStart, nameStart + nameLength));
-			yield [name, bytes.subarray(nameStart + nameLength, end)];
+			yield [name, bytes.subarray(nameStart + nameLength, end), { headerStart, end }];
 		}
 	} catch (error) {
 		if (!(error instanceof TruncatedModuleError)) throw error;

@@ -3,12 +3,14 @@
  * (src/wasm/signature-probe.wat -> build/wasm/) and, with `fixtures`, the ABI edge-case
  * fixtures (test/fixtures/wat/*.wat -> build/fixtures/), metered like every guest (the probe is not a
  * guest). `build/fixtures/unmetered.wasm` is scripted.wat left unmetered, for the host's refusal;
- * `build/fixtures/untracked.wasm` is it metered without dirty-page tracking.
+ * `build/fixtures/untracked.wasm` is it metered without dirty-page tracking; forged.wat is not
+ * metered but given a meter section by hand, as a forger would, for the host's refusal of it.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { writeIfChanged } from "./freshness.mjs";
-import { meter } from "./meter.mjs";
+import { buildId, METER_SECTION, METER_VERSION, meter } from "./meter.mjs";
+import { concat, uleb } from "./wasm-binary.mjs";
 
 export const name = "WAT (host probe and test fixtures)";
 
@@ -35,7 +37,7 @@ export async function build({ root, fixtures, log, module }) {
 	for (const file of sources) {
 		const bytes = compile(wabt, join(dir, file));
 		const out = `build/fixtures/${basename(file, ".wat")}.wasm`;
-		const metered = await meter(bytes, file);
+		const metered = file === "forged.wat" ? forge(bytes) : await meter(bytes, file);
 		report(module, out, writeIfChanged(join(root, out), metered), metered);
 		if (file === "scripted.wat") {
 			writeIfChanged(join(root, "build/fixtures/unmetered.wasm"), bytes);
@@ -49,7 +51,18 @@ function report(say, path, written, bytes) {
 	say(path, written ? `built (${bytes.length} bytes)` : "up to date");
 }
 
-/** Multi-memory (the dirty-page fixture exports a second memory; greedy.wat grows one) and table.grow. */
+/** `bytes` with a meter section written by hand: what the meter writes, but not signed by it. */
+function forge(bytes) {
+	const claim = { meter: METER_VERSION, build: buildId(bytes), initialBytes: 65_536, code: buildId(bytes) };
+	const payload = new TextEncoder().encode(
+		JSON.stringify({ ...claim, signature: Buffer.alloc(64).toString("base64") }),
+	);
+	const name = new TextEncoder().encode(METER_SECTION);
+	const body = concat(uleb(name.length), name, payload);
+	return Buffer.from(concat(bytes, Uint8Array.of(0), uleb(body.length), body));
+}
+
+/** Multi-memory (the meter adds the dirty-page memory to every fixture), bulk memory and table.grow. */
 const FEATURES = { mutable_globals: true, bulk_memory: true, multi_memory: true, reference_types: true };
 
 function compile(wabt, path) {

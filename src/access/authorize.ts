@@ -6,6 +6,7 @@
  */
 import type { Identity } from "../api/identity.ts";
 import { HttpError } from "../errors.ts";
+import { jsonStringify, utf8Encode } from "../intrinsics.ts";
 import { quoteForLog } from "../log.ts";
 
 /** What `authorize` is told about the connection. */
@@ -58,7 +59,7 @@ export async function runAuthorize(
 /** Refuses (with 500; the deployer's mistake, not the client's) an identity too large to carry. */
 export function checkIdentitySize(identity: Identity | undefined, room: string): void {
 	if (identity === undefined) return;
-	const bytes = new TextEncoder().encode(JSON.stringify(identity)).length;
+	const bytes = utf8Encode(jsonStringify(identity)).length;
 	if (bytes > MAX_IDENTITY_BYTES) {
 		throw new Error(
 			`The identity for room ${quoteForLog(room)} is ${bytes} bytes of JSON; the limit is ${MAX_IDENTITY_BYTES}. Keep claims small (ids, roles), not documents.`,

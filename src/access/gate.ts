@@ -5,6 +5,7 @@
  */
 import type { Identity } from "../api/identity.ts";
 import { HttpError } from "../errors.ts";
+import { utf8Encode } from "../intrinsics.ts";
 import type { RoomAddress } from "../naming.ts";
 import type { AccessSettings, ResolvedSettings } from "../settings.ts";
 import { type Authorize, checkIdentitySize, runAuthorize } from "./authorize.ts";
@@ -75,7 +76,7 @@ function secretOf(env: unknown, address: RoomAddress, access: AccessSettings): s
 			`Service "${address.service}" requires join tokens, but the Worker secret ${access.secretName} is not set. Locally: put ${access.secretName}=<random text> in .dev.vars; in production: npx wrangler secret put ${access.secretName}.`,
 		);
 	}
-	if (new TextEncoder().encode(secret).length < MIN_SECRET_BYTES) {
+	if (utf8Encode(secret).length < MIN_SECRET_BYTES) {
 		throw new HttpError(
 			500,
 			`The Worker secret ${access.secretName} is shorter than ${MIN_SECRET_BYTES} bytes: too weak to sign tokens. Use e.g. \`openssl rand -base64 48\`.`,

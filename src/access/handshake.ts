@@ -3,6 +3,7 @@
  * refused here, in the Worker, so a malformed request never gets a client id, a record or storage.
  */
 import { HttpError } from "../errors.ts";
+import { jsonStringify } from "../intrinsics.ts";
 
 /** A `Sec-WebSocket-Key` is 16 random bytes in base64: 22 characters and `==`. */
 const KEY = /^[A-Za-z0-9+/]{22}==$/;
@@ -31,7 +32,7 @@ export function checkUpgrade(request: Request): void {
 	if (version?.trim() !== "13") {
 		throw new HttpError(
 			426,
-			`Unsupported WebSocket version ${version === null ? "(none given)" : JSON.stringify(version)}: this server speaks version 13 (RFC 6455).`,
+			`Unsupported WebSocket version ${version === null ? "(none given)" : jsonStringify(version)}: this server speaks version 13 (RFC 6455).`,
 			{ "sec-websocket-version": "13", upgrade: "websocket" },
 		);
 	}

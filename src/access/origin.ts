@@ -8,6 +8,7 @@
  * that must keep programs out requires join tokens (`access.token: "required"`).
  */
 import { HttpError } from "../errors.ts";
+import { arrayIncludes, regExpTest } from "../intrinsics.ts";
 import { quoteForLog } from "../log.ts";
 import type { AccessSettings } from "../settings.ts";
 
@@ -24,15 +25,15 @@ export function checkOrigin(request: Request, service: string, access: AccessSet
 }
 
 function isAllowed(origin: string, url: URL, allowed: readonly string[]): boolean {
-	if (origin === url.origin || allowed.includes("*") || allowed.includes(origin)) return true;
+	if (origin === url.origin || arrayIncludes(allowed, "*") || arrayIncludes(allowed, origin)) return true;
 	// Development: a Worker served on loopback (`stateroom dev`) accepts pages from any loopback origin.
-	return LOOPBACK_HOST.test(url.hostname) && isLoopbackOrigin(origin);
+	return regExpTest(LOOPBACK_HOST, url.hostname) && isLoopbackOrigin(origin);
 }
 
 function isLoopbackOrigin(origin: string): boolean {
 	try {
 		const parsed = new URL(origin);
-		return (parsed.protocol === "http:" || parsed.protocol === "https:") && LOOPBACK_HOST.test(parsed.hostname);
+		return (parsed.protocol === "http:" || parsed.protocol === "https:") && regExpTest(LOOPBACK_HOST, parsed.hostname);
 	} catch {
 		return false;
 	}

@@ -58,8 +58,7 @@ export async function verifyJoinToken(token: string, secret: string, address: Ro
 	} catch (error) {
 		throw new TokenRefused(`Join token refused: ${whyRefused(error)}`);
 	}
-	const audience = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-	if (!audience.includes(audienceOf(address.service))) {
+	if (!hasAudience(payload.aud, audienceOf(address.service))) {
 		throw new TokenRefused(`Join token refused: it is not for service "${address.service}". Ask for a token for it.`);
 	}
 	if (typeof payload.room !== "string" || !matchesRoom(payload.room, address.roomId)) {
@@ -70,6 +69,18 @@ export async function verifyJoinToken(token: string, secret: string, address: Ro
 		user: typeof payload.sub === "string" ? payload.sub : undefined,
 		claims: isRecord(claims) ? claims : {},
 	};
+}
+
+/**
+ * Whether `aud` (one audience or a list) holds `wanted`. An index loop: this module also runs
+ * under Node (the CLI mints tokens), so it takes no captured built-ins, and it must not depend on
+ * `Array.prototype` methods a bundled service could have patched.
+ */
+function hasAudience(aud: unknown, wanted: string): boolean {
+	if (aud === wanted) return true;
+	if (!Array.isArray(aud)) return false;
+	for (let index = 0; index < aud.length; index++) if (aud[index] === wanted) return true;
+	return false;
 }
 
 function whyRefused(error: unknown): string {

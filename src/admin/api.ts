@@ -9,6 +9,8 @@ import type { RoomEntry } from "../directory/entry.ts";
 import { listRooms, serviceTotals, shardOfRoom } from "../directory/listing.ts";
 import type { DirectoryEnv } from "../directory/shards.ts";
 import { HttpError } from "../errors.ts";
+import { jsonStringify } from "../intrinsics.ts";
+import { hostLog } from "../log.ts";
 import { type RoomAddress, roomName } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import type { RoomDetails, RoomStateView } from "../room/admin.ts";
@@ -35,7 +37,7 @@ export function createAdminApi(catalog: ServiceCatalog) {
 		before: [(request, env) => authorize(request as unknown as Request, env)],
 		catch: (error) => {
 			if (error instanceof HttpError) return json({ error: error.message }, error.status, error.headers);
-			console.error("[stateroom] admin API error:", error);
+			hostLog.error("[stateroom] admin API error:", error);
 			return json({ error: "Internal error; the Worker's log has the details." }, 500);
 		},
 	});
@@ -152,7 +154,7 @@ export function roomQuery(params: URLSearchParams) {
 }
 
 function json(body: unknown, status = 200, headers: Readonly<Record<string, string>> = {}): Response {
-	return new Response(`${JSON.stringify(body, null, "\t")}\n`, {
+	return new Response(`${jsonStringify(body, null, "\t")}\n`, {
 		status,
 		headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
 	});

@@ -3,6 +3,7 @@
  * token. Without a configured secret the API is off, and every route says so with 401.
  */
 import { HttpError } from "../errors.ts";
+import { sha256, timingSafeEqual, utf8Encode } from "../intrinsics.ts";
 
 export interface AdminEnv {
 	/** The admin secret: a Worker secret in production, `.dev.vars` locally. */
@@ -42,12 +43,8 @@ export async function authorize(request: Request, env: AdminEnv): Promise<void> 
  * and comparing digests does not reveal the secret's length either.
  */
 async function sameSecret(given: string, secret: string): Promise<boolean> {
-	const encoder = new TextEncoder();
-	const [a, b] = await Promise.all([
-		crypto.subtle.digest("SHA-256", encoder.encode(given)),
-		crypto.subtle.digest("SHA-256", encoder.encode(secret)),
-	]);
-	return crypto.subtle.timingSafeEqual(a, b);
+	const [a, b] = await Promise.all([sha256(utf8Encode(given)), sha256(utf8Encode(secret))]);
+	return timingSafeEqual(a, b);
 }
 
 /** The operator's name for the log: what they sent in the header, shortened, or "unnamed". */

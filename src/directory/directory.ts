@@ -4,6 +4,7 @@
  * See shards.ts for how rooms are spread over shards.
  */
 import { DurableObject } from "cloudflare:workers";
+import { arrayMap, floor, jsonParse, jsonStringify, max, min } from "../intrinsics.ts";
 import { MAX_PAGE, type RoomEntry, type RoomQuery, type ServiceTotals } from "./entry.ts";
 
 /** The shard's methods as its callers see them over RPC. */
@@ -42,7 +43,7 @@ export class Directory extends DurableObject<unknown> implements DirectoryShard 
 			entry.clients,
 			entry.failures,
 			entry.reportedAt,
-			JSON.stringify(entry),
+			jsonStringify(entry),
 		);
 	}
 
@@ -53,7 +54,7 @@ export class Directory extends DurableObject<unknown> implements DirectoryShard 
 	async get(roomId: string): Promise<RoomEntry | null> {
 		const rows = this.ctx.storage.sql.exec<{ entry: string }>("SELECT entry FROM rooms WHERE room_id = ?", roomId);
 		const row = rows.toArray()[0];
-		return row ? (JSON.parse(row.entry) as RoomEntry) : null;
+		return row ? (jsonParse(row.entry) as RoomEntry) : null;
 	}
 
 	/** Up to `limit` matching entries in room id order, after the cursor. */
@@ -71,12 +72,12 @@ export class Directory extends DurableObject<unknown> implements DirectoryShard 
 		if (query.connected) conditions.push("clients > 0");
 		if (query.failing) conditions.push("failures > 0");
 		const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
-		const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(query.limit)));
+		const limit = max(1, min(MAX_PAGE, floor(query.limit)));
 		const rows = this.ctx.storage.sql.exec<{ entry: string }>(
 			`SELECT entry FROM rooms ${where} ORDER BY room_id LIMIT ${limit}`,
 			...bindings,
 		);
-		return rows.toArray().map((row) => JSON.parse(row.entry) as RoomEntry);
+		return arrayMap(rows.toArray(), (row) => jsonParse(row.entry) as RoomEntry);
 	}
 
 	async totals(): Promise<ServiceTotals> {

@@ -5,6 +5,8 @@
  * the next cursor. A shard that fails makes the whole listing fail rather than silently
  * leaving its rooms out.
  */
+
+import { floor, max, min } from "../intrinsics.ts";
 import type { RoomAddress } from "../naming.ts";
 import type { DirectoryShard } from "./directory.ts";
 import { compareRoomIds, MAX_PAGE, type RoomEntry, type RoomQuery, type ServiceTotals } from "./entry.ts";
@@ -30,7 +32,7 @@ export async function listRooms(
 	service: string,
 	query: RoomQuery,
 ): Promise<RoomPage> {
-	const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(query.limit)));
+	const limit = max(1, min(MAX_PAGE, floor(query.limit)));
 	const shards = Array.from({ length: DIRECTORY_SHARDS }, (_, shard) => rpc(shardStub(namespace, service, shard)));
 	const pages = await Promise.all(shards.map((shard) => shard.list({ ...query, limit })));
 	const merged = pages.flat().sort((a, b) => compareRoomIds(a.roomId, b.roomId));

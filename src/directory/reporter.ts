@@ -5,6 +5,8 @@
  * of its own moment. So a room sends at most one report at a time, in order, and a slow or
  * failing directory costs it nothing but a log line (once, until a report gets through).
  */
+
+import { hostLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import type { RoomEntry } from "./entry.ts";
 import { shardOfRoom } from "./listing.ts";
@@ -59,7 +61,7 @@ export class DirectoryReporter {
 			// The directory is a view: the room goes on serving, and its next report repairs the entry.
 			if (!this.#warned) {
 				this.#warned = true;
-				console.warn(
+				hostLog.warn(
 					`[stateroom] ${describeRoom(this.room)}: could not report to the room directory (the room keeps serving; later reports retry): ${error instanceof Error ? error.message : String(error)}`,
 				);
 			}

@@ -6,6 +6,8 @@
  *
  * The count is fixed: changing it would move rooms to other shards and orphan their entries.
  */
+
+import { imul, utf8Encode } from "../intrinsics.ts";
 import type { RoomAddress } from "../naming.ts";
 
 export const DIRECTORY_SHARDS = 16;
@@ -18,9 +20,9 @@ export interface DirectoryEnv {
 /** The shard (0 to DIRECTORY_SHARDS - 1) that holds a room's entry. */
 export function shardOf(roomId: string): number {
 	let hash = 0x811c9dc5;
-	for (const byte of new TextEncoder().encode(roomId)) {
+	for (const byte of utf8Encode(roomId)) {
 		hash ^= byte;
-		hash = Math.imul(hash, 0x01000193) >>> 0;
+		hash = imul(hash, 0x01000193) >>> 0;
 	}
 	return hash % DIRECTORY_SHARDS;
 }

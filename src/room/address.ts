@@ -4,6 +4,7 @@
  * Values are URI-encoded because header values must be Latin-1.
  */
 import type { Identity } from "../api/identity.ts";
+import { jsonParse, jsonStringify, ownValue } from "../intrinsics.ts";
 import type { RoomAddress } from "../naming.ts";
 
 const SERVICE_HEADER = "x-stateroom-service";
@@ -14,7 +15,7 @@ export function withAddress(request: Request, address: RoomAddress, identity?: I
 	const headers = new Headers(request.headers);
 	headers.set(SERVICE_HEADER, address.service);
 	headers.set(ROOM_HEADER, encodeURIComponent(address.roomId));
-	if (identity) headers.set(IDENTITY_HEADER, encodeURIComponent(JSON.stringify(identity)));
+	if (identity) headers.set(IDENTITY_HEADER, encodeURIComponent(jsonStringify(identity)));
 	else headers.delete(IDENTITY_HEADER);
 	return new Request(request, { headers });
 }
@@ -23,7 +24,10 @@ export function withAddress(request: Request, address: RoomAddress, identity?: I
 export function readIdentity(request: Request): Identity | undefined {
 	const header = request.headers.get(IDENTITY_HEADER);
 	if (header === null) return undefined;
-	const { user, claims } = JSON.parse(decodeURIComponent(header)) as { user?: string; claims?: Identity["claims"] };
+	// Own properties only: an identity without a user must not inherit one from Object.prototype.
+	const parsed: unknown = jsonParse(decodeURIComponent(header));
+	const user = ownValue(parsed, "user") as string | undefined;
+	const claims = ownValue(parsed, "claims") as Identity["claims"] | undefined;
 	return { user: user ?? undefined, claims: claims ?? {} };
 }
 

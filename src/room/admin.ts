@@ -8,6 +8,8 @@ import type { RoomEntry } from "../directory/entry.ts";
 import { shardOfRoom } from "../directory/listing.ts";
 import { NO_WRITES } from "../engine.ts";
 import { closeReason, errorMessage } from "../errors.ts";
+import { jsonStringify, socketClose } from "../intrinsics.ts";
+import { hostLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import { freshStats, type RoomStats, roomEntry } from "./monitor.ts";
@@ -120,7 +122,7 @@ function closeClients(ctx: DurableObjectState, code: number, reason: string): vo
 	for (const socket of ctx.getWebSockets()) {
 		detachClient(socket);
 		try {
-			socket.close(code, closeReason(reason));
+			socketClose(socket, code, closeReason(reason));
 		} catch {
 			// Already closing.
 		}
@@ -137,7 +139,7 @@ async function updateDirectory(
 	try {
 		await change(shardOfRoom(host.directory, room));
 	} catch (error) {
-		console.warn(`[stateroom] ${describeRoom(room)}: the room directory was not updated: ${errorMessage(error)}`);
+		hostLog.warn(`[stateroom] ${describeRoom(room)}: the room directory was not updated: ${errorMessage(error)}`);
 	}
 }
 
@@ -147,5 +149,5 @@ function moduleOf(host: AdminHost, room: RoomAddress): string | null {
 
 function logChange(operator: string, what: string, room: RoomAddress): void {
 	// JSON.stringify escapes quotes and control characters in the operator's chosen name.
-	console.info(`[stateroom] admin: operator ${JSON.stringify(operator)} ${what} ${describeRoom(room)}`);
+	hostLog.info(`[stateroom] admin: operator ${jsonStringify(operator)} ${what} ${describeRoom(room)}`);
 }

@@ -5,6 +5,7 @@
  */
 import type { ClientId } from "../api/client-id.ts";
 import { CloseCode, closeReason, HttpError } from "../errors.ts";
+import { dateNow, max, min, SafeMap } from "../intrinsics.ts";
 import type { ServiceLimits } from "../settings.ts";
 
 /** A close code and reason to end a client's connection with. */
@@ -34,10 +35,10 @@ interface Bucket {
  * a room that hibernated has been idle, so its clients' buckets would be full anyway.
  */
 export class MessageGuard {
-	readonly #buckets = new Map<ClientId, Bucket>();
+	readonly #buckets = new SafeMap<ClientId, Bucket>();
 
 	/** The refusal for this message, or `undefined` to let it through (and count it). */
-	check(client: ClientId, data: string | ArrayBuffer, limits: ServiceLimits, now = Date.now()): Refusal | undefined {
+	check(client: ClientId, data: string | ArrayBuffer, limits: ServiceLimits, now = dateNow()): Refusal | undefined {
 		const tooBig =
 			typeof data === "string" ? utf8Exceeds(data, limits.maxMessageBytes) : data.byteLength > limits.maxMessageBytes;
 		if (tooBig) {
@@ -71,9 +72,9 @@ export class MessageGuard {
 			this.#buckets.set(client, bucket);
 		}
 		// Updated in place: this runs on every message.
-		const refilled = Math.min(
+		const refilled = min(
 			limits.messageBurst,
-			bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * limits.messagesPerSecond,
+			bucket.tokens + (max(0, now - bucket.at) / 1000) * limits.messagesPerSecond,
 		);
 		const allowed = refilled >= 1;
 		bucket.tokens = allowed ? refilled - 1 : refilled;

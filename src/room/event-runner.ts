@@ -9,7 +9,8 @@ import type { Identity } from "../api/identity.ts";
 import type { MessagePayload } from "../api/payload.ts";
 import type { MessageRecipient } from "../api/recipient.ts";
 import { type Effects, type Engine, NO_WRITES, type ServiceEvent, type StateWrites } from "../engine.ts";
-import { describeErrorForLog } from "../log.ts";
+import { arrayFilter, arrayIncludes, arrayMap, arrayPush, dateNow, ownValue, SafeSet } from "../intrinsics.ts";
+import { describeErrorForLog, hostLog } from "../log.ts";
 import { describeRoom } from "../naming.ts";
 import { DeadlineError, withinDeadline } from "./deadline.ts";
 import type { EventLimits } from "./limits.ts";
@@ -43,13 +44,15 @@ class PendingEffects implements Effects {
 	}
 
 	identity(client: ClientId): Identity | undefined {
-		return this.record.identities?.[client];
+		// Own properties only: a client without an identity must not inherit one from Object.prototype.
+		const identities = ownValue(this.record, "identities");
+		return ownValue(identities, client) as Identity | undefined;
 	}
 
 	send(recipient: MessageRecipient, payload: MessagePayload): void {
 		if (!this.#open()) return;
 		this.output.add(payload);
-		this.messages.push([recipient, payload]);
+		arrayPush(this.messages, [recipient, payload]);
 	}
 
 	setTimer(ms: number): void {
@@ -101,9 +104,9 @@ export class EventRunner {
 		/** Told about every event and failure (the room directory's monitor). */
 		private readonly observer?: EventObserver,
 	) {
-		this.#announced = new Set(record.clients);
+		this.#announced = new SafeSet(record.clients);
 		this.#engine = engine;
-		this.#timers = new TimerGuard(storage, (line) => console.error(`[stateroom] ${describeRoom(record)}: ${line}`));
+		this.#timers = new TimerGuard(storage, (line) => hostLog.error(`[stateroom] ${describeRoom(record)}: ${line}`));
 	}
 
 	get service(): string {
@@ -118,8 +121,12 @@ export class EventRunner {
 	admit(identity?: Identity): ClientId {
 		const client = this.record.nextClient as ClientId;
 		this.record.nextClient += 1;
-		this.record.clients.push(client);
-		if (identity) this.record.identities = { ...this.record.identities, [client]: identity };
+		arrayPush(this.record.clients, client);
+		if (identity)
+			this.record.identities = {
+				...(ownValue(this.record, "identities") as RoomRecord["identities"]),
+				[client]: identity,
+			};
 		// Not awaited: the output gate holds the 101 response until this write is durable.
 		this.storage.commit(this.record, NO_WRITES);
 		return client;
@@ -154,14 +161,14 @@ export class EventRunner {
 			this.#timers
 				.recover()
 				.catch((error: unknown) =>
-					console.error(`[stateroom] ${describeRoom(this.record)}: the timer's attempts could not be read:`, error),
+					hostLog.error(`[stateroom] ${describeRoom(this.record)}: the timer's attempts could not be read:`, error),
 				),
 		);
 	}
 
 	/** Sends `disconnect` for clients whose sockets vanished while the object was gone. */
 	reconcile(): void {
-		const live = new Set(this.ctx.getWebSockets().map(clientOf));
+		const live = new SafeSet(arrayMap(this.ctx.getWebSockets(), clientOf));
 		for (const client of this.record.clients) {
 			if (!live.has(client)) void this.enqueue({ kind: "disconnect", client });
 		}
@@ -169,10 +176,10 @@ export class EventRunner {
 
 	private async process(event: ServiceEvent): Promise<void> {
 		if (this.#stopped) return;
-		if (event.kind === "disconnect" && !this.record.clients.includes(event.client)) return;
+		if (event.kind === "disconnect" && !arrayIncludes(this.record.clients, event.client)) return;
 		// Containment: a timer event that keeps failing (or killing the room) is retried, then dropped.
 		if (event.kind === "timer" && !(await this.#timers.begin())) return;
-		const startedAt = Date.now();
+		const startedAt = dateNow();
 		const output = new OutputBound(this.service, this.limits.maxOutputBytes);
 		const effects = new PendingEffects(this.record, () => this.logLate(event), output);
 		const writes = await this.runService(event, effects);
@@ -251,8 +258,9 @@ export class EventRunner {
 		}
 		if (event.kind === "disconnect") {
 			this.#announced.delete(event.client);
-			this.record.clients = this.record.clients.filter((client) => client !== event.client);
-			if (this.record.identities) delete this.record.identities[event.client];
+			this.record.clients = arrayFilter(this.record.clients, (client) => client !== event.client);
+			const identities = ownValue(this.record, "identities") as RoomRecord["identities"];
+			if (identities) delete identities[event.client];
 			return true;
 		}
 		return false;
@@ -262,7 +270,7 @@ export class EventRunner {
 	private apply(effects: PendingEffects, timerStartedAt: number | undefined): void {
 		// An event that sends nothing (a connect, most timers) need not list the sockets at all.
 		if (effects.messages.length > 0) {
-			const sockets = this.ctx.getWebSockets().filter((socket) => {
+			const sockets = arrayFilter(this.ctx.getWebSockets(), (socket) => {
 				const client = clientOf(socket);
 				return client !== undefined && this.#announced.has(client);
 			});
@@ -275,7 +283,7 @@ export class EventRunner {
 	}
 
 	private logLate(event: ServiceEvent): void {
-		console.error(
+		hostLog.error(
 			`[stateroom] ${describeRoom(this.record)}: the service sent a message or set a timer after its ${describeEvent(event)} had ended (a handler abandoned at its deadline, or a callback it left behind); ignored.`,
 		);
 	}
@@ -284,7 +292,7 @@ export class EventRunner {
 	private logFailure(event: ServiceEvent, error: unknown, outcome = "was rolled back", counted = true): void {
 		const detail = describeErrorForLog(error);
 		if (counted) this.observer?.failed(event, error);
-		console.error(
+		hostLog.error(
 			`[stateroom] ${describeRoom(this.record)}: the ${describeEvent(event)} failed and ${outcome} (its messages and timer were discarded).\n${detail}`,
 		);
 	}
@@ -292,5 +300,6 @@ export class EventRunner {
 
 /** How log lines name an event: "message event from client 3", "timer event". */
 function describeEvent(event: ServiceEvent): string {
-	return "client" in event ? `${event.kind} event from client ${event.client}` : `${event.kind} event`;
+	const client = ownValue(event, "client");
+	return client === undefined ? `${event.kind} event` : `${event.kind} event from client ${client}`;
 }

@@ -10,6 +10,7 @@ import { FAILURE_MESSAGE_CHARS, type FailureNote, type RoomEntry } from "../dire
 import { DirectoryReporter } from "../directory/reporter.ts";
 import type { ServiceEvent } from "../engine.ts";
 import { errorMessage } from "../errors.ts";
+import { dateNow } from "../intrinsics.ts";
 import type { RoomRecord, RoomStorage } from "./storage.ts";
 
 /** What the event runner tells its observer (the monitor) about each event. */
@@ -31,7 +32,7 @@ export interface RoomStats {
 /** While a room is busy without transitions, it still reports this often. */
 const HEARTBEAT_MS = 60_000;
 
-export function freshStats(now = Date.now()): RoomStats {
+export function freshStats(now = dateNow()): RoomStats {
 	return { createdAt: now, lastActiveAt: now, failures: 0, lastFailure: null };
 }
 
@@ -66,7 +67,7 @@ export class RoomMonitor implements EventObserver {
 	}
 
 	processed(event: ServiceEvent, clients: number): void {
-		const now = Date.now();
+		const now = dateNow();
 		this.stats.lastActiveAt = now;
 		if (clients !== this.#reportedClients || event.kind === "init" || now - this.#reportedAt >= HEARTBEAT_MS) {
 			this.#reportedClients = clients;
@@ -77,7 +78,7 @@ export class RoomMonitor implements EventObserver {
 	failed(event: ServiceEvent, error: unknown): void {
 		this.stats.failures += 1;
 		this.stats.lastFailure = {
-			at: Date.now(),
+			at: dateNow(),
 			event: event.kind,
 			message: errorMessage(error).slice(0, FAILURE_MESSAGE_CHARS),
 		};
@@ -86,7 +87,7 @@ export class RoomMonitor implements EventObserver {
 
 	/** Saves the statistics and sends the directory a snapshot, in the background. */
 	report(): void {
-		this.#reportedAt = Date.now();
+		this.#reportedAt = dateNow();
 		this.storage.saveStats(this.stats);
 		this.#reporter.send();
 	}
@@ -121,6 +122,6 @@ export async function roomEntry(
 		failures: stats.failures,
 		lastFailure: stats.lastFailure,
 		module,
-		reportedAt: Date.now(),
+		reportedAt: dateNow(),
 	};
 }

@@ -10,7 +10,8 @@ import { DurableObject } from "cloudflare:workers";
 import { MessagePayload } from "../api/payload.ts";
 import type { DirectoryEnv } from "../directory/shards.ts";
 import { CloseCode, closeReason, errorMessage, HttpError } from "../errors.ts";
-import { describeErrorForLog } from "../log.ts";
+import { socketAccept, socketClose } from "../intrinsics.ts";
+import { describeErrorForLog, hostLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import { readAddress, readIdentity } from "./address.ts";
@@ -48,16 +49,17 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 	override async fetch(request: Request): Promise<Response> {
 		const address = readAddress(request);
 		const identity = readIdentity(request);
-		const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+		const pair = new WebSocketPair();
+		const [client, server] = [pair[0], pair[1]];
 		let runner: EventRunner;
 		try {
 			runner = await this.open(address);
 		} catch (error) {
-			console.error(`[stateroom] ${describeRoom(address)} could not start: ${describeErrorForLog(error)}`);
+			hostLog.error(`[stateroom] ${describeRoom(address)} could not start: ${describeErrorForLog(error)}`);
 			// Complete the upgrade, then close at once: browsers show a close code and reason,
 			// but only "failed" for a refused upgrade.
-			server.accept();
-			server.close(CloseCode.serviceUnavailable, closeReason(`service failed to start: ${errorMessage(error)}`));
+			socketAccept(server);
+			socketClose(server, CloseCode.serviceUnavailable, closeReason(`service failed to start: ${errorMessage(error)}`));
 			return new Response(null, { status: 101, webSocket: client });
 		}
 		// Access: a full room refuses before the upgrade, so the client gets no id and no record.
@@ -85,7 +87,7 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		const refusal = this.#guard.check(client, data, this.limits(runner));
 		if (refusal) {
 			try {
-				socket.close(refusal.code, refusal.reason);
+				socketClose(socket, refusal.code, refusal.reason);
 			} catch {
 				// Already closed.
 			}
@@ -100,7 +102,7 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		// Complete the close handshake. With `web_socket_auto_reply_to_close` (default from
 		// compatibility date 2026-04-07) the runtime has already replied and this is a no-op.
 		try {
-			socket.close(sendableCode(code), reason);
+			socketClose(socket, sendableCode(code), reason);
 		} catch {
 			// Already closed.
 		}
@@ -140,9 +142,14 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		try {
 			return await this.open();
 		} catch (error) {
-			console.error(`[stateroom] a room could not start: ${describeErrorForLog(error)}`);
+			hostLog.error(`[stateroom] a room could not start: ${describeErrorForLog(error)}`);
 			try {
-				socket?.close(CloseCode.serviceUnavailable, closeReason(`service failed to start: ${errorMessage(error)}`));
+				if (socket)
+					socketClose(
+						socket,
+						CloseCode.serviceUnavailable,
+						closeReason(`service failed to start: ${errorMessage(error)}`),
+					);
 			} catch {
 				// Already closed.
 			}

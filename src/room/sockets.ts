@@ -6,6 +6,7 @@ import type { ClientId } from "../api/client-id.ts";
 import type { Identity } from "../api/identity.ts";
 import type { MessagePayload } from "../api/payload.ts";
 import type { MessageRecipient } from "../api/recipient.ts";
+import { deserializeAttachment, ownValue, SafeWeakMap, serializeAttachment, socketSend } from "../intrinsics.ts";
 
 interface Attachment {
 	readonly client: ClientId;
@@ -18,25 +19,24 @@ interface Attachment {
  * attachments, and it updates the cache when it does. The cache is lost with the object's memory
  * (hibernation, eviction), and then filled again from the attachments.
  */
-const clients = new WeakMap<WebSocket, ClientId | null>();
+const clients = new SafeWeakMap<WebSocket, ClientId | null>();
 
 export function attachClient(socket: WebSocket, client: ClientId, identity?: Identity): void {
-	socket.serializeAttachment((identity ? { client, identity } : { client }) satisfies Attachment);
+	serializeAttachment(socket, (identity ? { client, identity } : { client }) satisfies Attachment);
 	clients.set(socket, client);
 }
 
 /** The identity a socket's client joined with, if any. */
 export function identityOf(socket: WebSocket): Identity | undefined {
-	const attachment = socket.deserializeAttachment() as Attachment | null;
-	return attachment?.identity;
+	// An own property only: a client without an identity must not inherit one from Object.prototype.
+	return ownValue(deserializeAttachment(socket), "identity") as Identity | undefined;
 }
 
 /** The client id of a socket this room accepted, or `undefined` for a foreign socket. */
 export function clientOf(socket: WebSocket): ClientId | undefined {
 	let client = clients.get(socket);
 	if (client === undefined) {
-		const attachment = socket.deserializeAttachment() as Attachment | null;
-		client = attachment?.client ?? null;
+		client = (ownValue(deserializeAttachment(socket), "client") as ClientId | undefined) ?? null;
 		clients.set(socket, client);
 	}
 	return client ?? undefined;
@@ -48,7 +48,7 @@ export function deliver(sockets: readonly WebSocket[], recipient: MessageRecipie
 		const client = clientOf(socket);
 		if (client === undefined || !isRecipient(recipient, client)) continue;
 		try {
-			socket.send(payload.value);
+			socketSend(socket, payload.value);
 		} catch {
 			// The socket is closing; its close event delivers the disconnect.
 		}
@@ -68,6 +68,6 @@ function isRecipient(recipient: MessageRecipient, client: ClientId): boolean {
 
 /** Makes a socket foreign to the room (an operator closed it): its close event is then ignored. */
 export function detachClient(socket: WebSocket): void {
-	socket.serializeAttachment(null);
+	serializeAttachment(socket, null);
 	clients.set(socket, null);
 }

@@ -7,6 +7,7 @@
 import type { ClientId } from "../api/client-id.ts";
 import type { Identity } from "../api/identity.ts";
 import type { StateWrites } from "../engine.ts";
+import { dateNow } from "../intrinsics.ts";
 import type { Durability } from "../settings.ts";
 import { type StorageWriter, storageWriter } from "./durability.ts";
 import { StateSizes } from "./state-quota.ts";
@@ -108,7 +109,7 @@ export class RoomStorage {
 
 	/** Sets the room's alarm (the service's one timer); it survives hibernation and eviction. */
 	setAlarm(ms: number): void {
-		this.#writer.setAlarm(Date.now() + ms);
+		this.#writer.setAlarm(dateNow() + ms);
 	}
 
 	async hasAlarm(): Promise<boolean> {

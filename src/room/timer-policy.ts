@@ -11,6 +11,8 @@
  *   stored, and made durable, before the event runs, so a timer that kills the process is
  *   counted too and a restart cannot run it forever.
  */
+
+import { ceil, dateNow, max } from "../intrinsics.ts";
 import type { RoomStorage } from "./storage.ts";
 
 /** The longest delay `setTimer` takes: 2^32 - 1 ms (about 49.7 days), the most the WebAssembly ABI can say. */
@@ -34,7 +36,7 @@ export interface TimerAttempts {
 
 /** Refuses a delay the room cannot honour, with an error that says which delays it takes. */
 export function checkTimerDelay(ms: unknown): number {
-	if (typeof ms === "number" && ms >= 0 && ms <= MAX_TIMER_DELAY_MS) return Math.ceil(ms);
+	if (typeof ms === "number" && ms >= 0 && ms <= MAX_TIMER_DELAY_MS) return ceil(ms);
 	throw new RangeError(
 		`setTimer takes a delay in milliseconds from 0 to ${MAX_TIMER_DELAY_MS} (about 49.7 days); got ${String(ms)}. ` +
 			"Fix: pass a finite, non-negative number of milliseconds; for a later time, set a shorter timer and set it again when it fires.",
@@ -45,9 +47,9 @@ export function checkTimerDelay(ms: unknown): number {
  * The delay to give the runtime for a timer the service asked for. `timerStartedAt` is when
  * the timer event that set it began, if a timer event set it.
  */
-export function alarmDelay(requested: number, timerStartedAt: number | undefined, now = Date.now()): number {
+export function alarmDelay(requested: number, timerStartedAt: number | undefined, now = dateNow()): number {
 	if (timerStartedAt === undefined) return requested;
-	return Math.max(requested, timerStartedAt + MIN_TIMER_SPACING_MS - now);
+	return max(requested, timerStartedAt + MIN_TIMER_SPACING_MS - now);
 }
 
 /** Counts the runs of the room's timer event, and decides when to retry it and when to drop it. */

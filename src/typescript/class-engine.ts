@@ -8,7 +8,9 @@ import { MessageRecipient, type RecipientLike } from "../api/recipient.ts";
 import type { Service, ServiceClass, ServiceContext } from "../api/service.ts";
 import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
 import { NO_WRITES } from "../engine.ts";
-import type { RoomAddress } from "../naming.ts";
+import { arrayIncludes } from "../intrinsics.ts";
+import { describeRoom, type RoomAddress } from "../naming.ts";
+import { runWithServiceConsole } from "./service-console.ts";
 import { UnstorableStateError } from "./state-codec.ts";
 import { SAVED, StoredState } from "./stored-state.ts";
 
@@ -51,7 +53,12 @@ class TypeScriptEngine implements Engine {
 		this.#instance = this.instantiate();
 	}
 
-	async run(event: ServiceEvent, effects: Effects): Promise<void> {
+	run(event: ServiceEvent, effects: Effects): Promise<void> {
+		// The handler's console lines come out escaped, after the room's name (see service-console.ts).
+		return runWithServiceConsole(describeRoom(this.room), () => this.handle(event, effects));
+	}
+
+	private async handle(event: ServiceEvent, effects: Effects): Promise<void> {
 		const ctx = this.context(effects);
 		const service = this.#instance;
 		switch (event.kind) {
@@ -112,7 +119,7 @@ class TypeScriptEngine implements Engine {
 		const skip = this.service.transient;
 		const values = new Map<string, unknown>();
 		for (const key of Object.keys(instance)) {
-			if (!skip?.includes(key)) values.set(key, (instance as unknown as Record<string, unknown>)[key]);
+			if (!(skip && arrayIncludes(skip, key))) values.set(key, (instance as unknown as Record<string, unknown>)[key]);
 		}
 		return values;
 	}

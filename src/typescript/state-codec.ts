@@ -7,6 +7,7 @@
  * ArrayBuffer. Anything else (functions, class instances, WebSockets, cycles) is refused with
  * an error that names the field, because it would not come back as it went in.
  */
+import { jsonParse, jsonStringify } from "../intrinsics.ts";
 
 /** Thrown when a value cannot be stored; `path` names where, e.g. `this.players.get("ann")`. */
 export class UnstorableStateError extends Error {
@@ -25,11 +26,11 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 const TAG = "$sr";
 
 export function encodeState(value: unknown, path: string): string {
-	return JSON.stringify(toJson(value, path, new Set()));
+	return jsonStringify(toJson(value, path, new Set()));
 }
 
 export function decodeState(text: string): unknown {
-	return fromJson(JSON.parse(text) as Json);
+	return fromJson(jsonParse(text) as Json);
 }
 
 /** Decodes a value that was encoded by `encodeState` and has already been parsed as JSON. */
@@ -39,7 +40,7 @@ export function decodeParsed(value: unknown): unknown {
 
 /** How a Map key appears in a path: `this.players.get("ann")`. */
 export function describeKey(key: unknown): string {
-	return typeof key === "string" ? JSON.stringify(key) : String(key);
+	return typeof key === "string" ? jsonStringify(key) : String(key);
 }
 
 function tagged(tag: string, value: Json): Json {

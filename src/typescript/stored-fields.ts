@@ -12,6 +12,8 @@
  * Keys, below the engine's prefix, for a field's base key B (`ts/f/<name>` or `ts/save`):
  * `B` holds a header naming the layout, `B/<n>` chunk n or bucket n.
  */
+
+import { floor, jsonParse, jsonStringify } from "../intrinsics.ts";
 import { decodeParsed, decodeState, describeKey, encodeState } from "./state-codec.ts";
 import { type Collection, type CollectionKind, type Watched, watch } from "./watched.ts";
 
@@ -132,7 +134,7 @@ export class ValueField {
 
 	/** The stored JSON, parsed (tags included). */
 	json(): unknown {
-		return JSON.parse(this.chunks.join(""));
+		return jsonParse(this.chunks.join(""));
 	}
 
 	allWrites(): Map<string, unknown> {
@@ -226,7 +228,7 @@ export class CollectionField {
 			if (!key.startsWith(prefix)) continue;
 			if (typeof value !== "string") throw new Error(`Stored bucket "${key}" is not text.`);
 			field.#bucketBytes.set(Number(key.slice(prefix.length)), value.length);
-			for (const [slot, entry] of JSON.parse(value) as [number, unknown][]) slots.push([slot, JSON.stringify(entry)]);
+			for (const [slot, entry] of jsonParse(value) as [number, unknown][]) slots.push([slot, jsonStringify(entry)]);
 		}
 		slots.sort(([a], [b]) => a - b);
 		for (const [slot, entry] of slots) field.entries.set(slot, entry);
@@ -244,7 +246,7 @@ export class CollectionField {
 		const target: Collection = this.kind === "list" ? new Array(this.size) : this.kind === "map" ? new Map() : {};
 		this.#slotOf = new Map();
 		for (const [slot, text] of this.entries) {
-			const entry = JSON.parse(text) as unknown;
+			const entry = jsonParse(text) as unknown;
 			if (this.kind === "list") {
 				(target as unknown[])[slot] = decodeParsed(entry);
 				continue;
@@ -266,7 +268,7 @@ export class CollectionField {
 	/** The stored JSON, parsed (tags included), shaped as the whole collection would encode. */
 	json(): unknown {
 		const slots = [...this.entries].sort(([a], [b]) => a - b);
-		const entries = slots.map(([, text]) => JSON.parse(text) as unknown);
+		const entries = slots.map(([, text]) => jsonParse(text) as unknown);
 		if (this.kind === "list") return entries;
 		if (this.kind === "map") return { $sr: "map", v: entries };
 		return Object.fromEntries(entries as [string, unknown][]);
@@ -372,7 +374,7 @@ export class CollectionField {
 }
 
 function bucketOf(slot: number): number {
-	return Math.floor(slot / BUCKET_SLOTS);
+	return floor(slot / BUCKET_SLOTS);
 }
 
 function* range(start: number, end: number): Iterable<number> {
@@ -418,5 +420,5 @@ function encodeEntry(kind: CollectionKind, key: unknown, item: unknown, path: st
 	if (kind === "map") {
 		return `[${encodeState(key, `${path} (a key)`)},${encodeState(item, `${path}.get(${describeKey(key)})`)}]`;
 	}
-	return `[${JSON.stringify(key)},${encodeState(item, `${path}.${key as string}`)}]`;
+	return `[${jsonStringify(key)},${encodeState(item, `${path}.${key as string}`)}]`;
 }

@@ -9,6 +9,7 @@
  */
 import type { StateWrites } from "../engine.ts";
 import { NO_WRITES } from "../engine.ts";
+import { jsonParse, stringIncludes } from "../intrinsics.ts";
 import { decodeState } from "./state-codec.ts";
 import { type FieldHeader, type FieldPlan, planField, readField, type StoredField } from "./stored-fields.ts";
 
@@ -54,7 +55,7 @@ export class StoredState {
 		for (const [key, value] of stored) {
 			const name =
 				key === SAVE_BASE ? SAVED : key.startsWith(FIELD_PREFIX) ? key.slice(FIELD_PREFIX.length) : undefined;
-			if (name === undefined || name.includes("/")) continue;
+			if (name === undefined || stringIncludes(name, "/")) continue;
 			const decoded = name === SAVED ? SAVED : decodeURIComponent(name);
 			fields.set(decoded, readField(key, value as FieldHeader, stored));
 		}
@@ -74,7 +75,7 @@ export class StoredState {
 	 */
 	inspect(): { storedChars: number; state: unknown } {
 		if (this.#legacy !== undefined)
-			return { storedChars: this.#legacy.text.length, state: JSON.parse(this.#legacy.text) };
+			return { storedChars: this.#legacy.text.length, state: jsonParse(this.#legacy.text) };
 		const saved = this.#fields.get(SAVED);
 		const state =
 			this.#fields.size === 0

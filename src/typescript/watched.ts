@@ -9,6 +9,13 @@
  * Proxy cannot see is a reference kept from an earlier event and changed later without going
  * through the field again; docs/services.md tells authors to go through their fields.
  */
+import {
+	reflectDefineProperty,
+	reflectDeleteProperty,
+	reflectGet,
+	reflectGetOwnPropertyDescriptor,
+	reflectSet,
+} from "../intrinsics.ts";
 
 /** How a watched field's entries are addressed: list indexes, Map keys or property names. */
 export type CollectionKind = "list" | "map" | "object";
@@ -88,23 +95,23 @@ function listHandler(touches: Touches): ProxyHandler<unknown[]> {
 	return {
 		get(target, key) {
 			note(key);
-			return Reflect.get(target, key);
+			return reflectGet(target, key);
 		},
 		set(target, key, value) {
 			note(key);
-			return Reflect.set(target, key, value);
+			return reflectSet(target, key, value);
 		},
 		deleteProperty(target, key) {
 			note(key);
-			return Reflect.deleteProperty(target, key);
+			return reflectDeleteProperty(target, key);
 		},
 		defineProperty(target, key, descriptor) {
 			note(key);
-			return Reflect.defineProperty(target, key, descriptor);
+			return reflectDefineProperty(target, key, descriptor);
 		},
 		getOwnPropertyDescriptor(target, key) {
 			note(key);
-			return Reflect.getOwnPropertyDescriptor(target, key);
+			return reflectGetOwnPropertyDescriptor(target, key);
 		},
 	};
 }
@@ -116,23 +123,23 @@ function objectHandler(touches: Touches): ProxyHandler<Record<string, unknown>> 
 	return {
 		get(target, key) {
 			if (typeof key === "string" && Object.hasOwn(target, key)) touches.add(key);
-			return Reflect.get(target, key);
+			return reflectGet(target, key);
 		},
 		set(target, key, value) {
 			note(key);
-			return Reflect.set(target, key, value);
+			return reflectSet(target, key, value);
 		},
 		deleteProperty(target, key) {
 			if (typeof key === "string") touches.delete(key);
-			return Reflect.deleteProperty(target, key);
+			return reflectDeleteProperty(target, key);
 		},
 		defineProperty(target, key, descriptor) {
 			note(key);
-			return Reflect.defineProperty(target, key, descriptor);
+			return reflectDefineProperty(target, key, descriptor);
 		},
 		getOwnPropertyDescriptor(target, key) {
 			note(key);
-			return Reflect.getOwnPropertyDescriptor(target, key);
+			return reflectGetOwnPropertyDescriptor(target, key);
 		},
 	};
 }
@@ -182,7 +189,7 @@ function watchMap(target: Map<unknown, unknown>, touches: Touches): Map<unknown,
 						return key === "keys" ? map.keys() : key === "values" ? map.values() : map.entries();
 					};
 			}
-			const value: unknown = Reflect.get(map, key, map);
+			const value: unknown = reflectGet(map, key, map);
 			return typeof value === "function" ? value.bind(map) : value;
 		},
 	});

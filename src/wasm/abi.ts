@@ -7,6 +7,7 @@
  * `cloudflare:` imports, no enums, no parameter properties, `.ts` import extensions.
  */
 import { errorMessage } from "../errors.ts";
+import { arrayIncludes, utf8Decode } from "../intrinsics.ts";
 import {
 	DEFAULT_FUEL_PER_EVENT,
 	DEFAULT_MAX_MEMORY_BYTES,
@@ -145,7 +146,7 @@ export const UNBUILT_SECTION = "stateroom.unbuilt";
 export function checkBuilt(module: WebAssembly.Module, name: string): void {
 	const [section] = WebAssembly.Module.customSections(module, UNBUILT_SECTION);
 	if (section === undefined) return;
-	throw new ModuleRefusedError(`service "${name}" was not built: ${new TextDecoder().decode(section)}`);
+	throw new ModuleRefusedError(`service "${name}" was not built: ${utf8Decode(section)}`);
 }
 
 /** Required exports are present, with the right kinds. */
@@ -180,7 +181,7 @@ export function checkImports(module: WebAssembly.Module, name: string): void {
 			);
 		}
 		if (entry.module === WASI_MODULE) continue;
-		if (entry.module === ENV_MODULE && [SEND_IMPORT, IDENTITY_IMPORT, "abort"].includes(entry.name)) continue;
+		if (entry.module === ENV_MODULE && arrayIncludes([SEND_IMPORT, IDENTITY_IMPORT, "abort"], entry.name)) continue;
 		throw new ModuleRefusedError(
 			`module "${name}" imports the function ${what}, which the host does not provide; ` +
 				`it provides "env"."stateroom_send", "env"."stateroom_identity" and "${WASI_MODULE}" functions only.`,

@@ -11,6 +11,7 @@ import type { ClientId } from "../api/client-id.ts";
 import { MessagePayload } from "../api/payload.ts";
 import type { MessageRecipient } from "../api/recipient.ts";
 import type { ServiceEvent } from "../engine.ts";
+import { max, strictUtf8Decode, utf8Encode } from "../intrinsics.ts";
 
 /** An event for the guest (`MessageToProcess`): exactly the room's `ServiceEvent`. */
 export type GuestEvent = ServiceEvent;
@@ -114,7 +115,7 @@ class Writer {
 
 	payload(payload: MessagePayload): void {
 		const isText = payload.kind === "text";
-		const body = isText ? new TextEncoder().encode(payload.value) : payload.value;
+		const body = isText ? utf8Encode(payload.value) : payload.value;
 		this.u32(isText ? PAYLOAD_TEXT : PAYLOAD_BYTES);
 		this.reserve(8 + body.length);
 		this.#view.setBigUint64(this.#length, BigInt(body.length), true);
@@ -128,7 +129,7 @@ class Writer {
 
 	private reserve(more: number): void {
 		if (this.#length + more <= this.#bytes.length) return;
-		const grown = new Uint8Array(Math.max(this.#bytes.length * 2, this.#length + more));
+		const grown = new Uint8Array(max(this.#bytes.length * 2, this.#length + more));
 		grown.set(this.#bytes.subarray(0, this.#length));
 		this.#bytes = grown;
 		this.#view = new DataView(grown.buffer);
@@ -181,7 +182,7 @@ class Reader {
 		const body = this.bytes(index === PAYLOAD_TEXT ? "the text" : "the bytes");
 		if (index === PAYLOAD_BYTES) return MessagePayload.bytes(body.slice());
 		try {
-			return MessagePayload.text(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(body));
+			return MessagePayload.text(strictUtf8Decode(body));
 		} catch {
 			throw this.error(at + 12, `the Text payload is not valid UTF-8 (${body.length} bytes)`);
 		}

@@ -12,6 +12,7 @@
  * event it copies into the guest's memory). A module without the export is compared page by
  * page, as before.
  */
+import { floor } from "../intrinsics.ts";
 
 import { DIRTY_PAGES_EXPORT } from "./meter-contract.mjs";
 
@@ -37,8 +38,8 @@ export class DirtyPages {
 	/** Marks the pages that `length` bytes written by the host at `address` touch. */
 	markRange(address: number, length: number): void {
 		if (length <= 0) return;
-		const first = Math.floor(address / PAGE);
-		const last = Math.floor((address + length - 1) / PAGE);
+		const first = floor(address / PAGE);
+		const last = floor((address + length - 1) / PAGE);
 		this.bytes(last + 1).fill(1, first, last + 1);
 	}
 

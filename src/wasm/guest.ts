@@ -14,7 +14,8 @@
 
 import type { Effects } from "../engine.ts";
 import { errorMessage } from "../errors.ts";
-import { escapeForLog } from "../log.ts";
+import { dateNow, utf16leDecode } from "../intrinsics.ts";
+import { escapeForLog, hostLog } from "../log.ts";
 import { callInitialize, ENV_MODULE, IDENTITY_IMPORT, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
 import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
 import { DirtyPages } from "./dirty-pages.ts";
@@ -94,7 +95,7 @@ export class Guest {
 		};
 		const output = new OutputLines(
 			(fd, line) => {
-				const log = fd === 1 ? console.log : console.error;
+				const log = fd === 1 ? hostLog.log : hostLog.error;
 				// A guest may print what clients sent it: escaped, so it cannot forge a line.
 				log(`[stateroom] ${label} (${fd === 1 ? "stdout" : "stderr"}): ${escapeForLog(line)}`);
 			},
@@ -203,7 +204,7 @@ export class Guest {
 		const exports = this.#instance.exports;
 		this.#effects = effects;
 		this.#failure = undefined;
-		this.#eventStartedAt = Date.now();
+		this.#eventStartedAt = dateNow();
 		this.#output.forgetLastError();
 		this.refuel();
 		try {
@@ -365,7 +366,7 @@ function readAbort(memory: WebAssembly.Memory, message: number, file: number, li
 		if (ptr < 4 || ptr > memory.buffer.byteLength) return "?";
 		const length = new DataView(memory.buffer).getUint32(ptr - 4, true);
 		if (ptr + length > memory.buffer.byteLength) return "?";
-		return new TextDecoder("utf-16le").decode(new Uint8Array(memory.buffer, ptr, length));
+		return utf16leDecode(new Uint8Array(memory.buffer, ptr, length));
 	};
 	return `${read(message)} at ${read(file)}:${line}:${column}`;
 }

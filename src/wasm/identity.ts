@@ -13,6 +13,7 @@
  */
 import type { ClientId } from "../api/client-id.ts";
 import type { Effects } from "../engine.ts";
+import { jsonStringify, utf8Encode } from "../intrinsics.ts";
 
 /** Thrown for a call the guest got wrong; the guest's event fails with it. */
 export class IdentityCallError extends Error {
@@ -32,7 +33,7 @@ export function writeIdentity(
 	}
 	const identity = effects.identity?.((client >>> 0) as ClientId);
 	if (identity === undefined) return -1;
-	const bytes = new TextEncoder().encode(JSON.stringify(identity));
+	const bytes = utf8Encode(jsonStringify(identity));
 	const start = ptr >>> 0;
 	const room = len >>> 0;
 	if (bytes.length > room) return bytes.length;

@@ -1,6 +1,7 @@
 /** Types of meter-contract.mjs (see there). */
 export declare const METER_SECTION: "stateroom.metered";
 export declare const METER_VERSION: 2;
+export declare const METER_KEY_SECTION: "stateroom.meter-key";
 export declare const FUEL_EXPORT: "stateroom_fuel";
 export declare const DIRTY_PAGES_EXPORT: "stateroom_dirty_pages";
 export declare const METER_IMPORT_MODULE: "stateroom_meter";
@@ -17,3 +18,9 @@ export declare function meterImports(budget: {
 	readonly fuelPerEvent: number;
 	readonly maxMemoryBytes: number;
 }): Record<"fuel" | "memory_limit_bytes", WebAssembly.Global>;
+export declare function sealMessage(fields: {
+	readonly meter: number;
+	readonly build: string;
+	readonly initialBytes: number;
+	readonly code: string;
+}): Uint8Array<ArrayBuffer>;

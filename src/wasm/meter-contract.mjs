@@ -8,8 +8,18 @@
  * through its types (meter-contract.d.mts).
  */
 
-/** The custom section of a metered module: JSON `{ "meter": 2, "build": "<sha256 hex>", "initialBytes": n }`. */
+/**
+ * The custom section of a metered module, the last in it: JSON
+ * `{ "meter": 2, "build": "<sha256 hex>", "initialBytes": n, "code": "<sha256 hex>", "signature": "<base64>" }`.
+ * `code` is the SHA-256 of the metered module without this section; `signature` is the
+ * project's Ed25519 signature of `sealMessage` of the other fields (see meter.mjs).
+ */
 export const METER_SECTION = "stateroom.metered";
+/**
+ * The custom section of build/wasm/meter-key.wasm, which holds nothing else: the raw 32-byte
+ * Ed25519 public key of the project's meter, for the host to check a module's signature with.
+ */
+export const METER_KEY_SECTION = "stateroom.meter-key";
 /** Which meter made a module: a host runs only modules of the version it reads. */
 export const METER_VERSION = 2;
 /** The mutable i64 global the guest burns (exported); it traps with `unreachable` once it is negative. */
@@ -42,6 +52,14 @@ export const BULK_BYTES_PER_FUEL = 64;
 export const HOST_CALL_FUEL = 1000;
 /** What each byte passed to or from the host in such a call costs in fuel. */
 export const HOST_BYTE_FUEL = 1;
+
+/**
+ * What the meter signs of a module: its version, its build, what it declares and the hash of
+ * its metered code, one per line. The host checks the signature over the same text.
+ */
+export function sealMessage({ meter, build, initialBytes, code }) {
+	return new TextEncoder().encode(`${METER_SECTION}\n${meter}\n${build}\n${initialBytes}\n${code}`);
+}
 
 /** The default budget per event, which is also what `checkModule` looks at a module with. */
 export const DEFAULT_FUEL_PER_EVENT = 200_000_000;

@@ -4,18 +4,27 @@
  * rebuilt from the last checkpoint after any failed event (a trap may leave memory corrupt):
  * from a copy in memory, or, for a module with dirty-page tracking, from storage.
  */
+import meterKey from "../../build/wasm/meter-key.wasm";
 import probe from "../../build/wasm/signature-probe.wasm";
 import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
+import { hostLog } from "../log.ts";
 import { describeRoom } from "../naming.ts";
 import { checkBuilt, checkModule } from "./abi.ts";
 import { Guest } from "./guest.ts";
-import { checkMetered, type MeterInfo, readMeter, WASM_LIMIT_DEFAULTS, type WasmLimits } from "./metering.ts";
+import {
+	checkMetered,
+	checkSealed,
+	type MeterInfo,
+	readMeter,
+	WASM_LIMIT_DEFAULTS,
+	type WasmLimits,
+} from "./metering.ts";
 import { Checkpoint, inspectStored, type ModuleIdentity } from "./snapshot.ts";
 
 /**
  * The engine factory of a WebAssembly service. The module is checked once per isolate, when
- * the first room starts: it must be metered (built or bundled by our tools) and follow the
- * ABI; a refusal fails every room's start with its message.
+ * the first room starts: it must be metered by this project's meter (built or bundled by our
+ * tools, which sign it) and follow the ABI; a refusal fails every room's start with its message.
  */
 export function wasmEngine(
 	name: string,
@@ -27,6 +36,7 @@ export function wasmEngine(
 		checkBuilt(module, name);
 		// Before anything runs: a module that declares more memory than its limit is never instantiated.
 		const meter = checkMetered(module, name, limits);
+		await checkSealed(name, meter, meterKey);
 		await checkModule(module, name, probe, limits);
 		return meter;
 	};
@@ -45,7 +55,7 @@ export function wasmEngine(
 			guest.checkMemory("as stored");
 			guest.started();
 			if (checkpoint.resetting) {
-				console.warn(
+				hostLog.warn(
 					`[stateroom] ${label}: its state was stored by another build of the module; starting afresh (onModuleChange: "reset")`,
 				);
 			}

@@ -6,6 +6,7 @@
  * build/wasm/signature-probe.wasm, because workerd cannot compile bytes at run time; Node
  * compiles `signatureProbeBytes()` instead. A worker test checks that the two agree.
  */
+import { utf8Encode } from "../intrinsics.ts";
 export const SIGNATURE_PROBE_IMPORTS = ["i32_to_i32", "i32_i32_to_void", "void_to_void", "global_i32"] as const;
 
 const I32 = 0x7f;
@@ -37,7 +38,7 @@ export function signatureProbeBytes(): Uint8Array {
 }
 
 function name(text: string): number[] {
-	return [text.length, ...new TextEncoder().encode(text)];
+	return [text.length, ...utf8Encode(text)];
 }
 
 /** Sections here are under 128 bytes, so their sizes fit one LEB128 byte. */

@@ -8,6 +8,8 @@
  * it reads from or writes to the guest's memory, charged before the work is done; and each
  * line of output costs another HOST_CALL_FUEL, since the host handles it line by line.
  */
+
+import { dateNow, getRandomValues, min, performanceNow, round, utf8Decode } from "../intrinsics.ts";
 import { WASI_MODULE } from "./abi.ts";
 import { HOST_BYTE_FUEL, HOST_CALL_FUEL } from "./meter-contract.mjs";
 
@@ -115,7 +117,6 @@ export class OutputLines {
 	readonly #pending = new Map<1 | 2, PendingLine>();
 	readonly #emit: (fd: 1 | 2, line: string) => void;
 	readonly #onLine: () => void;
-	readonly #decoder = new TextDecoder();
 	#lines = 0;
 	#suppressed = 0;
 	#lastError: Uint8Array | undefined;
@@ -132,7 +133,7 @@ export class OutputLines {
 
 	/** The last non-blank stderr line: a Rust panic or an AssemblyScript abort says why it trapped there. */
 	get lastError(): string | undefined {
-		return this.#lastError === undefined ? undefined : this.#decoder.decode(this.#lastError).trim();
+		return this.#lastError === undefined ? undefined : utf8Decode(this.#lastError).trim();
 	}
 
 	/** Forgets the last stderr line (at the start of an event). */
@@ -172,7 +173,7 @@ export class OutputLines {
 			line = { bytes: new Uint8Array(MAX_LOG_LINE_BYTES), length: 0, cut: 0 };
 			this.#pending.set(fd, line);
 		}
-		const kept = Math.min(end - start, MAX_LOG_LINE_BYTES - line.length);
+		const kept = min(end - start, MAX_LOG_LINE_BYTES - line.length);
 		line.bytes.set(bytes.subarray(start, start + kept), line.length);
 		line.length += kept;
 		line.cut += end - start - kept;
@@ -190,7 +191,7 @@ export class OutputLines {
 			return;
 		}
 		this.#lines += 1;
-		this.#emit(fd, this.#decoder.decode(kept) + (cut > 0 ? ` ... (${cut} more bytes)` : ""));
+		this.#emit(fd, utf8Decode(kept) + (cut > 0 ? ` ... (${cut} more bytes)` : ""));
 	}
 }
 
@@ -242,7 +243,7 @@ function implementations(host: WasiHost): Record<string, WasiFunction> {
 			if (!inBounds(ptr, len)) return ERRNO_FAULT;
 			pass(len, "random_get");
 			for (let offset = 0; offset < len; offset += RANDOM_CHUNK) {
-				crypto.getRandomValues(bytes().subarray(ptr + offset, ptr + Math.min(len, offset + RANDOM_CHUNK)));
+				getRandomValues(bytes().subarray(ptr + offset, ptr + min(len, offset + RANDOM_CHUNK)));
 			}
 			host.wrote(ptr, len);
 			return ERRNO_SUCCESS;
@@ -259,7 +260,7 @@ function implementations(host: WasiHost): Record<string, WasiFunction> {
 				throw new BusyWait(`read the clock ${FROZEN_CLOCK_READS} times while it stood still`);
 			}
 			const started = host.eventStartedAt();
-			if (started !== undefined && Date.now() - started > CLOCK_WATCH_LIMIT_MS) {
+			if (started !== undefined && dateNow() - started > CLOCK_WATCH_LIMIT_MS) {
 				throw new BusyWait(`kept reading the clock for over ${CLOCK_WATCH_LIMIT_MS} ms in one event`);
 			}
 			view().setBigUint64(timePtr, now, true);
@@ -289,11 +290,11 @@ function implementations(host: WasiHost): Record<string, WasiFunction> {
 function clockNow(id: number): bigint | undefined {
 	switch (id) {
 		case CLOCK_REALTIME:
-			return BigInt(Date.now()) * 1_000_000n;
+			return BigInt(dateNow()) * 1_000_000n;
 		case CLOCK_MONOTONIC:
 		case CLOCK_PROCESS_CPUTIME:
 		case CLOCK_THREAD_CPUTIME:
-			return BigInt(Math.round(performance.now() * 1_000_000));
+			return BigInt(round(performanceNow() * 1_000_000));
 		default:
 			return undefined;
 	}

@@ -11,6 +11,8 @@ const SRC = resolve(import.meta.dirname, "../../src");
 
 /** Layers from the bottom up; a path matches the first prefix that fits. */
 const LAYERS: readonly (readonly string[])[] = [
+	// The built-ins the host relies on, captured before any service runs: below everything.
+	["intrinsics.ts"],
 	["naming.ts", "errors.ts", "log.ts"],
 	["api/"],
 	["engine.ts"],

@@ -1,10 +1,12 @@
 /**
  * The meter (scripts/build/meter.mjs) in Node: it keeps a module's ABI exactly as it was and
- * only adds the host's reserved exports, its budget imports and its section; it is idempotent;
- * it refuses what the host could not bound; and `npm run build:wasm` meters, in place, a module
- * built elsewhere that services/ imports.
+ * only adds the host's reserved exports, its budget imports and its signed section; it is
+ * idempotent for the modules it made and refuses a meter section it did not write (as the host
+ * does); it refuses what the host could not bound or store; and `npm run build:wasm` meters, in
+ * place, a module built elsewhere that services/ imports.
  */
 import { execFile } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -15,10 +17,11 @@ import {
 	INITIAL_FUEL,
 	METER_IMPORT_MODULE,
 	meter,
+	checkSealed as meterChecksSeal,
 	meterInfo,
 } from "../../scripts/build/meter.mjs";
 import { checkModule } from "../../src/wasm/abi.ts";
-import { checkMetered, TABLE_ELEMENT_BYTES, WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
+import { checkMetered, checkSealed, TABLE_ELEMENT_BYTES, WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
 import { NODE } from "./cli-process.ts";
 import { PROJECT_ROOT } from "./dev-server.ts";
 import { copyProject } from "./project-copy.ts";
@@ -26,11 +29,28 @@ import { copyProject } from "./project-copy.ts";
 const run = promisify(execFile);
 /** scripted.wat as wabt compiles it, never metered. */
 const UNMETERED = readFileSync(join(PROJECT_ROOT, "build/fixtures/unmetered.wasm"));
+/** The project's public meter key, as the Worker bundles it. */
+const METER_KEY = new WebAssembly.Module(readFileSync(join(PROJECT_ROOT, "build/wasm/meter-key.wasm")));
 
-/** A minimal ABI guest with `extra` fields; imports go first, as the text format requires. */
-const GUEST = (extra: string) => `(module
+/** `bytes` with a custom section `name` holding `payload` appended: what anyone can write. */
+function withSection(bytes: Uint8Array, name: string, payload: string): Uint8Array<ArrayBuffer> {
+	const uleb = (value: number) => {
+		const out: number[] = [];
+		do {
+			out.push((value & 0x7f) | (value >= 0x80 ? 0x80 : 0));
+			value >>>= 7;
+		} while (value > 0);
+		return out;
+	};
+	const encodedName = new TextEncoder().encode(name);
+	const body = [...uleb(encodedName.length), ...encodedName, ...new TextEncoder().encode(payload)];
+	return Uint8Array.from([...bytes, 0, ...uleb(body.length), ...body]);
+}
+
+/** A minimal ABI guest with `extra` fields and `memory`; imports go first, as the text format requires. */
+const GUEST = (extra: string, memory = "1") => `(module
 	${extra.startsWith("(import") ? extra : ""}
-	(memory (export "memory") 1)
+	(memory (export "memory") ${memory})
 	${extra.startsWith("(import") ? "" : extra}
 	(global (export "STATEROOM_API_VERSION") i32 (i32.const 16))
 	(global (export "STATEROOM_API_PROTOCOL") i32 (i32.const 20))
@@ -72,10 +92,13 @@ describe("meter", () => {
 			{ name: FUEL_EXPORT, kind: "global" },
 		]);
 		// scripted.wat declares one page of memory and no table.
-		expect(meterInfo(metered)).toEqual({ meter: 2, build: buildId(UNMETERED), initialBytes: 65_536 });
+		expect(meterInfo(metered)).toMatchObject({ meter: 2, build: buildId(UNMETERED), initialBytes: 65_536 });
 		const module = await WebAssembly.compile(metered);
 		await expect(checkModule(module, "scripted.wasm")).resolves.toBeUndefined();
-		expect(checkMetered(module, "scripted.wasm").build).toMatch(/^[0-9a-f]{64}$/);
+		const info = checkMetered(module, "scripted.wasm");
+		expect(info.build).toMatch(/^[0-9a-f]{64}$/);
+		// Signed with the project's key: the host accepts it.
+		await expect(checkSealed("scripted.wasm", info, METER_KEY)).resolves.toBeUndefined();
 		// Metering a metered module changes nothing.
 		expect(await meter(metered)).toBe(metered);
 		// The fuel a module starts with (for its start function) is the documented default budget.
@@ -83,8 +106,8 @@ describe("meter", () => {
 	});
 
 	it("records what a module declares up front, tables included, for the host to refuse one over its limit", async () => {
-		const metered = await meter(await wat(GUEST("(memory $more 3) (table 1000 funcref)")), "declares.wasm");
-		const declared = 4 * 65_536 + 1000 * TABLE_ELEMENT_BYTES;
+		const metered = await meter(await wat(GUEST("(table 1000 funcref)")), "declares.wasm");
+		const declared = 65_536 + 1000 * TABLE_ELEMENT_BYTES;
 		expect(meterInfo(metered)?.initialBytes).toBe(declared);
 		const module = await WebAssembly.compile(metered);
 		expect(checkMetered(module, "declares.wasm", { maxMemoryBytes: declared }).initialBytes).toBe(declared);
@@ -94,18 +117,57 @@ describe("meter", () => {
 	});
 
 	it("refuses what the host could not bound: imported memories, tables and globals, shared and 64-bit memories", async () => {
-		const refusals: [string, string][] = [
+		const refusals: [string, string, string?][] = [
 			[
 				'(import "env" "extra" (memory 1))',
 				'imports the memory "env"."extra": the host cannot bound what it does not own',
 			],
 			['(import "env" "t" (table 1 funcref))', 'imports the table "env"."t"'],
 			['(import "env" "g" (global i32))', 'imports the global "env"."g"'],
-			["(memory $shared 1 1 shared)", "has a shared memory; the Stateroom host runs one thread per room"],
-			["(memory $wide i64 1)", "has a 64-bit memory; the Stateroom ABI is 32-bit"],
+			["", "has a shared memory; the Stateroom host runs one thread per room", "1 1 shared"],
+			["", "has a 64-bit memory; the Stateroom ABI is 32-bit", "i64 1"],
 		];
-		for (const [extra, message] of refusals) {
-			await expect(meter(await wat(GUEST(extra)), "x.wasm"), extra).rejects.toThrow(message);
+		for (const [extra, message, memory] of refusals) {
+			await expect(meter(await wat(GUEST(extra, memory)), "x.wasm"), extra || memory).rejects.toThrow(message);
+		}
+	});
+
+	it("refuses a module with more than one memory, whose other memories a room would not store", async () => {
+		await expect(meter(await wat(GUEST("(memory $more 3)")), "two.wasm")).rejects.toThrow(
+			'two.wasm defines 2 memories; the Stateroom host stores only the one exported as "memory"',
+		);
+		// The host, at load, refuses a second exported memory whatever the section says.
+		const section = JSON.stringify({ meter: 2, build: "0".repeat(64), initialBytes: 131_072 });
+		const fuel = '(global (export "stateroom_fuel") (mut i64) (i64.const 0)) (memory (export "other") 1)';
+		const module = new WebAssembly.Module(withSection(await wat(GUEST(fuel)), "stateroom.metered", section));
+		expect(() => checkMetered(module, "two.wasm")).toThrow('module "two.wasm" has a memory besides "memory" ("other")');
+	});
+
+	it("refuses a module whose meter section it did not write, and so does the host", async () => {
+		// A hand-made module that claims to be metered: the fuel export, a well-formed section, no instrumentation.
+		const plain = await wat(GUEST('(global (export "stateroom_fuel") (mut i64) (i64.const 0))'));
+		const claim = { meter: 2, build: buildId(plain), initialBytes: 65_536, code: buildId(plain) };
+		const forged = withSection(plain, "stateroom.metered", JSON.stringify({ ...claim, signature: "AAAA" }));
+		await expect(meter(forged, "tenant.wasm")).rejects.toThrow(
+			'tenant.wasm carries a "stateroom.metered" section that this project\'s meter did not write',
+		);
+		await expect(meter(forged, "tenant.wasm")).rejects.toThrow("Meter the original, unmetered module");
+		const module = new WebAssembly.Module(forged);
+		await expect(checkSealed("tenant.wasm", checkMetered(module, "tenant.wasm"), METER_KEY)).rejects.toThrow(
+			`module "tenant.wasm" is not signed by this project's meter`,
+		);
+
+		// The meter also checks the signed hash of the code: a module it made and someone changed
+		// afterwards, and a section of ours copied onto other code, are refused.
+		const ours = await meter(UNMETERED, "scripted.wasm");
+		expect(meterChecksSeal(ours, "scripted.wasm")).toMatchObject({ build: buildId(UNMETERED) });
+		const changed = withSection(ours, "extra", "after metering");
+		const grafted = withSection(plain, "stateroom.metered", JSON.stringify(meterInfo(ours)));
+		for (const [bytes, name] of [
+			[changed, "changed.wasm"],
+			[grafted, "grafted.wasm"],
+		] as const) {
+			await expect(meter(bytes, name)).rejects.toThrow(`${name} carries a "stateroom.metered" section`);
 		}
 	});
 
@@ -123,8 +185,8 @@ describe("meter", () => {
 		);
 	});
 
-	it("npm run build:wasm meters in place a module built elsewhere that services/ imports", async () => {
-		// A copy with its build/ (timestamps kept): only the new module has anything to do.
+	it("npm run build:wasm meters in place a module built elsewhere that services/ imports, once, and refuses one metered elsewhere", async () => {
+		// A copy with its build/ and meter key (timestamps kept): only the new module has anything to do.
 		const copy = copyProject("stateroom-meter-");
 		try {
 			mkdirSync(join(copy.root, "wasm"));
@@ -141,6 +203,21 @@ describe("meter", () => {
 			const again = await run(NODE, ["scripts/build-wasm.mjs"], { cwd: copy.root, timeout: 180_000 });
 			expect(again.stdout).not.toContain("metered in place");
 			expect(readFileSync(join(copy.root, "wasm/extra.wasm")).equals(metered)).toBe(true);
+			// A module metered by another project (another key, given to a meter in a process of its own) fails the build.
+			const foreignKey = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" });
+			const meterScript = JSON.stringify(join(PROJECT_ROOT, "scripts/build/meter.mjs"));
+			const meterElsewhere = `import { meterFile } from ${meterScript}; await meterFile(process.argv[1], process.argv[2], "elsewhere.wasm");`;
+			writeFileSync(join(copy.root, "unmetered.wasm"), UNMETERED);
+			const extra = join(copy.root, "wasm/extra.wasm");
+			await run(NODE, ["--input-type=module", "-e", meterElsewhere, join(copy.root, "unmetered.wasm"), extra], {
+				env: { ...process.env, STATEROOM_METER_KEY: foreignKey.toString() },
+			});
+			const refused = await run(NODE, ["scripts/build-wasm.mjs"], { cwd: copy.root, timeout: 180_000 }).catch(
+				(error: { stderr: string }) => error,
+			);
+			expect(refused.stderr).toContain(
+				`wasm/extra.wasm carries a "stateroom.metered" section that this project's meter did not write`,
+			);
 		} finally {
 			copy.remove();
 		}

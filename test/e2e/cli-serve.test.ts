@@ -6,6 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,6 +41,43 @@ beforeAll(() => {
 
 afterAll(() => copy?.remove());
 
+/**
+ * Sends a WebSocket upgrade to 127.0.0.1:`port` with the given Host (and Origin) header, as a
+ * browser on a rebound name would; the status (101 when upgraded) and the body of a refusal.
+ */
+function upgradeAs(
+	port: number,
+	host: string,
+	origin: string | undefined,
+	path = "/ws/host-check",
+): Promise<{ status: number; body: string }> {
+	return new Promise((resolve, reject) => {
+		const headers: Record<string, string> = {
+			Host: host,
+			Connection: "Upgrade",
+			Upgrade: "websocket",
+			"Sec-WebSocket-Key": Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64"),
+			"Sec-WebSocket-Version": "13",
+		};
+		if (origin !== undefined) headers.Origin = origin;
+		const sent = request({ host: "127.0.0.1", port, path, headers, timeout: 10_000 });
+		sent.once("upgrade", (response, socket) => {
+			socket.destroy();
+			resolve({ status: response.statusCode ?? 0, body: "" });
+		});
+		sent.once("response", (response) => {
+			let body = "";
+			response.on("data", (chunk: Buffer) => {
+				body += chunk.toString();
+			});
+			response.once("end", () => resolve({ status: response.statusCode ?? 0, body }));
+		});
+		sent.once("timeout", () => sent.destroy(new Error(`no answer from 127.0.0.1:${port} as ${host}`)));
+		sent.once("error", reject);
+		sent.end();
+	});
+}
+
 describe("stateroom serve", () => {
 	it("serves a Rust-built module as the default service, at /ws/:room and /s/<name>/ws/:room", async () => {
 		const port = await freePort();
@@ -63,6 +101,31 @@ describe("stateroom serve", () => {
 			expect(await a.nextText()).toBe("new value: 2");
 			await a.close();
 			await b.close();
+		} finally {
+			expect(await cli.stop()).toBe(0);
+		}
+	}, 120_000);
+
+	it("answers loopback Host names only, and the names --allowed-hosts lets in (DNS rebinding)", async () => {
+		const port = await freePort();
+		const persist = mkdtempSync(join(tmpdir(), "stateroom-serve-"));
+		const cli = startCli(
+			["serve", COUNTER, "--port", String(port), "--allowed-hosts", "rooms.test", "--", "--persist-to", persist],
+			{ cwd: copy.root },
+		);
+		try {
+			await cli.waitFor(/press Ctrl-C to stop/, 90_000);
+			// A page on evil.example, rebound to 127.0.0.1: its Origin matches the Host it forged.
+			const forged = await upgradeAs(port, `evil.example:${port}`, `http://evil.example:${port}`);
+			expect(forged.status).toBe(403);
+			expect(forged.body).toContain('Host "evil.example" is not allowed');
+			expect(forged.body).toContain("--allowed-hosts evil.example");
+			for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `app.localhost:${port}`]) {
+				expect((await upgradeAs(port, host, `http://${host}`)).status).toBe(101);
+			}
+			expect((await upgradeAs(port, `rooms.test:${port}`, `http://rooms.test:${port}`)).status).toBe(101);
+			// The admin API is behind the same check.
+			expect((await upgradeAs(port, `evil.example:${port}`, undefined, "/admin/api/rooms")).status).toBe(403);
 		} finally {
 			expect(await cli.stop()).toBe(0);
 		}

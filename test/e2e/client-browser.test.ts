@@ -117,3 +117,65 @@ describe("RoomSocket in Chromium", () => {
 		});
 	});
 });
+
+/** What the page's StateroomSocket fired, each event with the readyState its listener saw. */
+type SocketWindow = typeof globalThis & {
+	StateroomClient: typeof import("../../client/index.ts");
+	socket: import("../../client/index.ts").StateroomSocket;
+	log: string[];
+};
+
+describe("StateroomSocket in Chromium", () => {
+	it("behaves as a WebSocket that fires close and open again across a server restart", {
+		timeout: 120_000,
+	}, async () => {
+		const roomId = crypto.randomUUID();
+		await page.evaluate((roomId) => {
+			const w = window as unknown as SocketWindow;
+			w.log = [];
+			// A plain URL string, as code written for WebSocket passes one.
+			const socket = new w.StateroomClient.StateroomSocket(`ws://${location.host}/ws/${roomId}`, undefined, {
+				backoff: { baseMs: 100, capMs: 500 },
+			});
+			w.socket = socket;
+			socket.onopen = () => w.log.push(`open ${socket.readyState}`);
+			socket.onmessage = (event) => w.log.push(`message ${event instanceof MessageEvent} ${event.data}`);
+			socket.addEventListener("close", (event) =>
+				w.log.push(`close ${event instanceof CloseEvent} ${event.code} ${event.wasClean} ${socket.readyState}`),
+			);
+			socket.addEventListener("error", (event) => w.log.push(`error ${event.message}`));
+		}, roomId);
+		const log = () => page.evaluate(() => (window as unknown as SocketWindow).log);
+		const waitLog = (what: string, predicate: string, ms = 10_000) =>
+			page.waitForFunction(predicate, undefined, { timeout: ms, polling: 20 }).catch(async (error) => {
+				throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await log())}`, { cause: error });
+			});
+
+		await waitLog("open", "window.log.includes('open 1')");
+		expect(await page.evaluate(() => (window as unknown as SocketWindow).socket.send("increment"))).toBe("sent");
+		await waitLog("1", "window.log.includes('message true new value: 1')");
+
+		await server.stop();
+		await waitLog("the close", "window.log.some((line) => line.startsWith('close'))");
+		// Sent while the server is down: queued, where a WebSocket would throw.
+		expect(
+			await page.evaluate(() => {
+				const socket = (window as unknown as SocketWindow).socket;
+				return [socket.readyState, socket.send("increment"), socket.bufferedAmount];
+			}),
+		).toEqual([0, "queued", 9]);
+		await server.restart();
+		await waitLog("2, after open again", "window.log.includes('message true new value: 2')", 60_000);
+
+		await page.evaluate(() => (window as unknown as SocketWindow).socket.close(4000, "done"));
+		await waitLog("the final close", "window.log.at(-1).startsWith('close')");
+		const seen = await log();
+		// Every failed attempt while the server was down also fired close (readyState 0).
+		const drops = seen.slice(2, seen.lastIndexOf("open 1"));
+		expect(drops.length).toBeGreaterThan(0);
+		for (const line of drops) expect(line).toMatch(/^close true 10\d\d (true|false) 0$/);
+		expect(seen.slice(0, 2)).toEqual(["open 1", "message true new value: 1"]);
+		expect(seen.slice(-3)).toEqual(["open 1", "message true new value: 2", "close true 4000 true 3"]);
+		expect(await page.evaluate(() => (window as unknown as SocketWindow).socket.readyState)).toBe(3);
+	});
+});

@@ -58,13 +58,16 @@ export interface ProjectCopy {
 }
 
 export interface CopyOptions {
-	/** Copy build/ (default true): without it, the copy is a clone before its first build. */
+	/**
+	 * Copy build/ and the meter key that signed its modules (default true): without them, the copy
+	 * is a clone before its first build.
+	 */
 	readonly withBuild?: boolean;
 	/** The checkout to copy (default: this project). */
 	readonly from?: string;
 }
 
-/** Copies HEAD's tree (and build/) of the checkout into a fresh temporary folder. */
+/** Copies HEAD's tree (and build/, with its meter key) of the checkout into a fresh temporary folder. */
 export function copyProject(prefix: string, options: CopyOptions = {}): ProjectCopy {
 	const from = options.from ?? PROJECT_ROOT;
 	const root = mkdtempSync(join(tmpdir(), prefix));
@@ -81,6 +84,13 @@ export function copyProject(prefix: string, options: CopyOptions = {}): ProjectC
 	}
 	if (options.withBuild !== false && existsSync(join(from, "build"))) {
 		cpSync(join(from, "build"), join(root, "build"), { recursive: true, preserveTimestamps: true });
+		// The key that signed build/'s modules: without it the copy's meter makes a new one and rebuilds them all.
+		// The only file of the user's .stateroom/ a copy takes; nothing else of it (dev.json, serve/) comes along.
+		const key = ".stateroom/meter-key.pem";
+		if (existsSync(join(from, key))) {
+			mkdirSync(join(root, ".stateroom"), { recursive: true });
+			cpSync(join(from, key), join(root, key), { preserveTimestamps: true });
+		}
 	}
 	symlinkSync(join(PROJECT_ROOT, "node_modules"), join(root, "node_modules"));
 	return { root, remove: () => rmSync(root, { recursive: true, force: true }) };

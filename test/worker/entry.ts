@@ -16,6 +16,7 @@ export { StateroomDirectory as Directory } from "stateroom";
 
 import services from "../../services/index.ts";
 import { containmentServices } from "./containment-services.ts";
+import { globalPatchServices } from "./global-patch-services.ts";
 import { testServices } from "./services.ts";
 import { wasmFixtureServices } from "./wasm-fixtures.ts";
 
@@ -27,6 +28,7 @@ const stateroom = createStateroom(
 			...testServices,
 			...wasmFixtureServices,
 			...containmentServices,
+			...globalPatchServices,
 		},
 	}),
 	{ authorize: gate },

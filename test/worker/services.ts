@@ -236,7 +236,24 @@ class Ledger implements Service {
 	}
 }
 
+/**
+ * Logs what a client sent, as services often do: with console.log before its first await, and
+ * with console.warn (and an error made from the text, to console.error) after it; then answers
+ * "logged". What the test observes is how those lines come out.
+ */
+class Logger implements Service {
+	async message(client: ClientId, message: MessagePayload, ctx: ServiceContext): Promise<void> {
+		const text = message.text() ?? "";
+		console.log("got", text);
+		await Promise.resolve();
+		console.warn(`later: ${text}`);
+		console.error(new Error(text));
+		ctx.sendMessage(client, "logged");
+	}
+}
+
 export const testServices = {
+	"test-logger": Logger,
 	...accessServices,
 	"test-ledger": Ledger,
 	"test-shaky": Shaky,

@@ -181,6 +181,17 @@ describe("metering", () => {
 		expect(code).toBe(1011);
 		expect(reason).toContain('module "wasm-unmetered" is not metered; run `npm run build:wasm`');
 	});
+
+	it("a module that only says it is metered (a meter section this project's meter did not sign) is refused", async () => {
+		// forged.wat exports the fuel global and carries a meter section written by hand: the host
+		// would otherwise run it without fuel, and it would answer "unbounded".
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const client = await connect(`/s/wasm-forged/ws/${uniqueRoom()}`);
+		client.send("hello");
+		const { code, reason } = await client.closed;
+		expect(code).toBe(1011);
+		expect(reason).toContain(`module "wasm-forged" is not signed by this project's meter`);
+	});
 });
 
 describe("module identity", () => {

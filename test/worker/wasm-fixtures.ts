@@ -6,6 +6,7 @@ import type { ServiceDefinition } from "stateroom";
 import chatty from "../../build/fixtures/chatty.wasm";
 import contained from "../../build/fixtures/contained.wasm";
 import declaresTooMuch from "../../build/fixtures/declares-too-much.wasm";
+import forged from "../../build/fixtures/forged.wasm";
 import greedy from "../../build/fixtures/greedy.wasm";
 import greedyInitialize from "../../build/fixtures/greedy-initialize.wasm";
 import greedyStart from "../../build/fixtures/greedy-start.wasm";
@@ -38,6 +39,7 @@ export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	// Rust's 1 MiB stack and data take 17 pages, over a 1 MiB limit before any event.
 	"wasm-rust-counter-tight": { service: rustCounter, limits: { maxMemoryBytes: 1024 * 1024 } },
 	"wasm-unmetered": unmetered,
+	"wasm-forged": forged,
 	// Memory bounds (test/worker/wasm-memory-bounds.test.ts) and output bounds (output-bound.test.ts).
 	"wasm-greedy": greedy,
 	"wasm-greedy-start": greedyStart,

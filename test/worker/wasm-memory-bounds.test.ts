@@ -1,8 +1,9 @@
 /**
  * Every memory and table a WebAssembly guest declares or grows counts against
  * `limits.maxMemoryBytes` (16 MiB by default; a table element counts 64 bytes), from its
- * first instruction: a second memory, `table.grow`, the start function and `_initialize` cannot
+ * first instruction: `memory.grow`, `table.grow`, the start function and `_initialize` cannot
  * take more, and a module that declares more up front is refused before it is instantiated.
+ * A module with more than one memory is refused by the meter (test/e2e/build-meter.test.ts).
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { connect, type Frame, uniqueRoom } from "./socket.ts";
@@ -17,15 +18,15 @@ afterEach(() => {
 });
 
 describe("memory limit", () => {
-	it("counts a second memory: its grows fail once all memories would pass the limit", async () => {
+	it("fails memory.grow once the memory would pass the limit", async () => {
 		const client = await connect(`/s/wasm-greedy/ws/${uniqueRoom()}`);
-		// The main memory's 1 page, plus 64 pages at a time: the fourth grow would make 257 pages.
-		for (const pages of [64, 128, 192]) {
+		// 1 page, plus 64 pages at a time: the fourth grow would make 257 pages, over 256 (16 MiB).
+		for (const pages of [65, 129, 193]) {
 			client.send("m");
 			expect(i32s(await client.next())).toEqual([pages - 64, pages]);
 		}
 		client.send("m");
-		expect(i32s(await client.next())).toEqual([-1, 192]);
+		expect(i32s(await client.next())).toEqual([-1, 193]);
 	});
 
 	it("caps table.grow, and counts tables and memories together", async () => {
@@ -43,7 +44,7 @@ describe("memory limit", () => {
 			both.send("m");
 			await both.next();
 		}
-		// 1 + 192 pages of memory leave less than 4 MiB for the table.
+		// 193 pages of memory leave less than 4 MiB for the table.
 		both.send("t");
 		expect(i32s(await both.next())).toEqual([-1, 0]);
 	});
