@@ -6,8 +6,8 @@
  * place, a module built elsewhere that services/ imports.
  */
 import { execFile } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -203,15 +203,23 @@ describe("meter", () => {
 			const again = await run(NODE, ["scripts/build-wasm.mjs"], { cwd: copy.root, timeout: 180_000 });
 			expect(again.stdout).not.toContain("metered in place");
 			expect(readFileSync(join(copy.root, "wasm/extra.wasm")).equals(metered)).toBe(true);
-			// A module metered by another project (another key, given to a meter in a process of its own) fails the build.
-			const foreignKey = generateKeyPairSync("ed25519").privateKey.export({ format: "pem", type: "pkcs8" });
-			const meterScript = JSON.stringify(join(PROJECT_ROOT, "scripts/build/meter.mjs"));
-			const meterElsewhere = `import { meterFile } from ${meterScript}; await meterFile(process.argv[1], process.argv[2], "elsewhere.wasm");`;
-			writeFileSync(join(copy.root, "unmetered.wasm"), UNMETERED);
-			const extra = join(copy.root, "wasm/extra.wasm");
-			await run(NODE, ["--input-type=module", "-e", meterElsewhere, join(copy.root, "unmetered.wasm"), extra], {
-				env: { ...process.env, STATEROOM_METER_KEY: foreignKey.toString() },
-			});
+			// A module metered by another project fails the build: here, by a copy of the meter in a
+			// scratch folder, which makes its own key there (and its public-key module), touching
+			// neither this checkout's key and build/ nor the copy's.
+			const elsewhere = mkdtempSync(join(tmpdir(), "stateroom-meter-elsewhere-"));
+			try {
+				for (const dir of ["scripts/build", "src/wasm"]) {
+					cpSync(join(PROJECT_ROOT, dir), join(elsewhere, dir), { recursive: true });
+				}
+				symlinkSync(join(PROJECT_ROOT, "node_modules"), join(elsewhere, "node_modules"));
+				writeFileSync(join(elsewhere, "unmetered.wasm"), UNMETERED);
+				const meterThere = `import { meterFile } from "./scripts/build/meter.mjs"; await meterFile("unmetered.wasm", "metered.wasm", "elsewhere.wasm");`;
+				const { STATEROOM_METER_KEY: _ours, ...env } = process.env;
+				await run(NODE, ["--input-type=module", "-e", meterThere], { cwd: elsewhere, env });
+				cpSync(join(elsewhere, "metered.wasm"), join(copy.root, "wasm/extra.wasm"));
+			} finally {
+				rmSync(elsewhere, { recursive: true, force: true });
+			}
 			const refused = await run(NODE, ["scripts/build-wasm.mjs"], { cwd: copy.root, timeout: 180_000 }).catch(
 				(error: { stderr: string }) => error,
 			);
