@@ -4,7 +4,7 @@
  * counter (in memory, and storing every event) and the same counter on PartyServer.
  *
  *   /s/:service/ws/:room    Stateroom (counter, relaxed-counter, rust-counter, c-counter, as-counter,
- *                           ts-ladder, wasm-ladder)
+ *                           ts-ladder, wasm-ladder, spinner)
  *   /raw/memory/:room       raw Durable Object, count in memory
  *   /raw/storage/:room      raw Durable Object, count stored on every event
  *   /parties/party-counter/:room   PartyServer
@@ -12,6 +12,7 @@
 import { routePartykitRequest } from "partyserver";
 import { createStateroom, defineServices, StateroomRoom } from "stateroom";
 import wasmLadder from "../build/bench/ladder.wasm";
+import spinner from "../build/fixtures/contained.wasm";
 import asCounter from "../build/wasm/as-counter.wasm";
 import cCounter from "../build/wasm/c-counter.wasm";
 import rustCounter from "../build/wasm/rust-counter.wasm";
@@ -46,6 +47,9 @@ const stateroom = createStateroom(
 			// 10 MB of state and 1,024 pages (64 MiB) are above the defaults; the ladders need them.
 			"ts-ladder": { service: StateLadder, limits: { ...UNTHROTTLED, maxStateBytes: 32 * 1024 * 1024 } },
 			"wasm-ladder": { service: wasmLadder, limits: { ...UNTHROTTLED, maxMemoryBytes: 64 * 1024 * 1024 } },
+			// A hostile room's guest: "l" spins until its fuel runs out. Default settings throughout
+			// (rate limit, fuel, failure streak, cool-down): the neighbour scenario floods it.
+			spinner,
 		},
 	}),
 );

@@ -19,3 +19,12 @@ export function when(ms: number | null | undefined): string {
 		.replace("T", " ")
 		.replace(/\.\d+Z$/, "");
 }
+
+/**
+ * A room's cool-down as the tables show it: `cooling down until 14:03:12 UTC`, or `undefined`
+ * when it has none (or it is over). A cool-down lasts at most a day, so the time says when.
+ */
+export function coolingDown(until: number | null | undefined, now = Date.now()): string | undefined {
+	if (until === null || until === undefined || until <= now) return undefined;
+	return `cooling down until ${when(until).slice(-8)} UTC`;
+}

@@ -33,7 +33,9 @@ export const TERMINAL_APP_CODES = { from: 4000, to: 4499 } as const;
  * The default reconnection policy: retry unless the code is in {@link TERMINAL_CLOSE_CODES} or
  * in 4000-4499. Retried, among others: 1001 going away, 1005 no status, 1006 abnormal closure
  * (the network dropped or the server stopped), 1011 internal error (Stateroom's "service failed
- * to start"), 1012 service restart, 1013 try again later, 1014 bad gateway, 4500-4999.
+ * to start"), 1012 service restart, 1013 try again later, 1014 bad gateway, 4500-4999 (among
+ * them Stateroom's 4503: the room is cooling down after its events kept failing; until it ends,
+ * each attempt is closed again with 4503, so the backoff grows to its cap while the room rests).
  *
  * @example
  * shouldReconnect({ code: 1006, reason: "", wasClean: false }); // true

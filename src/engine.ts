@@ -35,10 +35,23 @@ export interface StateWrites {
 
 export const NO_WRITES: StateWrites = { put: new Map(), delete: [] };
 
+/**
+ * How much of its service's CPU budget per event one event may burn, as a share in (0, 1]: 1
+ * normally, less while its room is on a failure streak (see room/cool-down.ts). A WebAssembly
+ * engine scales its fuel (`limits.fuelPerEvent`) by it; a TypeScript handler cannot be
+ * metered, and its engine ignores it.
+ */
+export type BudgetShare = number;
+
+export const FULL_BUDGET: BudgetShare = 1;
+
 /** A service running in one room. */
 export interface Engine {
-	/** Runs one event. A throw means the event failed: the room then calls `rollback`. */
-	run(event: ServiceEvent, effects: Effects): Promise<void>;
+	/**
+	 * Runs one event on `share` of the service's budget per event (default: all of it). A throw
+	 * means the event failed: the room then calls `rollback`.
+	 */
+	run(event: ServiceEvent, effects: Effects, share?: BudgetShare): Promise<void>;
 	/** After a successful event: what to write so that a fresh engine can resume from here. */
 	checkpoint(): StateWrites;
 	/** After a failed event: return to the state of the last checkpoint. */

@@ -39,6 +39,12 @@ export const CloseCode = {
 	roomReset: 4010,
 	/** An operator deleted the room (admin API). */
 	roomDeleted: 4011,
+	/**
+	 * The room is cooling down: `limits.failureStreak` of its events in a row ran out of fuel or
+	 * time, so it refuses clients for `limits.coolDownMs`; the reason says until when. In the
+	 * 4500-4999 range, which clients retry (with backoff).
+	 */
+	coolingDown: 4503,
 } as const;
 
 /** A close reason may hold at most 123 bytes of UTF-8 (RFC 6455 §5.5). */

@@ -63,6 +63,13 @@ export function performanceNow(): number {
 	return apply(performanceNowFn, performance, []);
 }
 
+// Dates in log lines and close reasons (when a room's cool-down ends).
+const DateClass = Date;
+const dateToISOString = method(DateClass.prototype.toISOString);
+export function isoTime(ms: number): string {
+	return dateToISOString(new DateClass(ms));
+}
+
 // Math.
 export const { floor, ceil, round, min, max, imul } = Math;
 

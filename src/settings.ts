@@ -50,6 +50,20 @@ export interface ServiceLimits {
 	readonly messagesPerSecond: number;
 	/** How many messages a client may send at once above the average (the bucket's size). Default 200. */
 	readonly messageBurst: number;
+	/**
+	 * Events in a row that may run out of fuel (WebAssembly), miss their deadline (TypeScript) or
+	 * busy-wait on the clock before the room cools down: its clients are closed with 4503, new
+	 * ones refused with 4503 for `coolDownMs`, its queued events dropped. Any event that succeeds
+	 * ends the streak. Default 3.
+	 */
+	readonly failureStreak: number;
+	/**
+	 * After such a failure, how long the room waits before its next event, in milliseconds, so
+	 * that other rooms get the CPU while it fails. Default 100.
+	 */
+	readonly failureBackoffMs: number;
+	/** How long a room cools down after `failureStreak` failures in a row, in milliseconds. Default 60 000. */
+	readonly coolDownMs: number;
 }
 
 /** Who may open the service's rooms. */
@@ -107,6 +121,9 @@ export const DEFAULT_LIMITS: Readonly<ServiceLimits> = {
 	maxMessageBytes: 1024 * 1024,
 	messagesPerSecond: 100,
 	messageBurst: 200,
+	failureStreak: 3,
+	failureBackoffMs: 100,
+	coolDownMs: 60_000,
 };
 
 export const DEFAULT_ACCESS: Readonly<AccessSettings> = {
@@ -124,6 +141,9 @@ export function resolveSettings(service: string, settings: ServiceSettings = {})
 	checkInteger(service, "limits.maxOutputBytes", limits.maxOutputBytes, 1, Number.MAX_SAFE_INTEGER);
 	checkInteger(service, "limits.maxStateBytes", limits.maxStateBytes, 1, Number.MAX_SAFE_INTEGER);
 	checkInteger(service, "limits.eventDeadlineMs", limits.eventDeadlineMs, 1, 2 ** 31 - 1);
+	checkInteger(service, "limits.failureStreak", limits.failureStreak, 1, 1000);
+	checkInteger(service, "limits.failureBackoffMs", limits.failureBackoffMs, 0, 60_000);
+	checkInteger(service, "limits.coolDownMs", limits.coolDownMs, 1, 24 * 60 * 60 * 1000);
 	if (onModuleChange !== "refuse" && onModuleChange !== "reset") {
 		throw new Error(
 			`Service "${service}": onModuleChange is ${jsonStringify(onModuleChange)}; use "refuse" or "reset".`,

@@ -17,6 +17,9 @@ export class LoadClient {
 	readonly #url: string;
 	#waiters: Waiter[] = [];
 	#closed: Error | undefined;
+	/** The close code, once the socket has closed. */
+	closeCode: number | undefined;
+	readonly #onClose: (() => void)[] = [];
 
 	private constructor(socket: WebSocket, url: string) {
 		this.#socket = socket;
@@ -26,6 +29,8 @@ export class LoadClient {
 			if (this.#waiters.length > 0) this.settle();
 		});
 		socket.on("close", (code, reason) => {
+			this.closeCode = code;
+			for (const resolve of this.#onClose.splice(0)) resolve();
 			this.#closed = new Error(`${url} closed (${code} ${reason.toString()}) while replies were awaited`);
 			for (const waiter of this.#waiters.splice(0)) {
 				clearTimeout(waiter.timer);
@@ -51,6 +56,20 @@ export class LoadClient {
 				reject(new Error(`could not connect to ${url}: ${error.message}`));
 			});
 		});
+	}
+
+	/** The close code once the socket closes, or `null` if it is still open after `ms`. */
+	async closed(ms: number): Promise<number | null> {
+		if (this.closeCode === undefined) {
+			await new Promise<void>((resolve) => {
+				const timer = setTimeout(resolve, ms);
+				this.#onClose.push(() => {
+					clearTimeout(timer);
+					resolve();
+				});
+			});
+		}
+		return this.closeCode ?? null;
 	}
 
 	send(data: string | Buffer): void {

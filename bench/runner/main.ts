@@ -26,6 +26,7 @@ import {
 	ladder,
 	latency,
 	manyRooms,
+	neighbours,
 	type RunContext,
 	tsLadder,
 	wake,
@@ -138,6 +139,10 @@ async function main(): Promise<void> {
 		summary("burst msgs/s", burst);
 		const many = await manyRooms(ctx);
 		summary("many rooms round trips/s", many);
+		const neighbour = await neighbours(ctx);
+		progress(
+			`neighbours of a spinning flood: /status p99 ${format(neighbour.statusP99Ms)} ms, another room p99 ${format(neighbour.roomP99Ms)} ms`,
+		);
 		const tsSteps = await ladder(ctx, tsLadder(profile));
 		const wasmSteps = await ladder(ctx, wasmLadder(profile));
 		const woken = await wake(ctx);
@@ -165,10 +170,12 @@ async function main(): Promise<void> {
 			wasmLadder: wasmSteps,
 			wake: woken,
 			wakeTargets: wakeTargets(),
+			neighbours: neighbour,
 			notes: [
 				"Ratios are 'times as good as the baseline' of the same run: above 1 is better, for rates and times alike.",
 				"Wake: rooms are evicted by restarting wrangler dev on the same storage; time from opening a socket to the first reply.",
 				"Idle memory: growth of workerd's resident memory over N rooms with one idle client each, floored at 1 KiB per room.",
+				"Neighbours: one client sends a burst of messages to a room whose guest spins until its fuel runs out on each; /status and a round trip in another room are timed back to back meanwhile (each round floods a new room).",
 				`Handshakes retried after a failure while opening many sockets at once: ${connectRetries.count}.`,
 			],
 		});

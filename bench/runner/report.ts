@@ -3,7 +3,7 @@
  * baseline of the same run ("times as good as": above 1 is better than the baseline, whether
  * the figure is a rate or a time), plus the text table printed at the end.
  */
-import type { LadderResult, WakeTarget } from "./scenarios.ts";
+import type { LadderResult, NeighbourResult, WakeTarget } from "./scenarios.ts";
 import { round } from "./stats.ts";
 import { BASELINES, type BaselineId, METRICS, type MetricId, type Profile, TARGETS, type TargetId } from "./targets.ts";
 
@@ -45,6 +45,8 @@ export interface BenchRecord {
 		readonly baselines: Record<"typescript" | "wasm", Record<BaselineId, number>>;
 	};
 	readonly wake: WakeRecord[];
+	/** Latency of `/status` and of another room while one room floods a spinning guest. */
+	readonly neighbours: NeighbourResult;
 	readonly notes: string[];
 }
 
@@ -65,6 +67,7 @@ export function buildRecord(input: {
 	wasmLadder: LadderResult;
 	wake: Record<string, number>;
 	wakeTargets: WakeTarget[];
+	neighbours: NeighbourResult;
 	notes: string[];
 }): BenchRecord {
 	const { figures } = input;
@@ -131,6 +134,15 @@ export function buildRecord(input: {
 				) as Record<BaselineId, number>,
 			};
 		}),
+		neighbours: {
+			...input.neighbours,
+			statusP50Ms: round(input.neighbours.statusP50Ms),
+			statusP99Ms: round(input.neighbours.statusP99Ms),
+			statusMaxMs: round(input.neighbours.statusMaxMs),
+			roomP50Ms: round(input.neighbours.roomP50Ms),
+			roomP99Ms: round(input.neighbours.roomP99Ms),
+			roomMaxMs: round(input.neighbours.roomMaxMs),
+		},
 		notes: input.notes,
 	};
 }
@@ -187,6 +199,11 @@ const wakeCells = (entry: WakeRecord) => [
 	times(entry.ratios["raw-storage"]),
 	times(entry.ratios.partyserver),
 ];
+const neighbourRows = (result: NeighbourResult) => [
+	["GET /status", format(result.statusP50Ms), format(result.statusP99Ms), format(result.statusMaxMs)],
+	["another room's round trip", format(result.roomP50Ms), format(result.roomP99Ms), format(result.roomMaxMs)],
+];
+const NEIGHBOUR_HEADER = ["neighbour latency under a spinning flood", "p50 ms", "p99 ms", "max ms"];
 const LADDER_HEADER = ["round trips/s", "p50 ms", "vs smallest", "vs mem", "vs sto", "vs party"];
 const WAKE_HEADER = ["wake from eviction", "ms (p50)", "vs mem", "vs sto", "vs party"];
 
@@ -223,6 +240,9 @@ export function render(record: BenchRecord): string {
 		"",
 		wake,
 		"",
+		table(NEIGHBOUR_HEADER, neighbourRows(record.neighbours)),
+		`(flooding clients closed with: ${record.neighbours.floodCloseCodes.join(", ")})`,
+		"",
 	].join("\n");
 }
 
@@ -246,6 +266,9 @@ export function markdown(record: BenchRecord): string {
 		"",
 		...head(WAKE_HEADER),
 		...record.wake.map((entry) => row(wakeCells(entry))),
+		"",
+		...head(NEIGHBOUR_HEADER),
+		...neighbourRows(record.neighbours).map(row),
 		"",
 	];
 	return lines.join("\n");

@@ -389,3 +389,75 @@ export async function idleMemory(ctx: RunContext): Promise<Record<TargetId, numb
 function byTarget<T>(value: (id: TargetId) => T): Record<TargetId, T> {
 	return Object.fromEntries(TARGETS.map((target) => [target.id, value(target.id)])) as Record<TargetId, T>;
 }
+
+export interface NeighbourResult {
+	/** `GET /status` while the flood runs, in milliseconds. */
+	readonly statusP50Ms: number;
+	readonly statusP99Ms: number;
+	readonly statusMaxMs: number;
+	/** A round trip in another room (the TypeScript counter) while the flood runs. */
+	readonly roomP50Ms: number;
+	readonly roomP99Ms: number;
+	readonly roomMaxMs: number;
+	readonly samples: number;
+	/** How each round's flooding client was closed (4503: its room cooled down). */
+	readonly floodCloseCodes: (number | null)[];
+}
+
+/**
+ * Neighbour latency under a spinning flood: one client sends `floodMessages` at once to a room
+ * whose guest spins until its fuel runs out on each; meanwhile `/status` and a round trip in
+ * another room are timed, each back to back, for `neighbourMs`. Each round floods a new room
+ * (the last one is cooling down).
+ */
+export async function neighbours(ctx: RunContext): Promise<NeighbourResult> {
+	const status: number[] = [];
+	const room: number[] = [];
+	const codes: (number | null)[] = [];
+	const counter = TARGETS.find((target) => target.id === "ts") as Target;
+	const neighbour = await LoadClient.open(url(ctx, counter, "neighbour"));
+	// The spinner's module is compiled once per isolate: not what this measures.
+	const warm = await LoadClient.open(`${ctx.server.ws}/s/spinner/ws/${ctx.runId}-spinner-warm`);
+	const held = [neighbour, warm];
+	try {
+		await warm.roundTrip("c");
+		for (let i = 0; i < 3; i++) await neighbour.roundTrip(INCREMENT);
+		for (let round = 0; round < ctx.profile.rounds; round++) {
+			const flooder = await LoadClient.open(`${ctx.server.ws}/s/spinner/ws/${ctx.runId}-spinner-${round}`);
+			held.push(flooder);
+			const deadline = performance.now() + ctx.profile.neighbourMs;
+			for (let i = 0; i < ctx.profile.floodMessages; i++) flooder.send("l");
+			await Promise.all([
+				timeUntil(deadline, status, async () => {
+					const response = await fetch(`${ctx.server.http}/status`);
+					await response.arrayBuffer();
+				}),
+				timeUntil(deadline, room, () => neighbour.roundTrip(INCREMENT)),
+			]);
+			// A slow machine may take longer than the window to end the flood: wait for it.
+			codes.push(await flooder.closed(60_000));
+			ctx.progress(`neighbours of a spinning flood: round ${round + 1}/${ctx.profile.rounds}`);
+		}
+	} finally {
+		closeAll(held);
+	}
+	return {
+		statusP50Ms: percentile(status, 50),
+		statusP99Ms: percentile(status, 99),
+		statusMaxMs: Math.max(...status),
+		roomP50Ms: percentile(room, 50),
+		roomP99Ms: percentile(room, 99),
+		roomMaxMs: Math.max(...room),
+		samples: status.length + room.length,
+		floodCloseCodes: codes,
+	};
+}
+
+/** Runs `call` back to back until `deadline`, adding each one's duration to `samples`. */
+async function timeUntil(deadline: number, samples: number[], call: () => Promise<unknown>): Promise<void> {
+	while (performance.now() < deadline) {
+		const started = performance.now();
+		await call();
+		samples.push(performance.now() - started);
+	}
+}

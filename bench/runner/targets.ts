@@ -81,6 +81,10 @@ export interface Profile {
 	readonly wakeRooms: number;
 	readonly idleRooms: number;
 	readonly idleSettleMs: number;
+	/** How long neighbours are timed while one room floods a spinning guest, per round. */
+	readonly neighbourMs: number;
+	/** Messages the flooding client sends at once (under the default burst of 200). */
+	readonly floodMessages: number;
 }
 
 export const PROFILES: Readonly<Record<Profile["name"], Profile>> = {
@@ -101,6 +105,8 @@ export const PROFILES: Readonly<Record<Profile["name"], Profile>> = {
 		wakeRooms: 8,
 		idleRooms: 200,
 		idleSettleMs: 2000,
+		neighbourMs: 5000,
+		floodMessages: 100,
 	},
 	quick: {
 		name: "quick",
@@ -119,6 +125,8 @@ export const PROFILES: Readonly<Record<Profile["name"], Profile>> = {
 		wakeRooms: 2,
 		idleRooms: 40,
 		idleSettleMs: 500,
+		neighbourMs: 3000,
+		floodMessages: 100,
 	},
 	smoke: {
 		name: "smoke",
@@ -137,5 +145,7 @@ export const PROFILES: Readonly<Record<Profile["name"], Profile>> = {
 		wakeRooms: 1,
 		idleRooms: 5,
 		idleSettleMs: 200,
+		neighbourMs: 1000,
+		floodMessages: 20,
 	},
 };

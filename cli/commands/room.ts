@@ -4,7 +4,7 @@ import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, adminClient } from "../admin-client.
 import type { Command } from "../command.ts";
 import { usageError } from "../errors.ts";
 import { bytes, info } from "../output.ts";
-import { table, when } from "../table.ts";
+import { coolingDown, table, when } from "../table.ts";
 
 interface RoomDetails extends RoomEntry {
 	readonly engine: string | null;
@@ -19,7 +19,8 @@ export const room: Command = {
 	help: `Usage: stateroom room <service> <room> [--state | --reset | --delete] [options]
 
 Without an action: the room's details (clients, failures and the last one, stored size, timer,
-times). --state prints its stored state (TypeScript: the stored JSON; WebAssembly: memory
+times, and "cooling down until <time> UTC" while it refuses clients after its events kept
+running out of fuel or time). --state prints its stored state (TypeScript: the stored JSON; WebAssembly: memory
 size, stored pages and globals). --reset closes its clients with code 4010 and deletes its
 state; the room keeps its id and starts afresh. --delete closes its clients with code 4011 and
 deletes the room and its directory entry. Both changes are logged by the deployment with your
@@ -106,6 +107,8 @@ function describe(room: RoomDetails): string {
 		["last active (UTC)", when(room.lastActiveAt)],
 		["failed events", String(room.failures)],
 		["last failure", failure ? `${when(failure.at)}, ${failure.event} event: ${failure.message}` : "-"],
+		// Its events kept running out of fuel or time: it refuses clients until then.
+		["cooling down until (UTC)", coolingDown(room.coolingDownUntil) === undefined ? "-" : when(room.coolingDownUntil)],
 	];
 	return table(["FIELD", "VALUE"], rows);
 }

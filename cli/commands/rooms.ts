@@ -4,7 +4,7 @@ import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, adminClient } from "../admin-client.
 import type { Command } from "../command.ts";
 import { usageError } from "../errors.ts";
 import { bytes } from "../output.ts";
-import { table, when } from "../table.ts";
+import { coolingDown, table, when } from "../table.ts";
 
 interface ServiceInfo {
 	readonly name: string;
@@ -20,8 +20,9 @@ export const rooms: Command = {
 	help: `Usage: stateroom rooms [service] [options]
 
 Without a service: every service with its engine, rooms, clients and failing rooms. With one:
-its rooms from the room directory, with clients, failures, stored size and times, a page at a
-time (the next page's command is printed under the table).
+its rooms from the room directory, with clients, failures (and "cooling down until <time> UTC"
+for a room that refuses clients after its events kept running out of fuel or time), stored size
+and times, a page at a time (the next page's command is printed under the table).
 
 Options:
   --filter <text>    Only rooms whose id contains the text
@@ -98,7 +99,7 @@ Examples:
 		const rows = page.rooms.map((room) => [
 			room.roomId,
 			String(room.clients),
-			room.failures > 0 ? `${room.failures} (last: ${room.lastFailure?.event ?? "?"})` : "0",
+			failures(room),
 			bytes(room.storedBytes),
 			when(room.timerAt),
 			when(room.lastActiveAt),
@@ -113,3 +114,10 @@ Examples:
 		return 0;
 	},
 };
+
+/** A room's failures, and its cool-down if it is in one. */
+function failures(room: RoomEntry): string {
+	const count = room.failures > 0 ? `${room.failures} (last: ${room.lastFailure?.event ?? "?"})` : "0";
+	const cooling = coolingDown(room.coolingDownUntil);
+	return cooling === undefined ? count : `${count}, ${cooling}`;
+}

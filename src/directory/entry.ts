@@ -31,6 +31,12 @@ export interface RoomEntry {
 	readonly failures: number;
 	readonly lastFailure: FailureNote | null;
 	/**
+	 * When the room's cool-down ends, in milliseconds since the epoch, or `null`: its events kept
+	 * running out of fuel or time (`limits.failureStreak` in a row), so it refuses clients until
+	 * then. A time in the past means the cool-down is over.
+	 */
+	readonly coolingDownUntil: number | null;
+	/**
 	 * The WebAssembly module build the room runs: the SHA-256 of the module's bytes before
 	 * metering, as the meter recorded it. `null` for a TypeScript service.
 	 */

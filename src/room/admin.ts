@@ -8,12 +8,12 @@ import type { RoomEntry } from "../directory/entry.ts";
 import { shardOfRoom } from "../directory/listing.ts";
 import { NO_WRITES } from "../engine.ts";
 import { closeReason, errorMessage } from "../errors.ts";
-import { jsonStringify, socketClose } from "../intrinsics.ts";
+import { jsonStringify } from "../intrinsics.ts";
 import { hostLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import { freshStats, type RoomStats, roomEntry } from "./monitor.ts";
-import { detachClient } from "./sockets.ts";
+import { closeAll } from "./sockets.ts";
 import { newRecord, type RoomRecord, type RoomStorage } from "./storage.ts";
 
 /** One room as an operator sees it: its directory entry, read live, and its bookkeeping. */
@@ -86,10 +86,11 @@ export async function readState(host: AdminHost): Promise<RoomStateView | null> 
  * (running `init` again) when a client next connects. Returns the new details, or `null`.
  */
 export async function resetRoom(host: AdminHost, operator: string, code: number, reason: string) {
+	// Every client first, before anything awaits (an event still running, storage): they are told at once.
+	closeAll(host.ctx, code, closeReason(reason));
 	const record = await host.storage.loadRecord();
 	if (!record) return null;
 	await host.halt();
-	closeClients(host.ctx, code, reason);
 	await host.storage.clear();
 	const fresh: RoomRecord = { ...newRecord(record.service, record.roomId), nextClient: record.nextClient };
 	const stats = freshStats();
@@ -104,29 +105,14 @@ export async function resetRoom(host: AdminHost, operator: string, code: number,
 
 /** Deletes a room: clients closed, storage and directory entry gone. `false` if there was none. */
 export async function deleteRoom(host: AdminHost, operator: string, code: number, reason: string): Promise<boolean> {
+	closeAll(host.ctx, code, closeReason(reason));
 	const record = await host.storage.loadRecord();
 	if (!record) return false;
 	await host.halt();
-	closeClients(host.ctx, code, reason);
 	await host.storage.clear();
 	logChange(operator, "deleted", record);
 	await updateDirectory(host, record, (shard) => shard.remove(record.roomId));
 	return true;
-}
-
-/**
- * Closes every client with the operator's code and reason. Each socket is detached first, so
- * its close event is not taken for a client of the room that follows.
- */
-function closeClients(ctx: DurableObjectState, code: number, reason: string): void {
-	for (const socket of ctx.getWebSockets()) {
-		detachClient(socket);
-		try {
-			socketClose(socket, code, closeReason(reason));
-		} catch {
-			// Already closing.
-		}
-	}
 }
 
 /** The directory is updated at once here (an operator waits for it), but never blocks the change. */

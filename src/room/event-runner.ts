@@ -9,14 +9,16 @@ import type { Identity } from "../api/identity.ts";
 import type { MessagePayload } from "../api/payload.ts";
 import type { MessageRecipient } from "../api/recipient.ts";
 import { type Effects, type Engine, NO_WRITES, type ServiceEvent, type StateWrites } from "../engine.ts";
-import { arrayFilter, arrayIncludes, arrayMap, arrayPush, dateNow, ownValue, SafeSet } from "../intrinsics.ts";
+import { CloseCode, closeReason } from "../errors.ts";
+import { arrayFilter, arrayIncludes, arrayMap, arrayPush, dateNow, isoTime, ownValue, SafeSet } from "../intrinsics.ts";
 import { describeErrorForLog, hostLog } from "../log.ts";
 import { describeRoom } from "../naming.ts";
+import type { CoolDown } from "./cool-down.ts";
 import { DeadlineError, withinDeadline } from "./deadline.ts";
 import type { EventLimits } from "./limits.ts";
 import type { EventObserver } from "./monitor.ts";
 import { OutputBound, type OutputBoundError } from "./output-bound.ts";
-import { clientOf, deliver } from "./sockets.ts";
+import { clientOf, closeAll, deliver } from "./sockets.ts";
 import { checkStateQuota, StateQuotaError } from "./state-quota.ts";
 import type { RoomRecord, RoomStorage } from "./storage.ts";
 import { alarmDelay, checkTimerDelay, TimerGuard } from "./timer-policy.ts";
@@ -89,6 +91,10 @@ export class EventRunner {
 	readonly #timers: TimerGuard;
 	/** Set by `stop()`: events still queued are dropped. */
 	#stopped = false;
+	/** Events queued and not yet finished: one that arrives behind another first yields. */
+	#pending = 0;
+	/** Why the event being processed failed, as its handler threw it (for the cool-down). */
+	#failure: unknown;
 
 	/**
 	 * @param load builds the engine afresh from what storage holds: the way back when a failed
@@ -101,6 +107,8 @@ export class EventRunner {
 		engine: Engine,
 		private readonly load: () => Promise<Engine>,
 		private readonly limits: EventLimits,
+		/** Slows, then cools down, a room whose events keep failing costly (see cool-down.ts). */
+		private readonly coolDown: CoolDown,
 		/** Told about every event and failure (the room directory's monitor). */
 		private readonly observer?: EventObserver,
 	) {
@@ -134,20 +142,46 @@ export class EventRunner {
 
 	/** Queues an event; resolves once it has been processed (or has failed and rolled back). */
 	enqueue(event: ServiceEvent): Promise<void> {
+		const behind = this.#pending > 0;
+		this.#pending += 1;
 		// Never rejects: a rejected link would silently stop every later event.
-		this.#queue = this.#queue.then(() =>
-			this.process(event).catch((error: unknown) => this.logFailure(event, error, "broke the room's bookkeeping")),
-		);
+		const run = () =>
+			this.process(event)
+				.catch((error: unknown) => this.logFailure(event, error, "broke the room's bookkeeping"))
+				.finally(() => {
+					this.#pending -= 1;
+				});
+		// Speed: an event that finds the room idle runs at once.
+		this.#queue = this.#queue.then(behind || this.coolDown.slowed ? () => this.pace().then(run) : run);
 		return this.#queue;
 	}
 
 	/**
-	 * Stops the runner for an operator's reset or delete: the event running now finishes and
-	 * commits, every event still queued is dropped. Resolves once nothing runs.
+	 * When the room cools down after its events kept failing, or `null` (see cool-down.ts).
+	 * New clients are refused until then.
 	 */
-	stop(): Promise<void> {
+	coolingDownUntil(): number | null {
+		return this.coolDown.until();
+	}
+
+	/**
+	 * Fairness: a queue drained as a chain of promises would hold the isolate until it is empty,
+	 * while other rooms and the Worker's routes wait. So an event queued behind another first
+	 * yields to the event loop (a macrotask), and a room on a failure streak waits out its slow-down.
+	 */
+	private pace(): Promise<void> {
+		const delay = this.coolDown.delay();
+		return new Promise((resolve) => setTimeout(resolve, delay));
+	}
+
+	/**
+	 * Stops the runner for an operator's reset or delete: every event still queued is dropped,
+	 * and the event running now (a handler still awaiting) is abandoned: whatever it does later is
+	 * neither stored nor delivered. Not waiting for it matters: the operator's change runs in
+	 * `blockConcurrencyWhile`, which holds back the very timer that would end such a handler.
+	 */
+	stop(): void {
 		this.#stopped = true;
-		return this.#queue;
 	}
 
 	/** Delivers `init` if this room has never run it. */
@@ -176,19 +210,80 @@ export class EventRunner {
 
 	private async process(event: ServiceEvent): Promise<void> {
 		if (this.#stopped) return;
-		if (event.kind === "disconnect" && !arrayIncludes(this.record.clients, event.client)) return;
+		if (this.#gone(event) || this.#coolingDown(event)) return;
 		// Containment: a timer event that keeps failing (or killing the room) is retried, then dropped.
 		if (event.kind === "timer" && !(await this.#timers.begin())) return;
 		const startedAt = dateNow();
 		const output = new OutputBound(this.service, this.limits.maxOutputBytes);
 		const effects = new PendingEffects(this.record, () => this.logLate(event), output);
-		const writes = await this.runService(event, effects);
+		this.#failure = undefined;
+		// A client whose connect the service never saw (dropped in a cool-down) leaves unannounced.
+		const unannounced = event.kind === "disconnect" && !this.#announced.has(event.client);
+		const writes = unannounced ? NO_WRITES : await this.runService(event, effects);
+		// An operator reset or deleted the room meanwhile: nothing of this event may reach it.
+		if (this.#stopped) return;
+		this.#countOutcome(writes !== undefined);
 		// The room's own bookkeeping stands whether or not the service's handler succeeded.
 		const recordChanged = this.track(event);
 		this.storage.commit(recordChanged ? this.record : undefined, writes ?? NO_WRITES);
 		if (event.kind === "timer") this.#timers.end(writes !== undefined);
 		if (writes !== undefined) this.apply(effects, event.kind === "timer" ? startedAt : undefined);
 		this.observer?.processed(event, this.record.clients.length);
+	}
+
+	/**
+	 * Whether the event comes from a client that has left (or never was): a client's events end
+	 * with its disconnect, whatever is still queued behind it.
+	 */
+	#gone(event: ServiceEvent): boolean {
+		switch (event.kind) {
+			case "message":
+				// Messages follow their client's connect, so the announced set says it (in O(1)).
+				return !this.#announced.has(event.client);
+			case "connect":
+			case "disconnect":
+				return !arrayIncludes(this.record.clients, event.client);
+			default:
+				return false;
+		}
+	}
+
+	/**
+	 * During a cool-down the service runs nothing for clients (their messages and connects are
+	 * dropped; their sockets are closed already) and its timer waits for the end; `init` and
+	 * `disconnect` still run, so the service's own bookkeeping stays true.
+	 */
+	#coolingDown(event: ServiceEvent): boolean {
+		if (event.kind === "init" || event.kind === "disconnect") return false;
+		const until = this.coolDown.until();
+		if (until === null) return false;
+		if (event.kind === "timer") this.storage.setAlarm(until - dateNow());
+		return true;
+	}
+
+	/** Feeds the cool-down; starts one when this failure completes a streak. */
+	#countOutcome(succeeded: boolean): void {
+		if (succeeded) {
+			this.coolDown.succeeded();
+			return;
+		}
+		const until = this.coolDown.failed(this.#failure);
+		if (until !== undefined) this.#startCoolDown(until);
+	}
+
+	/** Closes every client with `coolingDown`, says so in the log, and lets the service hear them leave. */
+	#startCoolDown(until: number): void {
+		const ends = isoTime(until);
+		const clients = closeAll(
+			this.ctx,
+			CloseCode.coolingDown,
+			closeReason(`room cooling down until ${ends}: its events kept running out of fuel or time`),
+		);
+		const { failureStreak, coolDownMs } = this.coolDown.limits;
+		hostLog.error(
+			`[stateroom] ${describeRoom(this.record)}: ${failureStreak} events in a row ran out of fuel or time (limits.failureStreak); the room cools down for ${coolDownMs} ms (limits.coolDownMs), until ${ends}: its ${clients.length} clients were closed with ${CloseCode.coolingDown}, new ones are refused until then, and its queued events are dropped.`,
+		);
+		for (const client of clients) void this.enqueue({ kind: "disconnect", client });
 	}
 
 	/** Runs the event through the service; its state writes, or `undefined` if it failed. */
@@ -202,12 +297,14 @@ export class EventRunner {
 			return undefined;
 		}
 		try {
-			await this.withinDeadline(engine.run(event, effects));
+			// A room on a failure streak runs its events on a cut budget (see cool-down.ts).
+			await this.withinDeadline(engine.run(event, effects, this.coolDown.budgetShare()));
 			effects.seal();
 			if (effects.overflow) throw effects.overflow;
 			return this.withinQuota(engine.checkpoint());
 		} catch (error) {
 			effects.seal();
+			this.#failure = error;
 			if (error instanceof DeadlineError || error instanceof StateQuotaError) {
 				// The engine is past its last checkpoint, or still in use by an abandoned handler:
 				// drop it, and start the next event from what storage holds.

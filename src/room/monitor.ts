@@ -27,13 +27,15 @@ export interface RoomStats {
 	lastActiveAt: number;
 	failures: number;
 	lastFailure: FailureNote | null;
+	/** When the room's cool-down ends (see cool-down.ts), or `null`; absent in older statistics. */
+	coolingDownUntil?: number | null;
 }
 
 /** While a room is busy without transitions, it still reports this often. */
 const HEARTBEAT_MS = 60_000;
 
 export function freshStats(now = dateNow()): RoomStats {
-	return { createdAt: now, lastActiveAt: now, failures: 0, lastFailure: null };
+	return { createdAt: now, lastActiveAt: now, failures: 0, lastFailure: null, coolingDownUntil: null };
 }
 
 export class RoomMonitor implements EventObserver {
@@ -41,6 +43,7 @@ export class RoomMonitor implements EventObserver {
 	/** The client count last reported; `undefined` until the first report of this start. */
 	#reportedClients: number | undefined;
 	#reportedAt = 0;
+	#stopped = false;
 
 	private constructor(
 		private readonly ctx: DurableObjectState,
@@ -85,8 +88,16 @@ export class RoomMonitor implements EventObserver {
 		this.report();
 	}
 
+	/** A cool-down started (with its end) or ended (`null`): kept across restarts, and reported. */
+	coolingDown(until: number | null): void {
+		this.stats.coolingDownUntil = until;
+		this.report();
+	}
+
 	/** Saves the statistics and sends the directory a snapshot, in the background. */
 	report(): void {
+		// A stopped room (reset or deleted) keeps nothing of an event abandoned meanwhile.
+		if (this.#stopped) return;
 		this.#reportedAt = dateNow();
 		this.storage.saveStats(this.stats);
 		this.#reporter.send();
@@ -94,6 +105,7 @@ export class RoomMonitor implements EventObserver {
 
 	/** Stops reporting; resolves once the report in flight (if any) is done. */
 	stop(): Promise<void> {
+		this.#stopped = true;
 		return this.#reporter.stop();
 	}
 
@@ -121,6 +133,7 @@ export async function roomEntry(
 		timerAt: timerAt ?? null,
 		failures: stats.failures,
 		lastFailure: stats.lastFailure,
+		coolingDownUntil: stats.coolingDownUntil ?? null,
 		module,
 		reportedAt: dateNow(),
 	};

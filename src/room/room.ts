@@ -10,7 +10,7 @@ import { DurableObject } from "cloudflare:workers";
 import { MessagePayload } from "../api/payload.ts";
 import type { DirectoryEnv } from "../directory/shards.ts";
 import { CloseCode, closeReason, errorMessage, HttpError } from "../errors.ts";
-import { socketAccept, socketClose } from "../intrinsics.ts";
+import { isoTime, socketAccept, socketClose } from "../intrinsics.ts";
 import { describeErrorForLog, hostLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
@@ -25,10 +25,11 @@ import {
 	resetRoom,
 } from "./admin.ts";
 import { checkRoomSize, MessageGuard } from "./client-limits.ts";
+import { CoolDown } from "./cool-down.ts";
 import { EventRunner } from "./event-runner.ts";
 import { eventLimits } from "./limits.ts";
 import { RoomMonitor } from "./monitor.ts";
-import { attachClient, clientOf } from "./sockets.ts";
+import { attachClient, clientOf, detachClient } from "./sockets.ts";
 import { newRecord, type RoomRecord, RoomStorage } from "./storage.ts";
 
 /** Start-up as a state union: a room is loaded once, and concurrent callers share the load. */
@@ -53,18 +54,25 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		const [client, server] = [pair[0], pair[1]];
 		let runner: EventRunner;
 		try {
-			runner = await this.open(address);
+			runner = await this.#open(address);
 		} catch (error) {
 			hostLog.error(`[stateroom] ${describeRoom(address)} could not start: ${describeErrorForLog(error)}`);
-			// Complete the upgrade, then close at once: browsers show a close code and reason,
-			// but only "failed" for a refused upgrade.
-			socketAccept(server);
-			socketClose(server, CloseCode.serviceUnavailable, closeReason(`service failed to start: ${errorMessage(error)}`));
-			return new Response(null, { status: 101, webSocket: client });
+			return refuseAfterUpgrade(
+				client,
+				server,
+				CloseCode.serviceUnavailable,
+				`service failed to start: ${errorMessage(error)}`,
+			);
+		}
+		// Containment: a room cooling down (its events kept failing) takes no client until it ends.
+		const coolingUntil = runner.coolingDownUntil();
+		if (coolingUntil !== null) {
+			const ends = isoTime(coolingUntil);
+			return refuseAfterUpgrade(client, server, CloseCode.coolingDown, `room cooling down until ${ends}; retry then`);
 		}
 		// Access: a full room refuses before the upgrade, so the client gets no id and no record.
 		try {
-			checkRoomSize(this.ctx.getWebSockets().length, this.limits(runner), runner.service);
+			checkRoomSize(this.ctx.getWebSockets().length, this.#limits(runner), runner.service);
 		} catch (error) {
 			if (error instanceof HttpError) return error.toResponse();
 			throw error;
@@ -81,17 +89,20 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		// A socket an operator closed (detached) may still deliver a last message: ignore it.
 		if (client === undefined) return;
 		// Speed: a running room takes the message without another await.
-		const runner = this.#phase.kind === "ready" ? this.#phase.runner : await this.openFor(socket);
+		const runner = this.#phase.kind === "ready" ? this.#phase.runner : await this.#openFor(socket);
 		if (runner === undefined) return;
 		// Access: a message over the size or rate limit ends the client's connection, never silently.
-		const refusal = this.#guard.check(client, data, this.limits(runner));
+		const refusal = this.#guard.check(client, data, this.#limits(runner));
 		if (refusal) {
+			// Detached at once (before any await): a client that ignores the close and keeps
+			// sending is no longer heard.
+			const left = this.#disconnect(socket);
 			try {
 				socketClose(socket, refusal.code, refusal.reason);
 			} catch {
 				// Already closed.
 			}
-			await this.disconnect(socket);
+			await left;
 			return;
 		}
 		const payload = typeof data === "string" ? MessagePayload.text(data) : MessagePayload.bytes(data);
@@ -106,41 +117,47 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		} catch {
 			// Already closed.
 		}
-		await this.disconnect(socket);
+		await this.#disconnect(socket);
 	}
 
 	override async webSocketError(socket: WebSocket): Promise<void> {
-		await this.disconnect(socket);
+		await this.#disconnect(socket);
 	}
 
 	override async alarm(): Promise<void> {
-		const runner = await this.openFor();
+		const runner = await this.#openFor();
 		await runner?.enqueue({ kind: "timer" });
 	}
 
-	private async disconnect(socket: WebSocket): Promise<void> {
+	/**
+	 * Ends a client for good: its socket is detached at once, so nothing it still sends reaches
+	 * the room (a closed client cannot come back under the same connection), and the service is
+	 * told it left.
+	 */
+	async #disconnect(socket: WebSocket): Promise<void> {
 		const client = clientOf(socket);
-		// A socket an operator closed is detached: its room is gone or reset, nothing to tell.
+		// A detached socket's client has already left (or its room was reset): nothing to tell.
 		if (client === undefined) return;
-		const runner = await this.openFor(socket);
+		detachClient(socket);
+		const runner = await this.#openFor(socket);
 		if (runner === undefined) return;
 		this.#guard.forget(client);
 		await runner.enqueue({ kind: "disconnect", client });
 	}
 
 	/** The room directory's namespace, when the deployment binds one. */
-	private get directory() {
+	get #directory() {
 		return (this.env as DirectoryEnv | undefined)?.DIRECTORY;
 	}
 
-	private limits(runner: EventRunner) {
+	#limits(runner: EventRunner) {
 		return this.catalog.get(runner.service).settings.limits;
 	}
 
 	/** Opens the room for an event that arrived without a request; closes `socket` on failure. */
-	private async openFor(socket?: WebSocket): Promise<EventRunner | undefined> {
+	async #openFor(socket?: WebSocket): Promise<EventRunner | undefined> {
 		try {
-			return await this.open();
+			return await this.#open();
 		} catch (error) {
 			hostLog.error(`[stateroom] a room could not start: ${describeErrorForLog(error)}`);
 			try {
@@ -157,14 +174,14 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		}
 	}
 
-	private open(address?: RoomAddress): Promise<EventRunner> {
+	#open(address?: RoomAddress): Promise<EventRunner> {
 		switch (this.#phase.kind) {
 			case "ready":
 				return Promise.resolve(this.#phase.runner);
 			case "starting":
 				return this.#phase.runner;
 			case "cold": {
-				const runner = this.start(address);
+				const runner = this.#start(address);
 				this.#phase = { kind: "starting", runner };
 				// Only if still starting: an operator's reset may have halted the room meanwhile.
 				const current = () => this.#phase.kind === "starting" && this.#phase.runner === runner;
@@ -181,17 +198,29 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		}
 	}
 
-	private async start(address?: RoomAddress): Promise<EventRunner> {
+	async #start(address?: RoomAddress): Promise<EventRunner> {
 		const stored = await this.#storage.loadRecord();
 		const record = stored ?? (address && newRecord(address.service, address.roomId));
 		if (!record) throw new Error("this room has never been opened and no request says which it is");
 		const entry = this.catalog.get(record.service);
 		this.#storage.useDurability(entry.settings.durability);
-		const load = () => this.loadEngine(record);
+		const load = () => this.#loadEngine(record);
 		const engine = await load();
-		const monitor = await RoomMonitor.load(this.ctx, this.#storage, record, this.directory, entry.factory.build());
+		const monitor = await RoomMonitor.load(this.ctx, this.#storage, record, this.#directory, entry.factory.build());
 		this.#monitor = monitor;
-		const runner = new EventRunner(this.ctx, this.#storage, record, engine, load, eventLimits(entry), monitor);
+		const coolDown = new CoolDown(entry.settings.limits, monitor.stats.coolingDownUntil ?? null, (until) =>
+			monitor.coolingDown(until),
+		);
+		const runner = new EventRunner(
+			this.ctx,
+			this.#storage,
+			record,
+			engine,
+			load,
+			eventLimits(entry),
+			coolDown,
+			monitor,
+		);
 		runner.recoverTimer();
 		void runner.initialize();
 		runner.reconcile();
@@ -201,39 +230,39 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 	// Operator RPC methods, called by the admin API; the logic is in admin.ts.
 
 	adminDetails(): Promise<RoomDetails | null> {
-		return readDetails(this.adminHost());
+		return readDetails(this.#adminHost());
 	}
 
 	adminState(): Promise<RoomStateView | null> {
-		return readState(this.adminHost());
+		return readState(this.#adminHost());
 	}
 
 	adminReset(operator: string): Promise<RoomDetails | null> {
 		// No event is delivered while the reset runs, so none sees a half-deleted room.
 		return this.ctx.blockConcurrencyWhile(() =>
-			resetRoom(this.adminHost(), operator, CloseCode.roomReset, "room reset by an operator"),
+			resetRoom(this.#adminHost(), operator, CloseCode.roomReset, "room reset by an operator"),
 		);
 	}
 
 	adminDelete(operator: string): Promise<boolean> {
 		return this.ctx.blockConcurrencyWhile(() =>
-			deleteRoom(this.adminHost(), operator, CloseCode.roomDeleted, "room deleted by an operator"),
+			deleteRoom(this.#adminHost(), operator, CloseCode.roomDeleted, "room deleted by an operator"),
 		);
 	}
 
-	private adminHost(): AdminHost {
+	#adminHost(): AdminHost {
 		return {
 			ctx: this.ctx,
 			storage: this.#storage,
 			catalog: this.catalog,
-			directory: this.directory,
+			directory: this.#directory,
 			liveStats: this.#monitor?.stats,
-			halt: () => this.halt(),
+			halt: () => this.#halt(),
 		};
 	}
 
 	/** Stops the running room (its queued events and its reports); the next event starts it afresh. */
-	private async halt(): Promise<void> {
+	async #halt(): Promise<void> {
 		const phase = this.#phase;
 		this.#phase = { kind: "cold" };
 		const runner =
@@ -245,16 +274,26 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		// Taken after a start in progress has finished, which sets it.
 		const monitor = this.#monitor;
 		this.#monitor = undefined;
-		await runner?.stop();
+		runner?.stop();
 		await monitor?.stop();
 	}
 
 	/** Builds the room's engine from the state its service stored (none for a new room). */
-	private async loadEngine(record: RoomRecord) {
+	async #loadEngine(record: RoomRecord) {
 		const state = await this.#storage.loadState();
 		const address = { service: record.service, roomId: record.roomId };
 		return this.catalog.get(record.service).factory.create(address, state, () => this.#storage.loadState());
 	}
+}
+
+/**
+ * Completes the upgrade, then closes at once: browsers show a close code and reason, but only
+ * "failed" for a refused upgrade.
+ */
+function refuseAfterUpgrade(client: WebSocket, server: WebSocket, code: number, reason: string): Response {
+	socketAccept(server);
+	socketClose(server, code, closeReason(reason));
+	return new Response(null, { status: 101, webSocket: client });
 }
 
 /** 1005, 1006 and 1015 describe a close but may not be sent in a close frame (RFC 6455 §7.4.1). */

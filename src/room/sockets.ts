@@ -6,7 +6,15 @@ import type { ClientId } from "../api/client-id.ts";
 import type { Identity } from "../api/identity.ts";
 import type { MessagePayload } from "../api/payload.ts";
 import type { MessageRecipient } from "../api/recipient.ts";
-import { deserializeAttachment, ownValue, SafeWeakMap, serializeAttachment, socketSend } from "../intrinsics.ts";
+import {
+	arrayPush,
+	deserializeAttachment,
+	ownValue,
+	SafeWeakMap,
+	serializeAttachment,
+	socketClose,
+	socketSend,
+} from "../intrinsics.ts";
 
 interface Attachment {
 	readonly client: ClientId;
@@ -70,4 +78,24 @@ function isRecipient(recipient: MessageRecipient, client: ClientId): boolean {
 export function detachClient(socket: WebSocket): void {
 	serializeAttachment(socket, null);
 	clients.set(socket, null);
+}
+
+/**
+ * Closes every client of the room with `code` and `reason`, all at once. Each socket is detached
+ * first, so nothing it still sends reaches the room, and its close event is not taken for a
+ * client of the room that follows. Returns the clients closed.
+ */
+export function closeAll(ctx: DurableObjectState, code: number, reason: string): ClientId[] {
+	const closed: ClientId[] = [];
+	for (const socket of ctx.getWebSockets()) {
+		const client = clientOf(socket);
+		if (client !== undefined) arrayPush(closed, client);
+		detachClient(socket);
+		try {
+			socketClose(socket, code, reason);
+		} catch {
+			// Already closing.
+		}
+	}
+	return closed;
 }

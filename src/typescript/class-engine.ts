@@ -12,6 +12,8 @@ import { arrayIncludes } from "../intrinsics.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import { runWithServiceConsole } from "./service-console.ts";
 import { UnstorableStateError } from "./state-codec.ts";
+import { outsideEventError } from "./state-places.ts";
+import { unwrap } from "./state-proxies.ts";
 import { SAVED, StoredState } from "./stored-state.ts";
 
 export function typescriptEngine(name: string, service: ServiceClass): EngineFactory {
@@ -42,6 +44,8 @@ class TypeScriptEngine implements Engine {
 	#instance: Service;
 	/** The state as last stored, field by field, so that only what changed is written. */
 	readonly #stored: StoredState;
+	/** The service's fields as of the last checkpoint (or start), to find changes made between events. */
+	#fieldsAsStored: Map<string, unknown> | undefined;
 
 	constructor(
 		private readonly name: string,
@@ -53,13 +57,19 @@ class TypeScriptEngine implements Engine {
 		this.#instance = this.instantiate();
 	}
 
-	run(event: ServiceEvent, effects: Effects): Promise<void> {
-		// The handler's console lines come out escaped, after the room's name (see service-console.ts).
-		return runWithServiceConsole(describeRoom(this.room), () => this.handle(event, effects));
+	async run(event: ServiceEvent, effects: Effects): Promise<void> {
+		this.refuseChangesOutsideEvents();
+		const places = this.#stored.places;
+		places.open = true;
+		try {
+			// The handler's console lines come out escaped, after the room's name (see service-console.ts).
+			await runWithServiceConsole(describeRoom(this.room), () => this.handle(event, this.context(effects)));
+		} finally {
+			places.open = false;
+		}
 	}
 
-	private async handle(event: ServiceEvent, effects: Effects): Promise<void> {
-		const ctx = this.context(effects);
+	private handle(event: ServiceEvent, ctx: ServiceContext): void | Promise<void> {
 		const service = this.#instance;
 		switch (event.kind) {
 			case "init":
@@ -75,25 +85,50 @@ class TypeScriptEngine implements Engine {
 		}
 	}
 
+	/**
+	 * A field assigned while no event ran (by a callback that outlived its event) would be kept
+	 * by a room that stays in memory and lost by one that is evicted first. Writes through state
+	 * proxies are refused as they happen; an assignment to a field itself is found here, before
+	 * the next event, and undone: the service goes back to its state as last stored.
+	 */
+	private refuseChangesOutsideEvents(): void {
+		const last = this.#fieldsAsStored;
+		if (last === undefined) return;
+		const now = this.fields(this.#instance);
+		const changed =
+			[...now].find(([name, value]) => !last.has(name) || !Object.is(last.get(name), value))?.[0] ??
+			[...last.keys()].find((name) => !now.has(name));
+		if (changed === undefined) return;
+		console.error(
+			`[stateroom] Service "${this.name}", room "${this.room.roomId}": ${outsideEventError(`this.${changed}`).message} The change was undone.`,
+		);
+		this.#instance = this.instantiate();
+	}
+
 	checkpoint(): StateWrites {
 		if (this.service.persistence === "none") return NO_WRITES;
 		const instance = this.#instance;
 		const saveMode = instance.save !== undefined;
 		try {
 			const values = saveMode ? new Map([[SAVED, instance.save?.()]]) : this.fields(instance);
-			const { writes, watched } = this.#stored.checkpoint(values, (field) =>
+			const { writes, replaced } = this.#stored.checkpoint(values, (field) =>
 				saveMode ? `${this.service.name}.save()` : `this.${field}`,
 			);
-			// Large collections are now watched copies: the service works on them from here on.
-			if (watched.size > 0) Object.assign(instance, Object.fromEntries(watched));
+			// Fields that held the service's own objects now hold Stateroom's copies.
+			for (const [name, value] of replaced) {
+				(instance as unknown as Record<string, unknown>)[name] = value;
+				values.set(name, value);
+			}
+			this.#fieldsAsStored = saveMode ? undefined : values;
 			return writes;
 		} catch (error) {
 			if (!(error instanceof UnstorableStateError)) throw error;
-			throw new Error(
-				`Service "${this.name}" cannot be saved: ${error.message} ` +
-					`Fix: keep only plain data in fields; or list the field in \`static transient = ["${topField(error.path)}"]\`; ` +
-					'or implement save() and restore(); or set `static persistence = "none"`.',
-			);
+			// A problem that names its own fix (an alias, a frozen object, ...) needs no other.
+			const fixes = error.problem.includes(" Fix: ")
+				? ""
+				: ` Fix: keep only plain data in fields; or list the field in \`static transient = ["${topField(error.path)}"]\`; ` +
+					'or implement save() and restore(); or set `static persistence = "none"`.';
+			throw new Error(`Service "${this.name}" cannot be saved: ${error.message}${fixes}`);
 		}
 	}
 
@@ -103,14 +138,15 @@ class TypeScriptEngine implements Engine {
 
 	private instantiate(): Service {
 		const instance = new this.service();
+		this.#fieldsAsStored = undefined;
 		if (this.service.persistence === "none") return instance;
-		const saved = this.#stored.restore(instance.save !== undefined);
-		if (saved === undefined) return instance;
-		if (instance.restore) {
-			instance.restore(saved.get(SAVED));
-		} else {
-			Object.assign(instance, Object.fromEntries(saved));
+		const saveMode = instance.save !== undefined;
+		const saved = this.#stored.restore(saveMode, (field) => `this.${field}`);
+		if (saved !== undefined) {
+			if (instance.restore) instance.restore(saved.get(SAVED));
+			else Object.assign(instance, Object.fromEntries(saved));
 		}
+		if (!saveMode) this.#fieldsAsStored = this.fields(instance);
 		return instance;
 	}
 
@@ -128,7 +164,8 @@ class TypeScriptEngine implements Engine {
 		return {
 			roomId: this.room.roomId,
 			sendMessage(recipient: RecipientLike, message: PayloadLike) {
-				effects.send(MessageRecipient.from(recipient), MessagePayload.from(message));
+				// Bytes from the state are a state proxy, which the platform's send does not take.
+				effects.send(MessageRecipient.from(recipient), MessagePayload.from(unwrap(message)));
 			},
 			setTimer(ms: number) {
 				effects.setTimer(ms);

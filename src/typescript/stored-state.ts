@@ -11,7 +11,18 @@ import type { StateWrites } from "../engine.ts";
 import { NO_WRITES } from "../engine.ts";
 import { jsonParse, stringIncludes } from "../intrinsics.ts";
 import { decodeState } from "./state-codec.ts";
-import { type FieldHeader, type FieldPlan, planField, readField, type StoredField } from "./stored-fields.ts";
+import { Places } from "./state-places.ts";
+import {
+	type FieldHeader,
+	type FieldPlan,
+	KEPT,
+	type PlanContext,
+	planField,
+	readField,
+	releaseField,
+	type StoredField,
+	ValueField,
+} from "./stored-fields.ts";
 
 export const FORMAT_KEY = "ts/format";
 const FORMAT = 2;
@@ -27,6 +38,8 @@ export const SAVED = "";
 const baseOf = (name: string) => (name === SAVED ? SAVE_BASE : FIELD_PREFIX + encodeURIComponent(name));
 
 export class StoredState {
+	/** Where each stored object lives, and whether an event runs (see state-places.ts). */
+	readonly places = new Places();
 	readonly #fields: Map<string, StoredField>;
 	/** A format 1 snapshot, until the first checkpoint rewrites it in format 2. */
 	#legacy: { readonly text: string; readonly chunks: number } | undefined;
@@ -87,36 +100,50 @@ export class StoredState {
 	}
 
 	/**
-	 * The stored values by field name (`SAVED` for a `save()` value), built afresh: watched
-	 * collections get a new Proxy. `undefined` if nothing was ever stored.
+	 * The stored values by field name (`SAVED` for a `save()` value), built afresh: fields hold
+	 * Stateroom's own objects, handed out as state proxies. `undefined` if nothing was ever stored.
 	 */
-	restore(saveMode: boolean): Map<string, unknown> | undefined {
+	restore(saveMode: boolean, pathOf: (name: string) => string): Map<string, unknown> | undefined {
 		if (this.#legacy !== undefined) {
+			// Rewritten (and adopted) in format 2 by the first checkpoint.
 			const value = decodeState(this.#legacy.text);
 			return saveMode ? new Map([[SAVED, value]]) : new Map(Object.entries(value as Record<string, unknown>));
 		}
 		if (this.#fields.size === 0) return undefined;
 		const values = new Map<string, unknown>();
-		for (const [name, field] of this.#fields) values.set(name, field.materialize());
+		for (const [name, field] of this.#fields) {
+			// A save() value is restore()'s to keep: it is not watched.
+			values.set(
+				name,
+				name === SAVED && field instanceof ValueField
+					? field.materialize()
+					: field.materialize(this.places, pathOf(name)),
+			);
+		}
 		return values;
 	}
 
 	/**
-	 * What to write so that storage holds `values`, field by field, and which fields now hold a
-	 * watched collection that the service must be given instead of its own. Nothing is adopted
-	 * until every field has been planned: an unstorable field throws and leaves the state as it was.
+	 * What to write so that storage holds `values`, field by field, and which fields the service
+	 * must now hold Stateroom's own copy of (see stored-fields.ts). Nothing is adopted until every
+	 * field has been planned and every object claimed: an unstorable field, or one object at two
+	 * places, throws and leaves the stored state as it was (the engine then rolls back).
 	 */
 	checkpoint(
 		values: ReadonlyMap<string, unknown>,
 		pathOf: (name: string) => string,
-	): { writes: StateWrites; watched: Map<string, unknown> } {
+	): { writes: StateWrites; replaced: Map<string, unknown> } {
+		const ctx: PlanContext = { places: this.places, claims: [] };
 		const plans: [string, FieldPlan][] = [];
 		for (const [name, value] of values) {
-			const plan = planField(this.#fields.get(name), baseOf(name), value, pathOf(name), name !== SAVED);
+			const plan = planField(this.#fields.get(name), baseOf(name), value, pathOf(name), name !== SAVED, ctx);
 			if (plan) plans.push([name, plan]);
 		}
 		const gone = [...this.#fields.keys()].filter((name) => !values.has(name));
-		if (plans.length === 0 && gone.length === 0 && this.#formatStored) return { writes: NO_WRITES, watched: new Map() };
+		for (const name of gone) releaseField(this.#fields.get(name));
+		for (const [place, found] of ctx.claims) this.places.claim(place, found);
+		if (plans.length === 0 && gone.length === 0 && this.#formatStored)
+			return { writes: NO_WRITES, replaced: new Map() };
 
 		const put = new Map<string, unknown>();
 		const deletes = new Set<string>();
@@ -132,16 +159,18 @@ export class StoredState {
 		}
 		for (const key of put.keys()) deletes.delete(key);
 
-		const watched = new Map<string, unknown>();
+		const replaced = new Map<string, unknown>();
 		for (const [name, plan] of plans) {
 			const field = plan.commit();
 			this.#fields.set(name, field);
-			if ("watched" in field && field.watched === undefined) watched.set(name, field.materialize());
+			const value = field.settle(this.places);
+			if (value !== KEPT) replaced.set(name, value);
 		}
 		for (const name of gone) this.#fields.delete(name);
 		this.#formatStored = true;
 		this.#legacy = undefined;
-		return { writes: { put, delete: [...deletes] }, watched };
+		const nothing = put.size === 0 && deletes.size === 0;
+		return { writes: nothing ? NO_WRITES : { put, delete: [...deletes] }, replaced };
 	}
 }
 

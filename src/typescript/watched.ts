@@ -4,10 +4,9 @@
  * of the event only those entries are encoded again, so an event that changes one entry of a
  * 10 MB list costs about what it costs in a small room.
  *
- * Reading counts as touching: `this.players.get("ann").score += 1` mutates an object the Map
- * handed out, and the next checkpoint finds it because `get("ann")` noted the key. What the
- * Proxy cannot see is a reference kept from an earlier event and changed later without going
- * through the field again; docs/services.md tells authors to go through their fields.
+ * Reading counts as touching, and what a read hands out is a state proxy (state-proxies.ts):
+ * a write through it, in this event or a later one, however the service kept it, notes its
+ * entry again. Every write is refused while no event runs.
  */
 import {
 	reflectDefineProperty,
@@ -16,6 +15,8 @@ import {
 	reflectGetOwnPropertyDescriptor,
 	reflectSet,
 } from "../intrinsics.ts";
+import { outsideEventError, type Places, staleError } from "./state-places.ts";
+import { registerProxy, unwrap } from "./state-proxies.ts";
 
 /** How a watched field's entries are addressed: list indexes, Map keys or property names. */
 export type CollectionKind = "list" | "map" | "object";
@@ -59,21 +60,39 @@ export interface Watched {
 	readonly touches: Touches;
 }
 
-export function watch(kind: CollectionKind, target: Collection): Watched {
+/** What a watched collection's Proxy needs of the room: its gate, its proxies, and the field's path. */
+interface Room {
+	readonly places: Places;
+	readonly path: string;
+	readonly target: Collection;
+}
+
+export function watch(kind: CollectionKind, target: Collection, places: Places, path: string): Watched {
 	const touches = new Touches();
+	const room = { places, path, target };
 	let proxy: Collection;
 	switch (kind) {
 		case "list":
-			proxy = new Proxy(target as unknown[], listHandler(touches));
+			proxy = new Proxy(target as unknown[], listHandler(touches, room));
 			break;
 		case "map":
-			proxy = watchMap(target as Map<unknown, unknown>, touches);
+			proxy = watchMap(target as Map<unknown, unknown>, touches, room);
 			break;
 		case "object":
-			proxy = new Proxy(target as Record<string, unknown>, objectHandler(touches));
+			proxy = new Proxy(target as Record<string, unknown>, objectHandler(touches, room));
 			break;
 	}
+	registerProxy(proxy, target);
 	return { kind, target, proxy, touches };
+}
+
+/**
+ * Refuses a write while no event runs, and one through the proxy of a collection the field no
+ * longer holds (replaced, or rebuilt from storage by a rollback): it would be lost.
+ */
+function gate(room: Room): void {
+	if (!room.places.open) throw outsideEventError(room.path);
+	if (room.places.holder(room.target) === undefined) throw staleError();
 }
 
 /** The index a property key names, if it is an array index ("3", not "03" or "length"). */
@@ -87,27 +106,40 @@ export function arrayIndex(key: string | symbol): number | undefined {
  * Array methods called on the Proxy (push, splice, sort, iteration) reach the array through
  * these traps index by index, so noting indexes here covers them all.
  */
-function listHandler(touches: Touches): ProxyHandler<unknown[]> {
+function listHandler(touches: Touches, room: Room): ProxyHandler<unknown[]> {
 	const note = (key: string | symbol) => {
 		const index = arrayIndex(key);
 		if (index !== undefined) touches.add(index);
 	};
+	/** A list keeps its items (and length); any other property would not be stored. */
+	const write = (key: string | symbol) => {
+		gate(room);
+		if (key !== "length" && arrayIndex(key) === undefined) {
+			throw new TypeError(`${room.path} keeps only its items; its property ${String(key)} would not be stored.`);
+		}
+		note(key);
+	};
 	return {
 		get(target, key) {
 			note(key);
-			return reflectGet(target, key);
+			return room.places.expose(reflectGet(target, key));
 		},
 		set(target, key, value) {
-			note(key);
-			return reflectSet(target, key, value);
+			write(key);
+			return reflectSet(target, key, unwrap(value));
 		},
 		deleteProperty(target, key) {
-			note(key);
+			write(key);
 			return reflectDeleteProperty(target, key);
 		},
 		defineProperty(target, key, descriptor) {
-			note(key);
-			return reflectDefineProperty(target, key, descriptor);
+			write(key);
+			const value: unknown = descriptor.value;
+			return reflectDefineProperty(
+				target,
+				key,
+				"value" in descriptor ? { ...descriptor, value: unwrap(value) } : descriptor,
+			);
 		},
 		getOwnPropertyDescriptor(target, key) {
 			note(key);
@@ -116,26 +148,33 @@ function listHandler(touches: Touches): ProxyHandler<unknown[]> {
 	};
 }
 
-function objectHandler(touches: Touches): ProxyHandler<Record<string, unknown>> {
+function objectHandler(touches: Touches, room: Room): ProxyHandler<Record<string, unknown>> {
 	const note = (key: string | symbol) => {
+		gate(room);
 		if (typeof key === "string") touches.add(key);
 	};
 	return {
 		get(target, key) {
 			if (typeof key === "string" && Object.hasOwn(target, key)) touches.add(key);
-			return reflectGet(target, key);
+			return room.places.expose(reflectGet(target, key));
 		},
 		set(target, key, value) {
 			note(key);
-			return reflectSet(target, key, value);
+			return reflectSet(target, key, unwrap(value));
 		},
 		deleteProperty(target, key) {
+			gate(room);
 			if (typeof key === "string") touches.delete(key);
 			return reflectDeleteProperty(target, key);
 		},
 		defineProperty(target, key, descriptor) {
 			note(key);
-			return reflectDefineProperty(target, key, descriptor);
+			const value: unknown = descriptor.value;
+			return reflectDefineProperty(
+				target,
+				key,
+				"value" in descriptor ? { ...descriptor, value: unwrap(value) } : descriptor,
+			);
 		},
 		getOwnPropertyDescriptor(target, key) {
 			note(key);
@@ -149,28 +188,37 @@ function objectHandler(touches: Touches): ProxyHandler<Record<string, unknown>> 
  * wrappers: they note the keys, call the real method, and return the Proxy where the method
  * returns the Map (so the Map itself never reaches the service).
  */
-function watchMap(target: Map<unknown, unknown>, touches: Touches): Map<unknown, unknown> {
+function watchMap(target: Map<unknown, unknown>, touches: Touches, room: Room): Map<unknown, unknown> {
+	const expose = (value: unknown) => room.places.expose(value);
 	const proxy: Map<unknown, unknown> = new Proxy(target, {
 		get(map, key) {
 			switch (key) {
 				case "get":
 					return (entry: unknown) => {
-						touches.add(entry);
-						return map.get(entry);
+						const raw = unwrap(entry);
+						touches.add(raw);
+						return expose(map.get(raw));
 					};
+				case "has":
+					return (entry: unknown) => map.has(unwrap(entry));
 				case "set":
 					return (entry: unknown, value: unknown) => {
-						touches.add(entry);
-						map.set(entry, value);
+						gate(room);
+						const raw = unwrap(entry);
+						touches.add(raw);
+						map.set(raw, unwrap(value));
 						return proxy;
 					};
 				case "delete":
 					return (entry: unknown) => {
-						touches.delete(entry);
-						return map.delete(entry);
+						gate(room);
+						const raw = unwrap(entry);
+						touches.delete(raw);
+						return map.delete(raw);
 					};
 				case "clear":
 					return () => {
+						gate(room);
 						touches.touchAll();
 						for (const entry of map.keys()) touches.deleted.add(entry);
 						map.clear();
@@ -178,7 +226,7 @@ function watchMap(target: Map<unknown, unknown>, touches: Touches): Map<unknown,
 				case "forEach":
 					return (callback: (value: unknown, key: unknown, map: Map<unknown, unknown>) => void, self?: unknown) => {
 						touches.touchAll();
-						for (const [entry, value] of map) callback.call(self, value, entry, proxy);
+						for (const [entry, value] of map) callback.call(self, expose(value), expose(entry), proxy);
 					};
 				case "entries":
 				case "values":
@@ -186,12 +234,27 @@ function watchMap(target: Map<unknown, unknown>, touches: Touches): Map<unknown,
 				case Symbol.iterator:
 					return () => {
 						touches.touchAll();
-						return key === "keys" ? map.keys() : key === "values" ? map.values() : map.entries();
+						return exposeEntries(map, key === "keys" ? "keys" : key === "values" ? "values" : "entries", expose);
 					};
 			}
 			const value: unknown = reflectGet(map, key, map);
 			return typeof value === "function" ? value.bind(map) : value;
 		},
+		set() {
+			throw new TypeError(`${room.path} is a Map: it keeps only its entries; use set() and delete().`);
+		},
 	});
 	return proxy;
+}
+
+function* exposeEntries(
+	map: Map<unknown, unknown>,
+	kind: "keys" | "values" | "entries",
+	expose: (value: unknown) => unknown,
+): Generator<unknown> {
+	for (const [key, value] of map) {
+		if (kind === "keys") yield expose(key);
+		else if (kind === "values") yield expose(value);
+		else yield [expose(key), expose(value)];
+	}
 }

@@ -12,9 +12,9 @@
  * leaves the memory larger than the service's maximum, fails and is rolled back.
  */
 
-import type { Effects } from "../engine.ts";
+import { type BudgetShare, type Effects, FULL_BUDGET } from "../engine.ts";
 import { errorMessage } from "../errors.ts";
-import { dateNow, utf16leDecode } from "../intrinsics.ts";
+import { dateNow, floor, max, utf16leDecode } from "../intrinsics.ts";
 import { escapeForLog, hostLog } from "../log.ts";
 import { callInitialize, ENV_MODULE, IDENTITY_IMPORT, SEND_IMPORT, WASI_MODULE } from "./abi.ts";
 import { decodeCommand, encodeEvent, type GuestEvent } from "./codec.ts";
@@ -48,6 +48,14 @@ export class GuestError extends Error {
 	}
 }
 
+/** An event that used its whole fuel budget: it cost its room (and its neighbours) the most CPU an event may take. */
+export class FuelExhausted extends GuestError {
+	constructor(message: string) {
+		super(message);
+		this.name = "FuelExhausted";
+	}
+}
+
 export class Guest {
 	readonly #instance: WebAssembly.Instance;
 	readonly #label: string;
@@ -58,6 +66,8 @@ export class Guest {
 	/** The first thing that went wrong in a host call during this event. */
 	#failure: Error | undefined;
 	#eventStartedAt: number | undefined;
+	/** The fuel the event being run (or `_initialize`) was given: `limits.fuelPerEvent`, or less (see `deliver`). */
+	#budget: number;
 	#started = false;
 	/** The export the host is running, for errors. */
 	#running = "_initialize";
@@ -69,6 +79,7 @@ export class Guest {
 		this.#label = label;
 		this.#output = output;
 		this.#limits = limits;
+		this.#budget = limits.fuelPerEvent;
 		this.dirtyPages = DirtyPages.of(instance.exports);
 	}
 
@@ -139,7 +150,7 @@ export class Guest {
 			throw new GuestError(`module "${name}" failed to instantiate: ${errorMessage(error)}`, { cause: error });
 		}
 		guest = new Guest(instance, label, output, limits);
-		guest.refuel();
+		guest.refuel(limits.fuelPerEvent);
 		try {
 			callInitialize(instance, name);
 		} catch (error) {
@@ -198,15 +209,18 @@ export class Guest {
 		}
 	}
 
-	/** Runs one event through the guest; throws a `GuestError` if it traps or sends garbage. */
-	deliver(event: GuestEvent, effects: Effects): void {
+	/**
+	 * Runs one event through the guest on `share` of `limits.fuelPerEvent` (less while its room
+	 * is on a failure streak); throws a `GuestError` if it traps, sends garbage or runs out of fuel.
+	 */
+	deliver(event: GuestEvent, effects: Effects, share: BudgetShare = FULL_BUDGET): void {
 		const bytes = encodeEvent(event);
 		const exports = this.#instance.exports;
 		this.#effects = effects;
 		this.#failure = undefined;
 		this.#eventStartedAt = dateNow();
 		this.#output.forgetLastError();
-		this.refuel();
+		this.refuel(eventFuel(this.#limits.fuelPerEvent, share));
 		try {
 			const ptr = this.call("stateroom_malloc", () => (exports.stateroom_malloc as MallocFn)(bytes.length));
 			if (typeof ptr !== "number") {
@@ -233,8 +247,9 @@ export class Guest {
 	}
 
 	/** Fills the fuel for one event (the memory limit is an import: it never changes). */
-	private refuel(): void {
-		this.fuel().value = BigInt(this.#limits.fuelPerEvent);
+	private refuel(budget: number): void {
+		this.#budget = budget;
+		this.fuel().value = BigInt(budget);
 	}
 
 	private fuel(): WebAssembly.Global {
@@ -259,10 +274,20 @@ export class Guest {
 	private fuelError(where: string, call?: string): GuestError {
 		const how =
 			call === undefined
-				? "(an endless loop?)"
+				? " (an endless loop?)"
 				: `, the last of it in a call to ${call} (each host call costs ${HOST_CALL_FUEL} fuel, plus ${HOST_BYTE_FUEL} per byte it passes)`;
-		return new GuestError(
-			`${this.#label}: ${where} used its fuel budget of ${this.#limits.fuelPerEvent} per event ${how}; ` +
+		const full = this.#limits.fuelPerEvent;
+		const budget = this.#budget;
+		if (budget < full) {
+			// A room on a failure streak: the cut, not the limit, is what this event ran into.
+			return new FuelExhausted(
+				`${this.#label}: ${where} used its fuel budget of ${budget}${how}; the budget was cut from ` +
+					`limits.fuelPerEvent (${full}) because the room's events keep running out of fuel or time, ` +
+					"and an event that succeeds restores it",
+			);
+		}
+		return new FuelExhausted(
+			`${this.#label}: ${where} used its fuel budget of ${full} per event${how}; ` +
 				"raise limits.fuelPerEvent if the work is meant to take that long",
 		);
 	}
@@ -369,4 +394,10 @@ function readAbort(memory: WebAssembly.Memory, message: number, file: number, li
 		return utf16leDecode(new Uint8Array(memory.buffer, ptr, length));
 	};
 	return `${read(message)} at ${read(file)}:${line}:${column}`;
+}
+
+/** The fuel of an event run on `share` of the full budget: at least 1, at most the whole. */
+function eventFuel(full: number, share: BudgetShare): number {
+	if (!(share > 0 && share < 1)) return full;
+	return max(1, floor(full * share));
 }

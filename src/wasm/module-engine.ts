@@ -6,7 +6,7 @@
  */
 import meterKey from "../../build/wasm/meter-key.wasm";
 import probe from "../../build/wasm/signature-probe.wasm";
-import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
+import type { BudgetShare, Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
 import { hostLog } from "../log.ts";
 import { describeRoom } from "../naming.ts";
 import { checkBuilt, checkModule } from "./abi.ts";
@@ -86,8 +86,8 @@ class WasmEngine implements Engine {
 		this.#checkpoint = checkpoint;
 	}
 
-	async run(event: ServiceEvent, effects: Effects): Promise<void> {
-		this.#guest.deliver(event, effects);
+	async run(event: ServiceEvent, effects: Effects, share?: BudgetShare): Promise<void> {
+		this.#guest.deliver(event, effects, share);
 	}
 
 	checkpoint(): StateWrites {

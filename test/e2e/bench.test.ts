@@ -60,6 +60,7 @@ function record(): Record<string, unknown> & {
 	ratios: Record<string, Record<string, Record<string, number>>>;
 	ladders: Record<string, { size: number; roundTripsPerSecond: number; ratios: Record<string, number> }[]>;
 	wake: { id: string; wakeMs: number; ratios: Record<string, number> }[];
+	neighbours: Record<string, number> & { floodCloseCodes: (number | null)[] };
 } {
 	const file = readdirSync(outDir).find((name) => name.endsWith("-smoke.json"));
 	if (!file) throw new Error(`no results file in ${outDir}; the runner said:\n${run.stderr}`);
@@ -121,6 +122,15 @@ describe("npm run bench (smoke load)", () => {
 			expect(entry.wakeMs).toBeGreaterThan(0);
 			for (const baseline of BASELINES) expect(Number.isFinite(entry.ratios[baseline])).toBe(true);
 		}
+	});
+
+	it("times /status and another room while a room floods a spinning guest, which cools down", () => {
+		const { neighbours } = record();
+		for (const key of ["statusP50Ms", "statusP99Ms", "statusMaxMs", "roomP50Ms", "roomP99Ms", "roomMaxMs"]) {
+			expect(Number.isFinite(neighbours[key]) && (neighbours[key] as number) > 0, key).toBe(true);
+		}
+		expect(neighbours.floodCloseCodes).toEqual([4503]);
+		expect(run.stdout).toContain("neighbour latency under a spinning flood");
 	});
 
 	it("draws the ratios as an SVG chart", () => {

@@ -126,6 +126,33 @@ describe("message rate (limits.messagesPerSecond, limits.messageBurst)", () => {
 		expect(heard.slice(0, TIGHT_LIMITS.messageBurst)).toEqual(["2 sent 1", "2 sent 1", "2 sent 1"]);
 		expect(heard.at(-1)).toBe("left 2");
 	});
+	it("lets nothing more of a refused client through, though it ignores the close and keeps sending", async () => {
+		const room = uniqueRoom();
+		const member = await connect(`/s/test-tight/ws/${room}`);
+		const flooder = await connect(`/s/test-tight/ws/${room}`);
+		expect(await member.next()).toBe("joined 1 null");
+		expect(await member.next()).toBe("joined 2 null");
+		// Sent at once: all but the burst reach the room after it has refused the client.
+		for (let index = 0; index < 50; index++) flooder.send("x");
+		expect((await flooder.closed).code).toBe(4008);
+		// A hostile client ignores the close frame and keeps sending on the same connection.
+		for (let index = 0; index < 50; index++) {
+			try {
+				flooder.send("x");
+			} catch {
+				break;
+			}
+		}
+		// The member's own round trip marks the end of what the service saw.
+		member.send("whoami");
+		const heard = [];
+		for (let frame = await member.next(); ; frame = await member.next()) {
+			heard.push(frame);
+			if (frame === "you 1 null") break;
+		}
+		expect(heard).toEqual(["2 sent 1", "2 sent 1", "2 sent 1", "left 2", "you 1 null"]);
+		expect(await member.quiet()).toEqual([]);
+	});
 });
 
 describe("message rate defaults", () => {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { CloseCode } from "../../src/errors.ts";
 import { ADMIN_SECRET, admin, adminJson, directoryEntry, entryWhen } from "./admin-client.ts";
 import worker from "./entry.ts";
-import { BASE, connect, uniqueRoom } from "./socket.ts";
+import { BASE, connect, type TestSocket, uniqueRoom } from "./socket.ts";
 
 const ROUTES: [string, string][] = [
 	["GET", "/services"],
@@ -182,6 +182,50 @@ describe("admin API changes", () => {
 		expect(details.room.nextClient).toBe(3);
 		await entryWhen("counter", room, (entry) => entry?.clients === 1 && entry.failures === 0);
 		b.close();
+	});
+
+	it("closes every client at once on a reset or delete, even while an event is still running", async () => {
+		for (const [change, code] of [
+			["reset", CloseCode.roomReset],
+			["delete", CloseCode.roomDeleted],
+		] as const) {
+			const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+			const room = uniqueRoom();
+			const clients = [];
+			for (let index = 0; index < 4; index++) clients.push(await connect(`/s/test-stall/ws/${room}`));
+			const [first, ...others] = clients as [TestSocket, ...TestSocket[]];
+			first.send("inc");
+			expect(await first.next()).toBe("count 1");
+			// An event that runs until its deadline (200 ms for test-stall) when the operator acts.
+			first.send("hang");
+			const seen: string[] = [];
+			const closes = clients.map((client, index) =>
+				client.closed.then((close) => {
+					// Whether the running event had ended (failed at its deadline) when the close arrived.
+					const ended = errors.mock.calls.some((call) => {
+						const line = call.map(String).join(" ");
+						return line.includes(room) && line.includes("did not settle");
+					});
+					seen.push(`${index} ${close.code}${ended ? " after the event" : ""}`);
+				}),
+			);
+			// Messages sent in between are not lost silently: their senders get the close.
+			for (const client of others) client.send("inc");
+			const path = `/services/test-stall/rooms/${room}`;
+			const response =
+				change === "reset" ? await admin(`${path}/reset`, { method: "POST" }) : await admin(path, { method: "DELETE" });
+			expect(response.status).toBe(200);
+			await Promise.all(closes);
+			expect(seen.sort()).toEqual([`0 ${code}`, `1 ${code}`, `2 ${code}`, `3 ${code}`]);
+			for (const client of clients) expect(await client.quiet(0)).toEqual([]);
+			// The abandoned event ends later (at its deadline) and leaves nothing in the room that follows.
+			await vi.waitFor(() => expect(errors.mock.calls.flat().join(" ")).toContain("did not settle"));
+			const next = await connect(`/s/test-stall/ws/${room}`);
+			next.send("inc");
+			expect(await next.next()).toBe("count 1");
+			next.close();
+			errors.mockRestore();
+		}
 	});
 
 	it("resets a room's pending timer", async () => {

@@ -99,6 +99,28 @@ class Spinner {
 }
 
 /**
+ * Costly but successful events (fairness.test.ts): "wait" awaits 300 ms, so that the messages
+ * sent behind it queue up meanwhile, then answers "waited"; "spin" keeps the CPU busy for a
+ * while, synchronously, then answers "spun N" (N: spins so far).
+ */
+class Busy {
+	sum = 0;
+	spins = 0;
+	async message(client: ClientId, message: MessagePayload, ctx: ServiceContext): Promise<void> {
+		const text = message.text();
+		if (text === "wait") {
+			await sleep(300);
+			ctx.sendMessage(client, "waited");
+		}
+		if (text === "spin") {
+			for (let index = 0; index < 20_000_000; index++) this.sum = (this.sum + index) % 1_000_003;
+			this.spins += 1;
+			ctx.sendMessage(client, `spun ${this.spins}`);
+		}
+	}
+}
+
+/**
  * "send N SIZE" counts, then sends N messages of SIZE characters; "catch N SIZE" does the same
  * but catches what sendMessage throws; "count" counts and answers.
  */
@@ -123,6 +145,7 @@ class Flood {
 }
 
 export const containmentServices: Record<string, ServiceDefinition> = {
+	"test-busy": Busy,
 	"test-stall": { service: Stall, limits: { eventDeadlineMs: 200 } },
 	"test-hoard": { service: Hoard, limits: { maxStateBytes: 64 * 1024 } },
 	"test-timers": Timers,

@@ -236,6 +236,252 @@ class Ledger implements Service {
 	}
 }
 
+interface Player {
+	name: string;
+	score: number;
+}
+
+/** What "keep" left for a later event: a reference from outside the state (a module variable). */
+let kept: Player | undefined;
+/** Module-level defaults, assigned to a field in several rooms (each stores its own copy). */
+const DEFAULTS = { volume: 1 };
+/** What "tags-raw" left: a Set the service put in a field itself. */
+let keptTags: Set<string> | undefined;
+/** What "keep-list" left: the list field itself. */
+let keptList: Player[] | undefined;
+/** What the last callback that ran outside an event reported. */
+let outsideError = "";
+
+/**
+ * Players in a list (`count` of them: 200 is stored whole, 300 is watched entry by entry) and
+ * a current player. Commands: "add N" (N players, and current = players[5]: an alias), "add-id N"
+ * (current is an index instead), "bump" (current's score), "pair" (one object twice in a field),
+ * "move" (current = players.pop(): a move, not an alias), "keep" (kept = players[5]),
+ * "bump-kept", "push-raw" (push a player and keep the object itself), "keep-list" (keep the
+ * list field), "push-kept-list", "fail" (throws), "defaults" (settings = a module-level object),
+ * "tune" (settings.volume += 1), "tags-raw" (tags = a Set it keeps), "tag-kept" (adds to that Set), "bytes" (sends
+ * the bytes field as they are), "later" (a callback that
+ * changes state after its event ended), "get" (replies with the state; "keep", "bump-kept" and
+ * "later" reply without reading it).
+ */
+class Aliases implements Service {
+	players: Player[] = [];
+	current: Player | null = null;
+	currentIndex = -1;
+	pair: Player[] = [];
+	count = 0;
+	settings: { volume: number } | null = null;
+	tags = new Set<string>();
+	raw = new Uint8Array([1, 2, 3]);
+	message(client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+		const [command = "", arg = ""] = (message.text() ?? "").split(" ");
+		const make = (n: number) => Array.from({ length: n }, (_, index) => ({ name: `p${index}`, score: 0 }));
+		if (command === "add") {
+			this.players.push(...make(Number(arg)));
+			this.current = this.players[5] ?? null;
+		}
+		if (command === "add-id") {
+			this.players.push(...make(Number(arg)));
+			this.currentIndex = 5;
+		}
+		if (command === "bump") {
+			const current = this.current ?? this.players[this.currentIndex];
+			if (current) current.score += 1;
+		}
+		if (command === "pair") {
+			const one = { name: "one", score: 0 };
+			this.pair = [one, one];
+		}
+		if (command === "move") this.current = this.players.pop() ?? null;
+		if (command === "defaults") this.settings = DEFAULTS;
+		if (command === "tune" && this.settings) this.settings.volume += 1;
+		if (command === "tags-raw") {
+			keptTags = new Set(["a"]);
+			this.tags = keptTags;
+		}
+		if (command === "tag-kept") keptTags?.add("b");
+		if (command === "bytes") {
+			ctx.sendMessage(client, this.raw);
+			return;
+		}
+		if (command === "keep") kept = this.players[5];
+		if (command === "keep-list") keptList = this.players;
+		if (command === "push-kept-list") keptList?.push({ name: "late", score: 0 });
+		if (command === "fail") throw new Error("fail requested");
+		if (command === "bump-kept" && kept) kept.score += 1;
+		if (command === "push-raw") {
+			kept = { name: "raw", score: 0 };
+			this.players.push(kept);
+		}
+		if (command === "later") {
+			setTimeout(() => {
+				try {
+					(this.players[5] as Player).score += 100;
+					outsideError = "";
+				} catch (error) {
+					outsideError = String(error);
+				}
+				this.count = 99;
+			}, 0);
+		}
+		// These reply without reading the state, so that no entry is read again through the field.
+		if (["keep", "bump-kept", "later", "keep-list", "push-kept-list", "tag-kept"].includes(command)) {
+			ctx.sendMessage(MessageRecipient.broadcast(), JSON.stringify({ done: command }));
+			return;
+		}
+		const at5 = this.players[5];
+		const current = this.current ?? this.players[this.currentIndex];
+		ctx.sendMessage(
+			MessageRecipient.broadcast(),
+			JSON.stringify({
+				players: this.players.length,
+				list: at5?.score ?? null,
+				current: current?.score ?? null,
+				same: at5 !== undefined && at5 === current,
+				last: this.players.at(-1)?.score ?? null,
+				count: this.count,
+				volume: this.settings?.volume ?? null,
+				tags: [...this.tags],
+				outsideError,
+			}),
+		);
+	}
+}
+
+/** An exact description of a value: -0, NaN, holes, undefined, bigints, Map and Set order show. */
+export function describeExactly(value: unknown): string {
+	if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
+	if (typeof value === "bigint") return `${value}n`;
+	if (typeof value === "string") return JSON.stringify(value);
+	if (typeof value !== "object" || value === null) return String(value);
+	if (Array.isArray(value)) {
+		const items: string[] = [];
+		for (let index = 0; index < value.length; index++)
+			items.push(index in value ? describeExactly(value[index]) : "hole");
+		return `[${items.join(",")}]`;
+	}
+	if (value instanceof Map)
+		return `Map{${[...value].map(([k, v]) => `${describeExactly(k)}=>${describeExactly(v)}`).join(",")}}`;
+	if (value instanceof Set) return `Set{${[...value].map(describeExactly).join(",")}}`;
+	if (value instanceof Date) return `Date(${value.getTime()})`;
+	return `{${Object.entries(value)
+		.map(([k, v]) => `${JSON.stringify(k)}:${describeExactly(v)}`)
+		.join(",")}}`;
+}
+
+/**
+ * The differential tests' service (test/worker/state-differential.test.ts): plain fields, a
+ * list and a Map that grow past the watched size and shrink back, nested objects, and commands
+ * that make aliases (refused). Each command is "op a b"; it replies "ok" (reading only what it
+ * changed), and "get" replies with the whole state described exactly.
+ */
+class Differential implements Service {
+	count = 0;
+	tree: { name: string; tags: string[]; inner: { n: number; ref?: unknown } } = {
+		name: "t",
+		tags: [],
+		inner: { n: 0 },
+	};
+	list: (number | string | { n: number } | null)[] = [];
+	map = new Map<string, { n: number; seen: Set<number> } | number>();
+	pick: unknown = null;
+	message(_client: ClientId, message: MessagePayload, ctx: ServiceContext): void {
+		const [op = "", a = "0", b = "0"] = (message.text() ?? "").split(" ");
+		const [x, y] = [Number(a), Number(b)];
+		if (op === "get") {
+			const state = [this.count, this.tree, this.list, this.map, this.pick].map(describeExactly).join(" | ");
+			ctx.sendMessage(MessageRecipient.broadcast(), `get ${state}`);
+			return;
+		}
+		this.apply(op, x, y);
+		ctx.sendMessage(MessageRecipient.broadcast(), `ok ${op}`);
+	}
+
+	private apply(op: string, x: number, y: number): void {
+		const item = (n: number) => (n % 3 === 0 ? { n } : n % 3 === 1 ? `s${n}` : n);
+		switch (op) {
+			case "count":
+				this.count = x === 0 ? -0 : this.count + x;
+				return;
+			case "tag":
+				this.tree.tags.push(`t${x}`);
+				this.tree.inner.n += x;
+				return;
+			case "untag":
+				this.tree.tags.splice(x % (this.tree.tags.length + 1), 1);
+				return;
+			case "push":
+				for (let index = 0; index < x; index++) this.list.push(item(y + index));
+				return;
+			case "pop":
+				this.list.pop();
+				return;
+			case "splice":
+				this.list.splice(x % (this.list.length + 1), y % 5, item(x), item(y));
+				return;
+			case "sort":
+				this.list.sort((p, q) => describeExactly(p).localeCompare(describeExactly(q)));
+				return;
+			case "reverse":
+				this.list.reverse();
+				return;
+			case "shrink":
+				this.list.length = Math.floor(this.list.length / 2);
+				return;
+			case "hole":
+				delete this.list[x % (this.list.length + 1)];
+				return;
+			case "edit": {
+				const entry = this.list[x % (this.list.length + 1)];
+				if (typeof entry === "object" && entry !== null) entry.n += y;
+				return;
+			}
+			case "set":
+				this.map.set(`k${x}`, x % 2 === 0 ? { n: y, seen: new Set([y]) } : y);
+				return;
+			case "fill":
+				for (let index = 0; index < x * 10; index++) this.map.set(`k${index}`, { n: index, seen: new Set() });
+				return;
+			case "delete":
+				this.map.delete(`k${x}`);
+				return;
+			case "reset":
+				// Deleted and set again in one event: the key moves to the end of the order.
+				this.map.delete(`k${x}`);
+				this.map.set(`k${x}`, y);
+				return;
+			case "clear":
+				this.map.clear();
+				return;
+			case "see": {
+				const entry = this.map.get(`k${x}`);
+				if (typeof entry === "object") {
+					entry.seen.add(y);
+					entry.n -= 1;
+				}
+				return;
+			}
+			case "alias-list":
+				// The same object at two places: refused (when the entry is an object).
+				this.tree.inner.ref = this.list[x % (this.list.length + 1)];
+				return;
+			case "alias-map":
+				this.pick = this.map.get(`k${x}`) ?? null;
+				return;
+			case "move":
+				this.pick = this.list.shift() ?? null;
+				return;
+			case "drop":
+				this.pick = null;
+				this.tree.inner.ref = undefined;
+				return;
+			case "throw":
+				this.count += 1;
+				throw new Error("throw requested");
+		}
+	}
+}
+
 /**
  * Logs what a client sent, as services often do: with console.log before its first await, and
  * with console.warn (and an error made from the text, to console.error) after it; then answers
@@ -254,6 +500,8 @@ class Logger implements Service {
 
 export const testServices = {
 	"test-logger": Logger,
+	"test-differential": Differential,
+	"test-aliases": Aliases,
 	...accessServices,
 	"test-ledger": Ledger,
 	"test-shaky": Shaky,

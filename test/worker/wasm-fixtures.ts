@@ -36,6 +36,11 @@ export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	"wasm-contained": contained,
 	"wasm-contained-tight": { service: contained, limits: { fuelPerEvent: 100_000, maxMemoryBytes: 1024 * 1024 } },
 	"wasm-contained-reset": { service: contained, onModuleChange: "reset" },
+	// A short streak and cool-down, so that the fairness tests (fairness.test.ts) see one end.
+	"wasm-contained-flood": {
+		service: contained,
+		limits: { failureStreak: 3, failureBackoffMs: 20, coolDownMs: 1000 },
+	},
 	// Rust's 1 MiB stack and data take 17 pages, over a 1 MiB limit before any event.
 	"wasm-rust-counter-tight": { service: rustCounter, limits: { maxMemoryBytes: 1024 * 1024 } },
 	"wasm-unmetered": unmetered,

@@ -7,7 +7,7 @@
  * text, never as HTML.
  */
 import { AdminApi, ApiError, type Credentials, type RoomDetails, type RoomEntry, type Service } from "./api.ts";
-import { bytes, relative, timestamp } from "./format.ts";
+import { bytes, coolingDown, relative, timestamp } from "./format.ts";
 
 const STORAGE_KEY = "stateroom-admin";
 const REFRESH_MS = 2000;
@@ -185,6 +185,8 @@ function renderRooms(rooms: readonly RoomEntry[]): void {
 				entry.failures > 0 ? `${entry.failures} (last: ${entry.lastFailure?.message ?? "?"})` : "0",
 			);
 			if (entry.failures > 0) failures.className = "failing";
+			const cooling = coolingDown(entry.coolingDownUntil);
+			if (cooling !== undefined) failures.append(marker(cooling));
 			row.append(
 				cell(entry.roomId),
 				cell(String(entry.clients)),
@@ -236,6 +238,7 @@ function renderDetails(details: RoomDetails): void {
 		["Last active", `${timestamp(details.lastActiveAt)} (${relative(details.lastActiveAt)})`],
 		["Failed events", String(details.failures)],
 		["Last failure", failure ? `${timestamp(failure.at)}, ${failure.event} event: ${failure.message}` : "-"],
+		["Cooling down", coolingDown(details.coolingDownUntil) === undefined ? "-" : coolingUntil(details)],
 	];
 	$("#room-details").replaceChildren(
 		...rows.flatMap(([term, value]) => {
@@ -292,6 +295,19 @@ async function deleteRoom(): Promise<void> {
 
 function plural(count: number, noun: string): string {
 	return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** When a room's cool-down ends, for its details: `until <date and time> (in 42 s)`. */
+function coolingUntil(details: RoomDetails): string {
+	return `until ${timestamp(details.coolingDownUntil)} (${relative(details.coolingDownUntil)})`;
+}
+
+/** A room's cool-down, shown apart from its failure count. */
+function marker(text: string): HTMLElement {
+	const span = document.createElement("span");
+	span.className = "cooling";
+	span.textContent = text;
+	return span;
 }
 
 function cell(text: string): HTMLTableCellElement {

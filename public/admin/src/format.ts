@@ -21,3 +21,18 @@ export function relative(ms: number | null, now = Date.now()): string {
 export function timestamp(ms: number | null): string {
 	return ms === null || ms <= 0 ? "-" : new Date(ms).toLocaleString();
 }
+
+/** A time of day in the browser's time zone, as `14:03:12`. */
+export function clock(ms: number): string {
+	const date = new Date(ms);
+	return [date.getHours(), date.getMinutes(), date.getSeconds()].map((part) => String(part).padStart(2, "0")).join(":");
+}
+
+/**
+ * A room's cool-down (its events kept running out of fuel or time, so it refuses clients until
+ * then) as `cooling down until 14:03:12`, or `undefined` when it has none or it is over. A
+ * cool-down lasts at most a day, so the time of day says when.
+ */
+export function coolingDown(until: number | null, now = Date.now()): string | undefined {
+	return until === null || until <= now ? undefined : `cooling down until ${clock(until)}`;
+}
