@@ -8,9 +8,9 @@ const TEST_SECRETS = {
 };
 
 /**
- * Five suites: `worker` runs inside workerd through the Workers Vitest integration (rooms,
+ * Six suites: `worker` runs inside workerd through the Workers Vitest integration (rooms,
  * routes, eviction, the WebAssembly host); `sdk` runs the AssemblyScript SDK's modules in Node
- * against the ABI; `client` unit-tests the client library's logic; `architecture` checks the layering of src/; `e2e` runs in Node against
+ * against the ABI; `client` unit-tests the client library's logic; `cli` runs the command line in process (arguments, help, output filters); `architecture` checks the layering of src/; `e2e` runs in Node against
  * real `wrangler dev` processes with real WebSocket clients, the CLI and headless Chromium.
  */
 export default defineConfig({
@@ -26,13 +26,30 @@ export default defineConfig({
 						miniflare: { bindings: { ...TEST_SECRETS, STATEROOM_ADMIN_SECRET: "test-admin-secret" } },
 					}),
 				],
-				test: { name: "worker", include: ["test/worker/**/*.test.ts"] },
+				test: {
+					name: "worker",
+					include: ["test/worker/**/*.test.ts"],
+					// Type tests are checked by tsc as well as run: a wrong type fails `npm test`.
+					typecheck: {
+						enabled: true,
+						include: ["test/worker/api-types.test.ts"],
+						tsconfig: "test/worker/tsconfig.json",
+					},
+				},
 			},
 			{
 				test: { name: "sdk", include: ["test/sdk/**/*.test.ts"], environment: "node" },
 			},
 			{
-				test: { name: "client", include: ["test/client/**/*.test.ts"], environment: "node" },
+				test: {
+					name: "client",
+					include: ["test/client/**/*.test.ts"],
+					environment: "node",
+					typecheck: { enabled: true, include: ["test/client/types.test.ts"], tsconfig: "test/client/tsconfig.json" },
+				},
+			},
+			{
+				test: { name: "cli", include: ["test/cli/**/*.test.ts"], environment: "node" },
 			},
 			{
 				test: { name: "architecture", include: ["test/architecture/**/*.test.ts"], environment: "node" },
@@ -41,12 +58,13 @@ export default defineConfig({
 				test: {
 					name: "e2e",
 					include: ["test/e2e/**/*.test.ts"],
+					// One wrangler dev shared by the files that need nothing else (shared-server.ts).
+					globalSetup: ["test/e2e/global-setup.ts"],
 					environment: "node",
 					testTimeout: 30_000,
 					hookTimeout: 90_000,
-					// One file at a time: each starts its own wrangler dev, and `cli-dev` rebuilds a
-					// module under build/wasm, which would make every other wrangler dev reload and
-					// drop its sockets. Two cores gain little from running them side by side anyway.
+					// One file at a time: files share one wrangler dev, and some restart it or stop it for a
+					// while; two cores gain little from running wrangler processes side by side anyway.
 					fileParallelism: false,
 				},
 			},

@@ -1,16 +1,16 @@
 /**
- * How `stateroom rooms` and `stateroom room` reach a deployment's admin API: its URL (`npm run
- * dev`'s by default, or `--url`), the admin secret (STATEROOM_ADMIN_SECRET from the environment,
+ * How `stateroom rooms` and `stateroom room` reach a deployment's admin API: its URL (`--url`,
+ * or else the project's running `stateroom dev`, on whatever port it serves), the admin secret (STATEROOM_ADMIN_SECRET from the environment,
  * else from the project's .dev.vars, as wrangler dev reads it), and errors that say what to do.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
+import { devUrl } from "./dev-state.ts";
 import { CliError, usageError } from "./errors.ts";
+import { note } from "./output.ts";
 import { findProject } from "./project.ts";
-import { DEFAULT_PORT, HOST } from "./serving.ts";
 
-export const DEFAULT_URL = `http://${HOST}:${DEFAULT_PORT}`;
 const SECRET = "STATEROOM_ADMIN_SECRET";
 
 export interface AdminClient {
@@ -25,7 +25,8 @@ export const ADMIN_OPTIONS = {
 	operator: { type: "string" },
 } as const;
 
-export const ADMIN_OPTIONS_HELP = `  --url <url>        The deployment (default ${DEFAULT_URL}, where \`npm run dev\` serves)
+export const ADMIN_OPTIONS_HELP = `  --url <url>        The deployment (default: the project's running \`stateroom dev\`, on
+                     the port it serves, as it records in .stateroom/dev.json)
   --operator <name>  Your name in the deployment's log of changes (default: your user name)
   --json             Print JSON instead of tables
   -h, --help         Show this help
@@ -34,7 +35,7 @@ The admin secret comes from ${SECRET} in the environment, or else from the proje
 .dev.vars (the file wrangler dev reads it from).`;
 
 export function adminClient(values: Record<string, string | boolean | undefined>, command: string): AdminClient {
-	const url = baseUrl(values.url, command);
+	const { url, local } = baseUrl(values.url, command);
 	const secret = process.env[SECRET] || secretFromDevVars();
 	if (!secret) {
 		throw new CliError(
@@ -56,7 +57,7 @@ export function adminClient(values: Record<string, string | boolean | undefined>
 			} catch (error) {
 				throw new CliError(
 					`Could not reach ${url}: ${error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error)}.`,
-					url === DEFAULT_URL
+					local
 						? "Start the local server with `npm run dev` in another terminal, or give a deployment with --url."
 						: "Check the URL (e.g. https://stateroom.<your-subdomain>.workers.dev) and your network.",
 				);
@@ -68,8 +69,13 @@ export function adminClient(values: Record<string, string | boolean | undefined>
 	};
 }
 
-function baseUrl(given: string | boolean | undefined, command: string): string {
-	if (typeof given !== "string") return DEFAULT_URL;
+/** `--url`, or the running dev's (saying which it found: stderr, so that --json stays JSON). */
+function baseUrl(given: string | boolean | undefined, command: string): { url: string; local: boolean } {
+	if (typeof given !== "string") {
+		const dev = devUrl();
+		note(dev.said);
+		return { url: dev.url, local: true };
+	}
 	let url: URL;
 	try {
 		url = new URL(given);
@@ -79,7 +85,7 @@ function baseUrl(given: string | boolean | undefined, command: string): string {
 	if (url.protocol !== "http:" && url.protocol !== "https:") {
 		throw usageError(`"${given}" is not an http(s) URL.`, command);
 	}
-	return url.origin;
+	return { url: url.origin, local: false };
 }
 
 function secretFromDevVars(): string | undefined {

@@ -1,12 +1,13 @@
 /**
- * Which `stateroom dev` is running for a project, so that other commands (`stateroom new`) can
- * print the port it really serves on: `dev` writes .stateroom/dev.json (gitignored) once it
+ * Which `stateroom dev` is running for a project, so that the commands that talk to it
+ * (`rooms`, `room`, `new`) use the port it really serves on: `dev` writes .stateroom/dev.json (gitignored) once it
  * serves and removes it when it stops; a file left by a killed `dev` names a process that is
  * gone, and is ignored.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Project } from "./project.ts";
+import { findProject, type Project } from "./project.ts";
+import { DEFAULT_PORT, HOST } from "./serving.ts";
 
 const FILE = ".stateroom/dev.json";
 
@@ -41,4 +42,30 @@ export function runningDev(project: Project): RunningDev | undefined {
 		return undefined;
 	}
 	return { pid, port };
+}
+
+export interface DevUrl {
+	readonly url: string;
+	readonly port: number;
+	/** Which dev it is, for the user: found running, or not (then the default port). */
+	readonly said: string;
+}
+
+/** The running dev's URL in the project around `from`, or the default port's when none runs. */
+export function devUrl(from = process.cwd()): DevUrl {
+	let dev: RunningDev | undefined;
+	try {
+		dev = runningDev(findProject(from));
+	} catch {
+		// Outside a project: no dev of its own to find.
+	}
+	const port = dev?.port ?? DEFAULT_PORT;
+	const url = `http://${HOST}:${port}`;
+	return {
+		url,
+		port,
+		said: dev
+			? `using the running stateroom dev at ${url} (process ${dev.pid}, from ${FILE})`
+			: `no stateroom dev is running for this project (no ${FILE}): trying ${url}, the default port`,
+	};
 }

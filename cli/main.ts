@@ -2,6 +2,8 @@
  * The `stateroom` command line: a thin layer over wrangler that builds, serves, bundles,
  * deploys and scaffolds Stateroom services. Each subcommand lives in cli/commands/.
  */
+
+import { readFileSync } from "node:fs";
 import { type Command, runCommand } from "./command.ts";
 import { build } from "./commands/build.ts";
 import { deploy } from "./commands/deploy.ts";
@@ -26,7 +28,8 @@ Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join("\n")}
 
 Options:
-  -h, --help   Show help (also \`npx stateroom <command> --help\`)
+  -h, --help      Show help (also \`npx stateroom <command> --help\`)
+  -v, --version   Print stateroom's version
 
 Run \`npx stateroom <command> --help\` for a command's arguments and examples.`;
 }
@@ -37,6 +40,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 	if (name === undefined || name === "--help" || name === "-h") {
 		process.stdout.write(`${usage()}\n`);
 		return name === undefined ? 2 : 0;
+	}
+	if (name === "--version" || name === "-v") {
+		process.stdout.write(`stateroom ${version()}\n`);
+		return 0;
 	}
 	try {
 		if (name === "help") return helpFor(rest[0]);
@@ -62,4 +69,12 @@ function helpFor(name: string | undefined): number {
 	}
 	process.stdout.write(`${command ? command.help : usage()}\n`);
 	return 0;
+}
+
+/** This package's version, from its package.json (next to cli/). */
+export function version(): string {
+	const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+		version?: string;
+	};
+	return manifest.version ?? "unknown";
 }

@@ -13,13 +13,19 @@ export function detail(line: string): void {
 	process.stdout.write(`${PREFIX}   ${line}\n`);
 }
 
+/** A progress line on stderr, for commands whose stdout is data (e.g. `--json`). */
+export function note(line: string): void {
+	process.stderr.write(`${PREFIX} ${line}\n`);
+}
+
 export function warn(line: string): void {
 	process.stderr.write(`${PREFIX} warning: ${line}\n`);
 }
 
-/** Prints a failure: what went wrong, and what to do about it. */
-export function failure(error: { readonly message: string; readonly fix: string }): void {
-	process.stderr.write(`${PREFIX} error: ${error.message}\n${PREFIX} fix: ${error.fix}\n`);
+/** Prints a failure: what went wrong (with indented detail lines), and what to do about it. */
+export function failure(error: { readonly message: string; readonly fix: string }, details: readonly string[] = []): void {
+	const lines = details.map((line) => `${PREFIX}   ${line}\n`).join("");
+	process.stderr.write(`${PREFIX} error: ${error.message}\n${lines}${PREFIX} fix: ${error.fix}\n`);
 }
 
 /** Runs a long step between a "..." line and a "done in N s" line. */

@@ -2,12 +2,12 @@
  * Child processes the CLI drives: wrangler, the WebAssembly build, and a running server. The CLI
  * is a thin layer over wrangler: it never serves or bundles anything itself.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
-import { delimiter, dirname } from "node:path";
 import { CliError } from "./errors.ts";
 import type { Project } from "./project.ts";
+import { toolEnv, wranglerEntry } from "./wrangler-dev.ts";
 
 /**
  * The environment for every child: this Node and the project's tools first on the PATH, so
@@ -15,16 +15,15 @@ import type { Project } from "./project.ts";
  * is older (wrangler refuses Node 20).
  */
 export function childEnv(project: Project, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-	const path = [project.path("node_modules/.bin"), dirname(process.execPath), process.env.PATH ?? ""].join(delimiter);
-	return { ...process.env, PATH: path, WRANGLER_SEND_METRICS: "false", ...extra };
+	return toolEnv(project.root, extra);
 }
 
 /** The path of wrangler's JavaScript entry, run with `process.execPath` (see `childEnv`). */
 export function wranglerPath(project: Project): string {
-	const path = project.path("node_modules/wrangler/bin/wrangler.js");
-	if (!existsSync(path)) {
+	const path = wranglerEntry(project.root);
+	if (path === undefined) {
 		throw new CliError(
-			`wrangler is not installed in this project (${path} is missing).`,
+			`wrangler is not installed in this project (${project.path("node_modules/wrangler/bin/wrangler.js")} is missing).`,
 			`Run \`npm install\` in ${project.root}, then try again.`,
 		);
 	}
@@ -72,39 +71,28 @@ export function runWrangler(project: Project, args: readonly string[]): Promise<
 	return run(process.execPath, [wranglerPath(project), ...args], project);
 }
 
-/** Starts a long-running wrangler, e.g. `wrangler dev`; its output is the caller's to read. */
-export function startWrangler(project: Project, args: readonly string[]): ChildProcess {
-	return start(process.execPath, [wranglerPath(project), ...args], project);
+export interface WasmBuild {
+	/** Fail on a missing toolchain (build, deploy); otherwise (dev) leave a placeholder that refuses clients with the reason. */
+	readonly strict?: boolean;
+	/** Every step of the build, not one line per service. */
+	readonly verbose?: boolean;
 }
 
 /**
- * Runs scripts/build-wasm.mjs. `strict` (for build and deploy) fails on a missing toolchain;
- * otherwise (dev) the build leaves a placeholder that refuses clients with the reason.
+ * Runs scripts/build-wasm.mjs for the deployment's services (build/wasm); the test fixtures
+ * are built only for the tests (`npm test`, `npm run build:test`).
  */
-export async function buildWasm(project: Project, options: { strict: boolean } = { strict: false }): Promise<void> {
+export async function buildWasm(project: Project, options: WasmBuild = {}): Promise<void> {
 	const script = project.path("scripts/build-wasm.mjs");
 	if (!existsSync(script)) return;
-	const { code } = await run(process.execPath, options.strict ? [script, "--strict"] : [script], project);
+	const args = [script, ...(options.strict ? ["--strict"] : []), ...(options.verbose ? ["--verbose"] : [])];
+	const { code } = await run(process.execPath, args, project);
 	if (code !== 0) {
 		throw new CliError(
 			`Building the WebAssembly guests failed (scripts/build-wasm.mjs exited with ${code}); its output is above.`,
 			"Fix the error it reports (a compile error, or a missing toolchain it names), then run the command again.",
 		);
 	}
-}
-
-/** Starts a long-running process in our process group, with its stdout and stderr piped to us. */
-export function start(
-	command: string,
-	args: readonly string[],
-	project: Project,
-	env: NodeJS.ProcessEnv = {},
-): ChildProcess {
-	return spawn(command, args, {
-		cwd: project.root,
-		env: childEnv(project, env),
-		stdio: ["inherit", "pipe", "pipe"],
-	});
 }
 
 /** Resolves once `port` on `host` can be listened on; throws a clear error when it is taken. */
@@ -123,40 +111,4 @@ export async function ensurePortFree(port: number, host: string, retry: string):
 	if (error) {
 		throw new CliError(`Cannot listen on ${host}:${port}: ${error.message}.`, "Pick another port (1024-65535).");
 	}
-}
-
-/** A port nobody listens on right now (for wrangler's inspector). */
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once("error", reject);
-		server.listen(0, "127.0.0.1", () => {
-			const address = server.address();
-			const port = typeof address === "object" && address ? address.port : 0;
-			server.close(() => resolve(port));
-		});
-	});
-}
-
-/** Polls `url` until it answers 2xx, the child exits, or `ms` pass (then it throws). */
-export async function waitUntilServing(url: string, child: ChildProcess, ms: number): Promise<void> {
-	const deadline = Date.now() + ms;
-	while (Date.now() < deadline) {
-		if (child.exitCode !== null || child.signalCode !== null) {
-			throw new CliError(
-				`wrangler dev stopped before serving (exit code ${child.exitCode ?? child.signalCode}); its output is above.`,
-				"Fix the error wrangler reports, then run the command again.",
-			);
-		}
-		try {
-			if ((await fetch(url)).ok) return;
-		} catch {
-			// Not listening yet.
-		}
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-	throw new CliError(
-		`wrangler dev did not answer ${url} within ${ms / 1000} s.`,
-		"Look at wrangler's output above for the cause; on a slow machine, try again.",
-	);
 }

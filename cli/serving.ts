@@ -8,14 +8,13 @@
  * says what broke and how to fix it, answers on the port with that reason instead of hanging
  * (see problem-page.ts), and starts wrangler again on the next change to the project.
  */
-import type { ChildProcess } from "node:child_process";
 import { CliError } from "./errors.ts";
 import { detail, failure, info, seconds } from "./output.ts";
 import { type Problem, type ProblemPage, serveProblem } from "./problem-page.ts";
-import { freePort, startWrangler, waitUntilServing } from "./processes.ts";
 import type { Project, ServiceNames } from "./project.ts";
 import { type Watching, watchChanges } from "./watch.ts";
-import { readWranglerOutput } from "./wrangler-output.ts";
+import { runWranglerDev, WranglerDevError } from "./wrangler-dev.ts";
+import { wranglerNoiseFilter } from "./wrangler-noise.ts";
 
 export const HOST = "127.0.0.1";
 export const DEFAULT_PORT = 8080;
@@ -39,6 +38,8 @@ export interface Serving {
 	 * failure ends the command with its reason.
 	 */
 	readonly recover?: readonly string[];
+	/** Says more about a problem before it is printed (dev: what the type check found). */
+	readonly explain?: (problem: Problem, recovery: string) => Promise<Problem>;
 }
 
 /** Resolves with the exit code once stopped (Ctrl-C: 0); rejects when wrangler cannot serve. */
@@ -52,8 +53,9 @@ export async function serveWithWrangler(project: Project, serving: Serving): Pro
 			const outcome = await runWrangler(project, serving, stop.requested, recovery, attempt === 0);
 			if (outcome === "stopped") return 0;
 			if (!serving.recover) throw new CliError(outcome.message, outcome.fix);
-			failure(outcome);
-			if ((await waitForFix(project, serving, serving.recover, outcome, stop.requested)) === "stopped") return 0;
+			const problem = (await serving.explain?.(outcome, recovery)) ?? outcome;
+			failure(problem);
+			if ((await waitForFix(project, serving, serving.recover, problem, stop.requested)) === "stopped") return 0;
 			info("a change: starting wrangler dev again...");
 		}
 	} finally {
@@ -77,70 +79,60 @@ async function runWrangler(
 	first: boolean,
 ): Promise<"stopped" | Problem> {
 	const { port } = serving;
-	const inspector = await freePort();
 	info(`starting wrangler dev on http://${HOST}:${port}...`);
-	const output = readWranglerOutput(recovery);
-	const child = startWrangler(project, [
-		"dev",
-		"--port",
-		String(port),
-		"--ip",
-		HOST,
-		"--inspector-port",
-		String(inspector),
-		...serving.args,
-	]);
-	passThrough(child, output.write);
-	// "close", not "exit": by then wrangler's last words (why it stopped) have been read.
-	const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
-	const buildFailed = new Promise<Problem>((resolve) => output.onBuildFailure(resolve));
+	const stdout = wranglerNoiseFilter(sayOffline);
+	const stderr = wranglerNoiseFilter(sayOffline);
+	const run = await runWranglerDev({
+		root: project.root,
+		port,
+		host: HOST,
+		args: serving.args,
+		startupMs: STARTUP_MS,
+		group: "shared",
+		recovery,
+		onOutput: (chunk, stream) =>
+			stream === "stdout" ? process.stdout.write(stdout.write(chunk)) : process.stderr.write(stderr.write(chunk)),
+	});
 	const stopped = stopRequested.then(() => "stopped" as const);
 	const started = Date.now();
-	const ready = waitUntilServing(`http://${HOST}:${port}/status`, child, STARTUP_MS).then(() => "ready" as const);
-	ready.catch(() => {}); // Raced below; a late rejection (wrangler stopped by us) is expected.
 
 	let end: "stopped" | Problem;
 	try {
-		const early = await Promise.race([ready, stopped, buildFailed]);
+		const early = await Promise.race([run.ready.then(() => "ready" as const), stopped]);
 		if (early === "ready") {
 			printServing(`${HOST}:${port}`, Date.now() - started, serving.services(), serving.demo, first);
 			for (const note of first ? (serving.notes ?? []) : []) info(note);
 			info("press Ctrl-C to stop");
-			end = await Promise.race([stopped, buildFailed, exited.then((code) => output.exitProblem(code))]);
+			end = await Promise.race([stopped, run.failed]);
 		} else {
 			end = early;
 		}
 	} catch (error) {
-		// wrangler stopped before it served, or never answered.
-		if (child.exitCode === null && child.signalCode === null) {
-			await stopChild(child, exited);
-			throw error;
+		// wrangler stopped before it served, its build failed, or it never answered.
+		if (!(error instanceof WranglerDevError) || error.problem === undefined) {
+			await run.stop();
+			throw new CliError(
+				`wrangler dev did not answer http://${HOST}:${port}/status within ${STARTUP_MS / 1000} s.`,
+				"Look at wrangler's output above for the cause; on a slow machine, try again.",
+			);
 		}
-		end = output.exitProblem(await exited);
+		end = error.problem;
 	}
-	await stopChild(child, exited);
+	await run.stop();
+	process.stdout.write(stdout.flush());
+	process.stderr.write(stderr.flush());
 	return end;
 }
 
-function passThrough(child: ChildProcess, read: (chunk: string) => void): void {
-	child.stdout?.on("data", (chunk: Buffer) => {
-		process.stdout.write(chunk);
-		read(chunk.toString());
-	});
-	child.stderr?.on("data", (chunk: Buffer) => {
-		process.stderr.write(chunk);
-		read(chunk.toString());
-	});
-}
+let offlineSaid = false;
 
-/** Stops wrangler (and with it workerd) if it is still running, and waits until it has. */
-async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
-	if (child.exitCode === null && child.signalCode === null) {
-		child.kill("SIGTERM");
-		const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-		await exited;
-		clearTimeout(timer);
-	}
+/** Once per command: wrangler's own offline warnings (a stack per reload) are left out. */
+function sayOffline(): void {
+	if (offlineSaid) return;
+	offlineSaid = true;
+	info(
+		"offline: wrangler cannot fetch request.cf from workers.cloudflare.com; it uses placeholders (its warnings are hidden)",
+	);
 }
 
 /**

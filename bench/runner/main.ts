@@ -2,10 +2,12 @@
 /**
  * `npm run bench`: starts one `wrangler dev` with bench/wrangler.toml, loads it from this process
  * with real WebSocket clients on 127.0.0.1, prints a table, and writes the run to
- * bench/results/ (<time>-<profile>.json, latest.json, latest.svg, and latest.md: the tables in Markdown).
+ * bench/results/ (<time>-<profile>.json, and latest.json, latest.svg and latest.md, the tables in
+ * Markdown: the committed record of the last full run).
  *
- *   --quick         a smaller load that finishes in under a minute
- *   --smoke         a load of a few seconds (what the e2e test runs); not written as latest
+ *   --quick         a smaller load that finishes in under a minute; written as quick.json,
+ *                   quick.svg and quick.md (gitignored), never over a full run's latest.*
+ *   --smoke         a load of a few seconds (what the e2e test runs); written only as <time>-smoke.*
  *   --out-dir DIR   write the results to DIR instead of bench/results/
  */
 import { execFileSync } from "node:child_process";
@@ -16,6 +18,7 @@ import { buildGuest } from "../build-guest.mjs";
 import { chart } from "./chart.ts";
 import { connectRetries } from "./client.ts";
 import { buildRecord, type Figures, format, markdown, render } from "./report.ts";
+import { LATEST_NAMES } from "./results.ts";
 import {
 	bursts,
 	fanout,
@@ -39,7 +42,8 @@ const NEEDED_MODULES = ["rust-counter", "c-counter", "as-counter"];
 interface Options {
 	readonly profile: Profile;
 	readonly outDir: string;
-	readonly writeLatest: boolean;
+	/** The run's standing name ("latest" for a full run, "quick"), or none for a smoke run. */
+	readonly latestName: string | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -57,7 +61,7 @@ function parseArgs(argv: readonly string[]): Options {
 			throw new Error(`Unknown option "${arg}". Options: --quick, --smoke, --out-dir DIR.`);
 		}
 	}
-	return { profile: PROFILES[name], outDir, writeLatest: name !== "smoke" };
+	return { profile: PROFILES[name], outDir, latestName: LATEST_NAMES[name] };
 }
 
 function checkBuilt(): void {
@@ -179,10 +183,10 @@ async function main(): Promise<void> {
 		const stamp = started.toISOString().replace(/[:.]/g, "-");
 		const json = `${JSON.stringify(record, null, 2)}\n`;
 		writeFileSync(join(options.outDir, `${stamp}-${profile.name}.json`), json);
-		if (options.writeLatest) {
-			writeFileSync(join(options.outDir, "latest.json"), json);
-			writeFileSync(join(options.outDir, "latest.svg"), chart(record));
-			writeFileSync(join(options.outDir, "latest.md"), markdown(record));
+		if (options.latestName !== undefined) {
+			writeFileSync(join(options.outDir, `${options.latestName}.json`), json);
+			writeFileSync(join(options.outDir, `${options.latestName}.svg`), chart(record));
+			writeFileSync(join(options.outDir, `${options.latestName}.md`), markdown(record));
 		} else {
 			writeFileSync(join(options.outDir, `${stamp}-${profile.name}.svg`), chart(record));
 		}

@@ -28,20 +28,25 @@ Everything after \`--\` goes to \`wrangler deploy --dry-run\` unchanged.
 Example:
   npx stateroom build`,
 
+	options: { verbose: { type: "boolean" } },
 	positionals: 0,
 
 	async run(parsed) {
 		const project = findProject();
-		await buildAll(project, parsed.passthrough);
+		await buildAll(project, parsed.passthrough, parsed.values.verbose === true);
 		return 0;
 	},
 };
 
 /** Everything `build` does; `deploy` runs it first. */
-export async function buildAll(project: Project, passthrough: readonly string[] = []): Promise<SizeReport> {
+export async function buildAll(
+	project: Project,
+	passthrough: readonly string[] = [],
+	verbose = false,
+): Promise<SizeReport> {
 	wranglerPath(project);
 	// Strict: a bundle for deploying must not hold placeholders for guests that were not built.
-	await step("building WebAssembly guests", () => buildWasm(project, { strict: true }));
+	await step("building WebAssembly guests", () => buildWasm(project, { strict: true, verbose }));
 	await step("bundling the demo page", () => bundleDemo(project));
 	await step(`bundling the Worker into ${OUT_DIR}/`, async () => {
 		rmSync(project.path(OUT_DIR), { recursive: true, force: true });

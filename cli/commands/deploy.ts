@@ -21,6 +21,7 @@ Log in once first with \`npx wrangler login\`; in CI, set CLOUDFLARE_API_TOKEN (
 CLOUDFLARE_ACCOUNT_ID) instead.
 
 Options:
+  --verbose         Print every build step (default: one line per service)
   -h, --help        Show this help
 
 Everything after \`--\` goes to \`wrangler deploy\` unchanged, e.g. \`-- --env staging\`.
@@ -28,12 +29,13 @@ Everything after \`--\` goes to \`wrangler deploy\` unchanged, e.g. \`-- --env s
 Example:
   npx stateroom deploy`,
 
+	options: { verbose: { type: "boolean" } },
 	positionals: 0,
 
 	async run(parsed) {
 		const project = findProject();
 		wranglerPath(project);
-		await buildAll(project);
+		await buildAll(project, [], parsed.values.verbose === true);
 		info("deploying with wrangler deploy...");
 		const { code, output } = await runWrangler(project, ["deploy", ...parsed.passthrough]);
 		if (code === 0) {

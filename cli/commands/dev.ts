@@ -10,6 +10,7 @@ import { failure, info, seconds, stateroomCommand, step } from "../output.ts";
 import { buildWasm, ensurePortFree, wranglerPath } from "../processes.ts";
 import { findProject, listServices, type Project } from "../project.ts";
 import { DEFAULT_PORT, HOST, serveWithWrangler } from "../serving.ts";
+import { explainWithTypes, watchTypes } from "../typecheck.ts";
 import { type WatchedBuild, watchBuilds } from "../watch.ts";
 
 export const dev: Command = {
@@ -28,9 +29,16 @@ the demo page's script when public/src/ or client/ change.
 Arguments:
   port              Port to serve on (default ${DEFAULT_PORT})
 
+It also runs the type checker (\`tsc --noEmit --watch\` over tsconfig.json) beside it and
+prints its errors with file, line and column: wrangler runs the Worker without checking types.
+Offline, wrangler's warnings that it cannot fetch request.cf are left out (said once).
+While it runs, it records its port in .stateroom/dev.json, where \`stateroom rooms\`, \`room\`
+and \`new\` find it.
+
 Options:
   --port <n>             Same as the port argument
 ${ALLOWED_HOSTS_HELP}
+  --verbose              Print every build step (default: one line per service)
   -h, --help             Show this help
 
 Only requests addressed to a loopback name are answered (others get 403), so that a web page
@@ -45,7 +53,7 @@ Examples:
   npx stateroom dev
   npx stateroom dev 9000`,
 
-	options: { port: { type: "string" }, ...ALLOWED_HOSTS_OPTION },
+	options: { port: { type: "string" }, verbose: { type: "boolean" }, ...ALLOWED_HOSTS_OPTION },
 	positionals: 1,
 
 	async run(parsed) {
@@ -57,10 +65,12 @@ Examples:
 		const retry = byNpm() ? "npm run dev --" : stateroomCommand("dev");
 		await ensurePortFree(port, HOST, `${retry} ${port + 1}`);
 
-		await step("building WebAssembly guests", () => buildWasm(project));
+		const verbose = parsed.values.verbose === true;
+		await step("building WebAssembly guests", () => buildWasm(project, { verbose }));
 		await step("bundling the demo page", () => bundleDemo(project));
 
-		const watching = watchBuilds(project, rebuilds(project), {
+		const types = watchTypes(project);
+		const watching = watchBuilds(project, rebuilds(project, verbose), {
 			changed: (build, file) => info(`${file} changed: rebuilding ${build.label}...`),
 			done: (build, ms) => info(`rebuilt ${build.label} in ${seconds(ms)}; wrangler reloads the Worker`),
 			failed: (build, error) =>
@@ -77,8 +87,10 @@ Examples:
 			demo: existsSync(project.path("public/index.html")),
 			cleanup: () => {
 				watching.close();
+				types?.close();
 				forget();
 			},
+			...(types ? { explain: (problem, recovery) => explainWithTypes(types, problem, recovery) } : {}),
 			recover: RECOVER_ON,
 			notes: watching.folders.length > 0 ? [`watching ${watching.folders.join(", ")} for changes`] : [],
 		});
@@ -101,12 +113,12 @@ function npmPort(): string | undefined {
 	return port === undefined || port === "" || port === "true" ? undefined : port;
 }
 
-function rebuilds(project: Project): WatchedBuild[] {
+function rebuilds(project: Project, verbose: boolean): WatchedBuild[] {
 	return [
 		{
 			label: "WebAssembly guests",
 			folders: ["services/assemblyscript", "sdk/assemblyscript", "guests"],
-			build: () => buildWasm(project),
+			build: () => buildWasm(project, { verbose }),
 		},
 		{
 			label: "the demo and operator pages",

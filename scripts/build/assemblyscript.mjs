@@ -1,6 +1,6 @@
 /**
  * Builds the AssemblyScript services (services/assemblyscript/<name>.ts) into
- * build/wasm/as-<name>.wasm, and the SDK's test fixtures (sdk/assemblyscript/test/<name>.ts)
+ * build/wasm/as-<name>.wasm, and with `fixtures` the SDK's test fixtures (sdk/assemblyscript/test/<name>.ts)
  * into build/fixtures/as-<name>.wasm, with asc's programmatic API and the SDK's asconfig
  * (release target: optimised for speed and size, incremental GC, state-exporting transform),
  * then metered (scripts/build/meter.mjs).
@@ -13,7 +13,7 @@ import { METER_FILES, meterFile } from "./meter.mjs";
 
 export const name = "AssemblyScript (services and SDK fixtures)";
 
-export async function build({ root, log }) {
+export async function build({ root, fixtures, module, warn }) {
 	const asc = await loadCompiler(root);
 	// An absolute config path: asc resolves the config's relative `transform` entry against the
 	// config's directory only when that directory is absolute (otherwise as a package name).
@@ -26,14 +26,14 @@ export async function build({ root, log }) {
 	);
 	const jobs = [
 		...sourcesIn(join(root, "services/assemblyscript")).map((source) => [source, "build/wasm"]),
-		...sourcesIn(join(root, "sdk/assemblyscript/test")).map((source) => [source, "build/fixtures"]),
+		...(fixtures ? sourcesIn(join(root, "sdk/assemblyscript/test")).map((source) => [source, "build/fixtures"]) : []),
 	];
 	for (const [source, outDir] of jobs) {
 		const output = `${outDir}/as-${source.name.slice(0, -".ts".length)}.wasm`;
 		const outFile = join(root, output);
 		const from = relative(root, source.path);
 		if (builtAt(outFile) > Math.max(sdkChanged, statSync(source.path).mtimeMs)) {
-			log(`${output} is up to date`);
+			module(output, "up to date");
 			continue;
 		}
 		const started = Date.now();
@@ -49,7 +49,7 @@ export async function build({ root, log }) {
 			rmSync(partFile, { force: true });
 			throw new Error(`asc could not compile ${from}:\n${diagnostics || error.message}${hint(diagnostics)}`);
 		}
-		if (diagnostics) log(diagnostics);
+		if (diagnostics) warn(`asc on ${from}:\n${diagnostics}`);
 		checkExports(partFile, from);
 		try {
 			await meterFile(partFile, outFile);
@@ -57,7 +57,7 @@ export async function build({ root, log }) {
 			rmSync(partFile, { force: true });
 		}
 		const kb = (statSync(outFile).size / 1024).toFixed(1);
-		log(`${from} -> ${output} (${kb} KiB, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+		module(output, `built from ${from} (${kb} KiB, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
 	}
 }
 

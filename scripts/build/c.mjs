@@ -57,12 +57,12 @@ export function outputs(root) {
 	return examples(root).map(({ out }) => out);
 }
 
-export async function build({ root, log }) {
+export async function build({ root, module: report }) {
 	await checkToolchain();
 	const shared = [join(root, "guests/c/stateroom.c"), join(root, "guests/c/stateroom.h")];
 	for (const { file, module, source, out } of examples(root)) {
 		if (upToDate(out, [source, ...shared, import.meta.filename, ...METER_FILES])) {
-			log(`build/wasm/${module}.wasm is up to date`);
+			report(`build/wasm/${module}.wasm`, "up to date");
 			continue;
 		}
 		const started = Date.now();
@@ -82,7 +82,7 @@ export async function build({ root, log }) {
 		} finally {
 			rmSync(part, { force: true });
 		}
-		log(`build/wasm/${module}.wasm (${statSync(out).size} bytes, ${Date.now() - started} ms)`);
+		report(`build/wasm/${module}.wasm`, `built (${statSync(out).size} bytes, ${Date.now() - started} ms)`);
 	}
 }
 

@@ -2,7 +2,7 @@
  * What the toolchain builders (Rust, C) share: when a module needs rebuilding, and how to say
  * that a toolchain is missing so that build-wasm can leave a placeholder instead of failing.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { UNBUILT_SECTION } from "./placeholder.mjs";
 
 /** An error build-wasm may turn into placeholders (outside --strict) instead of failing. */
@@ -23,4 +23,17 @@ export function upToDate(out, inputs) {
 function isPlaceholder(path) {
 	// A placeholder is a bare header and one custom section named UNBUILT_SECTION, near the start.
 	return readFileSync(path).subarray(0, 64).includes(Buffer.from(UNBUILT_SECTION));
+}
+
+/**
+ * Writes `bytes` to `path` unless it holds them already (then it is left alone, timestamp and
+ * all, so that a watching `wrangler dev` does not reload); returns whether it wrote. Written
+ * aside and renamed, so that a reader never sees half a module.
+ */
+export function writeIfChanged(path, bytes) {
+	if (existsSync(path) && readFileSync(path).equals(Buffer.from(bytes))) return false;
+	const part = `${path}.${process.pid}.part`;
+	writeFileSync(part, bytes);
+	renameSync(part, path);
+	return true;
 }

@@ -15,7 +15,7 @@ export const name = "metering modules imported by services/";
 
 const WASM_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*)["']([^"']+\.wasm)["']/g;
 
-export async function build({ root, log }) {
+export async function build({ root, module }) {
 	for (const file of importedModules(root)) {
 		const from = relative(root, file);
 		const bytes = readFileSync(file);
@@ -26,7 +26,7 @@ export async function build({ root, log }) {
 			continue;
 		}
 		await meterFile(file, file, from);
-		log(`${from} metered in place`);
+		module(from, "metered in place");
 	}
 }
 

@@ -38,12 +38,12 @@ export function outputs(root) {
 	return examples(root).map(({ out }) => out);
 }
 
-export async function build({ root, log }) {
+export async function build({ root, module }) {
 	await checkToolchain();
 	const shared = join(root, "guests/rust/src/stateroom.rs");
 	for (const { file, source, example, out } of examples(root)) {
 		if (upToDate(out, [source, shared, import.meta.filename, ...METER_FILES])) {
-			log(`build/wasm/rust-${example}.wasm is up to date`);
+			module(`build/wasm/rust-${example}.wasm`, "up to date");
 			continue;
 		}
 		const started = Date.now();
@@ -67,7 +67,7 @@ export async function build({ root, log }) {
 		} finally {
 			rmSync(part, { force: true });
 		}
-		log(`build/wasm/rust-${example}.wasm (${statSync(out).size} bytes, ${Date.now() - started} ms)`);
+		module(`build/wasm/rust-${example}.wasm`, `built (${statSync(out).size} bytes, ${Date.now() - started} ms)`);
 	}
 }
 

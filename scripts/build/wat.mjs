@@ -1,19 +1,20 @@
 /**
  * Compiles WAT with the npm `wabt` package (no download): the host's signature probe
- * (src/wasm/signature-probe.wat -> build/wasm/) and the ABI edge-case fixtures
- * (test/fixtures/wat/*.wat -> build/fixtures/), metered like every guest (the probe is not a
+ * (src/wasm/signature-probe.wat -> build/wasm/) and, with `fixtures`, the ABI edge-case
+ * fixtures (test/fixtures/wat/*.wat -> build/fixtures/), metered like every guest (the probe is not a
  * guest). `build/fixtures/unmetered.wasm` is scripted.wat left unmetered, for the host's refusal;
  * `build/fixtures/untracked.wasm` is it metered without dirty-page tracking; forged.wat is not
  * metered but given a meter section by hand, as a forger would, for the host's refusal of it.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { writeIfChanged } from "./freshness.mjs";
 import { buildId, METER_SECTION, METER_VERSION, meter } from "./meter.mjs";
 import { concat, uleb } from "./wasm-binary.mjs";
 
 export const name = "WAT (host probe and test fixtures)";
 
-export async function build({ root, log }) {
+export async function build({ root, fixtures, log, module }) {
 	let wabt;
 	try {
 		wabt = await (await import("wabt")).default();
@@ -23,9 +24,11 @@ export async function build({ root, log }) {
 		);
 	}
 	const probe = compile(wabt, join(root, "src/wasm/signature-probe.wat"));
-	await checkProbe(root, probe, log);
-	writeFileSync(join(root, "build/wasm/signature-probe.wasm"), probe);
-	log(`build/wasm/signature-probe.wasm (${probe.length} bytes)`);
+	await checkProbe(root, probe, module);
+	// Not a service: said only when it changes.
+	const probeWritten = writeIfChanged(join(root, "build/wasm/signature-probe.wasm"), probe);
+	report(probeWritten ? module : log, "build/wasm/signature-probe.wasm", probeWritten, probe);
+	if (!fixtures) return;
 
 	const dir = join(root, "test/fixtures/wat");
 	const sources = readdirSync(dir)
@@ -35,14 +38,17 @@ export async function build({ root, log }) {
 		const bytes = compile(wabt, join(dir, file));
 		const out = `build/fixtures/${basename(file, ".wat")}.wasm`;
 		const metered = file === "forged.wat" ? forge(bytes) : await meter(bytes, file);
-		writeFileSync(join(root, out), metered);
-		log(`${out} (${metered.length} bytes)`);
+		report(module, out, writeIfChanged(join(root, out), metered), metered);
 		if (file === "scripted.wat") {
-			writeFileSync(join(root, "build/fixtures/unmetered.wasm"), bytes);
+			writeIfChanged(join(root, "build/fixtures/unmetered.wasm"), bytes);
 			// As an earlier meter made modules: the host compares its pages instead.
-			writeFileSync(join(root, "build/fixtures/untracked.wasm"), await meter(bytes, file, { dirtyPages: false }));
+			writeIfChanged(join(root, "build/fixtures/untracked.wasm"), await meter(bytes, file, { dirtyPages: false }));
 		}
 	}
+}
+
+function report(say, path, written, bytes) {
+	say(path, written ? `built (${bytes.length} bytes)` : "up to date");
 }
 
 /** `bytes` with a meter section written by hand: what the meter writes, but not signed by it. */
@@ -74,12 +80,12 @@ function compile(wabt, path) {
 }
 
 /** The host compiles the probe from bytes in Node (signature-probe.ts); both must be the same module. */
-async function checkProbe(root, compiled, log) {
+async function checkProbe(root, compiled, module) {
 	let bytes;
 	try {
 		({ signatureProbeBytes: bytes } = await import(join(root, "src/wasm/signature-probe.ts")));
 	} catch {
-		log("skipped comparing signature-probe.wat with signature-probe.ts (this Node cannot import .ts)");
+		module("build/wasm/signature-probe.wasm", "not compared with signature-probe.ts (this Node cannot import .ts)");
 		return;
 	}
 	// write_debug_names adds a name section to the compiled WAT; compare the sections before it.

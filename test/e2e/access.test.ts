@@ -9,18 +9,18 @@ import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { type Client, open } from "./client.ts";
-import { type DevServer, startDevServer } from "./dev-server.ts";
+import type { DevServer } from "./dev-server.ts";
+import { sharedDevServer } from "./shared-server.ts";
 
 let server: DevServer;
 const clients: Client[] = [];
 
 beforeAll(async () => {
-	server = await startDevServer();
+	server = await sharedDevServer();
 });
 
 afterAll(async () => {
 	for (const client of clients) client.socket.terminate();
-	await server?.stop();
 });
 
 const room = () => `e2e-${crypto.randomUUID()}`;

@@ -3,11 +3,12 @@
  * its own real `wrangler dev`. Only the shape of its output is checked (every target, every
  * figure, finite ratios, the chart); speed goals are the benchmark's business, not a test's.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LATEST_NAMES } from "../../bench/runner/results.ts";
 import { PROJECT_ROOT } from "./dev-server.ts";
 
 const TARGETS = ["ts", "ts-relaxed", "rust", "c", "as", "raw-memory", "raw-storage", "partyserver"];
@@ -141,5 +142,17 @@ describe("npm run bench (smoke load)", () => {
 		// One bar per baseline, metric and Stateroom target (the relaxed counter included).
 		expect(text.match(/<rect [^>]*><title>/g)?.length).toBeGreaterThanOrEqual(3 * METRICS.length * 5);
 		expect(text).toContain("Stateroom TypeScript, relaxed");
+	});
+});
+
+describe("where runs are written", () => {
+	it("keeps a quick run apart from the full run's committed latest.*, and a smoke run writes only its own files", () => {
+		expect(LATEST_NAMES).toEqual({ full: "latest", quick: "quick", smoke: undefined });
+		expect(readdirSync(outDir).every((name) => /-smoke\.(json|svg)$/.test(name))).toBe(true);
+		// A quick run's files stay local (git check-ignore exits 0 for an ignored path).
+		const ignored = (file: string) =>
+			spawnSync("git", ["check-ignore", "-q", `bench/results/${file}`], { cwd: PROJECT_ROOT }).status === 0;
+		expect(["quick.json", "quick.svg", "quick.md"].filter((file) => !ignored(file))).toEqual([]);
+		expect(ignored("latest.md")).toBe(false);
 	});
 });

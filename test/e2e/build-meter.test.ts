@@ -24,6 +24,7 @@ import { checkModule } from "../../src/wasm/abi.ts";
 import { checkMetered, checkSealed, TABLE_ELEMENT_BYTES, WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
 import { NODE } from "./cli-process.ts";
 import { PROJECT_ROOT } from "./dev-server.ts";
+import { copyProject } from "./project-copy.ts";
 
 const run = promisify(execFile);
 /** scripted.wat as wabt compiles it, never metered. */
@@ -185,33 +186,48 @@ describe("meter", () => {
 	});
 
 	it("npm run build:wasm meters in place a module built elsewhere that services/ imports, once, and refuses one metered elsewhere", async () => {
-		const copy = mkdtempSync(join(tmpdir(), "stateroom-meter-"));
+		// A copy with its build/ and meter key (timestamps kept): only the new module has anything to do.
+		const copy = copyProject("stateroom-meter-");
 		try {
-			for (const dir of ["scripts", "guests", "sdk", "services", "src/wasm", "test/fixtures/wat"]) {
-				cpSync(join(PROJECT_ROOT, dir), join(copy, dir), { recursive: true });
-			}
-			symlinkSync(join(PROJECT_ROOT, "node_modules"), join(copy, "node_modules"));
-			mkdirSync(join(copy, "wasm"));
-			writeFileSync(join(copy, "wasm/extra.wasm"), UNMETERED);
-			writeFileSync(join(copy, "services/extra.ts"), 'import extra from "../wasm/extra.wasm";\nexport { extra };\n');
-			const { stdout } = await run(NODE, ["scripts/build-wasm.mjs"], { cwd: copy, timeout: 180_000 });
-			expect(stdout).toContain("wasm/extra.wasm metered in place");
-			const metered = readFileSync(join(copy, "wasm/extra.wasm"));
+			mkdirSync(join(copy.root, "wasm"));
+			writeFileSync(join(copy.root, "wasm/extra.wasm"), UNMETERED);
+			writeFileSync(
+				join(copy.root, "services/extra.ts"),
+				'import extra from "../wasm/extra.wasm";\nexport { extra };\n',
+			);
+			const { stdout } = await run(NODE, ["scripts/build-wasm.mjs"], { cwd: copy.root, timeout: 180_000 });
+			expect(stdout).toContain("[build-wasm] wasm/extra.wasm: metered in place");
+			const metered = readFileSync(join(copy.root, "wasm/extra.wasm"));
 			expect(meterInfo(metered)).toMatchObject({ meter: 2, build: buildId(UNMETERED) });
 			// A second build leaves it as it is.
-			const again = await run(NODE, ["scripts/build-wasm.mjs"], { cwd: copy, timeout: 180_000 });
+			const again = await run(NODE, ["scripts/build-wasm.mjs"], { cwd: copy.root, timeout: 180_000 });
 			expect(again.stdout).not.toContain("metered in place");
-			expect(readFileSync(join(copy, "wasm/extra.wasm")).equals(metered)).toBe(true);
-			// A module metered by another project (here, this one's: the copy has its own key) fails the build.
-			writeFileSync(join(copy, "wasm/extra.wasm"), await meter(UNMETERED, "elsewhere.wasm"));
-			const refused = await run(NODE, ["scripts/build-wasm.mjs"], { cwd: copy, timeout: 180_000 }).catch(
+			expect(readFileSync(join(copy.root, "wasm/extra.wasm")).equals(metered)).toBe(true);
+			// A module metered by another project fails the build: here, by a copy of the meter in a
+			// scratch folder, which makes its own key there (and its public-key module), touching
+			// neither this checkout's key and build/ nor the copy's.
+			const elsewhere = mkdtempSync(join(tmpdir(), "stateroom-meter-elsewhere-"));
+			try {
+				for (const dir of ["scripts/build", "src/wasm"]) {
+					cpSync(join(PROJECT_ROOT, dir), join(elsewhere, dir), { recursive: true });
+				}
+				symlinkSync(join(PROJECT_ROOT, "node_modules"), join(elsewhere, "node_modules"));
+				writeFileSync(join(elsewhere, "unmetered.wasm"), UNMETERED);
+				const meterThere = `import { meterFile } from "./scripts/build/meter.mjs"; await meterFile("unmetered.wasm", "metered.wasm", "elsewhere.wasm");`;
+				const { STATEROOM_METER_KEY: _ours, ...env } = process.env;
+				await run(NODE, ["--input-type=module", "-e", meterThere], { cwd: elsewhere, env });
+				cpSync(join(elsewhere, "metered.wasm"), join(copy.root, "wasm/extra.wasm"));
+			} finally {
+				rmSync(elsewhere, { recursive: true, force: true });
+			}
+			const refused = await run(NODE, ["scripts/build-wasm.mjs"], { cwd: copy.root, timeout: 180_000 }).catch(
 				(error: { stderr: string }) => error,
 			);
 			expect(refused.stderr).toContain(
 				`wasm/extra.wasm carries a "stateroom.metered" section that this project's meter did not write`,
 			);
 		} finally {
-			rmSync(copy, { recursive: true, force: true });
+			copy.remove();
 		}
 	}, 400_000);
 });

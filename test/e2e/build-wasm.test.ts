@@ -4,20 +4,26 @@
  * machine with only Node); with `--strict` (`npm test`, CI) it fails with what to install.
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { placeholder } from "../../scripts/build/placeholder.mjs";
 import { checkModule } from "../../src/wasm/abi.ts";
 import { NODE } from "./cli-process.ts";
-import { PROJECT_ROOT } from "./dev-server.ts";
+import { copyProject, type ProjectCopy } from "./project-copy.ts";
 
 const run = promisify(execFile);
 const INSTALL = "apt-get install rustc cargo libstd-rust-dev-wasm32";
 
-async function buildWithout(args: string[], cwd = PROJECT_ROOT): Promise<{ code: number; stderr: string }> {
+/** A copy with its build/ (timestamps kept), so the repository's build/ is left alone and only what a test removes is built. */
+let copy: ProjectCopy;
+beforeAll(() => {
+	copy = copyProject("stateroom-build-");
+});
+afterAll(() => copy?.remove());
+
+async function buildWithout(args: string[], cwd = copy.root): Promise<{ code: number; stderr: string }> {
 	try {
 		const { stderr } = await run(NODE, ["scripts/build-wasm.mjs", ...args], {
 			cwd,
@@ -53,21 +59,12 @@ describe("build:wasm without the Rust toolchain", () => {
 	});
 
 	it("replaces a placeholder with the real module once the toolchain is there", async () => {
-		// A throwaway copy of what the build reads, so the repository's build/ is left alone.
-		const copy = mkdtempSync(join(tmpdir(), "stateroom-build-"));
-		try {
-			for (const dir of ["scripts", "guests", "sdk", "services", "src/wasm", "test/fixtures/wat"]) {
-				cpSync(join(PROJECT_ROOT, dir), join(copy, dir), { recursive: true });
-			}
-			symlinkSync(join(PROJECT_ROOT, "node_modules"), join(copy, "node_modules"));
-			const counter = join(copy, "build/wasm/rust-counter.wasm");
-			expect((await buildWithout([], copy)).code).toBe(0);
-			expect(new TextDecoder().decode(readFileSync(counter))).toContain("stateroom.unbuilt");
-			await run(NODE, ["scripts/build-wasm.mjs", "--strict"], { cwd: copy, timeout: 120_000 });
-			const built = await WebAssembly.compile(readFileSync(counter));
-			await expect(checkModule(built, "rust-counter")).resolves.toBeUndefined();
-		} finally {
-			rmSync(copy, { recursive: true, force: true });
-		}
+		const counter = join(copy.root, "build/wasm/rust-counter.wasm");
+		rmSync(counter);
+		expect((await buildWithout([])).code).toBe(0);
+		expect(new TextDecoder().decode(readFileSync(counter))).toContain("stateroom.unbuilt");
+		await run(NODE, ["scripts/build-wasm.mjs", "--strict"], { cwd: copy.root, timeout: 120_000 });
+		const built = await WebAssembly.compile(readFileSync(counter));
+		await expect(checkModule(built, "rust-counter")).resolves.toBeUndefined();
 	}, 240_000);
 });

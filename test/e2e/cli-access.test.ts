@@ -7,20 +7,29 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectRoom } from "../../client/index.ts";
 import { mintJoinToken } from "../../src/access/token.ts";
-import { runCli, startCli } from "./cli-process.ts";
+import { runMain } from "../cli/run-main.ts";
+import { startCli } from "./cli-process.ts";
 import { open } from "./client.ts";
 import { freePort, PROJECT_ROOT } from "./dev-server.ts";
+import { copyProject, type ProjectCopy } from "./project-copy.ts";
 
 const ECHO = join(PROJECT_ROOT, "build/wasm/rust-echo.wasm");
 /** Given to the CLI (environment) and to wrangler dev (`--var`): .dev.vars stays untouched. */
 const SECRET = "cli-access-test-secret-0123456789abcdefghij";
 
+/** `serve` writes its generated project under .stateroom/serve/: in a copy, never the user's. */
+let copy: ProjectCopy;
+beforeAll(() => {
+	copy = copyProject("stateroom-cli-access-");
+});
+afterAll(() => copy?.remove());
+
 describe("stateroom token", () => {
 	it("prints a token alone on stdout, signed with the secret from the environment", async () => {
-		const { code, stdout } = await runCli(["token", "--service", "chat", "--room", "lobby", "--user", "ann"], {
+		const { code, stdout } = await runMain(["token", "--service", "chat", "--room", "lobby", "--user", "ann"], {
 			env: { STATEROOM_TOKEN_SECRET: SECRET },
 		});
 		expect(code).toBe(0);
@@ -31,12 +40,12 @@ describe("stateroom token", () => {
 	});
 
 	it("refuses a bad duration (exit 2) and a missing secret (exit 1), saying how to fix it", async () => {
-		const bad = await runCli(["token", "--service", "chat", "--room", "r", "--ttl", "soon"], {
+		const bad = await runMain(["token", "--service", "chat", "--room", "r", "--ttl", "soon"], {
 			env: { STATEROOM_TOKEN_SECRET: SECRET },
 		});
 		expect(bad.code).toBe(2);
 		expect(bad.stderr).toMatch(/"soon" is not a duration/);
-		const missing = await runCli(["token", "--service", "chat", "--room", "r", "--secret-name", "NO_SUCH_SECRET_X"]);
+		const missing = await runMain(["token", "--service", "chat", "--room", "r", "--secret-name", "NO_SUCH_SECRET_X"]);
 		expect(missing.code).toBe(1);
 		expect(missing.stderr).toMatch(/fix: Add a line NO_SUCH_SECRET_X=<random text> to \.dev\.vars/);
 	});
@@ -47,27 +56,30 @@ describe("stateroom serve with security flags", () => {
 		expect(existsSync(ECHO), "run `npm run build:wasm` first").toBe(true);
 		const port = await freePort();
 		const persist = mkdtempSync(join(tmpdir(), "stateroom-serve-access-"));
-		const cli = startCli([
-			"serve",
-			ECHO,
-			"--port",
-			String(port),
-			"--token",
-			"required",
-			"--max-message-bytes",
-			"100",
-			"--",
-			"--persist-to",
-			persist,
-			"--var",
-			`STATEROOM_TOKEN_SECRET:${SECRET}`,
-		]);
+		const cli = startCli(
+			[
+				"serve",
+				ECHO,
+				"--port",
+				String(port),
+				"--token",
+				"required",
+				"--max-message-bytes",
+				"100",
+				"--",
+				"--persist-to",
+				persist,
+				"--var",
+				`STATEROOM_TOKEN_SECRET:${SECRET}`,
+			],
+			{ cwd: copy.root },
+		);
 		try {
 			await cli.waitFor(/press Ctrl-C to stop/, 90_000);
 			const room = crypto.randomUUID();
 			const url = `ws://127.0.0.1:${port}/ws/${room}`;
 			await expect(open(url)).rejects.toThrow(/401/);
-			const minted = await runCli(["token", "--service", "rust-echo", "--room", room, "--ttl", "5m"], {
+			const minted = await runMain(["token", "--service", "rust-echo", "--room", room, "--ttl", "5m"], {
 				env: { STATEROOM_TOKEN_SECRET: SECRET },
 			});
 			const client = await open(`${url}?token=${minted.stdout.trim()}`);

@@ -94,6 +94,29 @@ describe("stateroom dev, when the Worker cannot run", () => {
 		expect(await ask("tally", "tea")).toBe("tally got tea");
 	}, 180_000);
 
+	it("says a typo in the services index is a typo, in the type checker's words, not a missing import", async () => {
+		const before = cli.output().length;
+		edit("services/index.ts", (source) => source.replace("\t\ttally: Tally,\n", "\t\ttally: Taly,\n"));
+		await cli.waitFor(/\[stateroom\] until then, http:\/\/127\.0\.0\.1:\d+ answers every request/, 90_000, before);
+		await cli.waitFor(/Did you mean 'Tally'\? \(TS2552\)/, 60_000, before);
+		const printed = cli.output().slice(before);
+		expect(printed).toMatch(
+			/\[stateroom\] {3}services\/index\.ts:\d+:\d+: Cannot find name 'Taly'\. Did you mean 'Tally'\? \(TS2552\)\n/,
+		);
+		expect(printed).toContain(
+			"[stateroom] error: the Worker failed to load: Uncaught ReferenceError: Taly is not defined.",
+		);
+		expect(printed).toMatch(
+			/\[stateroom\] fix: The type check says services\/index\.ts:\d+:\d+: Cannot find name 'Taly'\. Did you mean 'Tally'\? Correct that line, then save/,
+		);
+		expect(printed).not.toContain("add its import line");
+
+		edit("services/index.ts", (source) => source.replace("\t\ttally: Taly,\n", "\t\ttally: Tally,\n"));
+		await cli.waitFor(/serving http:\/\/127\.0\.0\.1:\d+ again/, 90_000, before);
+		await cli.waitFor(/\[stateroom\] type check: no errors/, 60_000, before);
+		expect(await ask("tally", "tea")).toBe("tally got tea");
+	}, 240_000);
+
 	it("says which import broke the build instead of hanging, and recovers once the file exists", async () => {
 		const before = cli.output().length;
 		edit("services/assemblyscript.ts", (source) =>

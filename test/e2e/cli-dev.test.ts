@@ -1,31 +1,33 @@
 /**
  * `stateroom dev`: builds, serves through wrangler dev on the given port, prints what it serves,
  * rebuilds WebAssembly guests when their sources change (and wrangler reloads them), refuses a
- * port in use, and stops wrangler with it. One wrangler dev for the whole file.
+ * port in use, and stops wrangler with it. One wrangler dev for the whole file, in a copy of the
+ * project: the user's own checkout (its sources, build/ and .stateroom/dev.json) is never touched.
  */
-import { mkdtempSync, statSync, utimesSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BackgroundCli, runCli, startCli } from "./cli-process.ts";
 import { open } from "./client.ts";
-import { freePort, PROJECT_ROOT } from "./dev-server.ts";
+import { freePort } from "./dev-server.ts";
+import { copyProject, type ProjectCopy } from "./project-copy.ts";
 
-/** A watched guest source; touching it (same content, new mtime) must rebuild its module. */
-const WATCHED = join(PROJECT_ROOT, "services/assemblyscript/counter.ts");
-
+let copy: ProjectCopy;
 let cli: BackgroundCli;
 let port: number;
+const SECRET = "cli-dev-admin-secret-0123456789abcdefghij";
 
 beforeAll(async () => {
+	copy = copyProject("stateroom-dev-");
+	writeFileSync(join(copy.root, ".dev.vars"), `STATEROOM_ADMIN_SECRET=${SECRET}\n`);
 	port = await freePort();
-	const persist = mkdtempSync(join(tmpdir(), "stateroom-dev-"));
-	cli = startCli(["dev", String(port), "--", "--persist-to", persist]);
+	cli = startCli(["dev", String(port), "--", "--persist-to", join(copy.root, ".wrangler/state")], { cwd: copy.root });
 	await cli.waitFor(/press Ctrl-C to stop/, 150_000);
 }, 160_000);
 
 afterAll(async () => {
 	await cli?.stop();
+	copy?.remove();
 });
 
 describe("stateroom dev", () => {
@@ -45,6 +47,36 @@ describe("stateroom dev", () => {
 		expect(out).toMatch(/watching services\/assemblyscript, sdk\/assemblyscript, .* for changes/);
 	});
 
+	it("builds the deployment's services only, one line each, never the test fixtures", () => {
+		const out = cli.output();
+		const built = out.slice(0, out.indexOf("[stateroom] building WebAssembly guests: done in"));
+		expect(built).not.toContain("build/fixtures");
+		expect(built).not.toContain("SDK fixtures");
+		const lines = built.split("\n").filter((line) => line.startsWith("[build-wasm]"));
+		const services = readdirSync(join(copy.root, "build/wasm")).filter((file) => /^(as|rust|c)-.*\.wasm$/.test(file));
+		expect(lines.length).toBe(services.length);
+		for (const module of services) expect(built).toMatch(new RegExp(`\\[build-wasm\\] build/wasm/${module}: `));
+	});
+
+	it("type-checks the project beside the build, and leaves out wrangler's offline noise", async () => {
+		await cli.waitFor(/\[stateroom\] type check: no errors/, 120_000);
+		const out = cli.output();
+		expect(out).not.toContain("getaddrinfo");
+		expect(out).not.toContain("Unable to fetch the `Request.cf` object");
+		expect(out.split("[stateroom] offline:").length).toBeLessThanOrEqual(2);
+	}, 130_000);
+
+	it("is found by `rooms`, which says it uses the running dev's port", async () => {
+		const { code, stdout, stderr, output } = await runCli(["rooms", "--json"], {
+			cwd: copy.root,
+			env: { STATEROOM_ADMIN_SECRET: SECRET },
+		});
+		expect(code, output).toBe(0);
+		expect(stderr).toContain(`[stateroom] using the running stateroom dev at http://127.0.0.1:${port} (process `);
+		const services = (JSON.parse(stdout) as { services: { name: string }[] }).services.map((service) => service.name);
+		expect(services).toContain("counter");
+	});
+
 	it("answers /status, serves the demo page at /, and runs rooms", async () => {
 		const status = await fetch(`http://127.0.0.1:${port}/status`);
 		expect(await status.text()).toBe("ok");
@@ -59,13 +91,20 @@ describe("stateroom dev", () => {
 
 	it("rebuilds a WebAssembly guest when its source changes, and serves the rebuilt module", async () => {
 		const before = cli.output().length;
+		const wasm = join(copy.root, "build/wasm");
+		const written = () => new Map(readdirSync(wasm).map((file) => [file, statSync(join(wasm, file)).mtimeMs]));
+		const earlier = written();
+		// A watched guest source; touching it (same content, new mtime) must rebuild its module.
 		const now = new Date();
-		utimesSync(WATCHED, now, now);
+		utimesSync(join(copy.root, "services/assemblyscript/counter.ts"), now, now);
 		await cli.waitFor(/services\/assemblyscript\/counter\.ts changed: rebuilding WebAssembly guests\.\.\./, 10_000);
 		await cli.waitFor(/rebuilt WebAssembly guests in [\d.]+ s; wrangler reloads the Worker/, 120_000);
 		const after = cli.output().slice(before);
 		expect(after).toContain("build/wasm/as-counter.wasm");
-		expect(statSync(join(PROJECT_ROOT, "build/wasm/as-counter.wasm")).mtimeMs).toBeGreaterThanOrEqual(
+		// Only the rebuilt module is written, so wrangler reloads the Worker once.
+		const changed = [...written()].filter(([file, mtime]) => earlier.get(file) !== mtime).map(([file]) => file);
+		expect(changed).toEqual(["as-counter.wasm"]);
+		expect(statSync(join(copy.root, "build/wasm/as-counter.wasm")).mtimeMs).toBeGreaterThanOrEqual(
 			now.getTime() - 1000,
 		);
 		// The rebuilt module runs (wrangler may still be reloading: allow it a moment).
@@ -85,7 +124,7 @@ describe("stateroom dev", () => {
 	}, 180_000);
 
 	it("refuses to start a second server on the same port, saying how to pick another", async () => {
-		const { code, stderr, stdout } = await runCli(["dev", String(port)]);
+		const { code, stderr, stdout } = await runCli(["dev", String(port)], { cwd: copy.root });
 		expect(code).toBe(1);
 		expect(stderr).toContain(`[stateroom] error: Port ${port} on 127.0.0.1 is already in use by another program.`);
 		expect(stderr).toContain(
@@ -94,8 +133,12 @@ describe("stateroom dev", () => {
 		expect(stdout).not.toContain("building WebAssembly guests");
 	});
 
-	it("stops wrangler when it is stopped", async () => {
+	it("stops wrangler when it is stopped, and then `rooms` says no dev runs", async () => {
 		expect(await cli.stop()).toBe(0);
 		await expect(fetch(`http://127.0.0.1:${port}/status`)).rejects.toThrow();
+		const { stderr } = await runCli(["rooms"], { cwd: copy.root, env: { STATEROOM_ADMIN_SECRET: SECRET } });
+		expect(stderr).toContain(
+			"[stateroom] no stateroom dev is running for this project (no .stateroom/dev.json): trying http://127.0.0.1:8080",
+		);
 	}, 30_000);
 });

@@ -5,7 +5,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "./dev-server.ts";
+import { killGroup, stopProcess } from "../../cli/wrangler-dev.ts";
+import { PROJECT_ROOT } from "./project-copy.ts";
 
 export const CLI = join(PROJECT_ROOT, "cli/bin.mjs");
 /** The project's Node 22, which the CLI needs (and which runs these tests). */
@@ -51,7 +52,7 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
 	const ms = options.timeoutMs ?? 20_000;
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(() => {
-			killGroup(child, "SIGKILL");
+			killGroup(child.pid, "SIGKILL");
 			reject(new Error(`stateroom ${args.join(" ")} did not finish within ${ms} ms; output:\n${output}`));
 		}, ms);
 		child.once("close", (code) => {
@@ -118,21 +119,10 @@ export function startCli(args: readonly string[], options: CliOptions = {}): Bac
 		},
 		async stop() {
 			if (child.exitCode === null) {
-				killGroup(child, "SIGTERM");
-				const timer = setTimeout(() => killGroup(child, "SIGKILL"), 10_000);
-				const code = await exited;
-				clearTimeout(timer);
-				return code;
+				await stopProcess(child, { graceMs: 10_000 });
+				return exited;
 			}
 			return child.exitCode;
 		},
 	};
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-	try {
-		if (child.pid) process.kill(-child.pid, signal);
-	} catch {
-		// Already gone.
-	}
 }

@@ -11,21 +11,35 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NODE, runCli, startCli } from "./cli-process.ts";
+import { runMain } from "../cli/run-main.ts";
+import { NODE, startCli } from "./cli-process.ts";
 import { open } from "./client.ts";
 import { freePort, PROJECT_ROOT } from "./dev-server.ts";
+import { copyProject, type ProjectCopy } from "./project-copy.ts";
 
 const COUNTER = join(PROJECT_ROOT, "build/wasm/rust-counter.wasm");
 const MISSING_RECV = join(PROJECT_ROOT, "build/fixtures/missing-recv.wasm");
 /** A module as another toolchain leaves it: never metered (the WAT fixture scripted.wat). */
 const UNMETERED = join(PROJECT_ROOT, "build/fixtures/unmetered.wasm");
 
+/** `serve` writes its generated project under .stateroom/serve/: in a copy, never the user's. */
+let copy: ProjectCopy;
+/** The CLI in this process (test/cli/run-main.ts), for what never starts wrangler. */
+const serve = (args: string[]) => runMain(["serve", ...args], { cwd: copy.root });
+
 beforeAll(() => {
 	// `npm test` builds these first (pretest); a lone run of this file builds them here.
 	if (!existsSync(COUNTER) || !existsSync(MISSING_RECV) || !existsSync(UNMETERED)) {
-		execFileSync(NODE, ["scripts/build-wasm.mjs"], { cwd: PROJECT_ROOT, stdio: "ignore", timeout: 240_000 });
+		execFileSync(NODE, ["scripts/build-wasm.mjs", "--fixtures"], {
+			cwd: PROJECT_ROOT,
+			stdio: "ignore",
+			timeout: 240_000,
+		});
 	}
+	copy = copyProject("stateroom-serve-");
 }, 250_000);
+
+afterAll(() => copy?.remove());
 
 /**
  * Sends a WebSocket upgrade to 127.0.0.1:`port` with the given Host (and Origin) header, as a
@@ -68,7 +82,8 @@ describe("stateroom serve", () => {
 	it("serves a Rust-built module as the default service, at /ws/:room and /s/<name>/ws/:room", async () => {
 		const port = await freePort();
 		const persist = mkdtempSync(join(tmpdir(), "stateroom-serve-"));
-		const cli = startCli(["serve", COUNTER, "--port", String(port), "--", "--persist-to", persist]);
+		const counter = join(copy.root, "build/wasm/rust-counter.wasm");
+		const cli = startCli(["serve", counter, "--port", String(port), "--", "--persist-to", persist], { cwd: copy.root });
 		try {
 			await cli.waitFor(/press Ctrl-C to stop/, 90_000);
 			expect(cli.output()).toContain(`[stateroom] checking build/wasm/rust-counter.wasm against the Stateroom ABI...`);
@@ -94,17 +109,10 @@ describe("stateroom serve", () => {
 	it("answers loopback Host names only, and the names --allowed-hosts lets in (DNS rebinding)", async () => {
 		const port = await freePort();
 		const persist = mkdtempSync(join(tmpdir(), "stateroom-serve-"));
-		const cli = startCli([
-			"serve",
-			COUNTER,
-			"--port",
-			String(port),
-			"--allowed-hosts",
-			"rooms.test",
-			"--",
-			"--persist-to",
-			persist,
-		]);
+		const cli = startCli(
+			["serve", COUNTER, "--port", String(port), "--allowed-hosts", "rooms.test", "--", "--persist-to", persist],
+			{ cwd: copy.root },
+		);
 		try {
 			await cli.waitFor(/press Ctrl-C to stop/, 90_000);
 			// A page on evil.example, rebound to 127.0.0.1: its Origin matches the Host it forged.
@@ -126,7 +134,9 @@ describe("stateroom serve", () => {
 	it("meters a module built elsewhere, which the host would refuse unmetered", async () => {
 		const port = await freePort();
 		const persist = mkdtempSync(join(tmpdir(), "stateroom-serve-"));
-		const cli = startCli(["serve", UNMETERED, "--port", String(port), "--", "--persist-to", persist]);
+		const cli = startCli(["serve", UNMETERED, "--port", String(port), "--", "--persist-to", persist], {
+			cwd: copy.root,
+		});
 		try {
 			await cli.waitFor(/press Ctrl-C to stop/, 90_000);
 			const client = await open(`ws://127.0.0.1:${port}/ws/${crypto.randomUUID()}`);
@@ -143,14 +153,14 @@ describe("stateroom serve", () => {
 		const dir = mkdtempSync(join(tmpdir(), "stateroom-bad-"));
 		const bad = join(dir, "bad.wasm");
 		writeFileSync(bad, "this is not wasm");
-		const { code, stderr } = await runCli(["serve", bad]);
+		const { code, stderr } = await serve([bad]);
 		expect(code).toBe(1);
 		expect(stderr).toContain(`[stateroom] error: ${bad} is not a WebAssembly module:`);
 		expect(stderr).toContain("[stateroom] fix: Give a .wasm file compiled for wasm32");
 	});
 
 	it("refuses a module that breaks the ABI, naming the missing export", async () => {
-		const { code, stderr } = await runCli(["serve", MISSING_RECV]);
+		const { code, stderr } = await serve([MISSING_RECV]);
 		expect(code).toBe(1);
 		expect(stderr).toContain(`${MISSING_RECV} does not follow the Stateroom WebAssembly ABI:`);
 		expect(stderr).toContain('does not export "stateroom_recv"');
@@ -158,12 +168,12 @@ describe("stateroom serve", () => {
 	});
 
 	it("takes a folder with one module, and lists the candidates of a folder with several", async () => {
-		const { code, stderr } = await runCli(["serve", join(PROJECT_ROOT, "build/wasm")]);
+		const { code, stderr } = await serve([join(PROJECT_ROOT, "build/wasm")]);
 		expect(code).toBe(1);
 		expect(stderr).toMatch(/build\/wasm holds \d+ \.wasm files: .*rust-counter\.wasm/);
 		expect(stderr).toContain("[stateroom] fix: Name one of them");
 		const empty = mkdtempSync(join(tmpdir(), "stateroom-empty-"));
-		const none = await runCli(["serve", empty]);
+		const none = await serve([empty]);
 		expect(none.code).toBe(1);
 		expect(none.stderr).toContain(`No .wasm file in ${empty}.`);
 	});
@@ -179,7 +189,7 @@ describe("stateroom serve", () => {
 		afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 		it("says the port is in use and how to pick another, before starting wrangler", async () => {
-			const { code, stderr, stdout } = await runCli(["serve", COUNTER, "--port", String(port)]);
+			const { code, stderr, stdout } = await serve([COUNTER, "--port", String(port)]);
 			expect(code).toBe(1);
 			expect(stderr).toContain(`[stateroom] error: Port ${port} on 127.0.0.1 is already in use by another program.`);
 			expect(stderr).toContain(`--port ${port + 1}\`.`);
@@ -187,7 +197,7 @@ describe("stateroom serve", () => {
 		});
 
 		it("finds a module this project builds by its service name", async () => {
-			const { code, stdout } = await runCli(["serve", "rust-counter", "--port", String(port)]);
+			const { code, stdout } = await serve(["rust-counter", "--port", String(port)]);
 			// It got as far as the port check: the name resolved to the built module, which passed the ABI check.
 			expect(code).toBe(1);
 			expect(stdout).toContain("[stateroom] checking build/wasm/rust-counter.wasm against the Stateroom ABI...");

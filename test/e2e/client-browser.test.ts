@@ -7,7 +7,8 @@ import { build } from "esbuild";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, type TestBrowser } from "./browser.ts";
-import { type DevServer, PROJECT_ROOT, startDevServer } from "./dev-server.ts";
+import { type DevServer, PROJECT_ROOT } from "./dev-server.ts";
+import { sharedDevServer } from "./shared-server.ts";
 
 let server: DevServer;
 let browser: TestBrowser;
@@ -23,7 +24,7 @@ beforeAll(async () => {
 		write: false,
 		logLevel: "silent",
 	});
-	server = await startDevServer();
+	server = await sharedDevServer();
 	browser = await launchBrowser();
 	page = await browser.context.newPage();
 	// A page on the dev server's origin, as the demo page would be.
@@ -33,7 +34,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await browser?.close();
-	await server?.stop();
 });
 
 /** What the page-side clients reported; set up by `openClients` in the page. */

@@ -3,7 +3,7 @@
  * WebSocket: state transitions, the send queue and its bound, params recomputed per connect, and
  * clients that ride out a server restart on their own.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
 	type ConnectionState,
 	connectRoom,
@@ -11,21 +11,18 @@ import {
 	type RoomSocketEvents,
 	type RoomSocketOptions,
 } from "../../client/index.ts";
-import { type DevServer, startDevServer } from "./dev-server.ts";
+import type { DevServer } from "./dev-server.ts";
+import { sharedDevServer } from "./shared-server.ts";
 
 let server: DevServer;
 const opened: RoomSocket[] = [];
 
 beforeAll(async () => {
-	server = await startDevServer();
+	server = await sharedDevServer();
 });
 
 afterEach(() => {
 	for (const room of opened.splice(0)) room.close();
-});
-
-afterAll(async () => {
-	await server?.stop();
 });
 
 /** Small delays so reconnection is quick in tests; the defaults are for production. */

@@ -12,7 +12,8 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, type TestBrowser } from "./browser.ts";
 import { NODE } from "./cli-process.ts";
-import { type DevServer, PROJECT_ROOT, startDevServer } from "./dev-server.ts";
+import { type DevServer, PROJECT_ROOT } from "./dev-server.ts";
+import { sharedDevServer } from "./shared-server.ts";
 
 const WAIT = { timeout: 15_000 };
 
@@ -22,13 +23,12 @@ let browser: TestBrowser;
 beforeAll(async () => {
 	// The page's script is generated (public/demo.js); build it as `npm test`'s pretest does.
 	execFileSync(NODE, ["cli/build-demo.ts"], { cwd: PROJECT_ROOT, stdio: "ignore", timeout: 60_000 });
-	server = await startDevServer();
+	server = await sharedDevServer();
 	browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
 	await browser?.close();
-	await server?.stop();
 });
 
 async function openRoom(room: string): Promise<Page> {

@@ -8,11 +8,11 @@
  *   it may import `stateroom` and, as app/worker.ts does, `../services/index.ts`;
  * - `<!-- test: run -->`: shell command lines that need no server and no network; each must exit
  *   0, and a line commented `# prints: X` must print X;
- * - `<!-- test: node-client -->`: a Node program run next to a fresh `wrangler dev` (its port
+ * - `<!-- test: node-client -->`: a Node program run next to the shared `wrangler dev` (its port
  *   replacing 8080); it must exit on its own and print what its `// ` comment on a `console.log`
  *   line says, up to the first parenthesis.
  *
- * Everything runs in a copy of the project made of tracked files (see project-copy.ts), so a
+ * Everything runs in a copy of the project as committed (see project-copy.ts), so a
  * user's own files (a `.dev.vars`, say) neither change nor break what these snippets do.
  * README.md's tour is run by readme.test.ts, through its own `readme-test` markers.
  */
@@ -20,8 +20,9 @@ import { execFile } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, PROJECT_ROOT, startDevServer } from "./dev-server.ts";
+import { type DevServer, PROJECT_ROOT } from "./dev-server.ts";
 import { copyProject, type ProjectCopy } from "./project-copy.ts";
+import { sharedDevServer } from "./shared-server.ts";
 
 const KINDS = ["typecheck", "run", "node-client"] as const;
 type Kind = (typeof KINDS)[number];
@@ -171,10 +172,8 @@ describe("Node client snippets run against wrangler dev", () => {
 	let server: DevServer;
 
 	beforeAll(async () => {
-		server = await startDevServer();
+		server = await sharedDevServer();
 	}, 90_000);
-
-	afterAll(() => server?.stop());
 
 	it.each(of("node-client").map((snippet) => [snippet.name, snippet] as const))(
 		"%s",

@@ -4,18 +4,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, open } from "./client.ts";
-import { type DevServer, startDevServer } from "./dev-server.ts";
+import type { DevServer } from "./dev-server.ts";
+import { sharedDevServer } from "./shared-server.ts";
 
 let server: DevServer;
 const clients: Client[] = [];
 
 beforeAll(async () => {
-	server = await startDevServer();
+	server = await sharedDevServer();
 });
 
 afterAll(async () => {
 	for (const client of clients) client.socket.terminate();
-	await server?.stop();
 });
 
 async function join(path: string): Promise<Client> {

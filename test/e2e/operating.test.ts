@@ -10,12 +10,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runMain } from "../cli/run-main.ts";
 import { launchBrowser, type TestBrowser } from "./browser.ts";
-import { NODE, runCli } from "./cli-process.ts";
+import { NODE } from "./cli-process.ts";
 import { open } from "./client.ts";
-import { type DevServer, PROJECT_ROOT, startDevServer } from "./dev-server.ts";
+import { type DevServer, PROJECT_ROOT } from "./dev-server.ts";
+import { SHARED_ADMIN_SECRET, sharedDevServer } from "./shared-server.ts";
 
-const SECRET = "e2e-admin-secret";
+const SECRET = SHARED_ADMIN_SECRET;
 const WAIT = { timeout: 15_000 };
 
 let server: DevServer;
@@ -23,12 +25,8 @@ let server: DevServer;
 beforeAll(async () => {
 	// The operator page's script is generated (public/admin/admin.js), as `npm test`'s pretest does.
 	execFileSync(NODE, ["cli/build-demo.ts"], { cwd: PROJECT_ROOT, stdio: "ignore", timeout: 60_000 });
-	server = await startDevServer({ args: ["--var", `STATEROOM_ADMIN_SECRET:${SECRET}`] });
+	server = await sharedDevServer();
 }, 120_000);
-
-afterAll(async () => {
-	await server?.stop();
-});
 
 function api(path: string, init: RequestInit = {}, secret: string | null = SECRET): Promise<Response> {
 	const headers = new Headers(init.headers);
@@ -69,8 +67,9 @@ async function logged(pattern: RegExp): Promise<void> {
 	}
 }
 
+/** The CLI against the server, run in this process (test/cli/run-main.ts): the same code, no Node to start. */
 const cli = (args: string[], secret = SECRET) =>
-	runCli([...args, "--url", server.http], { env: { STATEROOM_ADMIN_SECRET: secret }, timeoutMs: 30_000 });
+	runMain([...args, "--url", server.http], { env: { STATEROOM_ADMIN_SECRET: secret } });
 
 describe("the admin API on wrangler dev", () => {
 	it("refuses every route without the secret, and serves the operator page", async () => {
@@ -155,10 +154,9 @@ describe("stateroom rooms and stateroom room", () => {
 			writeFileSync(join(project, "wrangler.toml"), 'name = "x"\n');
 			writeFileSync(join(project, "package.json"), "{}\n");
 			writeFileSync(join(project, ".dev.vars"), `OTHER=1\nSTATEROOM_ADMIN_SECRET="${SECRET}"\n`);
-			const result = await runCli(["rooms", "--url", server.http, "--json"], {
+			const result = await runMain(["rooms", "--url", server.http, "--json"], {
 				cwd: project,
-				env: { STATEROOM_ADMIN_SECRET: "" },
-				timeoutMs: 30_000,
+				env: { STATEROOM_ADMIN_SECRET: undefined },
 			});
 			expect(result.code, result.output).toBe(0);
 			expect(JSON.parse(result.stdout).services.length).toBeGreaterThan(0);

@@ -1,29 +1,55 @@
 /**
- * A throwaway copy of this project for tests that change it (`stateroom new`, the README's
- * tour): the files git tracks, as they are in the working tree, and nothing else, so that a
- * user's own untracked services and tests (the tour's services/tally.ts, say) can never make
- * such a test fail. node_modules is linked, not copied; build/ (generated from tracked
- * sources) is copied with its timestamps so that the WebAssembly builds stay cached.
+ * A throwaway copy of this project for tests that change it (`stateroom new`, `stateroom dev`,
+ * the README's tour): exactly what a fresh clone holds, the tree committed at HEAD. A user's
+ * untracked files (the tour's services/tally.ts), edits to tracked ones (the tour's line in
+ * services/index.ts) and their .stateroom/ are never part of it, so what `npm test` does cannot
+ * depend on what the user is working on.
+ *
+ * node_modules is linked, not copied; build/ (generated) is copied with its timestamps so that
+ * the WebAssembly builds stay cached. A file whose working-tree content equals HEAD's keeps its
+ * timestamp too; one the user changed is written with HEAD's content and the current time, so
+ * that anything built from the user's version is older than it and is rebuilt.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { PROJECT_ROOT } from "./dev-server.ts";
+import { dirname, join, resolve } from "node:path";
 
-/** The project's tracked files, relative to its root. */
-export function trackedFiles(root = PROJECT_ROOT): string[] {
-	let listing: string;
+export const PROJECT_ROOT = resolve(import.meta.dirname, "../..");
+
+export interface CommittedFile {
+	readonly path: string;
+	/** Git's mode: "100644", or "100755" for an executable. */
+	readonly mode: string;
+}
+
+function git(root: string, args: readonly string[]): Buffer {
 	try {
-		listing = execFileSync("git", ["ls-files", "-z"], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+		return execFileSync("git", args, { cwd: root, maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
 	} catch (error) {
 		throw new Error(
-			`Cannot list the project's tracked files with \`git ls-files\` in ${root} (${String(error)}). ` +
-				"These tests copy only tracked files: run them in a git clone of the project.",
+			`\`git ${args.join(" ")}\` failed in ${root} (${String(error)}). ` +
+				"These tests copy the project as committed at HEAD: run them in a git clone of the project.",
 		);
 	}
-	// A tracked file deleted in the working tree is not part of the project any more.
-	return listing.split("\0").filter((file) => file !== "" && existsSync(join(root, file)));
+}
+
+/** The files of HEAD's tree (regular files and executables; no symlinks or submodules). */
+export function committedFiles(root = PROJECT_ROOT): CommittedFile[] {
+	const files: CommittedFile[] = [];
+	for (const entry of git(root, ["ls-tree", "-r", "-z", "HEAD"]).toString("utf8").split("\0")) {
+		const match = /^(\d+) blob [0-9a-f]+\t(.+)$/s.exec(entry);
+		if (match && (match[1] === "100644" || match[1] === "100755")) {
+			files.push({ mode: match[1], path: match[2] as string });
+		}
+	}
+	return files;
+}
+
+/** Tracked files whose working-tree content differs from HEAD (edited, staged or deleted). */
+export function changedFiles(root = PROJECT_ROOT): Set<string> {
+	const listing = git(root, ["diff", "--name-only", "--no-renames", "-z", "HEAD", "--"]).toString("utf8");
+	return new Set(listing.split("\0").filter((file) => file !== ""));
 }
 
 export interface ProjectCopy {
@@ -31,20 +57,39 @@ export interface ProjectCopy {
 	remove(): void;
 }
 
-/** Copies the tracked files (and build/, with the meter key that signed it) into a fresh temporary folder. */
-export function copyProject(prefix: string, options: { withBuild?: boolean } = {}): ProjectCopy {
+export interface CopyOptions {
+	/**
+	 * Copy build/ and the meter key that signed its modules (default true): without them, the copy
+	 * is a clone before its first build.
+	 */
+	readonly withBuild?: boolean;
+	/** The checkout to copy (default: this project). */
+	readonly from?: string;
+}
+
+/** Copies HEAD's tree (and build/, with its meter key) of the checkout into a fresh temporary folder. */
+export function copyProject(prefix: string, options: CopyOptions = {}): ProjectCopy {
+	const from = options.from ?? PROJECT_ROOT;
 	const root = mkdtempSync(join(tmpdir(), prefix));
-	for (const file of trackedFiles()) {
-		mkdirSync(dirname(join(root, file)), { recursive: true });
-		cpSync(join(PROJECT_ROOT, file), join(root, file), { preserveTimestamps: true });
+	const changed = changedFiles(from);
+	for (const { path, mode } of committedFiles(from)) {
+		const to = join(root, path);
+		mkdirSync(dirname(to), { recursive: true });
+		if (changed.has(path) || !existsSync(join(from, path))) {
+			writeFileSync(to, git(from, ["cat-file", "blob", `HEAD:${path}`]));
+			chmodSync(to, mode === "100755" ? 0o755 : 0o644);
+		} else {
+			cpSync(join(from, path), to, { preserveTimestamps: true });
+		}
 	}
-	if (options.withBuild !== false && existsSync(join(PROJECT_ROOT, "build"))) {
-		cpSync(join(PROJECT_ROOT, "build"), join(root, "build"), { recursive: true, preserveTimestamps: true });
+	if (options.withBuild !== false && existsSync(join(from, "build"))) {
+		cpSync(join(from, "build"), join(root, "build"), { recursive: true, preserveTimestamps: true });
 		// The key that signed build/'s modules: without it the copy's meter makes a new one and rebuilds them all.
+		// The only file of the user's .stateroom/ a copy takes; nothing else of it (dev.json, serve/) comes along.
 		const key = ".stateroom/meter-key.pem";
-		if (existsSync(join(PROJECT_ROOT, key))) {
+		if (existsSync(join(from, key))) {
 			mkdirSync(join(root, ".stateroom"), { recursive: true });
-			cpSync(join(PROJECT_ROOT, key), join(root, key), { preserveTimestamps: true });
+			cpSync(join(from, key), join(root, key), { preserveTimestamps: true });
 		}
 	}
 	symlinkSync(join(PROJECT_ROOT, "node_modules"), join(root, "node_modules"));

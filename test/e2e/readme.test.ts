@@ -11,9 +11,10 @@
  *   that file where the README says;
  * - `run`: run in a shell; it must succeed.
  *
- * It runs in a copy of the project made of tracked files only (see project-copy.ts), on a fresh
- * dev server with fresh storage, so the tour's own files never collide with a user's. The other
- * runnable blocks of README.md and docs/ (marked `<!-- test: ... -->`) are docs-snippets.test.ts's.
+ * It runs in a copy of the project as committed (see project-copy.ts), on a fresh dev server
+ * with fresh storage, so a user who has done the tour already (or changed anything else) never
+ * changes what it does. The other runnable blocks of README.md and docs/ (marked
+ * `<!-- test: ... -->`) are docs-snippets.test.ts's.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -21,6 +22,7 @@ import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopProcess } from "../../cli/wrangler-dev.ts";
 import { launchBrowser, type TestBrowser } from "./browser.ts";
 import { freePort, PROJECT_ROOT } from "./dev-server.ts";
 import { copyProject, type ProjectCopy } from "./project-copy.ts";
@@ -71,13 +73,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await browser?.close();
-	if (dev?.pid !== undefined && dev.exitCode === null) {
-		const exited = new Promise((resolve) => dev?.once("exit", resolve));
-		process.kill(-dev.pid, "SIGTERM");
-		const timer = setTimeout(() => dev?.pid !== undefined && process.kill(-dev.pid, "SIGKILL"), 10_000);
-		await exited;
-		clearTimeout(timer);
-	}
+	if (dev) await stopProcess(dev, { graceMs: 10_000 });
 	copy?.remove();
 }, 30_000);
 

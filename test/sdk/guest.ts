@@ -37,10 +37,13 @@ export interface Snapshot {
 const ROOT = join(import.meta.dirname, "../..");
 const ENOSYS = 52;
 
-/** Where `npm run build:wasm` puts a module: services in build/wasm, fixtures in build/fixtures. */
+/** Where the build puts a module: services in build/wasm (`npm run build:wasm`), fixtures in build/fixtures (`npm run build:test`). */
 export function wasmPath(name: string, dir: "wasm" | "fixtures" = "wasm"): string {
 	const path = join(ROOT, "build", dir, `${name}.wasm`);
-	if (!existsSync(path)) throw new Error(`${path} does not exist: run \`npm run build:wasm\` first.`);
+	if (!existsSync(path))
+		throw new Error(
+			`${path} does not exist: run \`npm run build:test\` first (it builds the services and the test fixtures).`,
+		);
 	return path;
 }
 

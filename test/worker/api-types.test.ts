@@ -1,4 +1,4 @@
-/** The public API's types: what compiles and what must not (checked by `npm run typecheck`). */
+/** The public API's types: what compiles and what must not, checked by tsc when `npm test` runs it (vitest typecheck mode) and by `npm run typecheck`. */
 import { ClientId, MessagePayload, MessageRecipient, type Service, type ServiceContext } from "stateroom";
 import { describe, expect, expectTypeOf, it } from "vitest";
 

@@ -1,5 +1,5 @@
 /**
- * WAT fixtures (test/fixtures/wat, built into build/fixtures by `npm run build:wasm`),
+ * WAT fixtures (test/fixtures/wat, built into build/fixtures by `npm run build:test`, which `npm test` runs first),
  * registered as test-only services by entry.ts so that rooms run them like any service.
  */
 import type { ServiceDefinition } from "stateroom";
