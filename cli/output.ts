@@ -23,7 +23,10 @@ export function warn(line: string): void {
 }
 
 /** Prints a failure: what went wrong (with indented detail lines), and what to do about it. */
-export function failure(error: { readonly message: string; readonly fix: string }, details: readonly string[] = []): void {
+export function failure(
+	error: { readonly message: string; readonly fix: string },
+	details: readonly string[] = [],
+): void {
 	const lines = details.map((line) => `${PREFIX}   ${line}\n`).join("");
 	process.stderr.write(`${PREFIX} error: ${error.message}\n${lines}${PREFIX} fix: ${error.fix}\n`);
 }
