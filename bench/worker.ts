@@ -10,7 +10,7 @@
  *   /parties/party-counter/:room   PartyServer
  */
 import { routePartykitRequest } from "partyserver";
-import { createStateroom, defineServices, StateroomRoom } from "stateroom";
+import { createStateroom, defineServices } from "stateroom";
 import wasmLadder from "../build/bench/ladder.wasm";
 import spinner from "../build/fixtures/contained.wasm";
 import asCounter from "../build/wasm/as-counter.wasm";
@@ -39,14 +39,14 @@ const stateroom = createStateroom(
 	defineServices({
 		default: "counter",
 		services: {
-			counter: { service: Counter, limits: UNTHROTTLED },
-			"relaxed-counter": { service: Counter, limits: UNTHROTTLED, durability: "relaxed" },
-			"rust-counter": { service: rustCounter, limits: UNTHROTTLED },
-			"c-counter": { service: cCounter, limits: UNTHROTTLED },
-			"as-counter": { service: asCounter, limits: UNTHROTTLED },
+			counter: { implementation: Counter, limits: UNTHROTTLED },
+			"relaxed-counter": { implementation: Counter, limits: UNTHROTTLED, durability: "relaxed" },
+			"rust-counter": { implementation: rustCounter, limits: UNTHROTTLED },
+			"c-counter": { implementation: cCounter, limits: UNTHROTTLED },
+			"as-counter": { implementation: asCounter, limits: UNTHROTTLED },
 			// 10 MB of state and 1,024 pages (64 MiB) are above the defaults; the ladders need them.
-			"ts-ladder": { service: StateLadder, limits: { ...UNTHROTTLED, maxStateBytes: 32 * 1024 * 1024 } },
-			"wasm-ladder": { service: wasmLadder, limits: { ...UNTHROTTLED, maxMemoryBytes: 64 * 1024 * 1024 } },
+			"ts-ladder": { implementation: StateLadder, limits: { ...UNTHROTTLED, maxStateBytes: 32 * 1024 * 1024 } },
+			"wasm-ladder": { implementation: wasmLadder, limits: { ...UNTHROTTLED, maxMemoryBytes: 64 * 1024 * 1024 } },
 			// A hostile room's guest: "l" spins until its fuel runs out. Default settings throughout
 			// (rate limit, fuel, failure streak, cool-down): the neighbour scenario floods it.
 			spinner,
@@ -71,8 +71,6 @@ export default {
 	},
 } satisfies ExportedHandler<BenchEnv>;
 
-/** Stateroom's room Durable Object, serving the services above. */
-export class Room extends StateroomRoom {
-	protected override readonly catalog = stateroom.catalog;
-}
+/** Stateroom's room Durable Object (serving the services above), and the baselines'. */
+export { Room } from "stateroom";
 export { PartyCounter, RawMemoryCounter, RawStorageCounter };

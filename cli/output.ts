@@ -2,8 +2,6 @@
  * Everything the CLI prints goes through here, so every line has the same shape:
  * `[stateroom] ...` for progress, `[stateroom] error: ...` and `[stateroom] fix: ...` for failures.
  */
-import type { CliError } from "./errors.ts";
-
 const PREFIX = "[stateroom]";
 
 export function info(line: string): void {
@@ -25,7 +23,10 @@ export function warn(line: string): void {
 }
 
 /** Prints a failure: what went wrong (with indented detail lines), and what to do about it. */
-export function failure(error: Pick<CliError, "message" | "fix">, details: readonly string[] = []): void {
+export function failure(
+	error: { readonly message: string; readonly fix: string },
+	details: readonly string[] = [],
+): void {
 	const lines = details.map((line) => `${PREFIX}   ${line}\n`).join("");
 	process.stderr.write(`${PREFIX} error: ${error.message}\n${lines}${PREFIX} fix: ${error.fix}\n`);
 }

@@ -31,7 +31,7 @@ export function findProject(from = process.cwd()): Project {
 }
 
 /** The services a project registers, as written in its source (the CLI never runs it). */
-export interface ServiceList {
+export interface ServiceNames {
 	readonly default: string | undefined;
 	readonly names: readonly string[];
 }
@@ -41,7 +41,7 @@ export interface ServiceList {
  * (services/rust.ts, services/c.ts, services/assemblyscript.ts). A name is a key of the `services: { ... }`
  * object or of those records; spreads and comments are skipped.
  */
-export function listServices(project: Project): ServiceList {
+export function listServices(project: Project): ServiceNames {
 	const index = readText(project.path("services/index.ts"));
 	const defaultName = /\bdefault:\s*"([^"]+)"/.exec(index)?.[1];
 	const names = new Set(objectKeys(between(index, /\bservices:\s*\{/)));

@@ -11,7 +11,7 @@
 import { CliError } from "./errors.ts";
 import { detail, failure, info, seconds } from "./output.ts";
 import { type Problem, type ProblemPage, serveProblem } from "./problem-page.ts";
-import type { Project, ServiceList } from "./project.ts";
+import type { Project, ServiceNames } from "./project.ts";
 import { type Watching, watchChanges } from "./watch.ts";
 import { runWranglerDev, WranglerDevError } from "./wrangler-dev.ts";
 import { wranglerNoiseFilter } from "./wrangler-noise.ts";
@@ -26,7 +26,7 @@ export interface Serving {
 	/** `wrangler dev` arguments besides port, ip and inspector (e.g. `--config`, passthrough). */
 	readonly args: readonly string[];
 	/** Read again after every restart, so that a service added meanwhile is listed. */
-	readonly services: () => ServiceList;
+	readonly services: () => ServiceNames;
 	/** Whether the demo page is served at `/`. */
 	readonly demo: boolean;
 	/** Runs once the command stops, for whatever reason. */
@@ -184,7 +184,7 @@ function stopSignal(): { requested: Promise<void>; dispose(): void } {
 }
 
 /** The URLs a developer needs: the demo page, the status check, and every service's rooms. */
-function printServing(address: string, ms: number, services: ServiceList, demo: boolean, first: boolean): void {
+function printServing(address: string, ms: number, services: ServiceNames, demo: boolean, first: boolean): void {
 	if (!first) {
 		info(`serving http://${address} again (ready in ${seconds(ms)})`);
 		return;

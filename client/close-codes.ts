@@ -30,9 +30,16 @@ export const TERMINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
 export const TERMINAL_APP_CODES = { from: 4000, to: 4499 } as const;
 
 /**
+ * Stateroom's own codes in 4000-4499 that are still worth a retry: 4010, an operator reset the
+ * room; it is still there, fresh, and reconnecting joins it.
+ */
+export const RETRIED_APP_CODES: ReadonlySet<number> = new Set([4010]);
+
+/**
  * The default reconnection policy: retry unless the code is in {@link TERMINAL_CLOSE_CODES} or
- * in 4000-4499. Retried, among others: 1001 going away, 1005 no status, 1006 abnormal closure
- * (the network dropped or the server stopped), 1011 internal error (Stateroom's "service failed
+ * in 4000-4499 (except {@link RETRIED_APP_CODES}). Retried, among others: 1001 going away, 1005
+ * no status, 1006 abnormal closure (the network dropped or the server stopped), Stateroom's 4010
+ * room reset (reconnecting joins the fresh room), 1011 internal error (Stateroom's "service failed
  * to start"), 1012 service restart, 1013 try again later, 1014 bad gateway, 4500-4999 (among
  * them Stateroom's 4503: the room is cooling down after its events kept failing; until it ends,
  * each attempt is closed again with 4503, so the backoff grows to its cap while the room rests).
@@ -43,6 +50,7 @@ export const TERMINAL_APP_CODES = { from: 4000, to: 4499 } as const;
  */
 export function shouldReconnect(close: CloseInfo): boolean {
 	if (TERMINAL_CLOSE_CODES.has(close.code)) return false;
+	if (RETRIED_APP_CODES.has(close.code)) return true;
 	if (close.code >= TERMINAL_APP_CODES.from && close.code <= TERMINAL_APP_CODES.to) return false;
 	return true;
 }

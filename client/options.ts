@@ -1,10 +1,10 @@
 /**
- * The vocabulary of a {@link RoomSocket}: its states, events, send results and options.
+ * The vocabulary of a `RoomSocket` (socket.ts): its states, events, send results and options.
+ * It imports nothing from socket.ts, which builds on it.
  */
 import type { BackoffOptions, Random, RetryOptions } from "./backoff.ts";
 import type { CloseInfo } from "./close-codes.ts";
 import type { Outgoing, OverflowReason, QueueOptions } from "./queue.ts";
-import type { RoomSocket } from "./socket.ts";
 import type { QueryParams } from "./url.ts";
 
 /**
@@ -33,7 +33,7 @@ export interface QueueSize {
 	readonly bytes: number;
 }
 
-/** The events of a {@link RoomSocket}, by name; `In` is what `parse` makes of a message. */
+/** The events of a `RoomSocket`, by name; `In` is what `parse` makes of a message. */
 export interface RoomSocketEvents<In = Incoming> {
 	/** Connected; the queue has already been flushed, in order. `url` includes the params. */
 	open: { readonly url: string };
@@ -76,7 +76,8 @@ export interface RoomSocketOptions<In = Incoming, Out = Outgoing> extends RetryO
 	/**
 	 * Whether to reconnect after a close. `byDefault` is the built-in answer: no retry after 1000,
 	 * 1002, 1003, 1007, 1008, 1009, 1010 or 4000-4499 (a retry cannot fix those), a retry after
-	 * anything else (network faults, restarts, 1011, 3000-3999, 4500-4999).
+	 * anything else (network faults, restarts, 1011, 3000-3999, 4500-4999) and after 4010 (the
+	 * room was reset: reconnecting joins the fresh room).
 	 *
 	 * @example
 	 * // Also stay away after the app's own code 4600:

@@ -8,6 +8,9 @@ import type { MessagePayload } from "./api/payload.ts";
 import type { MessageRecipient } from "./api/recipient.ts";
 import type { RoomAddress } from "./naming.ts";
 
+/** What a service is written in: a TypeScript class, or a WebAssembly module. */
+export type ServiceLanguage = "typescript" | "wasm";
+
 /** One event for the service, in the order the room received it. */
 export type ServiceEvent =
 	| { readonly kind: "init" }
@@ -60,8 +63,8 @@ export interface Engine {
 
 /** Builds engines for one registered service. */
 export interface EngineFactory {
-	/** What the service is written in, as operators see it. */
-	readonly kind: "typescript" | "wasm";
+	/** What the service is written in (some limits apply to one language only; operators see it). */
+	readonly language: ServiceLanguage;
 	/**
 	 * Creates the engine of a room. `stored` holds the keys this engine wrote before (empty
 	 * for a new room); the engine resumes from them. `reload` reads them again (as of the last

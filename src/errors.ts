@@ -26,7 +26,9 @@ export class HttpError extends Error {
 
 /**
  * WebSocket close codes a room sends. 1000-1015 are RFC 6455's; 4000-4999 are left to
- * applications. docs/security.md's "Close codes" table lists the same codes.
+ * applications. docs/security.md's "Close codes" table lists the same codes for users, and
+ * test/client/close-codes.test.ts states for each whether the client library reconnects (a new
+ * code fails that test until it is given a decision).
  */
 export const CloseCode = {
 	/** A message was larger than the service's `limits.maxMessageBytes`. */

@@ -1,6 +1,7 @@
 /**
  * The built-ins the host relies on, taken once when this module is evaluated: before any service
- * module runs, because the library's entry modules (src/public.ts, src/index.ts) import it first.
+ * module runs, because the library's entry module (src/public.ts) imports it first, and a Worker's
+ * entry module (app/worker.ts) imports the library before its services.
  *
  * Bundled TypeScript services share the isolate, and so its globals, with the host and with each
  * other. They are the operator's own, trusted code: nothing here stops one from patching a

@@ -4,7 +4,9 @@ import "./intrinsics.ts";
 
 export type { Authorize, AuthorizeInfo, AuthorizeResult } from "./access/index.ts";
 export * from "./api/index.ts";
-export { Directory as StateroomDirectory } from "./directory/directory.ts";
+export { Directory } from "./directory/directory.ts";
+export type { ServiceLanguage } from "./engine.ts";
+export type { ServiceName } from "./naming.ts";
 export {
 	type ConfiguredService,
 	defineServices,
@@ -12,6 +14,6 @@ export {
 	type ServiceImplementation,
 	type ServiceRegistry,
 } from "./registry.ts";
-export { Room as StateroomRoom } from "./room/room.ts";
+export { Room } from "./room/room.ts";
 export type { AccessSettings, ServiceLimits, ServiceSettings } from "./settings.ts";
 export { createStateroom, type Stateroom, type StateroomOptions } from "./stateroom.ts";

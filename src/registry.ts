@@ -3,9 +3,10 @@
  * or a WebAssembly module, with optional settings; rooms see only the `EngineFactory` made from
  * the implementation and the resolved settings.
  */
+
 import type { ServiceClass } from "./api/service.ts";
 import type { EngineFactory } from "./engine.ts";
-import { isServiceName, SERVICE_NAME_RULE } from "./naming.ts";
+import { isServiceName, SERVICE_NAME_RULE, type ServiceName } from "./naming.ts";
 import { type ResolvedSettings, resolveSettings, type ServiceSettings } from "./settings.ts";
 import { typescriptEngine } from "./typescript/class-engine.ts";
 import { wasmEngine } from "./wasm/module-engine.ts";
@@ -16,14 +17,15 @@ export type ServiceImplementation = ServiceClass | WebAssembly.Module;
 /** A service as registered: its implementation alone (default settings), or with settings. */
 export type ServiceDefinition = ServiceImplementation | ConfiguredService;
 
+/** An implementation with its settings: `{ implementation: Counter, limits: { maxClients: 10 } }`. */
 export interface ConfiguredService extends ServiceSettings {
-	readonly service: ServiceImplementation;
+	readonly implementation: ServiceImplementation;
 }
 
 export interface ServiceRegistry {
 	/** The service behind `/ws` and `/ws/:room`. */
-	readonly default: string;
-	readonly services: Readonly<Record<string, ServiceDefinition>>;
+	readonly default: ServiceName;
+	readonly services: Readonly<Record<ServiceName, ServiceDefinition>>;
 }
 
 /**
@@ -39,6 +41,7 @@ export interface ServiceRegistry {
 export function defineServices(registry: ServiceRegistry): ServiceRegistry {
 	for (const [name, definition] of Object.entries(registry.services)) {
 		if (!isServiceName(name)) throw new Error(`Service name "${name}" is not allowed: use ${SERVICE_NAME_RULE}.`);
+		checkImplementation(name, definition);
 		resolveSettings(name, settingsOf(definition));
 	}
 	if (!Object.hasOwn(registry.services, registry.default)) {
@@ -51,9 +54,7 @@ export function defineServices(registry: ServiceRegistry): ServiceRegistry {
 
 /** One registered service, ready to run: its engine factory and its settings. */
 export interface CatalogEntry {
-	readonly name: string;
-	/** What the service is written in: some limits apply to one kind only. */
-	readonly language: "typescript" | "webassembly";
+	readonly name: ServiceName;
 	readonly factory: EngineFactory;
 	readonly settings: ResolvedSettings;
 }
@@ -64,11 +65,11 @@ export class ServiceCatalog {
 
 	constructor(readonly registry: ServiceRegistry) {}
 
-	get defaultService(): string {
+	get defaultService(): ServiceName {
 		return this.registry.default;
 	}
 
-	names(): string[] {
+	names(): ServiceName[] {
 		return Object.keys(this.registry.services);
 	}
 
@@ -90,7 +91,6 @@ export class ServiceCatalog {
 		const settings = resolveSettings(name, settingsOf(definition));
 		const entry: CatalogEntry = {
 			name,
-			language: implementation instanceof WebAssembly.Module ? "webassembly" : "typescript",
 			settings,
 			factory:
 				implementation instanceof WebAssembly.Module
@@ -102,16 +102,59 @@ export class ServiceCatalog {
 	}
 }
 
+/**
+ * The catalog this Worker serves: `createStateroom` sets it once, while the entry module loads,
+ * and every `Room` (and so every room the runtime starts afterwards) reads it. One deployment per
+ * Worker, as a Worker has one `Room` class and one `ROOMS` binding.
+ */
+let deployed: ServiceCatalog | undefined;
+
+export function deployCatalog(catalog: ServiceCatalog): void {
+	if (deployed !== undefined && deployed !== catalog) {
+		throw new Error(
+			"createStateroom was called a second time in this Worker, but a Worker serves one deployment (one Room class, one ROOMS binding). " +
+				"Fix: call createStateroom once, in the Worker's entry module, with every service in its registry.",
+		);
+	}
+	deployed = catalog;
+}
+
+export function deployedCatalog(): ServiceCatalog {
+	if (deployed === undefined) {
+		throw new Error(
+			"A room started, but this Worker has no services: its entry module never called createStateroom. " +
+				'Fix: in the entry module (wrangler.toml `main`), `export { Directory, Room } from "stateroom";` and ' +
+				"`export default createStateroom(services).worker;`.",
+		);
+	}
+	return deployed;
+}
+
 function isConfigured(definition: ServiceDefinition): definition is ConfiguredService {
 	return typeof definition === "object" && !(definition instanceof WebAssembly.Module);
 }
 
+/**
+ * A definition's type lets any object through (an empty interface, `WebAssembly.Module`, is part
+ * of the union), so the implementation is checked here, where a mistake can still be named.
+ */
+function checkImplementation(name: string, definition: ServiceDefinition): void {
+	const implementation = implementationOf(definition);
+	if (typeof implementation === "function" || implementation instanceof WebAssembly.Module) return;
+	const keys = typeof definition === "object" && definition !== null ? Object.keys(definition).join(", ") : "";
+	throw new Error(
+		`Service "${name}" has no implementation: expected a TypeScript class, a WebAssembly module, or ` +
+			`{ implementation: <class or module>, ...settings }${keys ? `; got an object with ${keys}` : ""}. ` +
+			"Fix: register the class or module itself, or put it under `implementation`.",
+	);
+}
+
 function implementationOf(definition: ServiceDefinition): ServiceImplementation {
-	return isConfigured(definition) ? definition.service : definition;
+	return isConfigured(definition) ? definition.implementation : definition;
 }
 
 function settingsOf(definition: ServiceDefinition): ServiceSettings {
 	if (!isConfigured(definition)) return {};
-	const { service: _implementation, ...settings } = definition;
+	const { implementation: _implementation, ...settings } = definition;
 	return settings;
 }

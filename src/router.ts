@@ -6,9 +6,8 @@
 import { type IRequest, Router } from "itty-router";
 import { type Authorize, admit } from "./access/index.ts";
 import { HttpError } from "./errors.ts";
-import { utf8Encode } from "./intrinsics.ts";
-import { describeErrorForLog, hasControlCharacter, hostLog, quoteForLog } from "./log.ts";
-import { DEFAULT_ROOM, MAX_ROOM_ID_BYTES, type RoomAddress, roomName } from "./naming.ts";
+import { describeErrorForLog, hostLog, quoteForLog } from "./log.ts";
+import { DEFAULT_ROOM, parseRoomId, type RoomAddress, roomName } from "./naming.ts";
 import type { ServiceCatalog } from "./registry.ts";
 import { withAddress } from "./room/address.ts";
 
@@ -68,26 +67,4 @@ async function connect(
 	const identity = await admit(request, env, address, catalog.get(address.service).settings, options.authorize);
 	const stub = env.ROOMS.get(env.ROOMS.idFromName(roomName(address.service, address.roomId)));
 	return stub.fetch(withAddress(request, address, identity));
-}
-
-/** A room id is any non-empty URL-decoded string of at most 256 bytes, without control characters. */
-export function parseRoomId(raw: string | undefined): string {
-	let roomId: string;
-	try {
-		roomId = decodeURIComponent(raw ?? "");
-	} catch {
-		throw new HttpError(400, `Invalid room id ${quoteForLog(raw ?? "")}: it is not valid percent-encoding.`);
-	}
-	if (roomId.length === 0) throw new HttpError(400, "Invalid room id: it is empty.");
-	const bytes = utf8Encode(roomId).length;
-	if (bytes > MAX_ROOM_ID_BYTES) {
-		throw new HttpError(400, `Invalid room id: it is ${bytes} bytes long; the limit is ${MAX_ROOM_ID_BYTES}.`);
-	}
-	if (hasControlCharacter(roomId)) {
-		throw new HttpError(
-			400,
-			`Invalid room id ${quoteForLog(roomId)}: it holds control characters (C0, DEL or C1), which room ids may not.`,
-		);
-	}
-	return roomId;
 }

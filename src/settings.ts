@@ -5,6 +5,7 @@
  */
 
 import { jsonStringify } from "./intrinsics.ts";
+import type { ServiceName } from "./naming.ts";
 import { type ModuleChange, WASM_LIMIT_DEFAULTS } from "./wasm/metering.ts";
 
 /** Bounds on what one room of the service, and each of its clients, may use. */
@@ -133,7 +134,7 @@ export const DEFAULT_ACCESS: Readonly<AccessSettings> = {
 };
 
 /** Fills in the defaults; throws with the service's name when a setting is out of range. */
-export function resolveSettings(service: string, settings: ServiceSettings = {}): ResolvedSettings {
+export function resolveSettings(service: ServiceName, settings: ServiceSettings = {}): ResolvedSettings {
 	const limits = { ...DEFAULT_LIMITS, ...settings.limits };
 	const onModuleChange = settings.onModuleChange ?? WASM_LIMIT_DEFAULTS.onModuleChange;
 	checkInteger(service, "limits.fuelPerEvent", limits.fuelPerEvent, 1, Number.MAX_SAFE_INTEGER);
@@ -159,13 +160,13 @@ export function resolveSettings(service: string, settings: ServiceSettings = {})
 	return { limits, onModuleChange, access: resolveAccess(service, settings.access), durability };
 }
 
-function checkInteger(service: string, setting: string, value: unknown, min: number, max: number): void {
+function checkInteger(service: ServiceName, setting: string, value: unknown, min: number, max: number): void {
 	if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) return;
 	throw new Error(`Service "${service}": ${setting} is ${String(value)}; use a whole number from ${min} to ${max}.`);
 }
 
 /** Room size, message size and message rate. */
-function checkAccessLimits(service: string, limits: ServiceLimits): void {
+function checkAccessLimits(service: ServiceName, limits: ServiceLimits): void {
 	checkInteger(service, "limits.maxClients", limits.maxClients, 1, Number.MAX_SAFE_INTEGER);
 	checkInteger(service, "limits.maxMessageBytes", limits.maxMessageBytes, 1, Number.MAX_SAFE_INTEGER);
 	if (typeof limits.messagesPerSecond !== "number" || !(limits.messagesPerSecond > 0)) {
@@ -178,7 +179,7 @@ function checkAccessLimits(service: string, limits: ServiceLimits): void {
 	}
 }
 
-function resolveAccess(service: string, given: Partial<AccessSettings> = {}): AccessSettings {
+function resolveAccess(service: ServiceName, given: Partial<AccessSettings> = {}): AccessSettings {
 	const access = { ...DEFAULT_ACCESS, ...given };
 	if (access.token !== "none" && access.token !== "required") {
 		throw new Error(`Service "${service}": access.token is ${jsonStringify(access.token)}; use "none" or "required".`);
@@ -193,7 +194,7 @@ function resolveAccess(service: string, given: Partial<AccessSettings> = {}): Ac
 }
 
 /** An allowed origin is `*` or exactly what browsers send: scheme, host and port, no path. */
-function checkOrigin(service: string, origin: string): void {
+function checkOrigin(service: ServiceName, origin: string): void {
 	if (origin === "*") return;
 	let parsed: URL | undefined;
 	try {

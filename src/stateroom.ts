@@ -1,14 +1,14 @@
 /**
- * Builds a deployment from a service registry: the Worker's fetch handler and the catalog of
- * services that the entry module's `Room` subclass serves.
+ * Builds a deployment from a service registry: the Worker's fetch handler. It also registers
+ * the services with the library's `Room` class, which the entry module exports as it is, next
+ * to `Directory`; call it once per Worker.
  *
  * @example
- * // src/index.ts
- * const stateroom = createStateroom(services);
- * export class Room extends StateroomRoom {
- *   protected override readonly catalog = stateroom.catalog;
- * }
- * export default stateroom.worker;
+ * // app/worker.ts
+ * import { createStateroom } from "stateroom";
+ * import services from "../services/index.ts";
+ * export { Directory, Room } from "stateroom";
+ * export default createStateroom(services).worker;
  *
  * @example
  * // Let only signed-in users in, with their user id and role from the session cookie:
@@ -23,7 +23,7 @@
 import { checkHost, type HostCheckEnv } from "./access/index.ts";
 import { ADMIN_API, type AdminApiEnv, createAdminApi } from "./admin/api.ts";
 import { HttpError } from "./errors.ts";
-import { defineServices, ServiceCatalog, type ServiceRegistry } from "./registry.ts";
+import { defineServices, deployCatalog, ServiceCatalog, type ServiceRegistry } from "./registry.ts";
 import { createRouter, type RouterOptions } from "./router.ts";
 
 /** The bindings and vars the Worker reads. */
@@ -31,7 +31,6 @@ export type StateroomEnv = AdminApiEnv & HostCheckEnv;
 
 export interface Stateroom {
 	readonly worker: ExportedHandler<StateroomEnv>;
-	readonly catalog: ServiceCatalog;
 }
 
 /** Options of a deployment as a whole (per-service settings go in `defineServices`). */
@@ -39,6 +38,7 @@ export type StateroomOptions = RouterOptions;
 
 export function createStateroom(registry: ServiceRegistry, options: StateroomOptions = {}): Stateroom {
 	const catalog = new ServiceCatalog(defineServices(registry));
+	deployCatalog(catalog);
 	const router = createRouter(catalog, options);
 	const admin = createAdminApi(catalog);
 	const worker = {
@@ -55,5 +55,5 @@ export function createStateroom(registry: ServiceRegistry, options: StateroomOpt
 			return (isAdmin ? admin : router).fetch(request, env, ctx);
 		},
 	} satisfies ExportedHandler<StateroomEnv>;
-	return { worker, catalog };
+	return { worker };
 }

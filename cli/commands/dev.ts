@@ -98,7 +98,7 @@ Examples:
 };
 
 /** What the Worker is built from: after wrangler fails, a change here starts it again. */
-const RECOVER_ON = ["services", "src", "build/wasm", "wrangler.toml"];
+const RECOVER_ON = ["app", "services", "src", "build/wasm", "wrangler.toml"];
 
 function byNpm(): boolean {
 	return process.env.npm_lifecycle_event === "dev";

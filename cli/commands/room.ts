@@ -1,17 +1,10 @@
 /** `stateroom room <service> <room>`: one room's details, its stored state, or reset/delete it. */
-import type { RoomEntry } from "../../src/directory/entry.ts";
+import type { RoomDetails, RoomReset, RoomView } from "../../src/admin/responses.ts";
 import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, adminClient } from "../admin-client.ts";
 import type { Command } from "../command.ts";
 import { usageError } from "../errors.ts";
 import { bytes, info } from "../output.ts";
 import { coolingDown, table, when } from "../table.ts";
-
-interface RoomDetails extends RoomEntry {
-	readonly engine: string | null;
-	readonly sockets: number;
-	readonly nextClient: number;
-	readonly initialized: boolean;
-}
 
 export const room: Command = {
 	name: "room",
@@ -65,7 +58,7 @@ Examples:
 				return 0;
 			}
 			case "reset": {
-				const result = await client.request<{ room: RoomDetails }>("POST", `${path}/reset`);
+				const result = await client.request<RoomReset>("POST", `${path}/reset`);
 				if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 				else
 					info(
@@ -80,7 +73,7 @@ Examples:
 				return 0;
 			}
 			default: {
-				const result = await client.request<{ room: RoomDetails; directory: RoomEntry | null }>("GET", path);
+				const result = await client.request<RoomView>("GET", path);
 				if (json) {
 					process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 					return 0;
@@ -97,7 +90,7 @@ function describe(room: RoomDetails): string {
 	const rows: [string, string][] = [
 		["service", room.service],
 		["room", room.roomId],
-		["engine", room.engine ?? "(service no longer registered)"],
+		["language", room.language ?? "(service no longer registered)"],
 		["module build", room.module ?? "-"],
 		["clients", String(room.clients)],
 		["next client id", String(room.nextClient)],

@@ -1,25 +1,17 @@
 /** `stateroom rooms [service]`: the services of a deployment, or one service's rooms, from the admin API. */
-import type { RoomEntry, ServiceTotals } from "../../src/directory/entry.ts";
+import type { RoomEntry, RoomPage, ServiceDescription, ServiceList } from "../../src/admin/responses.ts";
 import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, adminClient } from "../admin-client.ts";
 import type { Command } from "../command.ts";
 import { usageError } from "../errors.ts";
 import { bytes } from "../output.ts";
 import { coolingDown, table, when } from "../table.ts";
 
-interface ServiceInfo {
-	readonly name: string;
-	readonly engine: string;
-	readonly default: boolean;
-	readonly settings: unknown;
-	readonly totals?: ServiceTotals;
-}
-
 export const rooms: Command = {
 	name: "rooms",
 	summary: "List a deployment's services, or a service's rooms (admin API)",
 	help: `Usage: stateroom rooms [service] [options]
 
-Without a service: every service with its engine, rooms, clients and failing rooms. With one:
+Without a service: every service with its language, rooms, clients and failing rooms. With one:
 its rooms from the room directory, with clients, failures (and "cooling down until <time> UTC"
 for a room that refuses clients after its events kept running out of fuel or time), stored size
 and times, a page at a time (the next page's command is printed under the table).
@@ -58,9 +50,11 @@ Examples:
 		const service = parsed.positionals[0];
 
 		if (service === undefined) {
-			const { services } = await client.request<{ services: ServiceInfo[] }>("GET", "/services");
+			const { services } = await client.request<ServiceList>("GET", "/services");
 			const detailed = await Promise.all(
-				services.map((entry) => client.request<ServiceInfo>("GET", `/services/${encodeURIComponent(entry.name)}`)),
+				services.map((entry) =>
+					client.request<ServiceDescription>("GET", `/services/${encodeURIComponent(entry.name)}`),
+				),
 			);
 			if (json) {
 				process.stdout.write(`${JSON.stringify({ services: detailed }, null, 2)}\n`);
@@ -68,12 +62,12 @@ Examples:
 			}
 			const rows = detailed.map((entry) => [
 				entry.default ? `${entry.name} (default)` : entry.name,
-				entry.engine,
+				entry.language,
 				String(entry.totals?.rooms ?? "-"),
 				String(entry.totals?.clients ?? "-"),
 				String(entry.totals?.failingRooms ?? "-"),
 			]);
-			process.stdout.write(`${table(["SERVICE", "ENGINE", "ROOMS", "CLIENTS", "FAILING"], rows)}\n`);
+			process.stdout.write(`${table(["SERVICE", "LANGUAGE", "ROOMS", "CLIENTS", "FAILING"], rows)}\n`);
 			return 0;
 		}
 
@@ -84,10 +78,7 @@ Examples:
 		}
 		if (values.connected === true) query.set("connected", "1");
 		if (values.failing === true) query.set("failing", "1");
-		const page = await client.request<{ rooms: RoomEntry[]; cursor: string | null }>(
-			"GET",
-			`/services/${encodeURIComponent(service)}/rooms?${query}`,
-		);
+		const page = await client.request<RoomPage>("GET", `/services/${encodeURIComponent(service)}/rooms?${query}`);
 		if (json) {
 			process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
 			return 0;

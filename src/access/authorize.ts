@@ -4,14 +4,16 @@
  * refuse (a status and a reason) or let the client in, optionally with a user id and claims
  * (for example read from a session cookie), which join those of the client's token.
  */
+
 import type { Identity } from "../api/identity.ts";
 import { HttpError } from "../errors.ts";
 import { jsonStringify, utf8Encode } from "../intrinsics.ts";
 import { quoteForLog } from "../log.ts";
+import type { ServiceName } from "../naming.ts";
 
 /** What `authorize` is told about the connection. */
 export interface AuthorizeInfo {
-	readonly service: string;
+	readonly service: ServiceName;
 	readonly room: string;
 	/** The identity from the client's join token, if the service requires tokens. */
 	readonly identity: Identity | undefined;

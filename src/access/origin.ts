@@ -7,15 +7,17 @@
  * any `Origin` it likes, so an origin check cannot keep it out: it is let through, and a service
  * that must keep programs out requires join tokens (`access.token: "required"`).
  */
+
 import { HttpError } from "../errors.ts";
 import { arrayIncludes, regExpTest } from "../intrinsics.ts";
 import { quoteForLog } from "../log.ts";
+import type { ServiceName } from "../naming.ts";
 import type { AccessSettings } from "../settings.ts";
 
 const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /** Throws 403 unless the request's origin may open rooms of `service`. */
-export function checkOrigin(request: Request, service: string, access: AccessSettings): void {
+export function checkOrigin(request: Request, service: ServiceName, access: AccessSettings): void {
 	const origin = request.headers.get("origin");
 	if (origin === null || isAllowed(origin, new URL(request.url), access.origins)) return;
 	throw new HttpError(

@@ -7,13 +7,14 @@
  *
  * The CLI (`stateroom token`) mints with this module under Node, so it imports nothing but `jose`.
  */
+
 import { errors, jwtVerify, SignJWT } from "jose";
 import type { Identity } from "../api/identity.ts";
-import type { RoomAddress } from "../naming.ts";
+import type { RoomAddress, ServiceName } from "../naming.ts";
 
 /** What a join token grants; `ttlSeconds` sets its `exp`. */
 export interface JoinGrant {
-	readonly service: string;
+	readonly service: ServiceName;
 	/** A room id, or a pattern with `*` wildcards. */
 	readonly room: string;
 	readonly user?: string;
@@ -24,7 +25,7 @@ export interface JoinGrant {
 /** HS256 keys shorter than the hash (32 bytes) are weaker than the algorithm (RFC 7518 §3.2). */
 export const MIN_SECRET_BYTES = 32;
 
-export function audienceOf(service: string): string {
+export function audienceOf(service: ServiceName): string {
 	return `stateroom:${service}`;
 }
 

@@ -11,11 +11,12 @@ import type { DirectoryEnv } from "../directory/shards.ts";
 import { HttpError } from "../errors.ts";
 import { jsonStringify } from "../intrinsics.ts";
 import { hostLog } from "../log.ts";
-import { type RoomAddress, roomName } from "../naming.ts";
+import { parseRoomId, type RoomAddress, roomName } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
-import type { RoomDetails, RoomStateView } from "../room/admin.ts";
-import { parseRoomId, type RoomsEnv } from "../router.ts";
+import type { RoomDetails, RoomStateView } from "../room/details.ts";
+import type { RoomsEnv } from "../router.ts";
 import { type AdminEnv, authorize, operatorOf } from "./auth.ts";
+import type { AdminError, RoomDeleted, RoomReset, RoomView, ServiceDescription, ServiceList } from "./responses.ts";
 
 export const ADMIN_API = "/admin/api";
 
@@ -36,9 +37,10 @@ export function createAdminApi(catalog: ServiceCatalog) {
 		base: ADMIN_API,
 		before: [(request, env) => authorize(request as unknown as Request, env)],
 		catch: (error) => {
-			if (error instanceof HttpError) return json({ error: error.message }, error.status, error.headers);
+			if (error instanceof HttpError)
+				return json({ error: error.message } satisfies AdminError, error.status, error.headers);
 			hostLog.error("[stateroom] admin API error:", error);
-			return json({ error: "Internal error; the Worker's log has the details." }, 500);
+			return json({ error: "Internal error; the Worker's log has the details." } satisfies AdminError, 500);
 		},
 	});
 
@@ -59,11 +61,14 @@ export function createAdminApi(catalog: ServiceCatalog) {
 			json({
 				default: catalog.defaultService,
 				services: catalog.names().map((name) => describeService(catalog, name)),
-			}),
+			} satisfies ServiceList),
 		)
 		.get("/services/:service", async (request, env) => {
 			const service = serviceOf(request);
-			return json({ ...describeService(catalog, service), totals: await serviceTotals(directory(env), service) });
+			return json({
+				...describeService(catalog, service),
+				totals: await serviceTotals(directory(env), service),
+			} satisfies ServiceDescription);
 		})
 		.get("/services/:service/rooms", async (request, env) => {
 			const service = serviceOf(request);
@@ -74,7 +79,7 @@ export function createAdminApi(catalog: ServiceCatalog) {
 			const details = await roomAdmin(env, room).adminDetails();
 			if (!details) throw noRoom(room);
 			const entry: RoomEntry | null = env.DIRECTORY ? await shardOfRoom(env.DIRECTORY, room).get(room.roomId) : null;
-			return json({ room: details, directory: entry });
+			return json({ room: details, directory: entry } satisfies RoomView);
 		})
 		.get("/services/:service/rooms/:room/state", async (request, env) => {
 			const room = roomOf(request);
@@ -86,12 +91,12 @@ export function createAdminApi(catalog: ServiceCatalog) {
 			const room = roomOf(request);
 			const details = await roomAdmin(env, room).adminReset(operatorOf(request as unknown as Request));
 			if (!details) throw noRoom(room);
-			return json({ reset: true, room: details });
+			return json({ reset: true, room: details } satisfies RoomReset);
 		})
 		.delete("/services/:service/rooms/:room", async (request, env) => {
 			const room = roomOf(request);
 			if (!(await roomAdmin(env, room).adminDelete(operatorOf(request as unknown as Request)))) throw noRoom(room);
-			return json({ deleted: true, service: room.service, roomId: room.roomId });
+			return json({ deleted: true, service: room.service, roomId: room.roomId } satisfies RoomDeleted);
 		})
 		.all("*", (request) => {
 			throw new HttpError(
@@ -102,9 +107,9 @@ export function createAdminApi(catalog: ServiceCatalog) {
 	return router;
 }
 
-function describeService(catalog: ServiceCatalog, name: string) {
+function describeService(catalog: ServiceCatalog, name: string): ServiceDescription {
 	const entry = catalog.get(name);
-	return { name, engine: entry.factory.kind, default: name === catalog.defaultService, settings: entry.settings };
+	return { name, language: entry.factory.language, default: name === catalog.defaultService, settings: entry.settings };
 }
 
 function directory(env: AdminApiEnv): DurableObjectNamespace {

@@ -16,11 +16,18 @@ export interface DirectoryShard {
 	totals(): Promise<ServiceTotals>;
 }
 
+/**
+ * Its RPC surface is DirectoryShard's five methods; everything else is `#private` (Workers RPC
+ * would expose TypeScript `private` members to any caller holding a stub).
+ */
 export class Directory extends DurableObject<unknown> implements DirectoryShard {
+	readonly #sql: SqlStorage;
+
 	constructor(ctx: DurableObjectState, env: unknown) {
 		super(ctx, env);
+		this.#sql = ctx.storage.sql;
 		// Columns for what listings filter on; the entry itself as JSON.
-		ctx.storage.sql.exec(
+		this.#sql.exec(
 			`CREATE TABLE IF NOT EXISTS rooms (
 				room_id TEXT PRIMARY KEY,
 				clients INTEGER NOT NULL,
@@ -31,9 +38,9 @@ export class Directory extends DurableObject<unknown> implements DirectoryShard 
 		);
 	}
 
-	/** Stores a room's snapshot, unless a newer one is already stored. */
+	/** Stores a room's entry, unless a newer one is already stored. */
 	async report(entry: RoomEntry): Promise<void> {
-		this.ctx.storage.sql.exec(
+		this.#sql.exec(
 			`INSERT INTO rooms (room_id, clients, failures, reported_at, entry) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (room_id) DO UPDATE SET
 				clients = excluded.clients, failures = excluded.failures,
@@ -48,11 +55,11 @@ export class Directory extends DurableObject<unknown> implements DirectoryShard 
 	}
 
 	async remove(roomId: string): Promise<void> {
-		this.ctx.storage.sql.exec("DELETE FROM rooms WHERE room_id = ?", roomId);
+		this.#sql.exec("DELETE FROM rooms WHERE room_id = ?", roomId);
 	}
 
 	async get(roomId: string): Promise<RoomEntry | null> {
-		const rows = this.ctx.storage.sql.exec<{ entry: string }>("SELECT entry FROM rooms WHERE room_id = ?", roomId);
+		const rows = this.#sql.exec<{ entry: string }>("SELECT entry FROM rooms WHERE room_id = ?", roomId);
 		const row = rows.toArray()[0];
 		return row ? (jsonParse(row.entry) as RoomEntry) : null;
 	}
@@ -73,7 +80,7 @@ export class Directory extends DurableObject<unknown> implements DirectoryShard 
 		if (query.failing) conditions.push("failures > 0");
 		const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
 		const limit = max(1, min(MAX_PAGE, floor(query.limit)));
-		const rows = this.ctx.storage.sql.exec<{ entry: string }>(
+		const rows = this.#sql.exec<{ entry: string }>(
 			`SELECT entry FROM rooms ${where} ORDER BY room_id LIMIT ${limit}`,
 			...bindings,
 		);
@@ -81,7 +88,7 @@ export class Directory extends DurableObject<unknown> implements DirectoryShard 
 	}
 
 	async totals(): Promise<ServiceTotals> {
-		const row = this.ctx.storage.sql
+		const row = this.#sql
 			.exec<{ rooms: number; clients: number | null; failing: number | null }>(
 				"SELECT count(*) AS rooms, sum(clients) AS clients, sum(failures > 0) AS failing FROM rooms",
 			)

@@ -1,8 +1,9 @@
 /**
- * What the room directory knows about one room: a snapshot the room sends at its transitions
+ * What the room directory knows about one room: the entry the room sends at its transitions
  * (first connect, a change in its client count, a failure, going idle), never per message.
  * Every report is the whole entry, so a lost report is repaired by the next one.
  */
+import type { ServiceName } from "../naming.ts";
 
 /** The last event of a room that failed and was rolled back. */
 export interface FailureNote {
@@ -15,7 +16,7 @@ export interface FailureNote {
 }
 
 export interface RoomEntry {
-	readonly service: string;
+	readonly service: ServiceName;
 	readonly roomId: string;
 	/** WebSocket clients connected now (as of the report). */
 	readonly clients: number;
@@ -41,7 +42,7 @@ export interface RoomEntry {
 	 * metering, as the meter recorded it. `null` for a TypeScript service.
 	 */
 	readonly module: string | null;
-	/** When the room sent this snapshot; an older report never replaces a newer one. */
+	/** When the room sent this entry; an older report never replaces a newer one. */
 	readonly reportedAt: number;
 }
 
@@ -87,4 +88,11 @@ export interface ServiceTotals {
 	readonly clients: number;
 	/** Rooms with at least one failed event. */
 	readonly failingRooms: number;
+}
+
+/** One page of a service's rooms, in room id order. */
+export interface RoomPage {
+	readonly rooms: RoomEntry[];
+	/** Pass as `after` for the next page; `null` on the last page. */
+	readonly cursor: string | null;
 }

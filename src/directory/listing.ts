@@ -7,16 +7,10 @@
  */
 
 import { floor, max, min } from "../intrinsics.ts";
-import type { RoomAddress } from "../naming.ts";
+import type { RoomAddress, ServiceName } from "../naming.ts";
 import type { DirectoryShard } from "./directory.ts";
-import { compareRoomIds, MAX_PAGE, type RoomEntry, type RoomQuery, type ServiceTotals } from "./entry.ts";
+import { compareRoomIds, MAX_PAGE, type RoomPage, type RoomQuery, type ServiceTotals } from "./entry.ts";
 import { DIRECTORY_SHARDS, roomShardStub, shardStub } from "./shards.ts";
-
-export interface RoomPage {
-	readonly rooms: RoomEntry[];
-	/** Pass as `after` for the next page; `null` on the last page. */
-	readonly cursor: string | null;
-}
 
 function rpc(stub: DurableObjectStub): DirectoryShard {
 	// Stubs of an untyped namespace do not know the class's methods; these are Directory's.
@@ -29,7 +23,7 @@ export function shardOfRoom(namespace: DurableObjectNamespace, room: RoomAddress
 
 export async function listRooms(
 	namespace: DurableObjectNamespace,
-	service: string,
+	service: ServiceName,
 	query: RoomQuery,
 ): Promise<RoomPage> {
 	const limit = max(1, min(MAX_PAGE, floor(query.limit)));
@@ -43,7 +37,7 @@ export async function listRooms(
 	return { rooms, cursor: more && last ? last.roomId : null };
 }
 
-export async function serviceTotals(namespace: DurableObjectNamespace, service: string): Promise<ServiceTotals> {
+export async function serviceTotals(namespace: DurableObjectNamespace, service: ServiceName): Promise<ServiceTotals> {
 	const shards = Array.from({ length: DIRECTORY_SHARDS }, (_, shard) => rpc(shardStub(namespace, service, shard)));
 	const totals = await Promise.all(shards.map((shard) => shard.totals()));
 	return totals.reduce((sum, shard) => ({

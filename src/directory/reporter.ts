@@ -1,7 +1,7 @@
 /**
  * How a room tells the directory about itself without ever waiting for it. `send()` returns at
  * once; the report runs in the background (`ctx.waitUntil`). Reports are coalesced: while one
- * is in flight, further calls only mark that another is due, and that one carries the snapshot
+ * is in flight, further calls only mark that another is due, and that one carries the entry
  * of its own moment. So a room sends at most one report at a time, in order, and a slow or
  * failing directory costs it nothing but a log line (once, until a report gets through).
  */
@@ -20,12 +20,12 @@ export class DirectoryReporter {
 	#stopped = false;
 	#warned = false;
 
-	/** @param snapshot builds the entry to send, at the moment it is sent. */
+	/** @param currentEntry builds the entry to send, at the moment it is sent. */
 	constructor(
 		private readonly ctx: DurableObjectState,
 		private readonly namespace: DurableObjectNamespace | undefined,
 		private readonly room: RoomAddress,
-		private readonly snapshot: () => Promise<RoomEntry>,
+		private readonly currentEntry: () => Promise<RoomEntry>,
 	) {}
 
 	/** Sends the room's entry soon; never throws, never blocks the caller. */
@@ -53,7 +53,7 @@ export class DirectoryReporter {
 		try {
 			do {
 				this.#again = false;
-				const entry = await this.snapshot();
+				const entry = await this.currentEntry();
 				await withTimeout(shardOfRoom(namespace, this.room).report(entry));
 				this.#warned = false;
 			} while (this.#again && !this.#stopped);

@@ -8,7 +8,7 @@
  */
 
 import { imul, utf8Encode } from "../intrinsics.ts";
-import type { RoomAddress } from "../naming.ts";
+import type { RoomAddress, ServiceName } from "../naming.ts";
 
 export const DIRECTORY_SHARDS = 16;
 
@@ -31,11 +31,11 @@ export function shardOf(roomId: string): number {
  * The Durable Object name of one shard. Service names cannot contain "/", so two services never
  * share a shard.
  */
-export function shardName(service: string, shard: number): string {
+export function shardName(service: ServiceName, shard: number): string {
 	return `directory/${service}/${shard}`;
 }
 
-export function shardStub(namespace: DurableObjectNamespace, service: string, shard: number): DurableObjectStub {
+export function shardStub(namespace: DurableObjectNamespace, service: ServiceName, shard: number): DurableObjectStub {
 	return namespace.get(namespace.idFromName(shardName(service, shard)));
 }
 

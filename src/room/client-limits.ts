@@ -3,9 +3,11 @@
  * clients or a client's messages): room size, message size and message rate. Each refusal
  * names the limit, its value and the setting that changes it.
  */
+
 import type { ClientId } from "../api/client-id.ts";
 import { CloseCode, closeReason, HttpError } from "../errors.ts";
 import { dateNow, max, min, SafeMap } from "../intrinsics.ts";
+import type { ServiceName } from "../naming.ts";
 import type { ServiceLimits } from "../settings.ts";
 
 /** A close code and reason to end a client's connection with. */
@@ -15,7 +17,7 @@ export interface Refusal {
 }
 
 /** 503 before the upgrade when the room already holds `maxClients` clients. */
-export function checkRoomSize(connected: number, limits: ServiceLimits, service: string): void {
+export function checkRoomSize(connected: number, limits: ServiceLimits, service: ServiceName): void {
 	if (connected < limits.maxClients) return;
 	throw new HttpError(
 		503,

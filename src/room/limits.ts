@@ -17,6 +17,7 @@ export interface EventLimits {
 
 export function eventLimits(entry: CatalogEntry): EventLimits {
 	const { eventDeadlineMs, maxStateBytes, maxOutputBytes } = entry.settings.limits;
-	if (entry.language !== "typescript") return { deadlineMs: undefined, maxStateBytes: undefined, maxOutputBytes };
+	if (entry.factory.language !== "typescript")
+		return { deadlineMs: undefined, maxStateBytes: undefined, maxOutputBytes };
 	return { deadlineMs: eventDeadlineMs, maxStateBytes, maxOutputBytes };
 }

@@ -1,7 +1,7 @@
 /**
  * What a room tells the room directory, and when. The monitor keeps the room's operating
  * statistics (created, last active, failed events and the last failure) in the room's storage,
- * and sends the directory a snapshot at transitions only: when the room first runs an event
+ * and sends the directory its entry at transitions only: when the room first runs an event
  * after starting or waking, when its client count changes (the first connect, the last
  * disconnect and those in between), when an event fails, and at most once a minute while it is
  * busy (so that "last active" and the stored size stay roughly current). Never once per message.
@@ -94,7 +94,7 @@ export class RoomMonitor implements EventObserver {
 		this.report();
 	}
 
-	/** Saves the statistics and sends the directory a snapshot, in the background. */
+	/** Saves the statistics and sends the directory the room's entry, in the background. */
 	report(): void {
 		// A stopped room (reset or deleted) keeps nothing of an event abandoned meanwhile.
 		if (this.#stopped) return;

@@ -2,9 +2,9 @@
  * The room Durable Object: one per (service, room). The framework owns every entry point
  * (`fetch`, the hibernation handlers, `alarm`); services only see their callbacks.
  *
- * The class is abstract in one member: the deployment's services. The Worker's entry module
- * exports a subclass that supplies them (see src/index.ts), so this class can be named and read
- * on its own, while each deployment (and each test Worker) serves its own services.
+ * The deployment's services come from the catalog `createStateroom` registered while the
+ * Worker's entry module loaded (registry.ts), so the entry module exports this class as it is
+ * (`export { Directory, Room } from "stateroom"`, see app/worker.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import { MessagePayload } from "../api/payload.ts";
@@ -13,19 +13,12 @@ import { CloseCode, closeReason, errorMessage, HttpError } from "../errors.ts";
 import { isoTime, socketAccept, socketClose } from "../intrinsics.ts";
 import { describeErrorForLog, hostLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
-import type { ServiceCatalog } from "../registry.ts";
+import { deployedCatalog, type ServiceCatalog } from "../registry.ts";
 import { readAddress, readIdentity } from "./address.ts";
-import {
-	type AdminHost,
-	deleteRoom,
-	type RoomDetails,
-	type RoomStateView,
-	readDetails,
-	readState,
-	resetRoom,
-} from "./admin.ts";
+import { deleteRoom, type RoomInternals, readDetails, readState, resetRoom } from "./admin.ts";
 import { checkRoomSize, MessageGuard } from "./client-limits.ts";
 import { CoolDown } from "./cool-down.ts";
+import type { RoomDetails, RoomStateView } from "./details.ts";
 import { EventRunner } from "./event-runner.ts";
 import { eventLimits } from "./limits.ts";
 import { RoomMonitor } from "./monitor.ts";
@@ -38,9 +31,9 @@ type Phase =
 	| { readonly kind: "starting"; readonly runner: Promise<EventRunner> }
 	| { readonly kind: "ready"; readonly runner: EventRunner };
 
-export abstract class Room<Env = unknown> extends DurableObject<Env> {
-	/** The deployment's services, supplied by the entry module's subclass. */
-	protected abstract readonly catalog: ServiceCatalog;
+export class Room<Env = unknown> extends DurableObject<Env> {
+	/** The deployment's services. */
+	protected readonly catalog: ServiceCatalog = deployedCatalog();
 	#phase: Phase = { kind: "cold" };
 	readonly #storage = new RoomStorage(this.ctx.storage);
 	readonly #guard = new MessageGuard();
@@ -250,7 +243,7 @@ export abstract class Room<Env = unknown> extends DurableObject<Env> {
 		);
 	}
 
-	#adminHost(): AdminHost {
+	#adminHost(): RoomInternals {
 		return {
 			ctx: this.ctx,
 			storage: this.#storage,

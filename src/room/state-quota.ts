@@ -8,7 +8,9 @@
  * value's (UTF-8 bytes of a string, `byteLength` of binary data, 8 bytes per number, and the
  * sum of the parts of an array or object).
  */
+
 import type { StateWrites } from "../engine.ts";
+import type { ServiceName } from "../naming.ts";
 
 /** The size of every stored key of a room's state, kept up to date as events commit. */
 export class StateSizes {
@@ -68,7 +70,7 @@ export class StateSizes {
 /** The error an event fails with when the state it leaves would not fit the quota. */
 export class StateQuotaError extends Error {
 	constructor(
-		readonly service: string,
+		readonly service: ServiceName,
 		readonly bytes: number,
 		readonly limit: number,
 	) {
@@ -85,7 +87,7 @@ export class StateQuotaError extends Error {
  * Refuses state that would end over the quota. A room already over it (after its quota was
  * lowered) may still shrink, so that it is never stuck refusing every event.
  */
-export function checkStateQuota(service: string, before: number, after: number, limit: number): void {
+export function checkStateQuota(service: ServiceName, before: number, after: number, limit: number): void {
 	if (after > limit && after > before) throw new StateQuotaError(service, after, limit);
 }
 

@@ -4,14 +4,16 @@
  * directory under `stats`, and its service's state under `state/` (the engine chooses the keys
  * below that prefix), so they never collide and the engine never sees the room's keys.
  */
+
 import type { ClientId } from "../api/client-id.ts";
 import type { Identity } from "../api/identity.ts";
 import type { StateWrites } from "../engine.ts";
 import { dateNow } from "../intrinsics.ts";
+import type { ServiceName } from "../naming.ts";
 import type { Durability } from "../settings.ts";
 import { type StorageWriter, storageWriter } from "./durability.ts";
 import { StateSizes } from "./state-quota.ts";
-import type { TimerAttempts } from "./timer-policy.ts";
+import type { TimerAttempts, TimerStore } from "./timer-policy.ts";
 
 /**
  * What a room keeps about itself, apart from its service's state: which service and room it
@@ -19,7 +21,7 @@ import type { TimerAttempts } from "./timer-policy.ts";
  * (so that every `connect` gets exactly one `disconnect`), and whether `init` has run.
  */
 export interface RoomRecord {
-	readonly service: string;
+	readonly service: ServiceName;
 	readonly roomId: string;
 	nextClient: number;
 	clients: ClientId[];
@@ -38,11 +40,11 @@ const TIMER_KEY = "timer";
 const STATS_KEY = "stats";
 const STATE_PREFIX = "state/";
 
-export function newRecord(service: string, roomId: string): RoomRecord {
+export function newRecord(service: ServiceName, roomId: string): RoomRecord {
 	return { service, roomId, nextClient: 1, clients: [], initialized: false };
 }
 
-export class RoomStorage {
+export class RoomStorage implements TimerStore {
 	/** The size of the stored service state, as of the last `loadState` and the commits since. */
 	readonly stateSizes = new StateSizes();
 	#writer: StorageWriter;

@@ -13,7 +13,6 @@
  */
 
 import { ceil, dateNow, max } from "../intrinsics.ts";
-import type { RoomStorage } from "./storage.ts";
 
 /** The longest delay `setTimer` takes: 2^32 - 1 ms (about 49.7 days), the most the WebAssembly ABI can say. */
 export const MAX_TIMER_DELAY_MS = 2 ** 32 - 1;
@@ -32,6 +31,21 @@ export interface TimerAttempts {
 	readonly attempts: number;
 	/** True from just before a run until it has ended; still true after a restart means the run died. */
 	readonly running: boolean;
+}
+
+/**
+ * The part of the room's storage (storage.ts, which implements it) the timer's rules need: its
+ * attempt record and the alarm. Declared here, so the rules depend on no storage code.
+ */
+export interface TimerStore {
+	loadTimerAttempts(): Promise<TimerAttempts | undefined>;
+	saveTimerAttempts(attempts: TimerAttempts): void;
+	clearTimerAttempts(): void;
+	setAlarm(ms: number): void;
+	hasAlarm(): Promise<boolean>;
+	deleteAlarm(): void;
+	/** Resolves once every write so far is durable. */
+	flush(): Promise<void>;
 }
 
 /** Refuses a delay the room cannot honour, with an error that says which delays it takes. */
@@ -60,7 +74,7 @@ export class TimerGuard {
 
 	/** @param log writes one line about the room's timer (the runner adds the room's name). */
 	constructor(
-		private readonly storage: RoomStorage,
+		private readonly storage: TimerStore,
 		private readonly log: (line: string) => void,
 	) {}
 

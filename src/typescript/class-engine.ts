@@ -9,20 +9,20 @@ import type { Service, ServiceClass, ServiceContext } from "../api/service.ts";
 import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
 import { NO_WRITES } from "../engine.ts";
 import { arrayIncludes } from "../intrinsics.ts";
-import { describeRoom, type RoomAddress } from "../naming.ts";
+import { describeRoom, type RoomAddress, type ServiceName } from "../naming.ts";
 import { runWithServiceConsole } from "./service-console.ts";
 import { UnstorableStateError } from "./state-codec.ts";
 import { outsideEventError } from "./state-places.ts";
 import { unwrap } from "./state-proxies.ts";
 import { SAVED, StoredState } from "./stored-state.ts";
 
-export function typescriptEngine(name: string, service: ServiceClass): EngineFactory {
-	validateClass(name, service);
+export function typescriptEngine(name: ServiceName, implementation: ServiceClass): EngineFactory {
+	validateClass(name, implementation);
 	return {
-		kind: "typescript",
+		language: "typescript",
 		build: () => null,
 		async create(room, stored) {
-			return new TypeScriptEngine(name, service, room, StoredState.read(stored));
+			return new TypeScriptEngine(name, implementation, room, StoredState.read(stored));
 		},
 		inspect(stored) {
 			// The stored JSON as it is, tags for Map, Set, Date, ... included: what is really kept.
@@ -31,8 +31,8 @@ export function typescriptEngine(name: string, service: ServiceClass): EngineFac
 	};
 }
 
-function validateClass(name: string, service: ServiceClass): void {
-	const prototype = service.prototype as Service;
+function validateClass(name: ServiceName, implementation: ServiceClass): void {
+	const prototype = implementation.prototype as Service;
 	if ((prototype.save === undefined) !== (prototype.restore === undefined)) {
 		throw new Error(
 			`Service "${name}" implements only one of save() and restore(). Implement both, or neither to keep its fields automatically.`,
@@ -48,8 +48,8 @@ class TypeScriptEngine implements Engine {
 	#fieldsAsStored: Map<string, unknown> | undefined;
 
 	constructor(
-		private readonly name: string,
-		private readonly service: ServiceClass,
+		private readonly name: ServiceName,
+		private readonly implementation: ServiceClass,
 		private readonly room: RoomAddress,
 		stored: StoredState,
 	) {
@@ -106,13 +106,13 @@ class TypeScriptEngine implements Engine {
 	}
 
 	checkpoint(): StateWrites {
-		if (this.service.persistence === "none") return NO_WRITES;
+		if (this.implementation.persistence === "none") return NO_WRITES;
 		const instance = this.#instance;
 		const saveMode = instance.save !== undefined;
 		try {
 			const values = saveMode ? new Map([[SAVED, instance.save?.()]]) : this.fields(instance);
 			const { writes, replaced } = this.#stored.checkpoint(values, (field) =>
-				saveMode ? `${this.service.name}.save()` : `this.${field}`,
+				saveMode ? `${this.implementation.name}.save()` : `this.${field}`,
 			);
 			// Fields that held the service's own objects now hold Stateroom's copies.
 			for (const [name, value] of replaced) {
@@ -137,9 +137,9 @@ class TypeScriptEngine implements Engine {
 	}
 
 	private instantiate(): Service {
-		const instance = new this.service();
+		const instance = new this.implementation();
 		this.#fieldsAsStored = undefined;
-		if (this.service.persistence === "none") return instance;
+		if (this.implementation.persistence === "none") return instance;
 		const saveMode = instance.save !== undefined;
 		const saved = this.#stored.restore(saveMode, (field) => `this.${field}`);
 		if (saved !== undefined) {
@@ -152,7 +152,7 @@ class TypeScriptEngine implements Engine {
 
 	private fields(instance: Service): Map<string, unknown> {
 		// A loop rather than entries/filter/Set: this runs after every event.
-		const skip = this.service.transient;
+		const skip = this.implementation.transient;
 		const values = new Map<string, unknown>();
 		for (const key of Object.keys(instance)) {
 			if (!(skip && arrayIncludes(skip, key))) values.set(key, (instance as unknown as Record<string, unknown>)[key]);

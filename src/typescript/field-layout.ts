@@ -4,7 +4,6 @@
  */
 import { retire as retireObject } from "./state-codec.ts";
 import type { Found, Place, Places } from "./state-places.ts";
-import type { StoredField } from "./stored-fields.ts";
 
 /** Keeps each stored value far below the storage API's per-value limit (2 MiB). */
 export const CHUNK_CHARS = 256 * 1024;
@@ -18,12 +17,16 @@ export type FieldHeader =
 	| { readonly kind: "list"; readonly length: number }
 	| { readonly kind: "map" | "object"; readonly next: number };
 
-/** The writes that bring one field's storage up to date, and how to adopt them once committed. */
-export interface FieldPlan {
+/**
+ * The writes that bring one field's storage up to date, and how to adopt them once committed.
+ * `Field` is the stored field it commits to (each layout names its own, so this module needs
+ * none of them: stored-fields.ts gathers them).
+ */
+export interface FieldPlan<Field> {
 	readonly put: Map<string, unknown>;
 	readonly delete: string[];
 	/** The field as stored once the writes are committed (a new object when the layout changed). */
-	commit(): StoredField;
+	commit(): Field;
 }
 
 /** What planning needs of the room's state, and the claims it leaves to make. */

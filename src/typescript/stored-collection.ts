@@ -164,7 +164,7 @@ export class CollectionField {
 	 * Encodes the entries the events since the last checkpoint touched, and plans writes for the
 	 * buckets whose entries changed. "too big" when a bucket would no longer fit in one value.
 	 */
-	planUpdate(path: string, ctx: PlanContext): FieldPlan | undefined | "too big" {
+	planUpdate(path: string, ctx: PlanContext): FieldPlan<CollectionField> | undefined | "too big" {
 		const watched = this.watched as Watched;
 		const claimed = ctx.claims.length;
 		const changed = new Map<number, string>();

@@ -20,7 +20,7 @@
  * a write through a reference kept from before fails loudly instead of being lost.
  */
 
-import { type FieldHeader, type FieldPlan, type PlanContext, WATCH_MIN_ENTRIES } from "./field-layout.ts";
+import { type FieldHeader, type PlanContext, type FieldPlan as PlanOf, WATCH_MIN_ENTRIES } from "./field-layout.ts";
 import { isRetired } from "./state-codec.ts";
 import { CollectionField } from "./stored-collection.ts";
 import { ValueField } from "./stored-value.ts";
@@ -29,7 +29,6 @@ import type { Collection, CollectionKind } from "./watched.ts";
 export {
 	CHUNK_CHARS,
 	type FieldHeader,
-	type FieldPlan,
 	KEPT,
 	type PlanContext,
 	WATCH_MIN_ENTRIES,
@@ -37,6 +36,9 @@ export {
 export { CollectionField, ValueField };
 
 export type StoredField = ValueField | CollectionField;
+
+/** The writes that store one field, committing to its stored form, whichever layout it has. */
+export type FieldPlan = PlanOf<StoredField>;
 
 /**
  * Plans the writes that store `value` in the field at `base`, given how it is stored now

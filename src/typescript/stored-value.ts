@@ -99,7 +99,7 @@ export class ValueField {
 	}
 
 	/** Writes only the chunks whose text changed, and the header if their number did. */
-	planUpdate(value: unknown, path: string, isField: boolean, ctx: PlanContext): FieldPlan {
+	planUpdate(value: unknown, path: string, isField: boolean, ctx: PlanContext): FieldPlan<ValueField> {
 		const chunks = split(this.encodeValue(value, path, isField, ctx));
 		const put = new Map<string, unknown>();
 		chunks.forEach((chunk, index) => {

@@ -10,6 +10,7 @@ import type { BudgetShare, Effects, Engine, EngineFactory, ServiceEvent, StateWr
 import { hostLog } from "../log.ts";
 import { describeRoom } from "../naming.ts";
 import { checkBuilt, checkModule } from "./abi.ts";
+import { Checkpoint, inspectStored, type ModuleIdentity } from "./checkpoint.ts";
 import { Guest } from "./guest.ts";
 import {
 	checkMetered,
@@ -19,7 +20,6 @@ import {
 	WASM_LIMIT_DEFAULTS,
 	type WasmLimits,
 } from "./metering.ts";
-import { Checkpoint, inspectStored, type ModuleIdentity } from "./snapshot.ts";
 
 /**
  * The engine factory of a WebAssembly service. The module is checked once per isolate, when
@@ -41,7 +41,7 @@ export function wasmEngine(
 		return meter;
 	};
 	return {
-		kind: "wasm",
+		language: "wasm",
 		inspect: inspectStored,
 		build: () => readMeter(module)?.build ?? null,
 		async create(room, stored, reload) {

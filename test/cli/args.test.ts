@@ -9,6 +9,7 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_LIMITS } from "../../src/settings.ts";
 import { runMain } from "./run-main.ts";
 
 const PROJECT_ROOT = resolve(import.meta.dirname, "../..");
@@ -50,6 +51,19 @@ describe("stateroom --help", () => {
 		expect(stdout).toMatch(/Examples?:\n {2}npx stateroom /);
 		// `help <command>` is the same text.
 		expect((await runMain(["help", command])).stdout).toBe(stdout);
+	});
+
+	it("states the Worker's own defaults in `serve --help`, read from the settings", async () => {
+		const { stdout } = await runMain(["serve", "--help"]);
+		const defaults = {
+			"max-clients": DEFAULT_LIMITS.maxClients,
+			"max-message-bytes": DEFAULT_LIMITS.maxMessageBytes,
+			"messages-per-second": DEFAULT_LIMITS.messagesPerSecond,
+			"message-burst": DEFAULT_LIMITS.messageBurst,
+		};
+		for (const [flag, value] of Object.entries(defaults)) {
+			expect(stdout).toMatch(new RegExp(`--${flag} <n> .*\\(default ${value}\\)`));
+		}
 	});
 });
 

@@ -20,11 +20,25 @@ describe("shouldReconnect", () => {
 		expect([4000, 4401, 4499].filter(retries)).toEqual([]);
 		expect([4500, 4999, 3000, 3999].filter(retries)).toEqual([4500, 4999, 3000, 3999]);
 	});
+});
 
-	it("comes back after the codes of a room that may take it later, and only those", () => {
-		const retried = Object.entries(CloseCode)
-			.filter(([, code]) => retries(code))
-			.map(([name]) => name);
-		expect(retried.sort()).toEqual(["coolingDown", "serviceUnavailable"]);
+/**
+ * The host's close codes (src/errors.ts) and what the client should do after each: one entry per
+ * code, so a new code cannot be added without deciding (the type demands every key).
+ */
+const HOST_CLOSE_DECISIONS: Readonly<Record<keyof typeof CloseCode, { reconnect: boolean; why: string }>> = {
+	messageTooBig: { reconnect: false, why: "the same message would be too big again" },
+	serviceUnavailable: { reconnect: true, why: "the service may start on the next attempt (a deploy, a fix)" },
+	rateLimited: { reconnect: false, why: "the client's own sending closed it; reconnecting repeats it" },
+	roomReset: { reconnect: true, why: "the room is still there, fresh: reconnecting joins it" },
+	roomDeleted: { reconnect: false, why: "the room is gone; reconnecting would open a new, empty one" },
+	coolingDown: { reconnect: true, why: "the room takes clients again once its cool-down ends" },
+};
+
+describe("the host's close codes", () => {
+	it.each(Object.entries(CloseCode))("gives %s (%i) the client decision the table states", (name, code) => {
+		const decision = HOST_CLOSE_DECISIONS[name as keyof typeof CloseCode];
+		expect(decision, `no decision for CloseCode.${name}: add it to HOST_CLOSE_DECISIONS`).toBeDefined();
+		expect(retries(code), decision.why).toBe(decision.reconnect);
 	});
 });

@@ -72,7 +72,7 @@ describe("stateroom dev, when the Worker cannot run", () => {
 		);
 		expect(printed).toMatch(/\[stateroom\] fix: `Tally` is used but never defined or imported: add its import line/);
 		expect(printed).toContain(
-			"starts wrangler again on the next change to services/, src/, build/wasm/ or wrangler.toml",
+			"starts wrangler again on the next change to app/, services/, src/, build/wasm/ or wrangler.toml",
 		);
 
 		const answer = await status();

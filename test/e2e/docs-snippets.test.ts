@@ -5,7 +5,7 @@
  *
  * - `<!-- test: typecheck -->`: a complete TypeScript module, compiled with the project's strict
  *   settings against the Workers types (`typecheck browser`: against the DOM's, as a page would);
- *   it may import `stateroom` and, as src/index.ts does, `../services/index.ts`;
+ *   it may import `stateroom` and, as app/worker.ts does, `../services/index.ts`;
  * - `<!-- test: run -->`: shell command lines that need no server and no network; each must exit
  *   0, and a line commented `# prints: X` must print X;
  * - `<!-- test: node-client -->`: a Node program run next to the shared `wrangler dev` (its port

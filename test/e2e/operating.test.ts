@@ -124,7 +124,7 @@ describe("stateroom rooms and stateroom room", () => {
 
 		const services = await cli(["rooms"]);
 		expect(services.code, services.output).toBe(0);
-		expect(services.stdout).toMatch(/^SERVICE\s+ENGINE\s+ROOMS\s+CLIENTS\s+FAILING/);
+		expect(services.stdout).toMatch(/^SERVICE\s+LANGUAGE\s+ROOMS\s+CLIENTS\s+FAILING/);
 		expect(services.stdout).toMatch(/^counter \(default\)\s+typescript\s+\d+\s+\d+\s+\d+/m);
 		expect(services.stdout).toMatch(/^rust-counter\s+wasm/m);
 
@@ -138,7 +138,7 @@ describe("stateroom rooms and stateroom room", () => {
 		expect(details.code, details.output).toBe(0);
 		expect(details.stdout).toMatch(/^clients\s+1$/m);
 		const state = await cli(["room", "counter", room, "--state"]);
-		expect(JSON.parse(state.stdout)).toMatchObject({ engine: "typescript", stored: { state: { value: 1 } } });
+		expect(JSON.parse(state.stdout)).toMatchObject({ language: "typescript", stored: { state: { value: 1 } } });
 
 		const reset = await cli(["room", "counter", room, "--reset", "--operator", "cli-test"]);
 		expect(reset.code, reset.output).toBe(0);

@@ -78,14 +78,15 @@ describe("admin API access", () => {
 });
 
 describe("admin API reads", () => {
-	it("lists the services with their engine and settings", async () => {
-		const body = await adminJson<{ default: string; services: { name: string; engine: string; settings: unknown }[] }>(
-			"/services",
-		);
+	it("lists the services with their language and settings", async () => {
+		const body = await adminJson<{
+			default: string;
+			services: { name: string; language: string; settings: unknown }[];
+		}>("/services");
 		expect(body.default).toBe("counter");
 		const byName = new Map(body.services.map((service) => [service.name, service]));
-		expect(byName.get("counter")).toMatchObject({ engine: "typescript", default: true, settings: { limits: {} } });
-		expect(byName.get("rust-counter")).toMatchObject({ engine: "wasm", default: false });
+		expect(byName.get("counter")).toMatchObject({ language: "typescript", default: true, settings: { limits: {} } });
+		expect(byName.get("rust-counter")).toMatchObject({ language: "wasm", default: false });
 	});
 
 	it("answers 404 for an unknown service or a room that never ran", async () => {
@@ -108,7 +109,7 @@ describe("admin API reads", () => {
 		expect(body.room).toMatchObject({
 			service: "counter",
 			roomId: room,
-			engine: "typescript",
+			language: "typescript",
 			clients: 1,
 			sockets: 1,
 			nextClient: 2,
@@ -126,10 +127,10 @@ describe("admin API reads", () => {
 		a.send("increment");
 		await a.next();
 		await a.next();
-		const state = await adminJson<{ engine: string; stored: { state: unknown } }>(
+		const state = await adminJson<{ language: string; stored: { state: unknown } }>(
 			`/services/counter/rooms/${encodeURIComponent(`${room}/odd id`)}/state`,
 		);
-		expect(state).toMatchObject({ engine: "typescript", roomId: `${room}/odd id`, stored: { state: { value: 2 } } });
+		expect(state).toMatchObject({ language: "typescript", roomId: `${room}/odd id`, stored: { state: { value: 2 } } });
 		a.close();
 	});
 
@@ -139,10 +140,10 @@ describe("admin API reads", () => {
 		a.send("increment");
 		expect(await a.next()).toBe("new value: 1");
 		const state = await adminJson<{
-			engine: string;
+			language: string;
 			stored: { build: string; memoryBytes: number; storedPages: number[]; globals: Record<string, unknown> };
 		}>(`/services/as-counter/rooms/${room}/state`);
-		expect(state.engine).toBe("wasm");
+		expect(state.language).toBe("wasm");
 		// The build that wrote the pages is the one the room runs, as its details and directory entry say.
 		const details = await adminJson<{ room: { module: string | null } }>(`/services/as-counter/rooms/${room}`);
 		expect(details.room.module).toMatch(/^[0-9a-f]{64}$/);

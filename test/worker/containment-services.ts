@@ -146,11 +146,11 @@ class Flood {
 
 export const containmentServices: Record<string, ServiceDefinition> = {
 	"test-busy": Busy,
-	"test-stall": { service: Stall, limits: { eventDeadlineMs: 200 } },
-	"test-hoard": { service: Hoard, limits: { maxStateBytes: 64 * 1024 } },
+	"test-stall": { implementation: Stall, limits: { eventDeadlineMs: 200 } },
+	"test-hoard": { implementation: Hoard, limits: { maxStateBytes: 64 * 1024 } },
 	"test-timers": Timers,
 	"test-poison-timer": PoisonTimer,
-	"test-stuck-timer": { service: StuckTimer, limits: { eventDeadlineMs: 60_000 } },
+	"test-stuck-timer": { implementation: StuckTimer, limits: { eventDeadlineMs: 60_000 } },
 	"test-spinner": Spinner,
-	"test-flood": { service: Flood, limits: { maxOutputBytes: 64 * 1024 } },
+	"test-flood": { implementation: Flood, limits: { maxOutputBytes: 64 * 1024 } },
 };

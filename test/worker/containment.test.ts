@@ -139,7 +139,7 @@ describe("the limits' settings", () => {
 		[{ eventDeadlineMs: 1.5 }, "limits.eventDeadlineMs is 1.5; use a whole number"],
 	])("refuses %j with the service's name", (limits, message) => {
 		class Quiet {}
-		expect(() => defineServices({ default: "quiet", services: { quiet: { service: Quiet, limits } } })).toThrow(
+		expect(() => defineServices({ default: "quiet", services: { quiet: { implementation: Quiet, limits } } })).toThrow(
 			`Service "quiet": ${message}`,
 		);
 	});

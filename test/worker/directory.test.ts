@@ -6,11 +6,27 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { Directory } from "../../src/directory/directory.ts";
 import type { RoomEntry } from "../../src/directory/entry.ts";
 import { DirectoryReporter } from "../../src/directory/reporter.ts";
 import { DIRECTORY_SHARDS, shardOf } from "../../src/directory/shards.ts";
 import { admin, adminJson, directoryEntry, entryWhen } from "./admin-client.ts";
 import { connect, roomStub, uniqueRoom } from "./socket.ts";
+
+describe("directory shard class", () => {
+	// Workers RPC hands a stub's caller every method and accessor on the prototype, TypeScript
+	// `private` ones included: the shard's internals must be `#private`, its prototype the contract.
+	it("offers over RPC only the shard's five methods", () => {
+		expect(Object.getOwnPropertyNames(Directory.prototype).sort()).toEqual([
+			"constructor",
+			"get",
+			"list",
+			"remove",
+			"report",
+			"totals",
+		]);
+	});
+});
 
 describe("directory entries", () => {
 	it("appear on the first connect and follow the client count down to zero", async () => {

@@ -22,7 +22,7 @@ describe("durability setting", () => {
 	});
 
 	it("refuses an unknown value, naming the service and the choices", () => {
-		const services = { sloppy: { service: Empty, durability: "eventually" as "relaxed" } };
+		const services = { sloppy: { implementation: Empty, durability: "eventually" as "relaxed" } };
 		expect(() => defineServices({ default: "sloppy", services })).toThrow(
 			'Service "sloppy" has durability "eventually"; use "strict" (the default) or "relaxed".',
 		);

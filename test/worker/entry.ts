@@ -9,10 +9,9 @@ import {
 	createStateroom,
 	defineServices,
 	type ServiceDefinition,
-	StateroomRoom,
 } from "stateroom";
 
-export { StateroomDirectory as Directory } from "stateroom";
+export { Directory, Room } from "stateroom";
 
 import services from "../../services/index.ts";
 import { containmentServices } from "./containment-services.ts";
@@ -47,10 +46,6 @@ function gate(request: Request, { service }: AuthorizeInfo): AuthorizeResult {
 	return { allow: true, user: pass, claims: { role: "player" } };
 }
 
-export class Room extends StateroomRoom {
-	protected override readonly catalog = stateroom.catalog;
-}
-
 export default stateroom.worker;
 
 /**
@@ -67,7 +62,7 @@ function allowLargeFrames(
 		const configured =
 			typeof definition === "object" && !(definition instanceof WebAssembly.Module)
 				? definition
-				: { service: definition };
+				: { implementation: definition };
 		return [name, { ...configured, limits: { ...configured.limits, ...large } }];
 	});
 	return Object.fromEntries(raised);

@@ -99,5 +99,5 @@ export const NEIGHBOUR_LIMITS = { messagesPerSecond: 20, messageBurst: 2 } as co
 
 export const globalPatchServices = {
 	"test-patcher": Patcher,
-	"test-neighbour": { service: Neighbour, limits: NEIGHBOUR_LIMITS, access: { origins: [NEIGHBOUR_ORIGIN] } },
+	"test-neighbour": { implementation: Neighbour, limits: NEIGHBOUR_LIMITS, access: { origins: [NEIGHBOUR_ORIGIN] } },
 };

@@ -176,12 +176,12 @@ export const TIGHT_LIMITS = { maxClients: 2, maxMessageBytes: 64, messagesPerSec
 /** Services with access settings (see test/worker/access.test.ts). */
 const accessServices = {
 	"test-roster": Roster,
-	"test-tight": { service: Roster, limits: TIGHT_LIMITS },
-	"test-origins": { service: Roster, access: { origins: ["https://app.example.com"] } },
-	"test-anyorigin": { service: Roster, access: { origins: ["*"] } },
-	"test-private": { service: Roster, access: { token: "required" } },
-	"test-private-b": { service: Roster, access: { token: "required", secretName: "TEST_OTHER_SECRET" } },
-	"test-nosecret": { service: Roster, access: { token: "required", secretName: "TEST_UNSET_SECRET" } },
+	"test-tight": { implementation: Roster, limits: TIGHT_LIMITS },
+	"test-origins": { implementation: Roster, access: { origins: ["https://app.example.com"] } },
+	"test-anyorigin": { implementation: Roster, access: { origins: ["*"] } },
+	"test-private": { implementation: Roster, access: { token: "required" } },
+	"test-private-b": { implementation: Roster, access: { token: "required", secretName: "TEST_OTHER_SECRET" } },
+	"test-nosecret": { implementation: Roster, access: { token: "required", secretName: "TEST_UNSET_SECRET" } },
 	"test-gated": Roster,
 } as const;
 
@@ -505,7 +505,7 @@ export const testServices = {
 	...accessServices,
 	"test-ledger": Ledger,
 	"test-shaky": Shaky,
-	"test-shaky-relaxed": { service: Shaky, durability: "relaxed" },
+	"test-shaky-relaxed": { implementation: Shaky, durability: "relaxed" },
 	"test-broken": Broken,
 	"test-bytes": Bytes,
 	"test-fragile": Fragile,

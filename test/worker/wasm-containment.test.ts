@@ -85,7 +85,7 @@ describe("fuel", () => {
 describe("per-service limits", () => {
 	it("are checked when the services are declared", () => {
 		const declare = (settings: object) =>
-			defineServices({ default: "x", services: { x: { service: containedModule, ...settings } } });
+			defineServices({ default: "x", services: { x: { implementation: containedModule, ...settings } } });
 		expect(() => declare({ limits: { fuelPerEvent: 0 } })).toThrow(
 			'Service "x": limits.fuelPerEvent is 0; use a whole number from 1',
 		);

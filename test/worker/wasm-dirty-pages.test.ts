@@ -7,9 +7,9 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import pageWrites from "../../build/fixtures/page-writes.wasm";
 import untrackedModule from "../../build/fixtures/untracked.wasm";
+import { Checkpoint } from "../../src/wasm/checkpoint.ts";
 import { Guest } from "../../src/wasm/guest.ts";
 import { WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
-import { Checkpoint } from "../../src/wasm/snapshot.ts";
 import { connect, type Frame, roomStub, uniqueRoom } from "./socket.ts";
 
 afterEach(() => {

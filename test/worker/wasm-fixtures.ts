@@ -34,15 +34,15 @@ export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	"wasm-start-traps": startTraps,
 	"wasm-unbuilt": unbuilt,
 	"wasm-contained": contained,
-	"wasm-contained-tight": { service: contained, limits: { fuelPerEvent: 100_000, maxMemoryBytes: 1024 * 1024 } },
-	"wasm-contained-reset": { service: contained, onModuleChange: "reset" },
+	"wasm-contained-tight": { implementation: contained, limits: { fuelPerEvent: 100_000, maxMemoryBytes: 1024 * 1024 } },
+	"wasm-contained-reset": { implementation: contained, onModuleChange: "reset" },
 	// A short streak and cool-down, so that the fairness tests (fairness.test.ts) see one end.
 	"wasm-contained-flood": {
-		service: contained,
+		implementation: contained,
 		limits: { failureStreak: 3, failureBackoffMs: 20, coolDownMs: 1000 },
 	},
 	// Rust's 1 MiB stack and data take 17 pages, over a 1 MiB limit before any event.
-	"wasm-rust-counter-tight": { service: rustCounter, limits: { maxMemoryBytes: 1024 * 1024 } },
+	"wasm-rust-counter-tight": { implementation: rustCounter, limits: { maxMemoryBytes: 1024 * 1024 } },
 	"wasm-unmetered": unmetered,
 	"wasm-forged": forged,
 	// Memory bounds (test/worker/wasm-memory-bounds.test.ts) and output bounds (output-bound.test.ts).
@@ -51,10 +51,10 @@ export const wasmFixtureServices: Record<string, ServiceDefinition> = {
 	"wasm-greedy-initialize": greedyInitialize,
 	"wasm-declares-too-much": declaresTooMuch,
 	"wasm-chatty": chatty,
-	"wasm-chatty-tight": { service: chatty, limits: { fuelPerEvent: 10_000_000 } },
+	"wasm-chatty-tight": { implementation: chatty, limits: { fuelPerEvent: 10_000_000 } },
 	"wasm-identity": identity,
-	"wasm-identity-private": { service: identity, access: { token: "required" } },
+	"wasm-identity-private": { implementation: identity, access: { token: "required" } },
 	// The SDKs' identity examples behind join tokens (test/worker/wasm-identity-sdk.test.ts).
-	"wasm-rust-whoami-private": { service: rustWhoami, access: { token: "required" } },
-	"wasm-as-whoami-private": { service: asWhoami, access: { token: "required" } },
+	"wasm-rust-whoami-private": { implementation: rustWhoami, access: { token: "required" } },
+	"wasm-as-whoami-private": { implementation: asWhoami, access: { token: "required" } },
 };

@@ -6,7 +6,14 @@
  * Room ids and failure messages come from clients and services: they are only ever set as
  * text, never as HTML.
  */
-import { AdminApi, ApiError, type Credentials, type RoomDetails, type RoomEntry, type Service } from "./api.ts";
+import {
+	AdminApi,
+	ApiError,
+	type Credentials,
+	type RoomDetails,
+	type RoomEntry,
+	type ServiceDescription,
+} from "./api.ts";
 import { bytes, coolingDown, relative, timestamp } from "./format.ts";
 
 const STORAGE_KEY = "stateroom-admin";
@@ -27,7 +34,7 @@ let after: string | undefined;
 let nextCursor: string | null = null;
 let refreshing = false;
 /** The services as last listed, by name. */
-const services = new Map<string, Service>();
+const services = new Map<string, ServiceDescription>();
 
 function loadCredentials(): Credentials | undefined {
 	try {
@@ -82,7 +89,7 @@ async function start(credentials: Credentials): Promise<void> {
 	if (wantedRoom) await selectRoom(wantedRoom);
 }
 
-function renderServices(list: readonly Service[]): void {
+function renderServices(list: readonly ServiceDescription[]): void {
 	services.clear();
 	for (const entry of list) services.set(entry.name, entry);
 	const body = $("#services tbody");
@@ -90,7 +97,7 @@ function renderServices(list: readonly Service[]): void {
 		...list.map((entry) => {
 			const row = document.createElement("tr");
 			row.dataset.service = entry.name;
-			row.append(cell(entry.default ? `${entry.name} (default)` : entry.name), cell(entry.engine));
+			row.append(cell(entry.default ? `${entry.name} (default)` : entry.name), cell(entry.language));
 			row.addEventListener("click", () => void selectService(entry.name));
 			return row;
 		}),
@@ -228,7 +235,7 @@ function renderDetails(details: RoomDetails): void {
 	const failure = details.lastFailure;
 	const rows: [string, string][] = [
 		["Service", details.service],
-		["Engine", details.engine ?? "(service no longer registered)"],
+		["Language", details.language ?? "(service no longer registered)"],
 		["Module build", details.module ?? "-"],
 		["Clients", String(details.clients)],
 		["Next client id", String(details.nextClient)],

@@ -1,27 +1,17 @@
 /** The admin API as the operator page calls it, with the secret and name the operator gave. */
-import type { RoomEntry, ServiceTotals } from "../../../src/directory/entry.ts";
+import type {
+	RoomDeleted,
+	RoomDetails,
+	RoomEntry,
+	RoomPage,
+	RoomReset,
+	RoomStateView,
+	RoomView,
+	ServiceDescription,
+	ServiceList,
+} from "../../../src/admin/responses.ts";
 
-export type { RoomEntry };
-
-export interface Service {
-	readonly name: string;
-	readonly engine: string;
-	readonly default: boolean;
-	readonly settings: unknown;
-	readonly totals?: ServiceTotals;
-}
-
-export interface RoomDetails extends RoomEntry {
-	readonly engine: string | null;
-	readonly sockets: number;
-	readonly nextClient: number;
-	readonly initialized: boolean;
-}
-
-export interface RoomPage {
-	readonly rooms: RoomEntry[];
-	readonly cursor: string | null;
-}
+export type { RoomDetails, RoomEntry, ServiceDescription };
 
 /** A refusal of the admin API: its status and message. */
 export class ApiError extends Error {
@@ -41,11 +31,11 @@ export interface Credentials {
 export class AdminApi {
 	constructor(private readonly credentials: Credentials) {}
 
-	services(): Promise<{ default: string; services: Service[] }> {
+	services(): Promise<ServiceList> {
 		return this.call("GET", "/services");
 	}
 
-	service(name: string): Promise<Service> {
+	service(name: string): Promise<ServiceDescription> {
 		return this.call("GET", `/services/${encodeURIComponent(name)}`);
 	}
 
@@ -53,19 +43,19 @@ export class AdminApi {
 		return this.call("GET", `/services/${encodeURIComponent(service)}/rooms?${query}`);
 	}
 
-	room(service: string, room: string): Promise<{ room: RoomDetails }> {
+	room(service: string, room: string): Promise<RoomView> {
 		return this.call("GET", roomPath(service, room));
 	}
 
-	state(service: string, room: string): Promise<unknown> {
+	state(service: string, room: string): Promise<RoomStateView> {
 		return this.call("GET", `${roomPath(service, room)}/state`);
 	}
 
-	reset(service: string, room: string): Promise<unknown> {
+	reset(service: string, room: string): Promise<RoomReset> {
 		return this.call("POST", `${roomPath(service, room)}/reset`);
 	}
 
-	remove(service: string, room: string): Promise<unknown> {
+	remove(service: string, room: string): Promise<RoomDeleted> {
 		return this.call("DELETE", roomPath(service, room));
 	}
 

@@ -4,17 +4,13 @@
  */
 
 import { Counter } from "../../../services/counter.ts";
-import { createStateroom, defineServices, StateroomRoom } from "../../../src/public.ts";
+import { createStateroom, defineServices } from "../../../src/public.ts";
 
-const stateroom = createStateroom(
+export { Room } from "../../../src/public.ts";
+
+export default createStateroom(
 	defineServices({
 		default: "strict",
-		services: { strict: Counter, relaxed: { service: Counter, durability: "relaxed" } },
+		services: { strict: Counter, relaxed: { implementation: Counter, durability: "relaxed" } },
 	}),
-);
-
-export class Room extends StateroomRoom {
-	protected override readonly catalog = stateroom.catalog;
-}
-
-export default stateroom.worker;
+).worker;

@@ -51,6 +51,10 @@ export class ModuleChangedError extends Error {
 	}
 }
 
+/**
+ * A guest's checkpoint (the engine contract's word for what is written after a successful
+ * event): captures what changed, lays stored pages over a fresh instance, and rolls back.
+ */
 export class Checkpoint {
 	/** The memory as of the last checkpoint; kept only for a guest without dirty-page tracking. */
 	#memory: Uint8Array | undefined;
