@@ -15,7 +15,8 @@ describe("stateroom build", () => {
 		const { code, stdout, output } = await runCli(["build"], { timeoutMs: 240_000 });
 		expect(code, output).toBe(0);
 		const dist = join(PROJECT_ROOT, "dist");
-		expect(existsSync(join(dist, "index.js"))).toBe(true);
+		// wrangler names the bundle after the entry module, app/worker.ts.
+		expect(existsSync(join(dist, "worker.js"))).toBe(true);
 		const modules = readdirSync(dist).filter((file) => file.endsWith(".wasm"));
 		expect(modules.length).toBeGreaterThan(0);
 		// Progress for each long step, in order.
@@ -25,7 +26,7 @@ describe("stateroom build", () => {
 		);
 		// The report: a total, a line per file, and which limit applies.
 		expect(stdout).toMatch(/\[stateroom\] bundle in dist\/: \d+ files, [\d.]+ KiB \(gzip [\d.]+ KiB\)/);
-		expect(stdout).toMatch(/\[stateroom\] {3}index\.js +[\d.]+ KiB +gzip +[\d.]+ KiB/);
+		expect(stdout).toMatch(/\[stateroom\] {3}worker\.js +[\d.]+ KiB +gzip +[\d.]+ KiB/);
 		for (const module of modules) expect(stdout).toContain(module);
 		expect(stdout).toMatch(
 			/Worker size limit \(compressed\): 3 MiB on Workers Free, 10 MiB on Workers Paid; at [\d.]+ KiB this Worker is within both/,
