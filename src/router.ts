@@ -14,6 +14,12 @@ import { DEFAULT_ROOM, parseRoomId, type RoomAddress, roomName } from "./naming.
 import type { ServiceCatalog } from "./registry.ts";
 import { withAddress } from "./room/address.ts";
 
+/**
+ * The part of the Worker's `ExecutionContext` that Stateroom may use; narrow, so that a
+ * framework's own context type (Hono's `c.executionCtx`) fits.
+ */
+export type WaitUntil = Pick<ExecutionContext, "waitUntil">;
+
 export interface RouterOptions {
 	/** The deployer's connection hook; see {@link Authorize}. */
 	readonly authorize?: Authorize;
@@ -30,7 +36,7 @@ export interface RouterMount {
 type RouterEnv = HostCheckEnv;
 
 export function createRouter(catalog: ServiceCatalog, options: RouterOptions, { prefix, bindings }: RouterMount) {
-	const router = Router<IRequest, [RouterEnv, ExecutionContext]>({
+	const router = Router<IRequest, [RouterEnv, WaitUntil]>({
 		base: prefix,
 		catch: (error) => {
 			if (error instanceof HttpError) return error.toResponse();

@@ -36,7 +36,7 @@ import { HttpError } from "./errors.ts";
 import { quoteForLog } from "./log.ts";
 import { isUnder, parsePrefix } from "./mount.ts";
 import { defineServices, deployCatalog, ServiceCatalog, type ServiceRegistry } from "./registry.ts";
-import { createRouter, type RouterOptions } from "./router.ts";
+import { createRouter, type RouterOptions, type WaitUntil } from "./router.ts";
 
 /** The bindings and vars the Worker reads, under the default binding names. */
 export type StateroomEnv = AdminApiEnv & HostCheckEnv;
@@ -47,7 +47,7 @@ export interface Stateroom {
 	 * for every other one, so that the Worker's own routes can take it. `env` and `ctx` are the
 	 * Worker's, passed through as they are.
 	 */
-	route(request: Request, env: object, ctx: ExecutionContext): Promise<Response | null>;
+	route(request: Request, env: object, ctx: WaitUntil): Promise<Response | null>;
 	/** A whole Worker: {@link route}, and a 404 that lists the routes for everything else. */
 	readonly worker: ExportedHandler<StateroomEnv>;
 }
@@ -74,7 +74,7 @@ export function createStateroom(registry: ServiceRegistry, options: StateroomOpt
 	const adminBase = `${prefix}${ADMIN_API}`;
 	const admin = createAdminApi(catalog, adminBase, bindings);
 
-	const route = async (request: Request, env: object, ctx: ExecutionContext): Promise<Response | null> => {
+	const route = async (request: Request, env: object, ctx: WaitUntil): Promise<Response | null> => {
 		const { pathname } = new URL(request.url);
 		if (!isUnder(pathname, prefix)) return null;
 		if (isUnder(pathname, adminBase)) {

@@ -21,6 +21,7 @@ import { hostLog } from "../log.ts";
 import { parseRoomId, type RoomAddress, roomName } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import type { RoomDetails, RoomStateView } from "../room/details.ts";
+import type { WaitUntil } from "../router.ts";
 import { type AdminEnv, authorize, operatorOf } from "./auth.ts";
 import type { AdminError, RoomDeleted, RoomReset, RoomView, ServiceDescription, ServiceList } from "./responses.ts";
 
@@ -40,7 +41,7 @@ const DEFAULT_PAGE = 50;
 
 /** `base`: where the API answers (`ADMIN_API` under the deployment's path prefix). */
 export function createAdminApi(catalog: ServiceCatalog, base: string, names: BindingNames) {
-	const router = Router<IRequest, [AdminApiEnv, ExecutionContext]>({
+	const router = Router<IRequest, [AdminApiEnv, WaitUntil]>({
 		base,
 		before: [(request, env) => authorize(request as unknown as Request, env)],
 		catch: (error) => {
