@@ -81,7 +81,7 @@ export function createStateroom(registry: ServiceRegistry, options: StateroomOpt
 			// Development servers (`stateroom dev`, `serve`) answer loopback hosts only (see host.ts).
 			const refused = hostRefusal(request, env);
 			if (refused) return refused;
-			return admin.fetch(request, env as AdminApiEnv, ctx);
+			return admin.fetch(request, env, ctx);
 		}
 		return (await router.fetch(request, env, ctx)) ?? null;
 	};

@@ -41,7 +41,8 @@ const DEFAULT_PAGE = 50;
 
 /** `base`: where the API answers (`ADMIN_API` under the deployment's path prefix). */
 export function createAdminApi(catalog: ServiceCatalog, base: string, names: BindingNames) {
-	const router = Router<IRequest, [AdminApiEnv, WaitUntil]>({
+	// The namespaces are read under the deployment's binding names, not through this type.
+	const router = Router<IRequest, [AdminEnv, WaitUntil]>({
 		base,
 		before: [(request, env) => authorize(request as unknown as Request, env)],
 		catch: (error) => {
