@@ -8,8 +8,9 @@ const TEST_SECRETS = {
 };
 
 /**
- * Six suites: `worker` runs inside workerd through the Workers Vitest integration (rooms,
- * routes, eviction, the WebAssembly host); `sdk` runs the AssemblyScript SDK's modules in Node
+ * Seven suites: `worker` runs inside workerd through the Workers Vitest integration (rooms,
+ * routes, eviction, the WebAssembly host); `mounted` runs a second Worker in workerd, an app that mounts
+ * Stateroom under a prefix with binding names of its own; `sdk` runs the AssemblyScript SDK's modules in Node
  * against the ABI; `client` unit-tests the client library's logic; `cli` runs the command line in process (arguments, help, output filters); `architecture` checks the layering of src/; `e2e` runs in Node against
  * real `wrangler dev` processes with real WebSocket clients, the CLI and headless Chromium.
  */
@@ -36,6 +37,21 @@ export default defineConfig({
 						tsconfig: "test/worker/tsconfig.json",
 					},
 				},
+			},
+			{
+				// A second Worker: Stateroom mounted inside an app of its own, under a prefix, with
+				// binding names of its own (test/fixtures/mounted-worker/).
+				plugins: [
+					cloudflareTest({
+						main: "./test/fixtures/mounted-worker/worker.ts",
+						wrangler: { configPath: "./test/fixtures/mounted-worker/wrangler.toml" },
+						miniflare: {
+							// Loopback names only, as under `stateroom dev`: the Host check is on.
+							bindings: { STATEROOM_ADMIN_SECRET: "mounted-admin-secret", STATEROOM_ALLOWED_HOSTS: "" },
+						},
+					}),
+				],
+				test: { name: "mounted", include: ["test/mounted/**/*.test.ts"] },
 			},
 			{
 				test: { name: "sdk", include: ["test/sdk/**/*.test.ts"], environment: "node" },

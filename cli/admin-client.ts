@@ -85,7 +85,9 @@ function baseUrl(given: string | boolean | undefined, command: string): { url: s
 	if (url.protocol !== "http:" && url.protocol !== "https:") {
 		throw usageError(`"${given}" is not an http(s) URL.`, command);
 	}
-	return { url: url.origin, local: false };
+	// A path is kept: Stateroom mounted under a prefix (`createStateroom`'s `prefix`) has its admin
+	// API below it.
+	return { url: `${url.origin}${url.pathname.replace(/\/+$/, "")}`, local: false };
 }
 
 function secretFromDevVars(): string | undefined {

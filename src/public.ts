@@ -4,6 +4,7 @@ import "./intrinsics.ts";
 
 export type { Authorize, AuthorizeInfo, AuthorizeResult } from "./access/index.ts";
 export * from "./api/index.ts";
+export type { StateroomBindings } from "./bindings.ts";
 export { Directory } from "./directory/directory.ts";
 export type { ServiceLanguage } from "./engine.ts";
 export type { ServiceName } from "./naming.ts";
@@ -16,4 +17,4 @@ export {
 } from "./registry.ts";
 export { Room } from "./room/room.ts";
 export type { AccessSettings, ServiceLimits, ServiceSettings } from "./settings.ts";
-export { createStateroom, type Stateroom, type StateroomOptions } from "./stateroom.ts";
+export { createStateroom, type Stateroom, type StateroomEnv, type StateroomOptions } from "./stateroom.ts";

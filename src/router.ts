@@ -1,44 +1,62 @@
 /**
- * The Worker's routes. Each handler returns a Response, or nothing to fall through; every
- * refusal is an `HttpError` that says what is wrong. A room is only reached once the access
- * checks (src/access/) have passed.
+ * The room routes, under the deployment's path prefix. Each handler returns a Response, or
+ * nothing to fall through; every refusal is an `HttpError` that says what is wrong. A room is
+ * only reached once the access checks (src/access/) have passed. A path that is none of these
+ * routes is not answered here (`fetch` resolves to `undefined`), so that the Worker's own routes
+ * can take it.
  */
 import { type IRequest, Router } from "itty-router";
-import { type Authorize, admit } from "./access/index.ts";
+import { type Authorize, admit, checkHost, type HostCheckEnv } from "./access/index.ts";
+import { type BindingNames, roomsOf } from "./bindings.ts";
 import { HttpError } from "./errors.ts";
 import { describeErrorForLog, hostLog, quoteForLog } from "./log.ts";
 import { DEFAULT_ROOM, parseRoomId, type RoomAddress, roomName } from "./naming.ts";
 import type { ServiceCatalog } from "./registry.ts";
 import { withAddress } from "./room/address.ts";
 
-/** The bindings the Worker needs: the Durable Object namespace that holds the rooms. */
-export interface RoomsEnv {
-	readonly ROOMS: DurableObjectNamespace;
-}
+/**
+ * The part of the Worker's `ExecutionContext` that Stateroom may use; narrow, so that a
+ * framework's own context type (Hono's `c.executionCtx`) fits.
+ */
+export type WaitUntil = Pick<ExecutionContext, "waitUntil">;
 
 export interface RouterOptions {
 	/** The deployer's connection hook; see {@link Authorize}. */
 	readonly authorize?: Authorize;
 }
 
-export function createRouter(catalog: ServiceCatalog, options: RouterOptions = {}) {
-	const router = Router<IRequest, [RoomsEnv, ExecutionContext]>({
+/** Where the routes are and which bindings they use (checked by the caller, see mount.ts). */
+export interface RouterMount {
+	/** "" or a path such as "/rooms", before every route. */
+	readonly prefix: string;
+	readonly bindings: BindingNames;
+}
+
+/** The Worker's `env`, passed through as it is; the namespaces are read under `bindings`. */
+type RouterEnv = HostCheckEnv;
+
+export function createRouter(catalog: ServiceCatalog, options: RouterOptions, { prefix, bindings }: RouterMount) {
+	const router = Router<IRequest, [RouterEnv, WaitUntil]>({
+		base: prefix,
 		catch: (error) => {
 			if (error instanceof HttpError) return error.toResponse();
 			hostLog.error(`[stateroom] unhandled error: ${describeErrorForLog(error)}`);
 			return new HttpError(500, "Internal error; the Worker's log has the details.").toResponse();
 		},
 	});
-	const open = (request: IRequest, env: RoomsEnv, address: RoomAddress) =>
-		connect(request as unknown as Request, env, address, catalog, options);
+	const open = (request: IRequest, env: RouterEnv, address: RoomAddress) =>
+		connect(request as unknown as Request, env, roomsOf(env, bindings), address, catalog, options);
+	// Development servers (`stateroom dev`, `serve`) answer loopback hosts only (see host.ts). Only
+	// the requests these routes take are checked: the rest belong to the Worker around them.
+	const host = (request: IRequest, env: RouterEnv) => checkHost(request as unknown as Request, env);
 	router
-		.get("/status", () => new Response("ok"))
+		.get("/status", host, () => new Response("ok"))
 		// Every method reaches the room routes, so that a POST is told 405, not 404.
-		.all("/ws", (request, env) => open(request, env, { service: catalog.defaultService, roomId: DEFAULT_ROOM }))
-		.all("/ws/:room", (request, env) =>
+		.all("/ws", host, (request, env) => open(request, env, { service: catalog.defaultService, roomId: DEFAULT_ROOM }))
+		.all("/ws/:room", host, (request, env) =>
 			open(request, env, { service: catalog.defaultService, roomId: parseRoomId(request.params.room) }),
 		)
-		.all("/s/:service/ws/:room", (request, env) => {
+		.all("/s/:service/ws/:room", host, (request, env) => {
 			const service = request.params.service ?? "";
 			if (!catalog.has(service)) {
 				throw new HttpError(
@@ -47,24 +65,19 @@ export function createRouter(catalog: ServiceCatalog, options: RouterOptions = {
 				);
 			}
 			return open(request, env, { service, roomId: parseRoomId(request.params.room) });
-		})
-		.all("*", (request) => {
-			throw new HttpError(
-				404,
-				`Not found: ${quoteForLog(new URL(request.url).pathname)}. Rooms are at /ws/:room and /s/:service/ws/:room; health at /status.`,
-			);
 		});
 	return router;
 }
 
 async function connect(
 	request: Request,
-	env: RoomsEnv,
+	env: unknown,
+	rooms: DurableObjectNamespace,
 	address: RoomAddress,
 	catalog: ServiceCatalog,
 	options: RouterOptions,
 ): Promise<Response> {
 	const identity = await admit(request, env, address, catalog.get(address.service).settings, options.authorize);
-	const stub = env.ROOMS.get(env.ROOMS.idFromName(roomName(address.service, address.roomId)));
+	const stub = rooms.get(rooms.idFromName(roomName(address.service, address.roomId)));
 	return stub.fetch(withAddress(request, address, identity));
 }

@@ -19,41 +19,97 @@
  *     return { allow: true, user: session.userId, claims: { role: session.role } };
  *   },
  * });
+ *
+ * @example
+ * // Inside a Worker of your own: Stateroom answers under /rooms and leaves the rest to you.
+ * const stateroom = createStateroom(services, { prefix: "/rooms", bindings: { rooms: "GAME_ROOMS" } });
+ * export default {
+ *   async fetch(request, env, ctx) {
+ *     return (await stateroom.route(request, env, ctx)) ?? new Response("my app");
+ *   },
+ * } satisfies ExportedHandler<Env>;
  */
 import { checkHost, type HostCheckEnv } from "./access/index.ts";
 import { ADMIN_API, type AdminApiEnv, createAdminApi } from "./admin/api.ts";
+import { deployBindings, resolveBindings, type StateroomBindings } from "./bindings.ts";
 import { HttpError } from "./errors.ts";
+import { quoteForLog } from "./log.ts";
+import { isUnder, parsePrefix } from "./mount.ts";
 import { defineServices, deployCatalog, ServiceCatalog, type ServiceRegistry } from "./registry.ts";
-import { createRouter, type RouterOptions } from "./router.ts";
+import { createRouter, type RouterOptions, type WaitUntil } from "./router.ts";
 
-/** The bindings and vars the Worker reads. */
+/** The bindings and vars the Worker reads, under the default binding names. */
 export type StateroomEnv = AdminApiEnv & HostCheckEnv;
 
 export interface Stateroom {
+	/**
+	 * Answers the requests that are Stateroom's (its routes under `prefix`) and resolves to `null`
+	 * for every other one, so that the Worker's own routes can take it. `env` and `ctx` are the
+	 * Worker's, passed through as they are.
+	 */
+	route(request: Request, env: object, ctx: WaitUntil): Promise<Response | null>;
+	/** A whole Worker: {@link route}, and a 404 that lists the routes for everything else. */
 	readonly worker: ExportedHandler<StateroomEnv>;
 }
 
 /** Options of a deployment as a whole (per-service settings go in `defineServices`). */
-export type StateroomOptions = RouterOptions;
+export interface StateroomOptions extends RouterOptions {
+	/**
+	 * A path before every Stateroom route: with "/rooms", rooms are at `/rooms/ws/:room` and
+	 * `/rooms/s/:service/ws/:room`, the health check at `/rooms/status`, the admin API at
+	 * `/rooms/admin/api/`. Default: none (the routes sit at the root).
+	 */
+	readonly prefix?: string;
+	/** The names of the Durable Object bindings. Default: `ROOMS` and `DIRECTORY`. */
+	readonly bindings?: StateroomBindings;
+}
 
 export function createStateroom(registry: ServiceRegistry, options: StateroomOptions = {}): Stateroom {
+	const prefix = parsePrefix(options.prefix);
+	const bindings = resolveBindings(options.bindings);
 	const catalog = new ServiceCatalog(defineServices(registry));
 	deployCatalog(catalog);
-	const router = createRouter(catalog, options);
-	const admin = createAdminApi(catalog);
-	const worker = {
-		fetch: (request, env, ctx) => {
+	deployBindings(bindings);
+	const router = createRouter(catalog, options, { prefix, bindings });
+	const adminBase = `${prefix}${ADMIN_API}`;
+	const admin = createAdminApi(catalog, adminBase, bindings);
+
+	const route = async (request: Request, env: object, ctx: WaitUntil): Promise<Response | null> => {
+		const { pathname } = new URL(request.url);
+		if (!isUnder(pathname, prefix)) return null;
+		if (isUnder(pathname, adminBase)) {
 			// Development servers (`stateroom dev`, `serve`) answer loopback hosts only (see host.ts).
-			try {
-				checkHost(request, env);
-			} catch (error) {
-				if (error instanceof HttpError) return error.toResponse();
-				throw error;
-			}
-			const { pathname } = new URL(request.url);
-			const isAdmin = pathname === ADMIN_API || pathname.startsWith(`${ADMIN_API}/`);
-			return (isAdmin ? admin : router).fetch(request, env, ctx);
+			const refused = hostRefusal(request, env);
+			if (refused) return refused;
+			return admin.fetch(request, env, ctx);
+		}
+		return (await router.fetch(request, env, ctx)) ?? null;
+	};
+
+	const worker = {
+		fetch: async (request, env, ctx) => {
+			// The check covers every path here, not only Stateroom's: this Worker serves nothing else.
+			const refused = hostRefusal(request, env);
+			if (refused) return refused;
+			return (await route(request, env, ctx)) ?? notFound(request, prefix);
 		},
 	} satisfies ExportedHandler<StateroomEnv>;
-	return { worker };
+	return { route, worker };
+}
+
+function hostRefusal(request: Request, env: HostCheckEnv): Response | undefined {
+	try {
+		checkHost(request, env);
+		return undefined;
+	} catch (error) {
+		if (error instanceof HttpError) return error.toResponse();
+		throw error;
+	}
+}
+
+function notFound(request: Request, prefix: string): Response {
+	return new HttpError(
+		404,
+		`Not found: ${quoteForLog(new URL(request.url).pathname)}. Rooms are at ${prefix}/ws/:room and ${prefix}/s/:service/ws/:room; health at ${prefix}/status.`,
+	).toResponse();
 }

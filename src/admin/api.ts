@@ -5,16 +5,23 @@
  * the operator's name by the room that makes it.
  */
 import { type IRequest, Router } from "itty-router";
+import {
+	type BindingNames,
+	type DirectoryEnv,
+	directoryIn,
+	type RoomsEnv,
+	requireDirectory,
+	roomsOf,
+} from "../bindings.ts";
 import type { RoomEntry } from "../directory/entry.ts";
 import { listRooms, serviceTotals, shardOfRoom } from "../directory/listing.ts";
-import type { DirectoryEnv } from "../directory/shards.ts";
 import { HttpError } from "../errors.ts";
 import { jsonStringify } from "../intrinsics.ts";
 import { hostLog } from "../log.ts";
 import { parseRoomId, type RoomAddress, roomName } from "../naming.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import type { RoomDetails, RoomStateView } from "../room/details.ts";
-import type { RoomsEnv } from "../router.ts";
+import type { WaitUntil } from "../router.ts";
 import { type AdminEnv, authorize, operatorOf } from "./auth.ts";
 import type { AdminError, RoomDeleted, RoomReset, RoomView, ServiceDescription, ServiceList } from "./responses.ts";
 
@@ -32,9 +39,11 @@ interface RoomAdmin {
 
 const DEFAULT_PAGE = 50;
 
-export function createAdminApi(catalog: ServiceCatalog) {
-	const router = Router<IRequest, [AdminApiEnv, ExecutionContext]>({
-		base: ADMIN_API,
+/** `base`: where the API answers (`ADMIN_API` under the deployment's path prefix). */
+export function createAdminApi(catalog: ServiceCatalog, base: string, names: BindingNames) {
+	// The namespaces are read under the deployment's binding names, not through this type.
+	const router = Router<IRequest, [AdminEnv, WaitUntil]>({
+		base,
 		before: [(request, env) => authorize(request as unknown as Request, env)],
 		catch: (error) => {
 			if (error instanceof HttpError)
@@ -67,41 +76,43 @@ export function createAdminApi(catalog: ServiceCatalog) {
 			const service = serviceOf(request);
 			return json({
 				...describeService(catalog, service),
-				totals: await serviceTotals(directory(env), service),
+				totals: await serviceTotals(requireDirectory(env, names), service),
 			} satisfies ServiceDescription);
 		})
 		.get("/services/:service/rooms", async (request, env) => {
 			const service = serviceOf(request);
-			return json(await listRooms(directory(env), service, roomQuery(new URL(request.url).searchParams)));
+			return json(await listRooms(requireDirectory(env, names), service, roomQuery(new URL(request.url).searchParams)));
 		})
 		.get("/services/:service/rooms/:room", async (request, env) => {
 			const room = roomOf(request);
-			const details = await roomAdmin(env, room).adminDetails();
+			const details = await roomAdmin(roomsOf(env, names), room).adminDetails();
 			if (!details) throw noRoom(room);
-			const entry: RoomEntry | null = env.DIRECTORY ? await shardOfRoom(env.DIRECTORY, room).get(room.roomId) : null;
+			const directory = directoryIn(env, names);
+			const entry: RoomEntry | null = directory ? await shardOfRoom(directory, room).get(room.roomId) : null;
 			return json({ room: details, directory: entry } satisfies RoomView);
 		})
 		.get("/services/:service/rooms/:room/state", async (request, env) => {
 			const room = roomOf(request);
-			const state = await roomAdmin(env, room).adminState();
+			const state = await roomAdmin(roomsOf(env, names), room).adminState();
 			if (!state) throw noRoom(room);
 			return json(state);
 		})
 		.post("/services/:service/rooms/:room/reset", async (request, env) => {
 			const room = roomOf(request);
-			const details = await roomAdmin(env, room).adminReset(operatorOf(request as unknown as Request));
+			const details = await roomAdmin(roomsOf(env, names), room).adminReset(operatorOf(request as unknown as Request));
 			if (!details) throw noRoom(room);
 			return json({ reset: true, room: details } satisfies RoomReset);
 		})
 		.delete("/services/:service/rooms/:room", async (request, env) => {
 			const room = roomOf(request);
-			if (!(await roomAdmin(env, room).adminDelete(operatorOf(request as unknown as Request)))) throw noRoom(room);
+			if (!(await roomAdmin(roomsOf(env, names), room).adminDelete(operatorOf(request as unknown as Request))))
+				throw noRoom(room);
 			return json({ deleted: true, service: room.service, roomId: room.roomId } satisfies RoomDeleted);
 		})
 		.all("*", (request) => {
 			throw new HttpError(
 				404,
-				`No admin route ${request.method} ${new URL(request.url).pathname}. Routes: GET services, GET services/:service, GET services/:service/rooms, GET|DELETE services/:service/rooms/:room, GET .../state, POST .../reset (all under ${ADMIN_API}/).`,
+				`No admin route ${request.method} ${new URL(request.url).pathname}. Routes: GET services, GET services/:service, GET services/:service/rooms, GET|DELETE services/:service/rooms/:room, GET .../state, POST .../reset (all under ${base}/).`,
 			);
 		});
 	return router;
@@ -112,19 +123,9 @@ function describeService(catalog: ServiceCatalog, name: string): ServiceDescript
 	return { name, language: entry.factory.language, default: name === catalog.defaultService, settings: entry.settings };
 }
 
-function directory(env: AdminApiEnv): DurableObjectNamespace {
-	if (!env.DIRECTORY) {
-		throw new HttpError(
-			503,
-			"This deployment has no room directory: bind the Directory Durable Object as DIRECTORY in wrangler.toml (see docs/operating.md).",
-		);
-	}
-	return env.DIRECTORY;
-}
-
-function roomAdmin(env: AdminApiEnv, room: RoomAddress): RoomAdmin {
+function roomAdmin(rooms: DurableObjectNamespace, room: RoomAddress): RoomAdmin {
 	// The namespace is untyped (it serves whichever Room subclass the entry module exports).
-	return env.ROOMS.get(env.ROOMS.idFromName(roomName(room.service, room.roomId))) as unknown as RoomAdmin;
+	return rooms.get(rooms.idFromName(roomName(room.service, room.roomId))) as unknown as RoomAdmin;
 }
 
 function noRoom(room: RoomAddress): HttpError {

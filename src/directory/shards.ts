@@ -12,11 +12,6 @@ import type { RoomAddress, ServiceName } from "../naming.ts";
 
 export const DIRECTORY_SHARDS = 16;
 
-/** The binding of the Directory namespace; absent in a deployment without a directory. */
-export interface DirectoryEnv {
-	readonly DIRECTORY?: DurableObjectNamespace;
-}
-
 /** The shard (0 to DIRECTORY_SHARDS - 1) that holds a room's entry. */
 export function shardOf(roomId: string): number {
 	let hash = 0x811c9dc5;

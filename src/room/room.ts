@@ -8,7 +8,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { MessagePayload } from "../api/payload.ts";
-import type { DirectoryEnv } from "../directory/shards.ts";
+import { directoryOf } from "../bindings.ts";
 import { CloseCode, closeReason, errorMessage, HttpError } from "../errors.ts";
 import { isoTime, socketAccept, socketClose } from "../intrinsics.ts";
 import { describeErrorForLog, hostLog } from "../log.ts";
@@ -140,7 +140,7 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 
 	/** The room directory's namespace, when the deployment binds one. */
 	get #directory() {
-		return (this.env as DirectoryEnv | undefined)?.DIRECTORY;
+		return directoryOf(this.env);
 	}
 
 	#limits(runner: EventRunner) {

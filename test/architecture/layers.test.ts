@@ -28,11 +28,13 @@ const SRC_LAYERS: readonly (readonly string[])[] = [
 	["typescript/", "wasm/"],
 	["settings.ts"],
 	["registry.ts"],
+	["bindings.ts"],
 	["directory/"],
 	["room/"],
 	["access/"],
 	["router.ts"],
 	["admin/"],
+	["mount.ts"],
 	["stateroom.ts"],
 	["public.ts"],
 ];

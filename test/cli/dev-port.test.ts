@@ -81,4 +81,14 @@ describe("finding the running dev", () => {
 		expect(stderr).toBe("");
 		expect(asked).toHaveLength(1);
 	});
+
+	it("`--url` with a path reaches the admin API of Stateroom mounted under that prefix", async () => {
+		asked = [];
+		const { code } = await runMain(["rooms", "--json", "--url", `http://127.0.0.1:${port}/rooms/`], {
+			cwd: project,
+			env: { STATEROOM_ADMIN_SECRET: SECRET },
+		});
+		expect(code).toBe(0);
+		expect(asked).toEqual([`GET /rooms/admin/api/services Bearer ${SECRET}`]);
+	});
 });
