@@ -213,6 +213,7 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 			eventLimits(entry),
 			coolDown,
 			monitor,
+			this.env,
 		);
 		runner.recoverTimer();
 		void runner.initialize();
