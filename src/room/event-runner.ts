@@ -91,7 +91,9 @@ class PendingEffects implements Effects {
 
 	connectionState(client: ClientId): unknown {
 		if (!this.#known(client)) return undefined;
-		const json = this.connections.stateSet(client)?.json ?? this.#storedState(client);
+		// This event's own change first: a state it cleared reads `undefined`, not the stored one.
+		const set = this.connections.stateSet(client);
+		const json = set ? set.json : this.#storedState(client);
 		return json === undefined ? undefined : jsonParse(json);
 	}
 
