@@ -5,7 +5,7 @@
  */
 import type { ClientId } from "../api/client-id.ts";
 import { jsonStringify, ownValue, reflectGetOwnPropertyDescriptor, SafeMap, utf8Encode } from "../intrinsics.ts";
-import { closeClient, socketOf, storeConnectionState } from "./sockets.ts";
+import { closeClient, connectionStateOf, socketOf, storeConnectionState } from "./sockets.ts";
 
 /** The most a connection's state may take, as UTF-8 JSON: it lives in the socket's attachment. */
 export const MAX_CONNECTION_STATE_BYTES = 1024;
@@ -129,7 +129,7 @@ export class ConnectionChanges {
 	 * keeps it until it leaves), then closes. `closed` hears each client closed here; a client
 	 * that has left meanwhile is skipped.
 	 */
-	apply(sockets: readonly WebSocket[], closed: (client: ClientId) => void): void {
+	apply(sockets: readonly WebSocket[], closed: (client: ClientId, state: string | undefined) => void): void {
 		for (const [client, json] of this.#states) {
 			const socket = socketOf(sockets, client);
 			if (socket) storeConnectionState(socket, json);
@@ -137,8 +137,9 @@ export class ConnectionChanges {
 		for (const [client, { code, reason }] of this.#closes) {
 			const socket = socketOf(sockets, client);
 			if (!socket) continue;
+			const state = connectionStateOf(socket);
 			closeClient(socket, code, reason);
-			closed(client);
+			closed(client, state);
 		}
 	}
 }

@@ -20,6 +20,7 @@ import {
 	isoTime,
 	jsonParse,
 	ownValue,
+	SafeMap,
 	SafeSet,
 } from "../intrinsics.ts";
 import { describeErrorForLog, hostLog } from "../log.ts";
@@ -43,6 +44,8 @@ interface RoomView {
 	clients(): readonly ClientId[];
 	/** The room's sockets. */
 	sockets(): readonly WebSocket[];
+	/** The connection state (JSON) of the client that leaves in this event, as it last stood. */
+	departed(client: ClientId): string | undefined;
 }
 
 /** Effects held back until the event that made them has succeeded. */
@@ -90,11 +93,12 @@ class PendingEffects implements Effects {
 	}
 
 	connectionState(client: ClientId): unknown {
-		if (!this.#known(client)) return undefined;
+		// A client leaving in this event is no longer connected, but its `disconnect` may still
+		// want to know who it was (read-only: there is no connection left to keep it).
+		if (!this.#known(client)) return parseState(this.room.departed(client));
 		// This event's own change first: a state it cleared reads `undefined`, not the stored one.
 		const set = this.connections.stateSet(client);
-		const json = set ? set.json : this.#storedState(client);
-		return json === undefined ? undefined : jsonParse(json);
+		return parseState(set ? set.json : this.#storedState(client));
 	}
 
 	setConnectionState(client: ClientId, state: unknown): void {
@@ -154,6 +158,8 @@ export class EventRunner {
 	#stopped = false;
 	/** Events queued and not yet finished: one that arrives behind another first yields. */
 	#pending = 0;
+	/** The connection state of clients whose disconnect is queued, for that event to read. */
+	readonly #departing = new SafeMap<ClientId, string>();
 	/** Why the event being processed failed, as its handler threw it (for the cool-down). */
 	#failure: unknown;
 
@@ -201,6 +207,14 @@ export class EventRunner {
 		// Not awaited: the output gate holds the 101 response until this write is durable.
 		this.storage.commit(this.record, NO_WRITES);
 		return client;
+	}
+
+	/**
+	 * Keeps the connection state a leaving client had, for its `disconnect` to read: its socket,
+	 * where the state lived, is detached (or gone) by the time that event runs.
+	 */
+	depart(client: ClientId, state: string | undefined): void {
+		if (state !== undefined) this.#departing.set(client, state);
 	}
 
 	/** Queues an event; resolves once it has been processed (or has failed and rolled back). */
@@ -304,6 +318,8 @@ export class EventRunner {
 			env: this.env,
 			clients: () => arrayFilter(this.record.clients, (client) => connectedDuring(event, announced, client)),
 			sockets: () => this.ctx.getWebSockets(),
+			departed: (client) =>
+				event.kind === "disconnect" && event.client === client ? this.#departing.get(client) : undefined,
 		};
 	}
 
@@ -431,6 +447,7 @@ export class EventRunner {
 		}
 		if (event.kind === "disconnect") {
 			this.#announced.delete(event.client);
+			this.#departing.delete(event.client);
 			this.record.clients = arrayFilter(this.record.clients, (client) => client !== event.client);
 			const identities = ownValue(this.record, "identities") as RoomRecord["identities"];
 			if (identities) delete identities[event.client];
@@ -451,7 +468,8 @@ export class EventRunner {
 		}
 		// After the messages, so a client closed by this event still gets what it was sent.
 		if (!effects.connections.empty) {
-			effects.connections.apply(this.ctx.getWebSockets(), (client) => {
+			effects.connections.apply(this.ctx.getWebSockets(), (client, state) => {
+				this.depart(client, state);
 				void this.enqueue({ kind: "disconnect", client });
 			});
 		}
@@ -475,6 +493,10 @@ export class EventRunner {
 			`[stateroom] ${describeRoom(this.record)}: the ${describeEvent(event)} failed and ${outcome} (its messages and timer were discarded).\n${detail}`,
 		);
 	}
+}
+
+function parseState(json: string | undefined): unknown {
+	return json === undefined ? undefined : jsonParse(json);
 }
 
 /** Whether the service knows `client` as connected while it handles `event`. */

@@ -124,6 +124,24 @@ describe("ctx.connection(client).state", () => {
 		bob.socket.close();
 	});
 
+	it("is still readable in the client's disconnect, whether the client closed or the service closed it", async () => {
+		const room = uniqueRoom();
+		const alice = await join(room, "alice");
+		const bob = await join(room, "bob");
+		const carol = await join(room, "carol");
+		await alice.socket.next();
+		await alice.socket.next();
+		await bob.socket.next();
+		expect(await ask(bob.socket, 'set {"nick":"b"}')).toBe('set {"nick":"b"}');
+		expect(await ask(carol.socket, 'set {"nick":"c"}')).toBe('set {"nick":"c"}');
+		await evictDurableObject(roomStub(SERVICE, room));
+		bob.socket.close();
+		expect(await alice.socket.next()).toBe('left 2 [[1,"alice"],[3,"carol"]] state {"nick":"b"}');
+		expect(await ask(alice.socket, "close 3 4000 bye")).toBe("closing");
+		expect(await alice.socket.next()).toBe('left 3 [[1,"alice"]] state {"nick":"c"}');
+		alice.socket.close();
+	});
+
 	it("keeps the old state when the event that set a new one fails", async () => {
 		const room = uniqueRoom();
 		const { socket } = await join(room, "alice");

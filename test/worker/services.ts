@@ -540,7 +540,11 @@ class Platform implements Service<PlatformEnv> {
 				ctx.sendMessage(client, `clients ${describeClients(ctx)}`);
 				return;
 			case "close":
-				ctx.close(ClientId.of(Number(args[0])), args[1] === undefined ? undefined : Number(args[1]), args.slice(2).join(" "));
+				ctx.close(
+					ClientId.of(Number(args[0])),
+					args[1] === undefined ? undefined : Number(args[1]),
+					args.slice(2).join(" "),
+				);
 				ctx.sendMessage(client, "closing");
 				return;
 			case "set":
