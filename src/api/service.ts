@@ -90,7 +90,7 @@ export interface ServiceContext<Env = Record<string, unknown>> {
 	 * application code from 4000 to 4999) and a `reason` (at most 123 bytes of UTF-8; default
 	 * empty). Like a message, the close happens only if the event succeeds, after the event's
 	 * messages; the service then gets the client's `disconnect` as usual. A client that is not
-	 * connected is ignored.
+	 * connected is ignored, and so is a second close of the same client in one event.
 	 *
 	 * @throws RangeError for another code or a longer reason.
 	 * @example
@@ -99,8 +99,8 @@ export interface ServiceContext<Env = Record<string, unknown>> {
 	close(client: ClientId, code?: number, reason?: string): void;
 	/**
 	 * A connected client's connection, whose `state` survives hibernation and eviction (see
-	 * {@link Connection}). For a client that is not connected (in `disconnect`, for instance)
-	 * the state reads `undefined` and assignments are ignored.
+	 * {@link Connection}). In the client's `disconnect` the state reads as it last stood, and
+	 * assignments are ignored; for a client that is not connected it reads `undefined`.
 	 *
 	 * @example
 	 * connect(client: ClientId, ctx: ServiceContext) {
