@@ -7,16 +7,12 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { defineServices } from "stateroom";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { captureErrors } from "./console-capture.ts";
 import { connect, roomStub, uniqueRoom } from "./socket.ts";
 
 afterEach(() => {
 	vi.restoreAllMocks();
 });
-
-function captureErrors(): () => string {
-	const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-	return () => errors.mock.calls.map((call) => call.map(String).join(" ")).join("\n");
-}
 
 function stored(service: string, room: string, key: string): Promise<unknown> {
 	return runInDurableObject(roomStub(service, room), (_room, state) => state.storage.get(key));

@@ -12,21 +12,14 @@ import { coolingDown as pageCoolingDown } from "../../public/admin/src/format.ts
 import { CloseCode } from "../../src/errors.ts";
 import { WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
 import { adminJson, entryWhen } from "./admin-client.ts";
-import { BASE, connect, type Frame, uniqueRoom } from "./socket.ts";
+import { captureErrors } from "./console-capture.ts";
+import { BASE, connect, type Frame, frameWords, uniqueRoom } from "./socket.ts";
 
 afterEach(() => {
 	vi.restoreAllMocks();
 });
 
-const u32s = (frame: Frame) => {
-	if (typeof frame === "string") throw new Error(`expected bytes, got ${frame}`);
-	return Array.from(new Int32Array(frame.slice().buffer));
-};
-
-function captureErrors(): () => string {
-	const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-	return () => errors.mock.calls.map((call) => call.map(String).join(" ")).join("\n");
-}
+const u32s = (frame: Frame) => frameWords(frame, true);
 
 describe("a room draining a queue of costly events", () => {
 	it("lets another room and /status in between its events", async () => {

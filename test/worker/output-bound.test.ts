@@ -7,18 +7,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
 import { MAX_LOG_LINE_BYTES } from "../../src/wasm/wasi.ts";
-import { connect, type Frame, uniqueRoom } from "./socket.ts";
+import { captureErrors } from "./console-capture.ts";
+import { connect, type Frame, frameWords, uniqueRoom } from "./socket.ts";
 
-const i32s = (frame: Frame) => {
-	if (typeof frame === "string") throw new Error(`expected bytes, got ${frame}`);
-	return Array.from(new Int32Array(frame.slice().buffer));
-};
-
-/** The console's error lines from now on (failures and a guest's stderr). */
-function captureErrors() {
-	const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-	return () => errors.mock.calls.map((call) => call.map(String).join(" ")).join("\n");
-}
+const i32s = (frame: Frame) => frameWords(frame, true);
 
 afterEach(() => {
 	vi.restoreAllMocks();

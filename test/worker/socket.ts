@@ -80,3 +80,10 @@ export function uniqueRoom(): string {
 export function roomStub(service: string, roomId: string): DurableObjectStub {
 	return env.ROOMS.get(env.ROOMS.idFromName(roomName(service, roomId)));
 }
+
+/** A binary frame read as little-endian 32-bit words (what the WAT fixtures and guests reply). */
+export function frameWords(frame: Frame, signed: boolean): number[] {
+	if (typeof frame === "string") throw new Error(`expected bytes, got ${frame}`);
+	const buffer = frame.slice().buffer;
+	return Array.from(signed ? new Int32Array(buffer) : new Uint32Array(buffer));
+}

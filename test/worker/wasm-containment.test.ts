@@ -16,19 +16,12 @@ import { defineServices } from "../../src/registry.ts";
 import { resolveSettings } from "../../src/settings.ts";
 import { WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
 import { wasmEngine } from "../../src/wasm/module-engine.ts";
-import { BASE, connect, type Frame, roomStub, uniqueRoom } from "./socket.ts";
+import { captureErrors } from "./console-capture.ts";
+import { BASE, connect, type Frame, frameWords, roomStub, uniqueRoom } from "./socket.ts";
 
 const QUOTA = WASM_LIMIT_DEFAULTS.maxMemoryBytes;
 
-const u32s = (frame: Frame) => {
-	if (typeof frame === "string") throw new Error(`expected bytes, got ${frame}`);
-	return Array.from(new Int32Array(frame.slice().buffer));
-};
-
-function captureErrors() {
-	const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-	return () => errors.mock.calls.map((call) => call.map(String).join(" ")).join("\n");
-}
+const u32s = (frame: Frame) => frameWords(frame, true);
 
 afterEach(() => {
 	vi.restoreAllMocks();

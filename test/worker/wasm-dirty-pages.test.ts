@@ -10,7 +10,7 @@ import untrackedModule from "../../build/fixtures/untracked.wasm";
 import { Checkpoint } from "../../src/wasm/checkpoint.ts";
 import { Guest } from "../../src/wasm/guest.ts";
 import { WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
-import { connect, type Frame, roomStub, uniqueRoom } from "./socket.ts";
+import { connect, type Frame, frameWords, roomStub, uniqueRoom } from "./socket.ts";
 
 afterEach(() => {
 	vi.restoreAllMocks();
@@ -18,10 +18,7 @@ afterEach(() => {
 
 const SERVICE = "wasm-page-writes";
 
-const u32s = (frame: Frame) => {
-	if (typeof frame === "string") throw new Error(`expected bytes, got ${frame}`);
-	return Array.from(new Uint32Array(frame.slice().buffer));
-};
+const u32s = (frame: Frame) => frameWords(frame, false);
 
 /** The indexes of the pages the room has stored. */
 async function storedPages(room: string): Promise<number[]> {

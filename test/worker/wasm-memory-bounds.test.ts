@@ -6,12 +6,9 @@
  * A module with more than one memory is refused by the meter (test/e2e/build-meter.test.ts).
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { connect, type Frame, uniqueRoom } from "./socket.ts";
+import { connect, type Frame, frameWords, uniqueRoom } from "./socket.ts";
 
-const i32s = (frame: Frame) => {
-	if (typeof frame === "string") throw new Error(`expected bytes, got ${frame}`);
-	return Array.from(new Int32Array(frame.slice().buffer));
-};
+const i32s = (frame: Frame) => frameWords(frame, true);
 
 afterEach(() => {
 	vi.restoreAllMocks();

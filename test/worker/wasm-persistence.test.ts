@@ -12,12 +12,9 @@ import { MessagePayload } from "../../src/api/payload.ts";
 import type { Effects, Engine, ServiceEvent } from "../../src/engine.ts";
 import { budgetImports, WASM_LIMIT_DEFAULTS } from "../../src/wasm/metering.ts";
 import { wasmEngine } from "../../src/wasm/module-engine.ts";
-import { connect, type Frame, roomStub, uniqueRoom } from "./socket.ts";
+import { connect, type Frame, frameWords, roomStub, uniqueRoom } from "./socket.ts";
 
-const u32s = (frame: Frame) => {
-	if (typeof frame === "string") throw new Error(`expected bytes, got ${frame}`);
-	return Array.from(new Uint32Array(frame.slice().buffer));
-};
+const u32s = (frame: Frame) => frameWords(frame, false);
 
 /** The room's stored engine keys (under "state/"), with their values. */
 function storedState(service: string, room: string): Promise<Map<string, unknown>> {
