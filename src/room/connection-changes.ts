@@ -4,7 +4,15 @@
  * handler gets the error), and applied only if the event succeeds.
  */
 import type { ClientId } from "../api/client-id.ts";
-import { jsonStringify, ownValue, reflectGetOwnPropertyDescriptor, SafeMap, utf8Encode } from "../intrinsics.ts";
+import { CloseCode } from "../errors.ts";
+import {
+	arrayIncludes,
+	jsonStringify,
+	ownValue,
+	reflectGetOwnPropertyDescriptor,
+	SafeMap,
+	utf8Encode,
+} from "../intrinsics.ts";
 import { closeClient, connectionStateOf, socketOf, storeConnectionState } from "./sockets.ts";
 
 /** The most a connection's state may take, as UTF-8 JSON: it lives in the socket's attachment. */
@@ -18,11 +26,22 @@ export interface CloseRequest {
 	readonly reason: string;
 }
 
-/** A close code a service may send (1000, or an application's 4000-4999), with its reason. */
+/** Stateroom's own close codes: a client takes them to mean what Stateroom means by them. */
+const RESERVED_CODES: readonly number[] = Object.values(CloseCode);
+
+/**
+ * A close code a service may send (1000, or an application's 4000-4999 but Stateroom's own),
+ * with its reason.
+ */
 export function checkClose(code: unknown = 1000, reason: unknown = ""): CloseRequest {
 	if (typeof code !== "number" || !Number.isInteger(code) || (code !== 1000 && (code < 4000 || code > 4999))) {
 		throw new RangeError(
-			`ctx.close: close code ${String(code)} is not one a service may send. Use 1000 (a normal close) or an application code from 4000 to 4999; the others are the WebSocket protocol's or Stateroom's own.`,
+			`ctx.close: close code ${String(code)} is not one a service may send. Use 1000 (a normal close) or an application code from 4000 to 4999; the others are the WebSocket protocol's.`,
+		);
+	}
+	if (arrayIncludes(RESERVED_CODES, code)) {
+		throw new RangeError(
+			`ctx.close: close code ${code} is Stateroom's own (see the close codes in docs/security.md), and clients take it to mean that. Pick another code from 4000 to 4999.`,
 		);
 	}
 	if (typeof reason !== "string") throw new TypeError(`ctx.close: the reason must be a string, not ${typeof reason}.`);

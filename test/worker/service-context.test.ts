@@ -79,11 +79,16 @@ describe("ctx.close()", () => {
 		expect(await socket.closed).toEqual({ code: 1000, reason: "" });
 	});
 
-	it("refuses a code a service may not send, and a reason too long for a close frame, with a RangeError", async () => {
+	it("refuses a code a service may not send (the protocol's, Stateroom's own), and a reason too long for a close frame, with a RangeError", async () => {
 		const { socket } = await join(uniqueRoom(), "alice");
 		for (const code of [1001, 1011, 3000, 4503.5, 5000]) {
 			expect(await ask(socket, `close 1 ${code} bye`)).toMatch(
 				new RegExp(`^refused RangeError: ctx.close: close code ${code} is not one a service may send`),
+			);
+		}
+		for (const code of [4008, 4010, 4011, 4503]) {
+			expect(await ask(socket, `close 1 ${code} bye`)).toMatch(
+				new RegExp(`^refused RangeError: ctx.close: close code ${code} is Stateroom's own`),
 			);
 		}
 		// 62 two-byte characters: 124 bytes, over the 123 a close frame holds.
