@@ -180,6 +180,8 @@ export class EventRunner {
 		private readonly observer?: EventObserver,
 		/** The Worker's env, which TypeScript services read as `ctx.env`. */
 		private readonly env?: unknown,
+		/** Told of each client the service closed, so the room's own per-client bookkeeping forgets it. */
+		private readonly closed?: (client: ClientId) => void,
 	) {
 		this.#announced = new SafeSet(record.clients);
 		this.#engine = engine;
@@ -470,6 +472,7 @@ export class EventRunner {
 		if (!effects.connections.empty) {
 			effects.connections.apply(this.ctx.getWebSockets(), (client, state) => {
 				this.depart(client, state);
+				this.closed?.(client);
 				void this.enqueue({ kind: "disconnect", client });
 			});
 		}

@@ -217,6 +217,8 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 			coolDown,
 			monitor,
 			this.env,
+			// The socket is detached, so its close event will not reach `#disconnect`, which forgets.
+			(client) => this.#guard.forget(client),
 		);
 		runner.recoverTimer();
 		void runner.initialize();
