@@ -6,6 +6,7 @@ import type { ClientId } from "./api/client-id.ts";
 import type { Identity } from "./api/identity.ts";
 import type { MessagePayload } from "./api/payload.ts";
 import type { MessageRecipient } from "./api/recipient.ts";
+import type { ConnectedClient } from "./api/service.ts";
 import type { RoomAddress } from "./naming.ts";
 
 /** What a service is written in: a TypeScript class, or a WebAssembly module. */
@@ -28,6 +29,18 @@ export interface Effects {
 	setTimer(ms: number): void;
 	/** The identity a connected client joined with, if any (optional: a room always provides it). */
 	identity?(client: ClientId): Identity | undefined;
+	// What only a TypeScript service reaches (a WebAssembly module's ABI has none of it); a room
+	// always provides all of it.
+	/** The Worker's env. */
+	readonly env?: unknown;
+	/** The clients whose `connect` the service has seen, as of this event. */
+	clients?(): readonly ConnectedClient[];
+	/** Closes a client once the event has succeeded; throws a RangeError for a bad code or reason. */
+	close?(client: ClientId, code: number | undefined, reason: string | undefined): void;
+	/** A connected client's connection state, as this event sees it (its own changes included). */
+	connectionState?(client: ClientId): unknown;
+	/** Sets a client's connection state once the event has succeeded; throws for data it cannot keep. */
+	setConnectionState?(client: ClientId, state: unknown): void;
 }
 
 /** Storage writes that persist an event's changes, under the engine's own key prefix. */

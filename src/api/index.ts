@@ -3,4 +3,11 @@ export { ClientId } from "./client-id.ts";
 export type { Identity } from "./identity.ts";
 export { type BytesPayload, MessagePayload, type PayloadLike, type TextPayload } from "./payload.ts";
 export { MessageRecipient, type RecipientLike } from "./recipient.ts";
-export type { Persistence, Service, ServiceClass, ServiceContext } from "./service.ts";
+export type {
+	ConnectedClient,
+	Connection,
+	Persistence,
+	Service,
+	ServiceClass,
+	ServiceContext,
+} from "./service.ts";

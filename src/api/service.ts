@@ -5,10 +5,47 @@ import type { RecipientLike } from "./recipient.ts";
 
 type Awaitable<T> = T | Promise<T>;
 
-/** What a service can do while it handles an event. */
-export interface ServiceContext {
+/** A client of the room, as {@link ServiceContext.clients} lists it. */
+export interface ConnectedClient {
+	readonly id: ClientId;
+	/** Who the client is (see {@link ServiceContext.identity}); `undefined` for an anonymous client. */
+	readonly identity: Identity | undefined;
+}
+
+/**
+ * One client's connection, as {@link ServiceContext.connection} gives it: a small JSON value kept
+ * with the client's WebSocket, through hibernation and eviction, for as long as it is connected.
+ */
+export interface Connection {
+	/**
+	 * The connection's state: `undefined` until set. Reading gives a fresh copy (change it, then
+	 * assign it back); assigning stores plain JSON data (objects, arrays, strings, finite numbers,
+	 * booleans, `null`) of at most 1,024 bytes as JSON, or `undefined` to clear it. The change is
+	 * kept only if the event succeeds. Throws a `TypeError` for data that is not plain JSON and a
+	 * `RangeError` for data over the bound.
+	 */
+	state: unknown;
+}
+
+/**
+ * What a service can do while it handles an event. `Env` types {@link ServiceContext.env}: the
+ * Worker's bindings, as `wrangler types` generates them (`ServiceContext<Env>`).
+ */
+export interface ServiceContext<Env = Record<string, unknown>> {
 	/** The room's id, as it appears in the URL (`/ws/:room`). */
 	readonly roomId: string;
+	/**
+	 * The Worker's `env`: its bindings, variables and secrets (TypeScript services only; a
+	 * WebAssembly module never sees it). The same object for every event of the room.
+	 *
+	 * @example
+	 * class Greeter implements Service<Env> {
+	 *   connect(client: ClientId, ctx: ServiceContext<Env>) {
+	 *     ctx.sendMessage(client, ctx.env.GREETING);
+	 *   }
+	 * }
+	 */
+	readonly env: Env;
 	/**
 	 * Sends a message. A bare `ClientId` means that one client; text goes out as a text
 	 * frame, bytes as a binary frame. A message to a client that is not connected is dropped.
@@ -39,11 +76,45 @@ export interface ServiceContext {
 	 * }
 	 */
 	identity(client: ClientId): Identity | undefined;
+	/**
+	 * The room's connected clients, in the order they connected: those whose `connect` the
+	 * service has seen, with the client of a `connect` event already among them and the client
+	 * of a `disconnect` event no longer. A fresh array on every call.
+	 *
+	 * @example
+	 * const players = ctx.clients().filter((c) => c.identity?.claims.role === "player");
+	 */
+	clients(): readonly ConnectedClient[];
+	/**
+	 * Closes a client's connection with a WebSocket close `code` (1000, the default, or an
+	 * application code from 4000 to 4999) and a `reason` (at most 123 bytes of UTF-8; default
+	 * empty). Like a message, the close happens only if the event succeeds, after the event's
+	 * messages; the service then gets the client's `disconnect` as usual. A client that is not
+	 * connected is ignored, and so is a second close of the same client in one event.
+	 *
+	 * @throws RangeError for another code or a longer reason.
+	 * @example
+	 * if (this.banned.has(ctx.identity(client)?.user ?? "")) ctx.close(client, 4003, "banned");
+	 */
+	close(client: ClientId, code?: number, reason?: string): void;
+	/**
+	 * A connected client's connection, whose `state` survives hibernation and eviction (see
+	 * {@link Connection}). In the client's `disconnect` the state reads as it last stood, and
+	 * assignments are ignored; for a client that is not connected it reads `undefined`.
+	 *
+	 * @example
+	 * connect(client: ClientId, ctx: ServiceContext) {
+	 *   ctx.connection(client).state = { joinedAt: Date.now(), nick: "guest" };
+	 * }
+	 */
+	connection(client: ClientId): Connection;
 }
 
 /**
  * A Stateroom service: a single-threaded object with optional callbacks. Events reach it one
  * at a time, in arrival order, even when a callback is async.
+ *
+ * `Env` types the Worker's bindings that {@link ServiceContext.env} holds (`Service<Env>`).
  *
  * Its state is its own fields. After every event that changed them they are saved, and a room
  * that wakes from hibernation or eviction gets them back; `init` runs once in a room's life.
@@ -57,12 +128,12 @@ export interface ServiceContext {
  *   }
  * }
  */
-export interface Service {
-	init?(ctx: ServiceContext): Awaitable<void>;
-	connect?(client: ClientId, ctx: ServiceContext): Awaitable<void>;
-	disconnect?(client: ClientId, ctx: ServiceContext): Awaitable<void>;
-	message?(client: ClientId, message: MessagePayload, ctx: ServiceContext): Awaitable<void>;
-	timer?(ctx: ServiceContext): Awaitable<void>;
+export interface Service<Env = Record<string, unknown>> {
+	init?(ctx: ServiceContext<Env>): Awaitable<void>;
+	connect?(client: ClientId, ctx: ServiceContext<Env>): Awaitable<void>;
+	disconnect?(client: ClientId, ctx: ServiceContext<Env>): Awaitable<void>;
+	message?(client: ClientId, message: MessagePayload, ctx: ServiceContext<Env>): Awaitable<void>;
+	timer?(ctx: ServiceContext<Env>): Awaitable<void>;
 	/**
 	 * Custom persistence, for state that plain fields cannot hold: return the data to keep.
 	 * Implement `restore` too; the returned value must itself be storable (see docs/services.md).
@@ -81,7 +152,9 @@ export type Persistence = "auto" | "none";
 
 /** A service as registered: a class with a no-argument constructor. */
 export interface ServiceClass {
-	new (): Service;
+	// `never`: a class that declares its `Env` (`implements Service<Env>`) registers as it is;
+	// the Worker's env is the one the deployment has, which no type here can check.
+	new (): Service<never>;
 	/** See {@link Persistence}. */
 	readonly persistence?: Persistence;
 	/** Fields that are not saved; after a wake they hold what the constructor gives them. */

@@ -8,37 +8,69 @@ import type { ClientId } from "../api/client-id.ts";
 import type { Identity } from "../api/identity.ts";
 import type { MessagePayload } from "../api/payload.ts";
 import type { MessageRecipient } from "../api/recipient.ts";
+import type { ConnectedClient } from "../api/service.ts";
 import { type Effects, type Engine, NO_WRITES, type ServiceEvent, type StateWrites } from "../engine.ts";
 import { CloseCode, closeReason } from "../errors.ts";
-import { arrayFilter, arrayIncludes, arrayMap, arrayPush, dateNow, isoTime, ownValue, SafeSet } from "../intrinsics.ts";
+import {
+	arrayFilter,
+	arrayIncludes,
+	arrayMap,
+	arrayPush,
+	dateNow,
+	isoTime,
+	jsonParse,
+	ownValue,
+	SafeMap,
+	SafeSet,
+} from "../intrinsics.ts";
 import { describeErrorForLog, hostLog } from "../log.ts";
 import { describeRoom } from "../naming.ts";
+import { ConnectionChanges, checkClose, encodeConnectionState } from "./connection-changes.ts";
 import type { CoolDown } from "./cool-down.ts";
 import { DeadlineError, withinDeadline } from "./deadline.ts";
 import type { EventLimits } from "./limits.ts";
 import type { EventObserver } from "./monitor.ts";
 import { OutputBound, type OutputBoundError } from "./output-bound.ts";
-import { clientOf, closeAll, deliver } from "./sockets.ts";
+import { clientOf, closeAll, connectionStateOf, deliver, socketOf } from "./sockets.ts";
 import { checkStateQuota, StateQuotaError } from "./state-quota.ts";
 import type { RoomRecord, RoomStorage } from "./storage.ts";
 import { alarmDelay, checkTimerDelay, TimerGuard } from "./timer-policy.ts";
+
+/** What an event's effects may ask the room about its clients. */
+interface RoomView {
+	/** The Worker's env, for TypeScript services. */
+	readonly env: unknown;
+	/** The clients the service knows as connected during this event, in the order they connected. */
+	clients(): readonly ClientId[];
+	/** The room's sockets. */
+	sockets(): readonly WebSocket[];
+	/** The connection state (JSON) of the client that leaves in this event, as it last stood. */
+	departed(client: ClientId): string | undefined;
+}
 
 /** Effects held back until the event that made them has succeeded. */
 class PendingEffects implements Effects {
 	readonly messages: [MessageRecipient, MessagePayload][] = [];
 	timer: number | undefined;
+	readonly connections = new ConnectionChanges();
 	#sealed = false;
 
 	/**
 	 * @param record the room's record, where each client's identity is kept.
 	 * @param late is told (once) when the service acts after its event has ended.
 	 * @param output bounds what the event may send (see output-bound.ts).
+	 * @param room what the event may read of the room's clients.
 	 */
 	constructor(
 		private readonly record: RoomRecord,
 		private late: () => void,
 		private readonly output: OutputBound,
+		private readonly room: RoomView,
 	) {}
+
+	get env(): unknown {
+		return this.room.env;
+	}
 
 	/** The send that passed the output bound, if any: the event fails even if its handler caught it. */
 	get overflow(): OutputBoundError | undefined {
@@ -49,6 +81,39 @@ class PendingEffects implements Effects {
 		// Own properties only: a client without an identity must not inherit one from Object.prototype.
 		const identities = ownValue(this.record, "identities");
 		return ownValue(identities, client) as Identity | undefined;
+	}
+
+	clients(): readonly ConnectedClient[] {
+		return arrayMap(this.room.clients(), (id) => ({ id, identity: this.identity(id) }));
+	}
+
+	close(client: ClientId, code: number | undefined, reason: string | undefined): void {
+		const request = checkClose(code, reason);
+		if (this.#open() && this.#known(client)) this.connections.close(client, request);
+	}
+
+	connectionState(client: ClientId): unknown {
+		// A client leaving in this event is no longer connected, but its `disconnect` may still
+		// want to know who it was (read-only: there is no connection left to keep it).
+		if (!this.#known(client)) return parseState(this.room.departed(client));
+		// This event's own change first: a state it cleared reads `undefined`, not the stored one.
+		const set = this.connections.stateSet(client);
+		return parseState(set ? set.json : this.#storedState(client));
+	}
+
+	setConnectionState(client: ClientId, state: unknown): void {
+		const json = encodeConnectionState(state);
+		if (this.#open() && this.#known(client)) this.connections.setState(client, json);
+	}
+
+	/** Whether `client` is connected, as the service sees it during this event. */
+	#known(client: ClientId): boolean {
+		return arrayIncludes(this.room.clients(), client);
+	}
+
+	#storedState(client: ClientId): string | undefined {
+		const socket = socketOf(this.room.sockets(), client);
+		return socket && connectionStateOf(socket);
 	}
 
 	send(recipient: MessageRecipient, payload: MessagePayload): void {
@@ -93,6 +158,8 @@ export class EventRunner {
 	#stopped = false;
 	/** Events queued and not yet finished: one that arrives behind another first yields. */
 	#pending = 0;
+	/** The connection state of clients whose disconnect is queued, for that event to read. */
+	readonly #departing = new SafeMap<ClientId, string>();
 	/** Why the event being processed failed, as its handler threw it (for the cool-down). */
 	#failure: unknown;
 
@@ -111,6 +178,10 @@ export class EventRunner {
 		private readonly coolDown: CoolDown,
 		/** Told about every event and failure (the room directory's monitor). */
 		private readonly observer?: EventObserver,
+		/** The Worker's env, which TypeScript services read as `ctx.env`. */
+		private readonly env?: unknown,
+		/** Told of each client the service closed, so the room's own per-client bookkeeping forgets it. */
+		private readonly closed?: (client: ClientId) => void,
 	) {
 		this.#announced = new SafeSet(record.clients);
 		this.#engine = engine;
@@ -138,6 +209,14 @@ export class EventRunner {
 		// Not awaited: the output gate holds the 101 response until this write is durable.
 		this.storage.commit(this.record, NO_WRITES);
 		return client;
+	}
+
+	/**
+	 * Keeps the connection state a leaving client had, for its `disconnect` to read: its socket,
+	 * where the state lived, is detached (or gone) by the time that event runs.
+	 */
+	depart(client: ClientId, state: string | undefined): void {
+		if (state !== undefined) this.#departing.set(client, state);
 	}
 
 	/** Queues an event; resolves once it has been processed (or has failed and rolled back). */
@@ -215,7 +294,7 @@ export class EventRunner {
 		if (event.kind === "timer" && !(await this.#timers.begin())) return;
 		const startedAt = dateNow();
 		const output = new OutputBound(this.service, this.limits.maxOutputBytes);
-		const effects = new PendingEffects(this.record, () => this.logLate(event), output);
+		const effects = new PendingEffects(this.record, () => this.logLate(event), output, this.#view(event));
 		this.#failure = undefined;
 		// A client whose connect the service never saw (dropped in a cool-down) leaves unannounced.
 		const unannounced = event.kind === "disconnect" && !this.#announced.has(event.client);
@@ -229,6 +308,21 @@ export class EventRunner {
 		if (event.kind === "timer") this.#timers.end(writes !== undefined);
 		if (writes !== undefined) this.apply(effects, event.kind === "timer" ? startedAt : undefined);
 		this.observer?.processed(event, this.record.clients.length);
+	}
+
+	/**
+	 * The room as `event` sees it: the clients whose connect the service has seen, with the
+	 * client of a connect already among them and the client of a disconnect no longer.
+	 */
+	#view(event: ServiceEvent): RoomView {
+		const announced = this.#announced;
+		return {
+			env: this.env,
+			clients: () => arrayFilter(this.record.clients, (client) => connectedDuring(event, announced, client)),
+			sockets: () => this.ctx.getWebSockets(),
+			departed: (client) =>
+				event.kind === "disconnect" && event.client === client ? this.#departing.get(client) : undefined,
+		};
 	}
 
 	/**
@@ -355,6 +449,7 @@ export class EventRunner {
 		}
 		if (event.kind === "disconnect") {
 			this.#announced.delete(event.client);
+			this.#departing.delete(event.client);
 			this.record.clients = arrayFilter(this.record.clients, (client) => client !== event.client);
 			const identities = ownValue(this.record, "identities") as RoomRecord["identities"];
 			if (identities) delete identities[event.client];
@@ -372,6 +467,14 @@ export class EventRunner {
 				return client !== undefined && this.#announced.has(client);
 			});
 			for (const [recipient, payload] of effects.messages) deliver(sockets, recipient, payload);
+		}
+		// After the messages, so a client closed by this event still gets what it was sent.
+		if (!effects.connections.empty) {
+			effects.connections.apply(this.ctx.getWebSockets(), (client, state) => {
+				this.depart(client, state);
+				this.closed?.(client);
+				void this.enqueue({ kind: "disconnect", client });
+			});
 		}
 		if (effects.timer !== undefined) {
 			if (timerStartedAt === undefined) this.#timers.replaced();
@@ -393,6 +496,17 @@ export class EventRunner {
 			`[stateroom] ${describeRoom(this.record)}: the ${describeEvent(event)} failed and ${outcome} (its messages and timer were discarded).\n${detail}`,
 		);
 	}
+}
+
+function parseState(json: string | undefined): unknown {
+	return json === undefined ? undefined : jsonParse(json);
+}
+
+/** Whether the service knows `client` as connected while it handles `event`. */
+function connectedDuring(event: ServiceEvent, announced: ReadonlySet<ClientId>, client: ClientId): boolean {
+	if (event.kind === "connect" && event.client === client) return true;
+	if (event.kind === "disconnect" && event.client === client) return false;
+	return announced.has(client);
 }
 
 /** How log lines name an event: "message event from client 3", "timer event". */

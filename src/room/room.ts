@@ -22,7 +22,7 @@ import type { RoomDetails, RoomStateView } from "./details.ts";
 import { EventRunner } from "./event-runner.ts";
 import { eventLimits } from "./limits.ts";
 import { RoomMonitor } from "./monitor.ts";
-import { attachClient, clientOf, detachClient } from "./sockets.ts";
+import { attachClient, clientOf, connectionStateOf, detachClient } from "./sockets.ts";
 import { newRecord, type RoomRecord, RoomStorage } from "./storage.ts";
 
 /** Start-up as a state union: a room is loaded once, and concurrent callers share the load. */
@@ -131,10 +131,13 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 		const client = clientOf(socket);
 		// A detached socket's client has already left (or its room was reset): nothing to tell.
 		if (client === undefined) return;
+		// Read before the detach, which drops it: the service's disconnect may still read it.
+		const state = connectionStateOf(socket);
 		detachClient(socket);
 		const runner = await this.#openFor(socket);
 		if (runner === undefined) return;
 		this.#guard.forget(client);
+		runner.depart(client, state);
 		await runner.enqueue({ kind: "disconnect", client });
 	}
 
@@ -213,6 +216,9 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 			eventLimits(entry),
 			coolDown,
 			monitor,
+			this.env,
+			// The socket is detached, so its close event will not reach `#disconnect`, which forgets.
+			(client) => this.#guard.forget(client),
 		);
 		runner.recoverTimer();
 		void runner.initialize();

@@ -1,6 +1,7 @@
 /**
- * The room's WebSockets and the client id (and identity) each belongs to. Both live in the
- * socket's attachment, which the runtime keeps across hibernation, so the map can always be rebuilt.
+ * The room's WebSockets and the client id (and identity, and connection state) each belongs to.
+ * All live in the socket's attachment, which the runtime keeps across hibernation, so the map can
+ * always be rebuilt.
  */
 import type { ClientId } from "../api/client-id.ts";
 import type { Identity } from "../api/identity.ts";
@@ -19,6 +20,8 @@ import {
 interface Attachment {
 	readonly client: ClientId;
 	readonly identity?: Identity;
+	/** The service's connection state, as JSON (see connection-changes.ts). */
+	readonly state?: string;
 }
 
 /**
@@ -38,6 +41,31 @@ export function attachClient(socket: WebSocket, client: ClientId, identity?: Ide
 export function identityOf(socket: WebSocket): Identity | undefined {
 	// An own property only: a client without an identity must not inherit one from Object.prototype.
 	return ownValue(deserializeAttachment(socket), "identity") as Identity | undefined;
+}
+
+/** The connection state a service stored for a socket's client, as JSON, if any. */
+export function connectionStateOf(socket: WebSocket): string | undefined {
+	const state = ownValue(deserializeAttachment(socket), "state");
+	return typeof state === "string" ? state : undefined;
+}
+
+/** Stores (or, with `undefined`, clears) a connection state, keeping the client and its identity. */
+export function storeConnectionState(socket: WebSocket, state: string | undefined): void {
+	const client = clientOf(socket);
+	if (client === undefined) return;
+	const identity = identityOf(socket);
+	const attachment: Attachment = {
+		client,
+		...(identity ? { identity } : {}),
+		...(state === undefined ? {} : { state }),
+	};
+	serializeAttachment(socket, attachment);
+}
+
+/** The socket of a client among `sockets`, if it is still attached. */
+export function socketOf(sockets: readonly WebSocket[], client: ClientId): WebSocket | undefined {
+	for (const socket of sockets) if (clientOf(socket) === client) return socket;
+	return undefined;
 }
 
 /** The client id of a socket this room accepted, or `undefined` for a foreign socket. */
@@ -78,6 +106,19 @@ function isRecipient(recipient: MessageRecipient, client: ClientId): boolean {
 export function detachClient(socket: WebSocket): void {
 	serializeAttachment(socket, null);
 	clients.set(socket, null);
+}
+
+/**
+ * Closes one client's socket for the service. Detached first, like an operator's close: nothing
+ * the client still sends reaches the room, and the caller tells the service it left.
+ */
+export function closeClient(socket: WebSocket, code: number, reason: string): void {
+	detachClient(socket);
+	try {
+		socketClose(socket, code, reason);
+	} catch {
+		// Already closing.
+	}
 }
 
 /**

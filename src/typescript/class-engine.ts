@@ -41,7 +41,7 @@ function validateClass(name: ServiceName, implementation: ServiceClass): void {
 }
 
 class TypeScriptEngine implements Engine {
-	#instance: Service;
+	#instance: Service<never>;
 	/** The state as last stored, field by field, so that only what changed is written. */
 	readonly #stored: StoredState;
 	/** The service's fields as of the last checkpoint (or start), to find changes made between events. */
@@ -69,7 +69,7 @@ class TypeScriptEngine implements Engine {
 		}
 	}
 
-	private handle(event: ServiceEvent, ctx: ServiceContext): void | Promise<void> {
+	private handle(event: ServiceEvent, ctx: ServiceContext<never>): void | Promise<void> {
 		const service = this.#instance;
 		switch (event.kind) {
 			case "init":
@@ -136,7 +136,7 @@ class TypeScriptEngine implements Engine {
 		this.#instance = this.instantiate();
 	}
 
-	private instantiate(): Service {
+	private instantiate(): Service<never> {
 		const instance = new this.implementation();
 		this.#fieldsAsStored = undefined;
 		if (this.implementation.persistence === "none") return instance;
@@ -150,7 +150,7 @@ class TypeScriptEngine implements Engine {
 		return instance;
 	}
 
-	private fields(instance: Service): Map<string, unknown> {
+	private fields(instance: Service<never>): Map<string, unknown> {
 		// A loop rather than entries/filter/Set: this runs after every event.
 		const skip = this.implementation.transient;
 		const values = new Map<string, unknown>();
@@ -160,9 +160,12 @@ class TypeScriptEngine implements Engine {
 		return values;
 	}
 
-	private context(effects: Effects): ServiceContext {
+	// `never`: the service declares its env's type (`ServiceContext<Env>`); only the deployment's
+	// configuration, not a type here, can make it true.
+	private context(effects: Effects): ServiceContext<never> {
 		return {
 			roomId: this.room.roomId,
+			env: effects.env as never,
 			sendMessage(recipient: RecipientLike, message: PayloadLike) {
 				// Bytes from the state are a state proxy, which the platform's send does not take.
 				effects.send(MessageRecipient.from(recipient), MessagePayload.from(unwrap(message)));
@@ -172,6 +175,23 @@ class TypeScriptEngine implements Engine {
 			},
 			identity(client) {
 				return effects.identity?.(client);
+			},
+			clients() {
+				return effects.clients?.() ?? [];
+			},
+			close(client, code, reason) {
+				effects.close?.(client, code, reason);
+			},
+			connection(client) {
+				return {
+					get state() {
+						return effects.connectionState?.(client);
+					},
+					set state(state: unknown) {
+						// A value from the service's fields is a state proxy: store the data itself.
+						effects.setConnectionState?.(client, unwrap(state));
+					},
+				};
 			},
 		};
 	}

@@ -1,5 +1,13 @@
 /** The public API's types: what compiles and what must not, checked by tsc when `npm test` runs it (vitest typecheck mode) and by `npm run typecheck`. */
-import { ClientId, MessagePayload, MessageRecipient, type Service, type ServiceContext } from "stateroom";
+import {
+	ClientId,
+	type ConnectedClient,
+	MessagePayload,
+	MessageRecipient,
+	type Service,
+	type ServiceClass,
+	type ServiceContext,
+} from "stateroom";
 import { describe, expect, expectTypeOf, it } from "vitest";
 
 describe("public types", () => {
@@ -32,5 +40,23 @@ describe("public types", () => {
 			timer(): void {}
 		}
 		expectTypeOf<OnlyTimer>().toMatchTypeOf<Service>();
+	});
+
+	it("types ctx.env by the service's Env, a record of unknowns by default", () => {
+		interface Env {
+			readonly GREETING: string;
+		}
+		class Greeter implements Service<Env> {
+			connect(client: ClientId, ctx: ServiceContext<Env>): void {
+				ctx.sendMessage(client, ctx.env.GREETING);
+			}
+		}
+		// A class that declares its Env still registers as a service.
+		expectTypeOf(Greeter).toMatchTypeOf<ServiceClass>();
+		expectTypeOf<ServiceContext<Env>["env"]>().toEqualTypeOf<Env>();
+		expectTypeOf<ServiceContext["env"]>().toEqualTypeOf<Record<string, unknown>>();
+		expectTypeOf<ReturnType<ServiceContext["clients"]>>().toEqualTypeOf<readonly ConnectedClient[]>();
+		expectTypeOf<Parameters<ServiceContext["close"]>>().toEqualTypeOf<[ClientId, number?, string?]>();
+		expectTypeOf<ReturnType<ServiceContext["connection"]>["state"]>().toEqualTypeOf<unknown>();
 	});
 });

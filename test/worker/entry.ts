@@ -34,12 +34,13 @@ const stateroom = createStateroom(
 );
 
 /**
- * The deployer's hook, as the access tests use it: only service `test-gated` is gated. It lets in
- * requests with `?pass=<user>` (as a session cookie would), attaching the user and a role, and
- * refuses the rest with 401 or, for `?pass=banned`, 403.
+ * The deployer's hook, as the access tests use it: only services `test-gated` and `test-platform`
+ * (whose clients then have identities to list) are gated. It lets in requests with `?pass=<user>`
+ * (as a session cookie would), attaching the user and a role, and refuses the rest with 401 or,
+ * for `?pass=banned`, 403.
  */
 function gate(request: Request, { service }: AuthorizeInfo): AuthorizeResult {
-	if (service !== "test-gated") return undefined;
+	if (service !== "test-gated" && service !== "test-platform") return undefined;
 	const pass = new URL(request.url).searchParams.get("pass");
 	if (pass === null) return { allow: false, status: 401, reason: "Sign in first (test-gated wants ?pass=<user>)." };
 	if (pass === "banned") return { allow: false, reason: "This user is banned." };

@@ -1,5 +1,5 @@
 /** Test-only services, registered by test/worker/entry.ts. */
-import { type ClientId, type MessagePayload, MessageRecipient, type Service, type ServiceContext } from "stateroom";
+import { ClientId, type MessagePayload, MessageRecipient, type Service, type ServiceContext } from "stateroom";
 
 /** Answers a text message with its UTF-8 bytes as a binary frame, to the sender only. */
 class Bytes implements Service {
@@ -498,7 +498,76 @@ class Logger implements Service {
 	}
 }
 
+/** The part of the worker suite's env that `test-platform` reads (vitest.config.ts binds it). */
+interface PlatformEnv {
+	readonly TEST_OTHER_SECRET: string;
+}
+
+/**
+ * Reaches the platform through its context. Text commands, answered to the sender: "env" (a
+ * variable of the Worker's env), "clients" (the list, as JSON), "close ID CODE REASON", "get",
+ * "set JSON" and "clear" (the sender's connection state), and "fail close ID" / "fail set JSON" (the
+ * same, then a throw). A refused call answers "refused NAME: MESSAGE". Connects and disconnects
+ * are broadcast with the clients the service sees and the leaving client's state.
+ */
+class Platform implements Service<PlatformEnv> {
+	connect(client: ClientId, ctx: ServiceContext<PlatformEnv>): void {
+		ctx.sendMessage(MessageRecipient.broadcast(), `joined ${client} ${describeClients(ctx)}`);
+	}
+	disconnect(client: ClientId, ctx: ServiceContext<PlatformEnv>): void {
+		const state = JSON.stringify(ctx.connection(client).state ?? null);
+		ctx.sendMessage(MessageRecipient.broadcast(), `left ${client} ${describeClients(ctx)} state ${state}`);
+	}
+	message(client: ClientId, message: MessagePayload, ctx: ServiceContext<PlatformEnv>): void {
+		const text = message.text() ?? "";
+		const failing = text.startsWith("fail ");
+		const [command = "", ...args] = (failing ? text.slice(5) : text).split(" ");
+		try {
+			this.run(client, command, args, ctx);
+		} catch (error) {
+			if (!(error instanceof Error)) throw error;
+			ctx.sendMessage(client, `refused ${error.name}: ${error.message}`);
+			return;
+		}
+		if (failing) throw new Error(`failed after ${command}, as asked`);
+	}
+	private run(client: ClientId, command: string, args: string[], ctx: ServiceContext<PlatformEnv>): void {
+		switch (command) {
+			case "env":
+				ctx.sendMessage(client, `env ${ctx.env.TEST_OTHER_SECRET}`);
+				return;
+			case "clients":
+				ctx.sendMessage(client, `clients ${describeClients(ctx)}`);
+				return;
+			case "close":
+				ctx.close(
+					ClientId.of(Number(args[0])),
+					args[1] === undefined ? undefined : Number(args[1]),
+					args.slice(2).join(" "),
+				);
+				ctx.sendMessage(client, "closing");
+				return;
+			case "set":
+				ctx.connection(client).state = JSON.parse(args.join(" "));
+				ctx.sendMessage(client, `set ${JSON.stringify(ctx.connection(client).state ?? null)}`);
+				return;
+			case "clear":
+				ctx.connection(client).state = undefined;
+				ctx.sendMessage(client, `set ${JSON.stringify(ctx.connection(client).state ?? null)}`);
+				return;
+			case "get":
+				ctx.sendMessage(client, `state ${JSON.stringify(ctx.connection(client).state ?? null)}`);
+				return;
+		}
+	}
+}
+
+function describeClients(ctx: ServiceContext<PlatformEnv>): string {
+	return JSON.stringify(ctx.clients().map(({ id, identity }) => [id, identity?.user ?? null]));
+}
+
 export const testServices = {
+	"test-platform": Platform,
 	"test-logger": Logger,
 	"test-differential": Differential,
 	"test-aliases": Aliases,
