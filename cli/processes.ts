@@ -20,6 +20,13 @@ export function childEnv(project: Project, extra: NodeJS.ProcessEnv = {}): NodeJ
 
 /** The path of wrangler's JavaScript entry, run with `process.execPath` (see `childEnv`). */
 export function wranglerPath(project: Project): string {
+	const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+	if (major < 22 || (major === 22 && minor < 12)) {
+		throw new CliError(
+			`wrangler needs Node 22.12 or newer, and this is Node ${process.versions.node}.`,
+			"Run stateroom through npm (`npx stateroom ...`, `npm run dev`): a project made by `stateroom init` brings its own Node 22 (the `node` devDependency), which npm puts first on the PATH. Or install Node 22.",
+		);
+	}
 	const path = wranglerEntry(project.root);
 	if (path === undefined) {
 		throw new CliError(
@@ -71,6 +78,14 @@ export function runWrangler(project: Project, args: readonly string[]): Promise<
 	return run(process.execPath, [wranglerPath(project), ...args], project);
 }
 
+/** The project's own WebAssembly build (this repository has one; a project made by `init` has none). */
+const WASM_BUILD = "scripts/build-wasm.mjs";
+
+/** Whether the project builds WebAssembly guests (`buildWasm` does nothing otherwise). */
+export function hasWasmBuild(project: Project): boolean {
+	return existsSync(project.path(WASM_BUILD));
+}
+
 export interface WasmBuild {
 	/** Fail on a missing toolchain (build, deploy); otherwise (dev) leave a placeholder that refuses clients with the reason. */
 	readonly strict?: boolean;
@@ -83,7 +98,7 @@ export interface WasmBuild {
  * are built only for the tests (`npm test`, `npm run build:test`).
  */
 export async function buildWasm(project: Project, options: WasmBuild = {}): Promise<void> {
-	const script = project.path("scripts/build-wasm.mjs");
+	const script = project.path(WASM_BUILD);
 	if (!existsSync(script)) return;
 	const args = [script, ...(options.strict ? ["--strict"] : []), ...(options.verbose ? ["--verbose"] : [])];
 	const { code } = await run(process.execPath, args, project);

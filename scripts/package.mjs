@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run package`: builds the npm package `stateroom` in a staging folder, build/package/, and
- * packs it into build/stateroom-<version>.tgz (`--no-pack`: the folder only).
+ * packs it into build/stateroom-<version>.tgz (`--no-pack`: the folder only; `--out <dir>`: the
+ * tarball goes there instead).
  *
  * One package with subpath exports, not a workspace of three: the library (`stateroom`), the
  * client (`stateroom/client`, `stateroom/client/react`) and the CLI (bin `stateroom`) share the
@@ -48,6 +49,16 @@ const COPIED = [
 	"LICENSE-MIT",
 	"LICENSE-APACHE",
 	"NOTICE",
+];
+
+/** The development tools of a project made by `stateroom init` (cli/init-templates.ts). */
+const INIT_TOOLS = [
+	"@cloudflare/vitest-plugin",
+	"@cloudflare/workers-types",
+	"node",
+	"typescript",
+	"vitest",
+	"wrangler",
 ];
 
 rmSync(stage, { recursive: true, force: true });
@@ -104,13 +115,17 @@ writeFileSync(join(stage, "package.json"), `${JSON.stringify(packageManifest(), 
 say(`staged ${manifest.name}@${manifest.version} in build/package/`);
 
 if (!process.argv.includes("--no-pack")) {
-	const output = execFileSync("npm", ["pack", stage, "--pack-destination", join(root, "build"), "--json"], {
+	const outIndex = process.argv.indexOf("--out");
+	const out = outIndex === -1 ? join(root, "build") : process.argv[outIndex + 1];
+	if (!out) fail("--out needs a folder");
+	mkdirSync(out, { recursive: true });
+	const output = execFileSync("npm", ["pack", stage, "--pack-destination", out, "--json"], {
 		cwd: root,
 		encoding: "utf8",
 		stdio: ["ignore", "pipe", "inherit"],
 	});
 	const [packed] = JSON.parse(output);
-	say(`packed build/${packed.filename} (${(packed.size / 1024).toFixed(0)} KiB, ${packed.entryCount} files)`);
+	say(`packed ${join(out, packed.filename)} (${(packed.size / 1024).toFixed(0)} KiB, ${packed.entryCount} files)`);
 }
 
 function copy(file) {
@@ -141,8 +156,14 @@ function packageManifest() {
 		dependencies: manifest.dependencies,
 		peerDependencies: { ...manifest.peerDependencies, binaryen: manifest.devDependencies.binaryen },
 		peerDependenciesMeta: { ...manifest.peerDependenciesMeta, binaryen: { optional: true } },
+		// The tools `stateroom init` writes into a new project, at the versions this one is tested with.
+		stateroomInit: { devDependencies: pick(manifest.devDependencies, INIT_TOOLS) },
 		keywords: ["cloudflare", "workers", "durable-objects", "websocket", "realtime", "stateroom", "webassembly"],
 	};
+}
+
+function pick(record, keys) {
+	return Object.fromEntries(keys.filter((key) => record[key] !== undefined).map((key) => [key, record[key]]));
 }
 
 function fail(message) {
