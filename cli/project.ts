@@ -9,7 +9,9 @@
  *   default export `main` hands to `createStateroom`, else `main` itself when it calls
  *   `defineServices`, else services/index.ts;
  * - the worker tests (where `stateroom new` writes one) are package.json's `stateroom.tests`
- *   if set, else test/worker/ if it exists, else test/.
+ *   if set, else test/worker/ if it exists, else test/;
+ * - the path prefix of Stateroom's routes is the `prefix` option `main` gives `createStateroom`
+ *   (an app that mounts Stateroom, docs/mounting.md), if it gives one as a string literal.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -30,6 +32,8 @@ export interface Project {
 	readonly services: string;
 	/** The folder of the worker tests, `root`-relative. */
 	readonly tests: string;
+	/** The path before Stateroom's routes (`"/rooms"`), or `""` when they sit at the root. */
+	readonly prefix: string;
 	/** `root`-relative path to an absolute one. */
 	path(...parts: string[]): string;
 }
@@ -75,6 +79,7 @@ function readProject(root: string, config: string): Project {
 		compatibilityDate: typeof settings.compatibility_date === "string" ? settings.compatibility_date : undefined,
 		services,
 		tests,
+		prefix: prefixFromMain(root, main),
 		path,
 	};
 }
@@ -147,6 +152,15 @@ function servicesFromMain(root: string, main: string | undefined): string {
 		if (from !== undefined) return relative(root, resolve(root, dirname(main), from));
 	}
 	return /\bdefineServices\(/.test(source) ? main : fallback;
+}
+
+/** `createStateroom(services, { prefix: "/rooms" })` in the entry module: `"/rooms"`. */
+function prefixFromMain(root: string, main: string | undefined): string {
+	if (main === undefined || !existsSync(join(root, main))) return "";
+	const source = readFileSync(join(root, main), "utf8");
+	const call = source.slice(Math.max(0, source.search(/\bcreateStateroom\(/)));
+	const prefix = /\bprefix:\s*["'](\/[A-Za-z0-9\-._~/]*)["']/.exec(call)?.[1];
+	return prefix === undefined ? "" : prefix.replace(/\/+$/, "");
 }
 
 /** The services a project registers, as written in its source (the CLI never runs it). */

@@ -86,6 +86,7 @@ Examples:
 			args: [...hostArgs, ...parsed.passthrough],
 			services: () => listServices(project),
 			demo: existsSync(project.path("public/index.html")),
+			prefix: project.prefix,
 			cleanup: () => {
 				watching.close();
 				types?.close();

@@ -57,7 +57,7 @@ Examples:
 		info(`created service "${names.service}":`);
 		for (const file of written) detail(file);
 		const dev = runningDev(project);
-		const rooms = (port: number) => `ws://127.0.0.1:${port}/s/${names.service}/ws/<room>`;
+		const rooms = (port: number) => `ws://127.0.0.1:${port}${project.prefix}/s/${names.service}/ws/<room>`;
 		info(
 			dev
 				? `serve it: the running dev server (port ${dev.port}) reloads it; connect to ${rooms(dev.port)}`

@@ -1,0 +1,203 @@
+/**
+ * The npm package, as a user gets it: `npm run package` packs it, the tarball is installed into
+ * a fresh folder outside this repository, and `stateroom init` (on Node 20, /usr/bin/node, as
+ * `npx stateroom init` would run on a machine with Node 20) writes a project there. In that
+ * project: `npm install`, `stateroom new`, `npm test` (in workerd), `npm run dev` with a
+ * plain-JavaScript Node 20 client that reconnects across a restart, `token`, `rooms` and `room`
+ * against it, `stateroom deploy --dry-run`, and a Hono app that mounts the rooms under a prefix
+ * next to its own routes, served by `npm run dev` too.
+ *
+ * npm installs from its cache (--prefer-offline): everything here is a dependency of this
+ * repository, so `npm ci` has filled it. One folder and one sequence of steps for the file: each
+ * step builds on the one before, as a user's session would.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BackgroundCli, type CliResult, NODE, runCommand, startCommand } from "./cli-process.ts";
+import { freePort } from "./dev-server.ts";
+import { PROJECT_ROOT } from "./project-copy.ts";
+
+/** Node 20, as the README's Quick start allows: the client and `init` must run on it. */
+const NODE_20 = "/usr/bin/node";
+const NPM_INSTALL = ["install", "--prefer-offline", "--no-audit", "--no-fund"];
+
+let dir: string;
+let tarball: string;
+let app: string;
+/** Background processes of the current test, stopped after it whatever happened. */
+const running: BackgroundCli[] = [];
+
+/** The environment of a user's shell: no npm variables of the `npm test` that runs this file. */
+function userEnv(): NodeJS.ProcessEnv {
+	return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("npm_")));
+}
+
+async function run(command: string, args: readonly string[], cwd: string, timeoutMs = 60_000): Promise<CliResult> {
+	const result = await runCommand(command, args, { cwd, env: userEnv(), timeoutMs });
+	if (result.code !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.code}:\n${result.output}`);
+	return result;
+}
+
+function start(command: string, args: readonly string[], cwd: string): BackgroundCli {
+	const process = startCommand(command, args, { cwd, env: userEnv() });
+	running.push(process);
+	return process;
+}
+
+async function stopAll(): Promise<void> {
+	await Promise.all(running.splice(0).map((process) => process.stop()));
+}
+
+beforeAll(async () => {
+	dir = mkdtempSync(join(tmpdir(), "stateroom-package-"));
+	const packed = await run(NODE, [join(PROJECT_ROOT, "scripts/package.mjs"), "--out", dir], PROJECT_ROOT, 120_000);
+	const name = /packed .*\/(stateroom-[^/\s]+\.tgz)/.exec(packed.output)?.[1];
+	if (!name) throw new Error(`npm run package named no tarball:\n${packed.output}`);
+	tarball = join(dir, name);
+	// Where the tarball is installed first, as `npx` would: its bin runs `init`, and the Node 20
+	// client imports `stateroom/client` from here (with `ws`: Node 20 has no global WebSocket).
+	const client = join(dir, "client");
+	mkdirSync(client);
+	writeFileSync(join(client, "package.json"), '{ "name": "client", "private": true, "type": "module" }\n');
+	await run("npm", [...NPM_INSTALL, tarball, "ws"], client, 120_000);
+	app = join(dir, "my-app");
+}, 240_000);
+
+afterAll(async () => {
+	await stopAll();
+	if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the stateroom package, installed outside the repository", () => {
+	it("`stateroom init` writes a project on Node 20, and refuses a folder that is not empty", async () => {
+		const bin = join(dir, "client/node_modules/stateroom/cli/bin.mjs");
+		const init = await run(NODE_20, [bin, "init", "my-app", "--package", tarball], dir);
+		expect(init.output).toContain("[stateroom] creating my-app");
+		for (const file of [
+			"package.json",
+			"wrangler.toml",
+			"src/worker.ts",
+			"services/counter.ts",
+			"test/counter.test.ts",
+		]) {
+			expect(existsSync(join(app, file)), file).toBe(true);
+		}
+		const manifest = JSON.parse(readFileSync(join(app, "package.json"), "utf8"));
+		expect(manifest.dependencies.stateroom).toMatch(/^file:.*\.tgz$/);
+		expect(Object.keys(manifest.devDependencies)).toEqual(expect.arrayContaining(["wrangler", "vitest", "node"]));
+
+		const again = await runCommand(NODE_20, [bin, "init", "my-app"], { cwd: dir, env: userEnv() });
+		expect(again.code).toBe(1);
+		expect(again.stderr).toMatch(/error: .*my-app is not empty \(.*package\.json/);
+		expect(again.stderr).toContain("[stateroom] fix: Choose a new folder name");
+	});
+
+	it("installs, scaffolds a service with `stateroom new`, and its `npm test` passes in workerd", async () => {
+		await run("npm", NPM_INSTALL, app, 180_000);
+		const created = await run("npx", ["stateroom", "new", "lobby"], app);
+		expect(created.output).toContain('created service "lobby"');
+		expect(readFileSync(join(app, "services/index.ts"), "utf8")).toContain('import { Lobby } from "./lobby.ts";');
+		const test = await run("npm", ["test"], app, 120_000);
+		expect(test.output).toMatch(/Test Files\s+2 passed/);
+	}, 300_000);
+
+	it("serves with `npm run dev`; a Node 20 client reconnects across a restart; token, rooms and room work", async () => {
+		const port = await freePort();
+		let dev = start("npm", ["run", "dev", "--", "--port", String(port)], app);
+		await dev.waitFor(/press Ctrl-C to stop/, 120_000);
+		expect(dev.output()).toContain(`default room  ws://127.0.0.1:${port}/ws/:room  (service "counter")`);
+
+		// Plain JavaScript on Node 20: sends "increment" whenever it is (re)connected, prints what arrives.
+		writeFileSync(
+			join(dir, "client/counter.mjs"),
+			`import { connectRoom } from "stateroom/client";
+import WebSocket from "ws";
+
+const room = connectRoom(process.argv[2], { WebSocket, backoff: { baseMs: 100, capMs: 1000 } });
+room.on("state", ({ state }) => {
+	console.log("state:", state);
+	if (state === "open") room.send("increment");
+});
+room.on("message", (message) => console.log("message:", message.text));
+`,
+		);
+		const client = start(NODE_20, ["counter.mjs", `ws://127.0.0.1:${port}/ws/lobby`], join(dir, "client"));
+		await client.waitFor(/message: new value: 1\n/, 20_000);
+
+		const token = await run("npx", ["stateroom", "token", "--service", "counter", "--room", "lobby"], app);
+		expect(token.stdout.trim()).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+		const rooms = await run("npx", ["stateroom", "rooms", "counter"], app);
+		expect(rooms.stdout).toContain("lobby");
+		const room = await run("npx", ["stateroom", "room", "counter", "lobby", "--state"], app);
+		expect(room.stdout).toContain('"value": 1');
+
+		// A restart: the room's state is stored (.wrangler/state), and the client reconnects on its own.
+		await dev.stop();
+		running.splice(running.indexOf(dev), 1);
+		await client.waitFor(/state: reconnecting\n/, 20_000);
+		const before = client.output().length;
+		dev = start("npm", ["run", "dev", "--", "--port", String(port)], app);
+		await dev.waitFor(/press Ctrl-C to stop/, 120_000);
+		await client.waitFor(/state: open\n(?:.*\n)*message: value: 1\n(?:.*\n)*message: new value: 2\n/, 30_000, before);
+		await stopAll();
+	}, 300_000);
+
+	it("`stateroom deploy --dry-run` bundles the Worker and uploads nothing", async () => {
+		const deploy = await run("npx", ["stateroom", "deploy", "--dry-run"], app, 120_000);
+		expect(deploy.output).toContain("bundling the Worker into dist/: done");
+		expect(deploy.output).toContain("[stateroom] dry run:");
+		expect(deploy.output).not.toContain("deploying with wrangler deploy");
+		expect(existsSync(join(app, "dist/worker.js"))).toBe(true);
+	}, 150_000);
+
+	it("a Hono app serves its own routes and the mounted rooms side by side under `npm run dev`", async () => {
+		await run("npm", [...NPM_INSTALL, "hono"], app, 120_000);
+		writeFileSync(
+			join(app, "src/worker.ts"),
+			`import { Hono } from "hono";
+import { createStateroom } from "stateroom";
+import services from "../services/index.ts";
+
+export { Directory, Room } from "stateroom";
+
+const stateroom = createStateroom(services, { prefix: "/rooms" });
+const app = new Hono();
+
+app.use("/rooms/*", async (c, next) => {
+	const response = await stateroom.route(c.req.raw, c.env, c.executionCtx);
+	if (response) return response;
+	await next();
+});
+app.get("/", (c) => c.text("my app's home"));
+app.get("/rooms/lobby", (c) => c.text("my app's lobby page"));
+
+export default app;
+`,
+		);
+		const port = await freePort();
+		const dev = start("npm", ["run", "dev", "--", "--port", String(port)], app);
+		await dev.waitFor(/press Ctrl-C to stop/, 120_000);
+		expect(dev.output()).toContain(`counter       ws://127.0.0.1:${port}/rooms/s/counter/ws/:room`);
+
+		const base = `http://127.0.0.1:${port}`;
+		expect(await (await fetch(`${base}/`)).text()).toBe("my app's home");
+		expect(await (await fetch(`${base}/rooms/lobby`)).text()).toBe("my app's lobby page");
+		expect(await (await fetch(`${base}/rooms/status`)).text()).toContain("ok");
+
+		const socket = new WebSocket(`ws://127.0.0.1:${port}/rooms/s/counter/ws/hono`);
+		const messages: string[] = [];
+		const greeted = new Promise<void>((resolve, reject) => {
+			socket.addEventListener("message", (event) => {
+				messages.push(String(event.data));
+				resolve();
+			});
+			socket.addEventListener("error", () => reject(new Error("the WebSocket to the mounted room failed")));
+		});
+		await greeted;
+		expect(messages[0]).toBe("value: 0");
+		socket.close();
+		await stopAll();
+	}, 200_000);
+});
