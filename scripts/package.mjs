@@ -51,7 +51,7 @@ const COPIED = [
 	"NOTICE",
 ];
 
-/** The development tools of a project made by `stateroom init` (cli/init-templates.ts). */
+/** The development tools of a project made by `stateroom init` (cli/init/project-files.ts). */
 const INIT_TOOLS = [
 	"@cloudflare/vitest-plugin",
 	"@cloudflare/workers-types",

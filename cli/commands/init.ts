@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { basename, dirname, join, relative, resolve } from "node:path";
 import type { Command } from "../command.ts";
 import { CliError, usageError } from "../errors.ts";
-import { type InitNames, projectFiles, TOOLS } from "../init-templates.ts";
+import { type InitNames, projectFiles, TOOLS } from "../init/project-files.ts";
 import { detail, info } from "../output.ts";
 
 /** The compatibility date this version of Stateroom is tested with (this repository's wrangler.toml). */

@@ -3,7 +3,7 @@
  * deployment (an entry module, a services module, a service, a test in workerd), that depends on
  * the `stateroom` package the way any user's project does.
  */
-import { testSocketHelper } from "./templates.ts";
+import { testSocketHelper } from "../templates.ts";
 
 export interface InitNames {
 	/** The package name (package.json) and the Worker's name (wrangler.toml). */
