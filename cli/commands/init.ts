@@ -65,7 +65,8 @@ Examples:
 			writeFileSync(join(root, path), text);
 			detail(path);
 		}
-		const where = relative(process.cwd(), root);
+		const near = relative(process.cwd(), root);
+		const where = near.startsWith("..") ? root : near;
 		info("next:");
 		detail(`${where === "" ? "" : `cd ${where.includes(" ") ? JSON.stringify(where) : where} && `}npm install`);
 		detail("npm run dev     # serves on http://127.0.0.1:8080");

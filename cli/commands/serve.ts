@@ -305,6 +305,13 @@ async function meterInto(file: string, to: string): Promise<void> {
 	try {
 		await meter.meterFile(file, to, basename(file));
 	} catch (error) {
+		// The meter's one dependency: optional for the package, since TypeScript services never need it.
+		if (/cannot load the npm package "binaryen"/.test(errorMessage(error))) {
+			throw new CliError(
+				'Serving a WebAssembly module meters it first, with the npm package "binaryen", which this project does not have.',
+				"Run `npm install --save-dev binaryen`, then run the command again.",
+			);
+		}
 		// A module that carries a meter section was metered elsewhere (or forged): rebuilding is not the fix.
 		const meteredElsewhere = existsSync(file) && meter.meterInfo(readFileSync(file)) !== undefined;
 		throw new CliError(
