@@ -103,6 +103,44 @@ describe("the stateroom package, installed outside the repository", () => {
 		expect(test.output).toMatch(/Test Files\s+2 passed/);
 	}, 300_000);
 
+	it("gives the client to a browser bundler on its own, and types to TypeScript", async () => {
+		writeFileSync(
+			join(app, "src/page.ts"),
+			`import { connectRoom, type Incoming, type SendResult } from "stateroom/client";
+import { useRoom } from "stateroom/client/react";
+
+const room = connectRoom({ host: "127.0.0.1:8080", room: "lobby" });
+room.on("message", (message: Incoming) => console.log(message.kind));
+export const sent: SendResult = room.send("increment");
+export { useRoom };
+`,
+		);
+		const bundle = join(dir, "page.js");
+		await run(
+			join(app, "node_modules/.bin/esbuild"),
+			["src/page.ts", "--bundle", "--format=esm", "--external:react", `--outfile=${bundle}`],
+			app,
+		);
+		const code = readFileSync(bundle, "utf8");
+		expect(code).toContain("connectRoom");
+		// Nothing of the library (Workers-only) comes along with the client.
+		expect(code).not.toMatch(/cloudflare:workers|DurableObject|itty-router/);
+		// The project's tsc sees the package's declarations (the library's, the client's and its React
+		// hook's): the one error is the line that misuses a type they declare.
+		writeFileSync(
+			join(app, "src/page.ts"),
+			`${readFileSync(join(app, "src/page.ts"), "utf8")}export const wrong: number = room.state;\n`,
+		);
+		const checked = await runCommand(join(app, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], {
+			cwd: app,
+			env: userEnv(),
+			timeoutMs: 60_000,
+		});
+		expect(checked.output.match(/error TS\d+/g)).toEqual(["error TS2322"]);
+		expect(checked.output).toMatch(/src\/page\.ts\(8,14\): error TS2322: .* is not assignable to type 'number'/);
+		rmSync(join(app, "src/page.ts"));
+	}, 60_000);
+
 	it("serves with `npm run dev`; a Node 20 client reconnects across a restart; token, rooms and room work", async () => {
 		const port = await freePort();
 		let dev = start("npm", ["run", "dev", "--", "--port", String(port)], app);
