@@ -11,7 +11,7 @@
  * repository, so `npm ci` has filled it. One folder and one sequence of steps for the file: each
  * step builds on the one before, as a user's session would.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -188,6 +188,11 @@ room.on("message", (message) => console.log("message:", message.text));
 		expect(deploy.output).toContain("[stateroom] dry run:");
 		expect(deploy.output).not.toContain("deploying with wrangler deploy");
 		expect(existsSync(join(app, "dist/worker.js"))).toBe(true);
+		// The library's own WebAssembly modules, imported from node_modules, are bundled with it.
+		expect(readdirSync(join(app, "dist")).filter((file) => file.endsWith(".wasm"))).toEqual([
+			expect.stringMatching(/-meter-key\.wasm$/),
+			expect.stringMatching(/-signature-probe\.wasm$/),
+		]);
 	}, 150_000);
 
 	it("a Hono app serves its own routes and the mounted rooms side by side under `npm run dev`", async () => {
