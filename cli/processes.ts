@@ -5,7 +5,10 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
+import { dirname } from "node:path";
+import { errorMessage } from "../src/errors.ts";
 import { CliError } from "./errors.ts";
+import { info } from "./output.ts";
 import type { Project } from "./project.ts";
 import { toolEnv, wranglerEntry } from "./wrangler-dev.ts";
 
@@ -99,13 +102,43 @@ export interface WasmBuild {
  */
 export async function buildWasm(project: Project, options: WasmBuild = {}): Promise<void> {
 	const script = project.path(WASM_BUILD);
-	if (!existsSync(script)) return;
+	if (!existsSync(script)) return meterImported(project);
 	const args = [script, ...(options.strict ? ["--strict"] : []), ...(options.verbose ? ["--verbose"] : [])];
 	const { code } = await run(process.execPath, args, project);
 	if (code !== 0) {
 		throw new CliError(
 			`Building the WebAssembly guests failed (scripts/build-wasm.mjs exited with ${code}); its output is above.`,
 			"Fix the error it reports (a compile error, or a missing toolchain it names), then run the command again.",
+		);
+	}
+}
+
+/**
+ * A project without this repository's build (one made by `stateroom init`): meters, in place, the
+ * WebAssembly modules its services import (built elsewhere: Rust's stateroom-wasm, C,
+ * AssemblyScript), as the build's last step does here; the host refuses unmetered modules. Says
+ * nothing when there are none.
+ */
+async function meterImported(project: Project): Promise<void> {
+	const imported = await import("../scripts/build/imported.mjs");
+	const folder = dirname(project.services);
+	try {
+		await imported.build({
+			root: project.root,
+			folder: folder === "." ? "" : folder,
+			module: (path, status) => info(`${path}: ${status}`),
+		});
+	} catch (error) {
+		const message = errorMessage(error);
+		if (/cannot load the npm package "binaryen"/.test(message)) {
+			throw new CliError(
+				'The services import WebAssembly modules, which are metered first, with the npm package "binaryen", which this project does not have.',
+				"Run `npm install --save-dev binaryen`, then run the command again.",
+			);
+		}
+		throw new CliError(
+			`Metering the WebAssembly modules the services import failed: ${message}`,
+			"Import the module as its compiler wrote it (not a copy metered by another project), then run the command again.",
 		);
 	}
 }

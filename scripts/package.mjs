@@ -45,6 +45,10 @@ const COPIED = [
 	"scripts/build/dirty-pages.mjs",
 	"scripts/build/meter-key.mjs",
 	"scripts/build/wasm-binary.mjs",
+	// And its step that meters, in place, the modules a project's services import.
+	"scripts/build/imported.mjs",
+	"scripts/build/imported.d.mts",
+	"scripts/build/placeholder.mjs",
 	"README.md",
 	"LICENSE-MIT",
 	"LICENSE-APACHE",

@@ -48,7 +48,7 @@ export async function buildAll(
 	// Strict: a bundle for deploying must not hold placeholders for guests that were not built.
 	if (hasWasmBuild(project)) {
 		await step("building WebAssembly guests", () => buildWasm(project, { strict: true, verbose }));
-	}
+	} else await buildWasm(project);
 	if (hasPages(project)) await step("bundling the demo page", () => bundleDemo(project));
 	await step(`bundling the Worker into ${OUT_DIR}/`, async () => {
 		rmSync(project.path(OUT_DIR), { recursive: true, force: true });

@@ -68,6 +68,7 @@ Examples:
 
 		const verbose = parsed.values.verbose === true;
 		if (hasWasmBuild(project)) await step("building WebAssembly guests", () => buildWasm(project, { verbose }));
+		else await buildWasm(project);
 		if (hasPages(project)) await step("bundling the demo page", () => bundleDemo(project));
 
 		const types = watchTypes(project);
