@@ -120,6 +120,7 @@ export async function buildWasm(project: Project, options: WasmBuild = {}): Prom
  * nothing when there are none.
  */
 async function meterImported(project: Project): Promise<void> {
+	useProjectMeterKey(project);
 	const imported = await import("../scripts/build/imported.mjs");
 	const folder = dirname(project.services);
 	try {
@@ -141,6 +142,14 @@ async function meterImported(project: Project): Promise<void> {
 			"Import the module as its compiler wrote it (not a copy metered by another project), then run the command again.",
 		);
 	}
+}
+
+/**
+ * The meter keeps its private key in the project's .stateroom/ (scripts/build/meter-key.mjs reads
+ * this when it is first imported), not in the installed package, where a reinstall would lose it.
+ */
+export function useProjectMeterKey(project: Project): void {
+	process.env.STATEROOM_PROJECT_ROOT ||= project.root;
 }
 
 /** Resolves once `port` on `host` can be listened on; throws a clear error when it is taken. */

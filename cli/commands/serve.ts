@@ -23,7 +23,7 @@ import { parsePort } from "../args.ts";
 import type { Command } from "../command.ts";
 import { CliError, usageError } from "../errors.ts";
 import { info, stateroomCommand } from "../output.ts";
-import { ensurePortFree, wranglerPath } from "../processes.ts";
+import { ensurePortFree, useProjectMeterKey, wranglerPath } from "../processes.ts";
 import { findProject, type Project } from "../project.ts";
 import { DEFAULT_PORT, HOST, serveWithWrangler } from "../serving.ts";
 
@@ -250,7 +250,7 @@ async function writeServeProject(
 ): Promise<string> {
 	const dir = project.path(SERVE_DIR);
 	mkdirSync(dir, { recursive: true });
-	await meterInto(file, join(dir, "service.wasm"));
+	await meterInto(project, file, join(dir, "service.wasm"));
 	// wrangler dev reads secrets from .dev.vars next to the config: bring the project's along.
 	const devVars = project.path(".dev.vars");
 	if (existsSync(devVars)) copyFileSync(devVars, join(dir, ".dev.vars"));
@@ -299,8 +299,9 @@ new_sqlite_classes = ["Directory"]
 }
 
 /** Meters the module as `npm run build:wasm` does, with the project's own meter (scripts/build/meter.mjs). */
-async function meterInto(file: string, to: string): Promise<void> {
+async function meterInto(project: Project, file: string, to: string): Promise<void> {
 	// Imported when needed: the meter loads binaryen, which no other command needs.
+	useProjectMeterKey(project);
 	const meter = await import("../../scripts/build/meter.mjs");
 	try {
 		await meter.meterFile(file, to, basename(file));

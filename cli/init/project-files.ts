@@ -36,6 +36,7 @@ export function projectFiles(names: InitNames, secrets: { token: string; admin: 
 		"src/worker.ts": WORKER,
 		"services/index.ts": SERVICES,
 		"services/counter.ts": COUNTER,
+		"services/wasm.d.ts": WASM_TYPES,
 		"test/counter.test.ts": COUNTER_TEST,
 		"test/socket.ts": testSocketHelper(),
 		"README.md": readme(names),
@@ -163,6 +164,16 @@ export class Counter implements Service {
 		if (message.text() === "increment") this.value += 1;
 		ctx.sendMessage(MessageRecipient.broadcast(), \`new value: \${this.value}\`);
 	}
+}
+`;
+
+const WASM_TYPES = `/**
+ * \`import service from "./x.wasm"\` is a compiled module (wrangler's CompiledWasm rule): a
+ * WebAssembly service (Rust's stateroom-wasm, C, AssemblyScript) to register in index.ts.
+ */
+declare module "*.wasm" {
+	const module: WebAssembly.Module;
+	export default module;
 }
 `;
 
