@@ -11,7 +11,16 @@
  * repository, so `npm ci` has filled it. One folder and one sequence of steps for the file: each
  * step builds on the one before, as a user's session would.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+	copyFileSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -198,6 +207,43 @@ room.on("message", (message) => console.log("message:", message.text));
 			]),
 		);
 	}, 150_000);
+
+	it("meters a WebAssembly module the services import (`stateroom build`), and `npm test` runs it in workerd", async () => {
+		// An unmetered ABI v1 guest (test/fixtures/wat/scripted.wat): "c" counts, and replies [count, count] as u32s.
+		const module = join(PROJECT_ROOT, "build/fixtures/unmetered.wasm");
+		if (!existsSync(module)) throw new Error(`${module} is missing: run \`npm run build:test\` first.`);
+		await run("npm", [...NPM_INSTALL, "--save-dev", "binaryen"], app, 120_000);
+		copyFileSync(module, join(app, "services/scripted.wasm"));
+		const index = readFileSync(join(app, "services/index.ts"), "utf8");
+		writeFileSync(
+			join(app, "services/index.ts"),
+			index
+				.replace(
+					'import { Counter } from "./counter.ts";',
+					'import { Counter } from "./counter.ts";\nimport scripted from "./scripted.wasm";',
+				)
+				.replace("\t\tcounter: Counter,", "\t\tcounter: Counter,\n\t\tscripted,"),
+		);
+		writeFileSync(
+			join(app, "test/scripted.test.ts"),
+			`import { expect, it } from "vitest";
+import { connect, uniqueRoom } from "./socket.ts";
+
+it("runs the metered WebAssembly service", async () => {
+	const client = await connect(\`/s/scripted/ws/\${uniqueRoom()}\`);
+	client.send("c");
+	expect([...((await client.next()) as Uint8Array)]).toEqual([1, 0, 0, 0, 1, 0, 0, 0]);
+	client.close();
+});
+`,
+		);
+		const build = await run("npx", ["stateroom", "build"], app, 120_000);
+		expect(build.output).toContain("[stateroom] services/scripted.wasm: metered in place");
+		// The project's own key, not the installed package's: a reinstall keeps it.
+		expect(existsSync(join(app, ".stateroom/meter-key.pem"))).toBe(true);
+		const test = await run("npm", ["test"], app, 120_000);
+		expect(test.output).toMatch(/Test Files\s+3 passed/);
+	}, 300_000);
 
 	it("a Hono app serves its own routes and the mounted rooms side by side under `npm run dev`", async () => {
 		await run("npm", [...NPM_INSTALL, "hono"], app, 120_000);
