@@ -188,7 +188,7 @@ const accessServices = {
 
 /** Yjs rooms with a small document quota, with join tokens, and relaxed (test/worker/yjs.test.ts). */
 const yjsServices = {
-	"test-yjs-small": yjs({ maxDocumentBytes: 4096 }),
+	"test-yjs-small": yjs({ maxDocumentBytes: 4096, limits: { maxMessageBytes: 8192 } }),
 	"test-yjs-private": yjs({ access: { token: "required" } }),
 	"test-yjs-relaxed": yjs({ durability: "relaxed" }),
 	"test-yjs-fast": yjs({ limits: { messagesPerSecond: Number.POSITIVE_INFINITY } }),

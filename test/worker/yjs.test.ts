@@ -113,6 +113,31 @@ describe("yjs service", () => {
 		expect(textOf(c)).toBe("x".repeat(2000));
 	});
 
+	it("closes a client whose frame is over limits.maxMessageBytes with 1009, before the service sees it", async () => {
+		const room = uniqueRoom();
+		const a = await openYjs(`/s/test-yjs-small/ws/${room}`);
+		a.doc.getText("t").insert(0, "small");
+		a.announce({ n: 1 });
+		await a.until(() => a.awareness.has(a.doc.clientID));
+		const before = stateOnly(await stored("test-yjs-small", room));
+		a.doc.getText("t").insert(0, "z".repeat(10_000));
+		expect((await a.socket.closed).code).toBe(1009);
+		expect(stateOnly(await stored("test-yjs-small", room))).toEqual(before);
+		const c = await openYjs(`/s/test-yjs-small/ws/${room}`);
+		expect(textOf(c)).toBe("small");
+	});
+
+	it("keeps the document through an eviction with relaxed durability too", async () => {
+		const room = uniqueRoom();
+		const a = await openYjs(`/s/test-yjs-relaxed/ws/${room}`);
+		const b = await openYjs(`/s/test-yjs-relaxed/ws/${room}`);
+		a.doc.getText("t").insert(0, "relaxed");
+		await b.until(() => textOf(b) === "relaxed");
+		await evictDurableObject(roomStub("test-yjs-relaxed", room));
+		const c = await openYjs(`/s/test-yjs-relaxed/ws/${room}`);
+		expect(textOf(c)).toBe("relaxed");
+	});
+
 	it("lets a client with a read-only token receive the document but not change it", async () => {
 		const room = uniqueRoom();
 		const secret = (env as unknown as Record<string, string>).STATEROOM_TOKEN_SECRET ?? "";
