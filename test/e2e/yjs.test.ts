@@ -19,8 +19,14 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-	for (const provider of providers.splice(0)) provider.destroy();
+	for (const provider of providers.splice(0)) leave(provider);
 });
+
+/** Disconnects a provider for good, and ends its document (and with it the awareness's timer). */
+function leave(provider: WebsocketProvider): void {
+	provider.destroy();
+	provider.doc.destroy();
+}
 
 /** A document connected to `room` of the `yjs` service, synced with the server. */
 async function join(room: string): Promise<{ doc: Y.Doc; provider: WebsocketProvider; text: Y.Text }> {
