@@ -105,7 +105,7 @@ export function yjsServiceClass(options: YjsServiceOptions): ServiceClass {
 				const message = readClientMessage(frame);
 				switch (message.kind) {
 					case "sync-step-1":
-						ctx.sendMessage(client, syncStep2(this.#document(), message.stateVector));
+						ctx.sendMessage(client, answerStep1(this.#document(), message.stateVector));
 						return;
 					case "update":
 						if (options.canWrite(ctx.identity(client))) this.#receive(client, message.update, ctx);
@@ -246,6 +246,15 @@ export function yjsServiceClass(options: YjsServiceOptions): ServiceClass {
 			this.#doc = undefined;
 		}
 	};
+}
+
+/** The sync step 2 for a client's state vector; a vector Yjs cannot read is a malformed message. */
+function answerStep1(doc: Y.Doc, stateVector: Uint8Array): Uint8Array {
+	try {
+		return syncStep2(doc, stateVector);
+	} catch (error) {
+		throw new MalformedMessage(`malformed state vector (${error instanceof Error ? error.message : String(error)})`);
+	}
 }
 
 /** A close reason fits in 123 bytes of UTF-8. */

@@ -75,6 +75,9 @@ describe("yjs service", () => {
 		const b = await openYjs(`/s/yjs/ws/${room}`);
 		await b.until(() => b.awareness.has(a.doc.clientID));
 		expect(b.awareness.get(a.doc.clientID)).toEqual({ user: "ada", cursor: 3 });
+		// Awareness sets no timer: nothing but a client keeps the room awake.
+		const alarm = await runInDurableObject(roomStub("yjs", room), (_room, state) => state.storage.getAlarm());
+		expect(alarm).toBeNull();
 		a.socket.close();
 		await b.until(() => b.awareness.get(a.doc.clientID) === null);
 	});
@@ -89,9 +92,16 @@ describe("yjs service", () => {
 		const bad = await openYjs(`/s/yjs/ws/${room}`);
 		bad.socket.send(updateFrame(new Uint8Array([5, 0xff, 0xff])));
 		expect((await bad.socket.closed).code).toBe(YjsCloseCode.malformed);
-		const other = await openYjs(`/s/yjs/ws/${room}`);
-		other.socket.send(new Uint8Array([9, 9]));
-		expect(await other.socket.closed).toMatchObject({ code: YjsCloseCode.malformed });
+		// Not a y-websocket message; a state vector Yjs cannot read; an awareness update that is not one.
+		for (const frame of [
+			[9, 9],
+			[0, 0, 3, 5, 0xff, 0xff],
+			[1, 4, 1, 1, 1, 0x7b],
+		]) {
+			const other = await openYjs(`/s/yjs/ws/${room}`);
+			other.socket.send(new Uint8Array(frame));
+			expect(await other.socket.closed).toMatchObject({ code: YjsCloseCode.malformed });
+		}
 		expect(stateOnly(await stored("yjs", room))).toEqual(before);
 		const c = await openYjs(`/s/yjs/ws/${room}`);
 		expect(textOf(c)).toBe("kept");
