@@ -8,7 +8,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { mintJoinToken } from "../../src/access/index.ts";
-import { YjsCloseCode } from "../../src/yjs/index.ts";
+import { YjsCloseCode, yjs } from "../../src/yjs/index.ts";
 import { adminJson } from "./admin-client.ts";
 import { roomStub, uniqueRoom } from "./socket.ts";
 import { openYjs, updateFrame, type YjsTestClient } from "./yjs-client.ts";
@@ -219,5 +219,15 @@ describe("yjs service", () => {
 		expect((await a.socket.closed).code).toBe(4010);
 		const c = await openYjs(`/s/yjs/ws/${room}`);
 		expect(textOf(c)).toBe("");
+	});
+
+	it("is configured by yjs(): limits fitted to the document quota unless given, a quota that is a size", () => {
+		expect(yjs({ maxDocumentBytes: 8 * 1024 * 1024 }).limits).toMatchObject({
+			maxStateBytes: expect.any(Number),
+			maxOutputBytes: 8 * 1024 * 1024 + 64 * 1024,
+		});
+		expect(yjs({ maxDocumentBytes: 8 * 1024 * 1024 }).limits?.maxStateBytes).toBeGreaterThan(8 * 1024 * 1024);
+		expect(yjs({ limits: { maxStateBytes: 1000 } }).limits?.maxStateBytes).toBe(1000);
+		expect(() => yjs({ maxDocumentBytes: 0 })).toThrow(/maxDocumentBytes is 0/);
 	});
 });
