@@ -53,7 +53,7 @@ export function yjs(options: YjsOptions = {}): ConfiguredService {
 		implementation: yjsServiceClass({ maxDocumentBytes, canWrite }),
 		limits: {
 			// Stored as base64 (4/3), with a little framing per slot and field.
-			maxStateBytes: Math.ceil((maxDocumentBytes * 4) / 3) + 256 * 1024,
+			maxStateBytes: Math.max(DEFAULT_LIMITS.maxStateBytes, Math.ceil((maxDocumentBytes * 4) / 3) + 256 * 1024),
 			// A new client's sync step 2 is the whole document, in one message.
 			maxOutputBytes: Math.max(DEFAULT_LIMITS.maxOutputBytes, maxDocumentBytes + 64 * 1024),
 			...settings.limits,
