@@ -53,28 +53,47 @@ export interface YjsServiceOptions {
 	readonly canWrite: (identity: Identity | undefined) => boolean;
 }
 
+/** A room's document, in numbers. */
+interface DocumentStats {
+	/** Bytes of the stored document: the snapshot and the updates since. */
+	bytes: number;
+	/** Updates stored since the last compaction. */
+	updates: number;
+	/** Updates stored since the room was created (or reset). */
+	totalUpdates: number;
+	compactions: number;
+	snapshotBytes: number;
+	/** The next free slot of the log, and the bytes already in its bucket. */
+	logNext: number;
+	logBucketBytes: number;
+	/** Whether the room's timer is set to compact. */
+	compactionDue: boolean;
+}
+
 /** How long after an update that crossed a compaction threshold the room compacts (its timer). */
 const COMPACT_DELAY_MS = 500;
 
 /** Builds the service class for one set of options. */
 export function yjsServiceClass(options: YjsServiceOptions): ServiceClass {
 	return class Yjs implements Service {
-		/** Bytes of the stored document: the snapshot and the updates since. */
-		documentBytes = 0;
-		/** Updates stored since the last compaction. */
-		updates = 0;
-		/** Compactions so far. */
-		compactions = 0;
+		/**
+		 * The document's bookkeeping, in one field so that an update writes one small value besides
+		 * its bucket; what an operator's state view shows first.
+		 */
+		document: DocumentStats = {
+			bytes: 0,
+			updates: 0,
+			totalUpdates: 0,
+			compactions: 0,
+			snapshotBytes: 0,
+			logNext: 0,
+			logBucketBytes: 0,
+			compactionDue: false,
+		};
 		/** The merged document as of the last compaction (`null` before the first). */
 		snapshot: Uint8Array | null = null;
-		snapshotBytes = 0;
 		/** The updates since, piece by piece (see update-log.ts); mostly holes. */
 		log: (Uint8Array | undefined)[] = new Array(LOG_SLOTS);
-		/** The next free slot of the log, and the bytes already in its bucket. */
-		logNext = 0;
-		logBucketBytes = 0;
-		/** Whether the room's timer is set to compact. */
-		compactionDue = false;
 
 		/** The document, built from the fields on first use (never stored itself). */
 		#doc: Y.Doc | undefined;
@@ -129,7 +148,7 @@ export function yjsServiceClass(options: YjsServiceOptions): ServiceClass {
 		}
 
 		timer(): void {
-			if (this.compactionDue) this.#compact(Y.encodeStateAsUpdate(this.#document()));
+			if (this.document.compactionDue) this.#compact(Y.encodeStateAsUpdate(this.#document()));
 		}
 
 		/** Applies a client's update, stores it (or the compacted document), and relays it to the others. */
@@ -152,7 +171,7 @@ export function yjsServiceClass(options: YjsServiceOptions): ServiceClass {
 			// Nothing new (an empty sync step 2, a repeat), and nothing waiting for a missing part.
 			if (!changed && doc.store.pendingStructs === null && doc.store.pendingDs === null) return;
 
-			if (this.documentBytes + update.length > options.maxDocumentBytes) {
+			if (this.document.bytes + update.length > options.maxDocumentBytes) {
 				const merged = Y.encodeStateAsUpdate(doc);
 				if (merged.length > options.maxDocumentBytes) {
 					this.#discardDocument();
@@ -166,18 +185,19 @@ export function yjsServiceClass(options: YjsServiceOptions): ServiceClass {
 				this.#compact(merged);
 			} else if (!this.#append(update)) {
 				this.#compact(Y.encodeStateAsUpdate(doc));
-			} else if (this.#compactionWanted() && !this.compactionDue) {
-				this.compactionDue = true;
+			} else if (this.#compactionWanted() && !this.document.compactionDue) {
+				this.document.compactionDue = true;
 				ctx.setTimer(COMPACT_DELAY_MS);
 			}
+			this.document.totalUpdates += 1;
 			ctx.sendMessage(MessageRecipient.everyoneExcept(client), updateMessage(update));
 		}
 
 		/** Stores an update in the log; `false` when the log has no room left for it. */
 		#append(update: Uint8Array): boolean {
 			const pieces = toPieces(update);
-			let next = this.logNext;
-			let bucketBytes = this.logBucketBytes;
+			let next = this.document.logNext;
+			let bucketBytes = this.document.logBucketBytes;
 			const slots: number[] = [];
 			for (const piece of pieces) {
 				const placed = placePiece(next, bucketBytes, piece.length);
@@ -189,30 +209,32 @@ export function yjsServiceClass(options: YjsServiceOptions): ServiceClass {
 			pieces.forEach((piece, index) => {
 				this.log[slots[index] as number] = piece;
 			});
-			this.logNext = next;
-			this.logBucketBytes = bucketBytes;
-			this.documentBytes += update.length;
-			this.updates += 1;
+			this.document.logNext = next;
+			this.document.logBucketBytes = bucketBytes;
+			this.document.bytes += update.length;
+			this.document.updates += 1;
 			return true;
 		}
 
 		/** Past half the slots, or a log larger than the snapshot: compaction pays for itself. */
 		#compactionWanted(): boolean {
-			const logBytes = this.documentBytes - this.snapshotBytes;
-			return this.logNext >= LOG_SLOTS / 2 || logBytes > Math.max(COMPACT_MIN_BYTES, this.snapshotBytes);
+			const logBytes = this.document.bytes - this.document.snapshotBytes;
+			return (
+				this.document.logNext >= LOG_SLOTS / 2 || logBytes > Math.max(COMPACT_MIN_BYTES, this.document.snapshotBytes)
+			);
 		}
 
 		/** Replaces the snapshot and the log by the merged document. */
 		#compact(merged: Uint8Array): void {
 			this.snapshot = merged;
-			this.snapshotBytes = merged.length;
-			this.documentBytes = merged.length;
+			this.document.snapshotBytes = merged.length;
+			this.document.bytes = merged.length;
 			this.log = new Array(LOG_SLOTS);
-			this.logNext = 0;
-			this.logBucketBytes = 0;
-			this.updates = 0;
-			this.compactions += 1;
-			this.compactionDue = false;
+			this.document.logNext = 0;
+			this.document.logBucketBytes = 0;
+			this.document.updates = 0;
+			this.document.compactions += 1;
+			this.document.compactionDue = false;
 		}
 
 		#receiveAwareness(client: ClientId, update: Uint8Array, ctx: ServiceContext): void {
@@ -236,7 +258,7 @@ export function yjsServiceClass(options: YjsServiceOptions): ServiceClass {
 			// Copies: what the fields hand out are state proxies, which Yjs's decoder cannot read.
 			if (this.snapshot !== null) Y.applyUpdate(doc, this.snapshot.slice());
 			const log = this.log;
-			for (const update of fromPieces(this.logNext, (slot) => log[slot]?.slice())) Y.applyUpdate(doc, update);
+			for (const update of fromPieces(this.document.logNext, (slot) => log[slot]?.slice())) Y.applyUpdate(doc, update);
 			this.#doc = doc;
 			return doc;
 		}

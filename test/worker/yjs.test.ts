@@ -24,8 +24,8 @@ function stored(service: string, room: string): Promise<Record<string, unknown>>
 }
 
 /** The room's stored service state, as the admin API shows it. */
-async function adminState(service: string, room: string): Promise<Record<string, unknown>> {
-	const view = await adminJson<{ stored: { state: Record<string, unknown> } }>(
+async function adminState(service: string, room: string): Promise<{ document: Record<string, number> }> {
+	const view = await adminJson<{ stored: { state: { document: Record<string, number> } } }>(
 		`/services/${service}/rooms/${encodeURIComponent(room)}/state`,
 	);
 	return view.stored.state;
@@ -174,7 +174,7 @@ describe("yjs service", () => {
 		const a = await openYjs(`/s/yjs/ws/${room}`);
 		a.doc.getText("t").insert(0, "a".repeat(200_000));
 		// The log is past its size threshold: the room's timer compacts it into the snapshot.
-		await expect.poll(async () => (await adminState("yjs", room)).compactions, { timeout: 5000 }).toBe(1);
+		await expect.poll(async () => (await adminState("yjs", room)).document.compactions, { timeout: 5000 }).toBe(1);
 		const before = stateOnly(await stored("yjs", room));
 		a.doc.getText("t").insert(100, "b");
 		a.announce({ n: 1 });
@@ -187,8 +187,8 @@ describe("yjs service", () => {
 		expect(written.map(([key]) => key)).toContain("state/ts/f/log/0");
 		expect(writtenChars).toBeLessThan(1000);
 		const state = await adminState("yjs", room);
-		expect(state).toMatchObject({ updates: 1, compactions: 1 });
-		expect(state.documentBytes).toBeGreaterThan(200_000);
+		expect(state.document).toMatchObject({ updates: 1, totalUpdates: 2, compactions: 1 });
+		expect(state.document.bytes).toBeGreaterThan(200_000);
 	});
 
 	it("compacts past half its log's slots, and a new client gets every update after an eviction", async () => {
@@ -198,9 +198,12 @@ describe("yjs service", () => {
 		for (let index = 0; index < 600; index++) text.insert(text.length, String(index % 10));
 		a.announce({ n: 1 });
 		await a.until(() => a.awareness.has(a.doc.clientID), 10_000);
-		await expect.poll(async () => (await adminState("test-yjs-fast", room)).compactions, { timeout: 5000 }).toBe(1);
+		await expect
+			.poll(async () => (await adminState("test-yjs-fast", room)).document.compactions, { timeout: 5000 })
+			.toBe(1);
 		const state = await adminState("test-yjs-fast", room);
-		expect(state.updates).toBeLessThan(600);
+		expect(state.document.updates).toBeLessThan(600);
+		expect(state.document.totalUpdates).toBe(600);
 		a.socket.close();
 		await evictDurableObject(roomStub("test-yjs-fast", room));
 		const c = await openYjs(`/s/test-yjs-fast/ws/${room}`);
@@ -214,7 +217,7 @@ describe("yjs service", () => {
 		a.doc.getText("t").insert(0, "gone soon");
 		a.announce({ n: 1 });
 		await a.until(() => a.awareness.has(a.doc.clientID));
-		expect((await adminState("yjs", room)).documentBytes).toBeGreaterThan(0);
+		expect((await adminState("yjs", room)).document.bytes).toBeGreaterThan(0);
 		await adminJson(`/services/yjs/rooms/${room}/reset`, { method: "POST" });
 		expect((await a.socket.closed).code).toBe(4010);
 		const c = await openYjs(`/s/yjs/ws/${room}`);
