@@ -66,7 +66,7 @@ export async function openYjs(path: string, headers: Record<string, string> = {}
 		doc,
 		socket,
 		awareness,
-		async until(done, ms = 3000) {
+		async until(done, ms = 10_000) {
 			const deadline = Date.now() + ms;
 			while (!done()) {
 				const left = deadline - Date.now();

@@ -169,12 +169,14 @@ describe("yjs service", () => {
 		expect(textOf(w)).toBe("from the writer");
 	});
 
-	it("stores an update as itself: a small change to a large document writes a small bucket", async () => {
+	it("stores an update as itself: a small change to a large document writes a small bucket", {
+		timeout: 30_000,
+	}, async () => {
 		const room = uniqueRoom();
 		const a = await openYjs(`/s/yjs/ws/${room}`);
 		a.doc.getText("t").insert(0, "a".repeat(200_000));
 		// The log is past its size threshold: the room's timer compacts it into the snapshot.
-		await expect.poll(async () => (await adminState("yjs", room)).document.compactions, { timeout: 5000 }).toBe(1);
+		await expect.poll(async () => (await adminState("yjs", room)).document.compactions, { timeout: 15_000 }).toBe(1);
 		const before = stateOnly(await stored("yjs", room));
 		a.doc.getText("t").insert(100, "b");
 		a.announce({ n: 1 });
@@ -191,13 +193,15 @@ describe("yjs service", () => {
 		expect(state.document.bytes).toBeGreaterThan(200_000);
 	});
 
-	it("compacts past half its log's slots, and a new client gets every update after an eviction", async () => {
+	it("compacts past half its log's slots, and a new client gets every update after an eviction", {
+		timeout: 30_000,
+	}, async () => {
 		const room = uniqueRoom();
 		const a = await openYjs(`/s/test-yjs-fast/ws/${room}`);
 		const text = a.doc.getText("t");
 		for (let index = 0; index < 600; index++) text.insert(text.length, String(index % 10));
 		a.announce({ n: 1 });
-		await a.until(() => a.awareness.has(a.doc.clientID), 10_000);
+		await a.until(() => a.awareness.has(a.doc.clientID), 20_000);
 		await expect
 			.poll(async () => (await adminState("test-yjs-fast", room)).document.compactions, { timeout: 5000 })
 			.toBe(1);
