@@ -53,7 +53,7 @@ async function until(done: () => boolean, what: string, ms = 15_000): Promise<vo
 const roomName = () => `yjs-${crypto.randomUUID()}`;
 
 describe("the yjs service with y-websocket's WebsocketProvider", () => {
-	it("two documents converge through a room, and awareness reaches the other", async () => {
+	it("two documents converge through a room, and awareness reaches the other", { timeout: 60_000 }, async () => {
 		const room = roomName();
 		const a = await join(room);
 		const b = await join(room);
@@ -89,7 +89,9 @@ describe("the yjs service with y-websocket's WebsocketProvider", () => {
 		expect(c.text.toString()).toBe(expected);
 	});
 
-	it("an update storm from three clients at once converges, and the server holds the result", async () => {
+	it("an update storm from three clients at once converges, and the server holds the result", {
+		timeout: 90_000,
+	}, async () => {
 		const room = roomName();
 		const clients = [await join(room), await join(room), await join(room)];
 		// Each client sends one update per insert: 100 each, under the default rate limit's burst.
