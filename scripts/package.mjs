@@ -140,7 +140,13 @@ function copy(file) {
 
 /** The published package.json: this repository's, with the exports pointing at JavaScript and no development fields. */
 function packageManifest() {
-	const entry = (path) => ({ types: `./${path}.d.ts`, default: `./${path}.js` });
+	// Each of this repository's exports (TypeScript sources) as its compiled module and declarations.
+	const exports = Object.fromEntries(
+		Object.entries(manifest.exports).map(([subpath, source]) => {
+			const path = source.replace(/\.ts$/, "");
+			return [subpath, { types: `${path}.d.ts`, default: `${path}.js` }];
+		}),
+	);
 	return {
 		name: manifest.name,
 		version: manifest.version,
@@ -149,12 +155,7 @@ function packageManifest() {
 		license: "MIT OR Apache-2.0",
 		type: "module",
 		bin: { stateroom: "cli/bin.mjs" },
-		exports: {
-			".": entry("src/public"),
-			"./client": entry("client/index"),
-			"./client/react": entry("client/react"),
-			"./package.json": "./package.json",
-		},
+		exports: { ...exports, "./package.json": "./package.json" },
 		types: "./src/public.d.ts",
 		engines: { node: ">=20" },
 		dependencies: manifest.dependencies,
