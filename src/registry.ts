@@ -4,6 +4,7 @@
  * the implementation and the resolved settings.
  */
 
+import type { MessageCodec } from "./api/messages.ts";
 import type { ServiceClass } from "./api/service.ts";
 import type { EngineFactory } from "./engine.ts";
 import { isServiceName, SERVICE_NAME_RULE, type ServiceName } from "./naming.ts";
@@ -38,7 +39,7 @@ export interface ServiceRegistry {
  *   services: { counter: Counter, echo: Echo },
  * });
  */
-export function defineServices(registry: ServiceRegistry): ServiceRegistry {
+export function defineServices<Registry extends ServiceRegistry>(registry: Registry): Registry {
 	for (const [name, definition] of Object.entries(registry.services)) {
 		if (!isServiceName(name)) throw new Error(`Service name "${name}" is not allowed: use ${SERVICE_NAME_RULE}.`);
 		checkImplementation(name, definition);
@@ -57,6 +58,8 @@ export interface CatalogEntry {
 	readonly name: ServiceName;
 	readonly factory: EngineFactory;
 	readonly settings: ResolvedSettings;
+	/** The service's message codec (`static messages`), for what a room handle sends; none for raw frames. */
+	readonly messages: MessageCodec<unknown, never> | undefined;
 }
 
 /** Looks services up by name; builds each one's engine factory once per isolate. */
@@ -92,6 +95,7 @@ export class ServiceCatalog {
 		const entry: CatalogEntry = {
 			name,
 			settings,
+			messages: implementation instanceof WebAssembly.Module ? undefined : implementation.messages,
 			factory:
 				implementation instanceof WebAssembly.Module
 					? wasmEngine(name, implementation, { ...settings.limits, onModuleChange: settings.onModuleChange })

@@ -35,13 +35,15 @@ import { deployBindings, resolveBindings, type StateroomBindings } from "./bindi
 import { HttpError } from "./errors.ts";
 import { quoteForLog } from "./log.ts";
 import { isUnder, parsePrefix } from "./mount.ts";
+import type { ServiceName } from "./naming.ts";
 import { defineServices, deployCatalog, ServiceCatalog, type ServiceRegistry } from "./registry.ts";
+import { type OutgoingOf, type RoomHandle, roomHandle } from "./room-handle.ts";
 import { createRouter, type RouterOptions, type WaitUntil } from "./router.ts";
 
 /** The bindings and vars the Worker reads, under the default binding names. */
 export type StateroomEnv = AdminApiEnv & HostCheckEnv;
 
-export interface Stateroom {
+export interface Stateroom<Registry extends ServiceRegistry = ServiceRegistry> {
 	/**
 	 * Answers the requests that are Stateroom's (its routes under `prefix`) and resolves to `null`
 	 * for every other one, so that the Worker's own routes can take it. `env` and `ctx` are the
@@ -50,6 +52,21 @@ export interface Stateroom {
 	route(request: Request, env: object, ctx: WaitUntil): Promise<Response | null>;
 	/** A whole Worker: {@link route}, and a 404 that lists the routes for everything else. */
 	readonly worker: ExportedHandler<StateroomEnv>;
+	/**
+	 * A room of a registered service, for the Worker's own code (a webhook, a cron job, an API
+	 * route): send its clients a message or call its HTTP handler (see {@link RoomHandle}). `env`
+	 * is the Worker's, which holds the `Room` binding. Throws for a service that is not registered
+	 * or a room id that is not one.
+	 *
+	 * @example
+	 * await stateroom.room(env, "chat", "lobby").broadcast("the build is green");
+	 * const reply = await stateroom.room(env, "chat", "lobby").fetch("/history");
+	 */
+	room<Service extends keyof Registry["services"] & ServiceName>(
+		env: object,
+		service: Service,
+		roomId: string,
+	): RoomHandle<OutgoingOf<Registry["services"][Service]>>;
 }
 
 /** Options of a deployment as a whole (per-service settings go in `defineServices`). */
@@ -64,7 +81,10 @@ export interface StateroomOptions extends RouterOptions {
 	readonly bindings?: StateroomBindings;
 }
 
-export function createStateroom(registry: ServiceRegistry, options: StateroomOptions = {}): Stateroom {
+export function createStateroom<Registry extends ServiceRegistry>(
+	registry: Registry,
+	options: StateroomOptions = {},
+): Stateroom<Registry> {
 	const prefix = parsePrefix(options.prefix);
 	const bindings = resolveBindings(options.bindings);
 	const catalog = new ServiceCatalog(defineServices(registry));
@@ -94,7 +114,11 @@ export function createStateroom(registry: ServiceRegistry, options: StateroomOpt
 			return (await route(request, env, ctx)) ?? notFound(request, prefix);
 		},
 	} satisfies ExportedHandler<StateroomEnv>;
-	return { route, worker };
+	return {
+		route,
+		worker,
+		room: (env, service, roomId) => roomHandle(catalog, bindings, env, service, roomId),
+	};
 }
 
 function hostRefusal(request: Request, env: HostCheckEnv): Response | undefined {
