@@ -113,6 +113,31 @@ describe("Stateroom mounted in a Hono app", () => {
 	});
 });
 
+describe("rooms reached over HTTP in the mounted app", () => {
+	it("serves a room's HTTP handler under the prefix, which posts into the room", async () => {
+		const room = uniqueRoom();
+		const reader = await connect(`/rooms/s/news/ws/${room}`);
+		const posted = await get(`/rooms/s/news/rooms/${room}/headlines`, { method: "POST", body: "rain" });
+		expect(await posted.text()).toBe("1 headlines");
+		expect(await reader.next()).toBe("headline: rain");
+		// Without the prefix the path is the app's, which has no such route.
+		expect((await get(`/s/news/rooms/${room}/headlines`)).status).toBe(404);
+		reader.close();
+	});
+
+	it("lets the Hono app's own routes reach rooms by service and id: a webhook, and a page that asks the room", async () => {
+		const room = uniqueRoom();
+		const reader = await connect(`/rooms/s/news/ws/${room}`);
+		expect(await (await get(`/hooks/news/${room}`, { method: "POST", body: "sun" })).text()).toBe("posted");
+		expect(await reader.next()).toBe("breaking: sun");
+		await get(`/rooms/s/news/rooms/${room}/headlines`, { method: "POST", body: "wind" });
+		expect(await reader.next()).toBe("headline: wind");
+		// The handle finds the room in GAME_ROOMS, the app's own binding name.
+		expect(await (await get(`/news/${room}`)).json()).toEqual(["wind"]);
+		reader.close();
+	});
+});
+
 describe("stateroom.route", () => {
 	const route = async (path: string, init?: RequestInit) => {
 		const ctx = createExecutionContext();

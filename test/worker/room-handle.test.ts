@@ -63,13 +63,13 @@ describe("stateroom.room(env, service, roomId)", () => {
 	});
 
 	it("answers 404 from a service without a handler, and refuses an unknown service or an invalid room id", async () => {
-		const response = await stateroom.room(env, "counter", "lobby").fetch("/");
+		const response = await stateroom.room(env, "test-platform", "lobby").fetch("/");
 		expect(response.status).toBe(404);
-		expect(await response.text()).toMatch(/Service "counter" has no HTTP handler/);
-		expect(() => stateroom.room(env, "nope" as "counter", "lobby")).toThrow(
-			/stateroom.room: no service named "nope". Registered services: .*counter/,
+		expect(await response.text()).toMatch(/Service "test-platform" has no HTTP handler/);
+		expect(() => stateroom.room(env, "nope" as "test-platform", "lobby")).toThrow(
+			/stateroom.room: no service named "nope". Registered services: .*test-platform/,
 		);
-		expect(() => stateroom.room(env, "counter", "")).toThrow(/stateroom.room: Invalid room id: it is empty/);
+		expect(() => stateroom.room(env, "test-platform", "")).toThrow(/stateroom.room: Invalid room id: it is empty/);
 	});
 
 	it("sends a typed service's messages through its codec, and types them by it", async () => {
