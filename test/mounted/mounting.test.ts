@@ -138,6 +138,31 @@ describe("rooms reached over HTTP in the mounted app", () => {
 	});
 });
 
+describe("the operator page under the prefix", () => {
+	// That the page then calls the admin API under the prefix is shown in Chromium (test/e2e/operator-page-mounted.test.ts).
+	it("is served at /rooms/admin/, and everything it loads resolves under the prefix", async () => {
+		const page = await get("/rooms/admin/");
+		expect(page.status).toBe(200);
+		const html = await page.text();
+		const references = [...html.matchAll(/(?:href|src)="([^"]+)"/g)].map((match) => match[1] ?? "");
+		expect(references).toEqual(["../demo.css", "admin.css", "admin.js"]);
+		for (const reference of references) {
+			const url = new URL(reference, `${BASE}/rooms/admin/`);
+			expect(url.pathname.startsWith("/rooms/"), reference).toBe(true);
+			expect((await get(url.pathname)).status, reference).toBe(200);
+		}
+	});
+
+	it("is only ever shown at a URL ending in admin/, where its relative URLs resolve", async () => {
+		const redirect = await get("/rooms/admin", { redirect: "manual" });
+		expect([redirect.status, redirect.headers.get("location")]).toEqual([302, "/rooms/admin/"]);
+		// Static assets do the same for a deployment that serves public/ at the root.
+		const assets = mounted.ASSETS as Fetcher;
+		const root = await assets.fetch(`${BASE}/admin`, { redirect: "manual" });
+		expect([root.status, new URL(root.headers.get("location") ?? "", BASE).pathname]).toEqual([307, "/admin/"]);
+	});
+});
+
 describe("stateroom.route", () => {
 	const route = async (path: string, init?: RequestInit) => {
 		const ctx = createExecutionContext();
