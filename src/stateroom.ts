@@ -73,8 +73,9 @@ export interface Stateroom<Registry extends ServiceRegistry = ServiceRegistry> {
 export interface StateroomOptions extends RouterOptions {
 	/**
 	 * A path before every Stateroom route: with "/rooms", rooms are at `/rooms/ws/:room` and
-	 * `/rooms/s/:service/ws/:room`, the health check at `/rooms/status`, the admin API at
-	 * `/rooms/admin/api/`. Default: none (the routes sit at the root).
+	 * `/rooms/s/:service/ws/:room`, their HTTP handlers at `/rooms/s/:service/rooms/:room/...`, the
+	 * health check at `/rooms/status`, the admin API at `/rooms/admin/api/`. Default: none (the
+	 * routes sit at the root).
 	 */
 	readonly prefix?: string;
 	/** The names of the Durable Object bindings. Default: `ROOMS` and `DIRECTORY`. */
@@ -134,6 +135,6 @@ function hostRefusal(request: Request, env: HostCheckEnv): Response | undefined 
 function notFound(request: Request, prefix: string): Response {
 	return new HttpError(
 		404,
-		`Not found: ${quoteForLog(new URL(request.url).pathname)}. Rooms are at ${prefix}/ws/:room and ${prefix}/s/:service/ws/:room; health at ${prefix}/status.`,
+		`Not found: ${quoteForLog(new URL(request.url).pathname)}. Rooms are at ${prefix}/ws/:room and ${prefix}/s/:service/ws/:room, their HTTP handlers at ${prefix}/s/:service/rooms/:room/...; health at ${prefix}/status.`,
 	).toResponse();
 }
