@@ -50,7 +50,7 @@ type CodecOut<Implementation> = Implementation extends { readonly messages: Mess
 
 /** The part of the Room Durable Object a handle calls (src/room/room.ts). */
 interface RoomPost {
-	post(address: RoomAddress, recipient: MessageRecipient, message: string | Uint8Array): Promise<void>;
+	post(recipient: MessageRecipient, message: string | Uint8Array): Promise<void>;
 }
 
 /** Where a path given to `fetch` is resolved: the room has no URL of its own. */
@@ -79,7 +79,7 @@ export function roomHandle<Out>(
 		const frame = MessagePayload.from(codec ? codec.encode(message as never) : (message as PayloadLike));
 		// The namespace is untyped (it serves whichever Room class the entry module exports).
 		const room = stub() as unknown as RoomPost;
-		await room.post(address, MessageRecipient.from(recipient), frame.value);
+		await room.post(MessageRecipient.from(recipient), frame.value);
 	};
 	return {
 		service,

@@ -106,9 +106,9 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 	 * A room handle's send (Worker code, see handle.ts): delivers a message to the room's clients
 	 * in turn with its events. A room that was never opened has no one to reach, and is not created.
 	 */
-	async post(address: RoomAddress, recipient: MessageRecipient, message: string | Uint8Array): Promise<void> {
+	async post(recipient: MessageRecipient, message: string | Uint8Array): Promise<void> {
 		if (this.#phase.kind === "cold" && (await this.#storage.loadRecord()) === undefined) return;
-		const runner = await this.#open(address);
+		const runner = await this.#open();
 		await runner.post(recipient, MessagePayload.from(message));
 	}
 
