@@ -266,11 +266,7 @@ export class EventRunner {
 			).toResponse();
 		}
 		const until = this.coolDown.until();
-		if (until !== null) {
-			return new HttpError(503, `The room is cooling down until ${isoTime(until)}; retry then.`, {
-				"retry-after": String(ceil((until - dateNow()) / 1000)),
-			}).toResponse();
-		}
+		if (until !== null) return coolingDownRefusal(until).toResponse();
 		return new HttpError(503, "The room was reset or deleted while the request waited; retry it.").toResponse();
 	}
 
@@ -280,24 +276,22 @@ export class EventRunner {
 	 */
 	post(recipient: MessageRecipient, payload: MessagePayload): Promise<void> {
 		return this.#schedule(async () => {
-			if (this.#stopped) return;
-			deliver(this.#announcedSockets(), recipient, payload);
+			// `deliver` does not throw (a closing socket is skipped): the step never rejects.
+			if (!this.#stopped) deliver(this.#announcedSockets(), recipient, payload);
 		});
 	}
 
-	/** Queues a step of the room: events and posts run one at a time, in the order they came. */
+	/**
+	 * Queues a step of the room: events and posts run one at a time, in the order they came.
+	 * `step` must never reject: a rejected link would silently stop every later event.
+	 */
 	#schedule(step: () => Promise<void>): Promise<void> {
 		const behind = this.#pending > 0;
 		this.#pending += 1;
-		// Never rejects: a rejected link would silently stop every later event.
 		const run = () =>
-			step()
-				.catch((error: unknown) =>
-					hostLog.error(`[stateroom] ${describeRoom(this.record)}: ${describeErrorForLog(error)}`),
-				)
-				.finally(() => {
-					this.#pending -= 1;
-				});
+			step().finally(() => {
+				this.#pending -= 1;
+			});
 		// Speed: an event that finds the room idle runs at once.
 		this.#queue = this.#queue.then(behind || this.coolDown.slowed ? () => this.pace().then(run) : run);
 		return this.#queue;
@@ -570,6 +564,17 @@ export class EventRunner {
 			`[stateroom] ${describeRoom(this.record)}: the ${describeEvent(event)} failed and ${outcome} (its messages and timer were discarded).\n${detail}`,
 		);
 	}
+}
+
+/** A request's refusal while the room cools down (see cool-down.ts): a 503 that says until when. */
+export function coolingDownRefusal(until: number): HttpError {
+	return new HttpError(
+		503,
+		`The room is cooling down until ${isoTime(until)}, after its events kept failing; retry then.`,
+		{
+			"retry-after": String(ceil((until - dateNow()) / 1000)),
+		},
+	);
 }
 
 /** How a request event ended: answered, or failed (why, in one line for the caller). */

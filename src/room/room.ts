@@ -21,7 +21,7 @@ import { deleteRoom, type RoomInternals, readDetails, readState, resetRoom } fro
 import { checkRoomSize, MessageGuard } from "./client-limits.ts";
 import { CoolDown } from "./cool-down.ts";
 import type { RoomDetails, RoomStateView } from "./details.ts";
-import { EventRunner } from "./event-runner.ts";
+import { coolingDownRefusal, EventRunner } from "./event-runner.ts";
 import { eventLimits } from "./limits.ts";
 import { RoomMonitor } from "./monitor.ts";
 import { readBoundedBody } from "./request-body.ts";
@@ -94,6 +94,9 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 				hostLog.error(`[stateroom] ${describeRoom(address)} could not start: ${describeErrorForLog(error)}`);
 				throw new HttpError(503, `The room's service failed to start: ${errorMessage(error)}`);
 			});
+			// Containment: a room cooling down takes no request until it ends (nor reads its body).
+			const coolingUntil = runner.coolingDownUntil();
+			if (coolingUntil !== null) throw coolingDownRefusal(coolingUntil);
 			const body = await readBoundedBody(request, this.#limits(runner).maxMessageBytes);
 			return await runner.request({ kind: "request", request: withoutAddress(request, body), path, identity });
 		} catch (error) {

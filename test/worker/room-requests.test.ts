@@ -100,6 +100,16 @@ describe("a room's HTTP handler", () => {
 		expect(await notes(room)).toEqual({ notes: [], clients: 0 });
 	});
 
+	it("counts handlers that miss the deadline toward a cool-down, during which requests are refused with 503", async () => {
+		const room = uniqueRoom();
+		// limits.failureStreak is 3: the third costly failure in a row starts the cool-down.
+		for (let attempt = 0; attempt < 3; attempt++) expect((await ask("test-board", room, "/slow")).status).toBe(500);
+		const refused = await ask("test-board", room, "/notes");
+		expect(refused.status).toBe(503);
+		expect(await refused.text()).toMatch(/The room is cooling down until .*; retry then/);
+		expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+	});
+
 	it("refuses a body over limits.maxMessageBytes with 413, declared or streamed, and the room never sees it", async () => {
 		const room = uniqueRoom();
 		const declared = await post(room, "/notes", "x".repeat(1025));
