@@ -3,7 +3,7 @@
  * clients messages and calls its HTTP handler. Runs in workerd against the worker suite's
  * deployment (test/worker/entry.ts); the mounted project shows the same from a Hono app.
  */
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { MessageRecipient } from "stateroom";
 import { describe, expect, expectTypeOf, it } from "vitest";
@@ -33,6 +33,16 @@ describe("stateroom.room(env, service, roomId)", () => {
 		expect(await first.quiet()).toEqual([]);
 		first.close();
 		second.close();
+	});
+
+	it("reaches the clients of a room that was evicted meanwhile", async () => {
+		const room = uniqueRoom();
+		const client = await connect(`/s/test-board/ws/${room}`);
+		await client.next();
+		await evictDurableObject(roomStub("test-board", room));
+		await stateroom.room(env, "test-board", room).broadcast("after the eviction");
+		expect(await client.next()).toBe("after the eviction");
+		client.close();
 	});
 
 	it("does not create a room that was never opened by sending to it", async () => {
