@@ -106,7 +106,7 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 	}
 
 	/**
-	 * A room handle's send (Worker code, see handle.ts): delivers a message to the room's clients
+	 * A room handle's send (Worker code, see room-handle.ts): delivers a message to the room's clients
 	 * in turn with its events. A room that was never opened has no one to reach, and is not created.
 	 */
 	async post(recipient: MessageRecipient, message: string | Uint8Array): Promise<void> {
