@@ -5,6 +5,7 @@
  */
 
 import type { MessageCodec } from "./api/messages.ts";
+import type { MessagePayload } from "./api/payload.ts";
 import type { ServiceClass } from "./api/service.ts";
 import type { EngineFactory } from "./engine.ts";
 import { isServiceName, SERVICE_NAME_RULE, type ServiceName } from "./naming.ts";
@@ -39,7 +40,11 @@ export interface ServiceRegistry {
  *   services: { counter: Counter, echo: Echo },
  * });
  */
-export function defineServices<Registry extends ServiceRegistry>(registry: Registry): Registry {
+export function defineServices<Registry extends ServiceRegistry>(
+	registry: Registry & {
+		readonly services: { readonly [Name in keyof Registry["services"]]: CodecCheck<Registry["services"][Name]> };
+	},
+): Registry {
 	for (const [name, definition] of Object.entries(registry.services)) {
 		if (!isServiceName(name)) throw new Error(`Service name "${name}" is not allowed: use ${SERVICE_NAME_RULE}.`);
 		checkImplementation(name, definition);
@@ -52,6 +57,29 @@ export function defineServices<Registry extends ServiceRegistry>(registry: Regis
 	}
 	return registry;
 }
+
+/**
+ * A type check of one definition: `unknown` (no constraint) unless its class takes typed messages
+ * (`Service<Env, In, Out>` with an `In` that frames are not) and has no codec to make them, which
+ * would hand it frames typed as something else. Then a sentence that says the fix, which the class
+ * is not, so the registration does not compile.
+ */
+type CodecCheck<Definition> =
+	NeedsCodec<
+		Definition extends { readonly implementation: infer Implementation } ? Implementation : Definition
+	> extends true
+		? "this class types its messages (Service<Env, In, Out>) but has no codec: add `static messages = jsonMessages<In, Out>()`"
+		: unknown;
+
+type NeedsCodec<Implementation> = Implementation extends { readonly messages: MessageCodec<unknown, never> }
+	? false
+	: Implementation extends abstract new () => infer Instance
+		? Instance extends { message?(client: never, message: infer In, ctx: never): unknown }
+			? [MessagePayload] extends [In]
+				? false
+				: true
+			: false
+		: false;
 
 /** One registered service, ready to run: its engine factory and its settings. */
 export interface CatalogEntry {

@@ -88,7 +88,7 @@ export function createStateroom<Registry extends ServiceRegistry>(
 ): Stateroom<Registry> {
 	const prefix = parsePrefix(options.prefix);
 	const bindings = resolveBindings(options.bindings);
-	const catalog = new ServiceCatalog(defineServices(registry));
+	const catalog = new ServiceCatalog(defineServices<ServiceRegistry>(registry));
 	deployCatalog(catalog);
 	deployBindings(bindings);
 	const router = createRouter(catalog, options, { prefix, bindings });

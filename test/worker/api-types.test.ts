@@ -118,6 +118,18 @@ describe("typed messages", () => {
 		expectTypeOf(Hook).toMatchTypeOf<ServiceClass>();
 		expectTypeOf(Chat.messages).toEqualTypeOf<MessageCodec<Command, ChatEvent>>();
 		expect(defineServices({ default: "chat", services: { chat: Chat, hook: Hook } }).services.chat).toBe(Chat);
+		class Uncoded implements Service<Record<string, unknown>, Command, ChatEvent> {
+			message(_client: ClientId, command: Command): void {
+				void command;
+			}
+		}
+		const register = () =>
+			// @ts-expect-error typed messages need a codec: without one, message() would get frames typed as Commands.
+			defineServices({ default: "uncoded", services: { uncoded: Uncoded } });
+		const configured = () =>
+			// @ts-expect-error the same in { implementation, ...settings }.
+			defineServices({ default: "uncoded", services: { uncoded: { implementation: Uncoded } } });
+		expect([typeof register, typeof configured]).toEqual(["function", "function"]);
 		class NotAResponse implements Service {
 			// @ts-expect-error request() answers with a Response.
 			request(): string {
