@@ -33,7 +33,7 @@ const SRC_LAYERS: readonly (readonly string[])[] = [
 	["directory/"],
 	["room/"],
 	["access/"],
-	["router.ts"],
+	["router.ts", "room-handle.ts"],
 	["admin/"],
 	["mount.ts"],
 	["stateroom.ts"],
