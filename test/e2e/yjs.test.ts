@@ -1,21 +1,24 @@
 /**
  * The Yjs service (stateroom/yjs) with real clients: Node `Y.Doc`s connected through
- * y-websocket's own `WebsocketProvider` (over the `ws` package), against the shared
- * `wrangler dev`. The providers are used as an editor would use them, with nothing but the URL
+ * y-websocket's own `WebsocketProvider` (over the `ws` package), against a `wrangler dev` of
+ * its own (one test kills it). The providers are used as an editor would use them, with nothing but the URL
  * pointing at Stateroom.
  */
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
-import type { DevServer } from "./dev-server.ts";
-import { sharedDevServer } from "./shared-server.ts";
+import { type DevServer, startDevServer } from "./dev-server.ts";
 
 let server: DevServer;
 const providers: WebsocketProvider[] = [];
 
 beforeAll(async () => {
-	server = await sharedDevServer();
+	server = await startDevServer();
+});
+
+afterAll(async () => {
+	await server?.stop();
 });
 
 afterEach(() => {
