@@ -30,6 +30,8 @@ export default defineConfig({
 				test: {
 					name: "worker",
 					include: ["test/worker/**/*.test.ts"],
+					// What the publishing tests upload (test/setup/publish-uploads.ts).
+					globalSetup: ["test/setup/publish-uploads.ts"],
 					// Type tests are checked by tsc as well as run: a wrong type fails `npm test`.
 					typecheck: {
 						enabled: true,

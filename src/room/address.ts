@@ -10,9 +10,13 @@ import type { RoomAddress } from "../naming.ts";
 const SERVICE_HEADER = "x-stateroom-service";
 const ROOM_HEADER = "x-stateroom-room";
 const IDENTITY_HEADER = "x-stateroom-identity";
+const VERSION_HEADER = "x-stateroom-version";
 
-export function withAddress(request: Request, address: RoomAddress, identity?: Identity): Request {
+/** @param version the version of a published service the router found (see docs/publishing.md). */
+export function withAddress(request: Request, address: RoomAddress, identity?: Identity, version?: string): Request {
 	const headers = new Headers(request.headers);
+	if (version !== undefined) headers.set(VERSION_HEADER, version);
+	else headers.delete(VERSION_HEADER);
 	headers.set(SERVICE_HEADER, address.service);
 	headers.set(ROOM_HEADER, encodeURIComponent(address.roomId));
 	if (identity) headers.set(IDENTITY_HEADER, encodeURIComponent(jsonStringify(identity)));
@@ -29,6 +33,11 @@ export function readIdentity(request: Request): Identity | undefined {
 	const user = ownValue(parsed, "user") as string | undefined;
 	const claims = ownValue(parsed, "claims") as Identity["claims"] | undefined;
 	return { user: user ?? undefined, claims: claims ?? {} };
+}
+
+/** The version of a published service the router found, if the room's service is published. */
+export function readVersion(request: Request): string | undefined {
+	return request.headers.get(VERSION_HEADER) ?? undefined;
 }
 
 export function readAddress(request: Request): RoomAddress {

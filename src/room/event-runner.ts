@@ -192,6 +192,16 @@ export class EventRunner {
 		return this.record.service;
 	}
 
+	/** Whether events are queued or running. */
+	get busy(): boolean {
+		return this.#pending > 0;
+	}
+
+	/** Resolves once the events queued so far have been processed. */
+	settled(): Promise<void> {
+		return this.#queue;
+	}
+
 	get roomId(): string {
 		return this.record.roomId;
 	}

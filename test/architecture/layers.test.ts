@@ -30,6 +30,8 @@ const SRC_LAYERS: readonly (readonly string[])[] = [
 	["registry.ts"],
 	["bindings.ts"],
 	["directory/"],
+	// Published services: their catalog, the isolate a room runs one in, and the guest runtime.
+	["publish/"],
 	["room/"],
 	["access/"],
 	["router.ts"],
