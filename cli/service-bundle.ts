@@ -8,7 +8,7 @@ import { build } from "esbuild";
 /** Where the loaded Worker keeps the guest runtime, which the bundle imports as `stateroom`. */
 const RUNTIME_MODULE = "./stateroom.js";
 
-export async function bundleService(entry: string): Promise<Uint8Array> {
+export async function bundleService(entry: string): Promise<Uint8Array<ArrayBuffer>> {
 	const result = await build({
 		entryPoints: [entry],
 		bundle: true,
@@ -32,5 +32,5 @@ export async function bundleService(entry: string): Promise<Uint8Array> {
 	});
 	const [output] = result.outputFiles;
 	if (!output) throw new Error(`esbuild wrote nothing for ${entry}`);
-	return output.contents;
+	return new Uint8Array(output.contents);
 }
