@@ -8,7 +8,8 @@ async function refusal(response: Response): Promise<{ status: number; error: str
 	return { status: response.status, error: ((await response.json()) as { error: string }).error };
 }
 
-describe("publishing refuses", () => {
+// Each publish loads an isolate, which takes a while on a busy machine.
+describe("publishing refuses", { timeout: 20_000 }, () => {
 	it("an upload over the size limit, with 413 and the limit", async () => {
 		const service = uniqueService();
 		const body = new Uint8Array(MAX_UPLOAD_BYTES + 1);

@@ -13,7 +13,8 @@ async function expectAll(sockets: TestSocket[], message: string): Promise<void> 
 	for (const socket of sockets) expect(await socket.next()).toBe(message);
 }
 
-describe("a published WebAssembly module", () => {
+// Each publish loads an isolate, which takes a while on a busy machine.
+describe("a published WebAssembly module", { timeout: 20_000 }, () => {
 	for (const module of ["rust-counter", "c-counter", "as-counter"]) {
 		it(`${module}: answers as when bundled, and keeps its count through eviction`, async () => {
 			const service = uniqueService();
@@ -49,7 +50,8 @@ describe("a published WebAssembly module", () => {
 	});
 });
 
-describe("a published TypeScript service", () => {
+// Each publish loads an isolate, which takes a while on a busy machine.
+describe("a published TypeScript service", { timeout: 20_000 }, () => {
 	it("runs its bundle (its own modules included) and keeps its fields through eviction", async () => {
 		const service = uniqueService();
 		const published = await publish(service, "ts-counter");
