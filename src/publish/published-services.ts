@@ -99,6 +99,10 @@ export class PublishedServices extends DurableObject<unknown> implements Publish
 				);
 			}
 			entries[versionKey(record.service, record.version)] = { ...record, chunks };
+		} else {
+			// The same code again: a version is its code, so this one takes the new settings.
+			const stored = await this.#storage.get<{ chunks: number }>(versionKey(record.service, record.version));
+			entries[versionKey(record.service, record.version)] = { ...record, chunks: stored?.chunks ?? 1 };
 		}
 		const versions = [record.version, ...(current?.versions ?? []).filter((version) => version !== record.version)];
 		entries[serviceKey(record.service)] = { active: record.version, versions } satisfies ServiceRecord;

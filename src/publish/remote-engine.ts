@@ -103,7 +103,8 @@ class PublishedEngine implements Engine {
 		try {
 			await this.#facet().create(this.#config, stored);
 		} catch (error) {
-			throw remoteError(error, "the published service could not start");
+			// As it is: a close reason keeps only 123 bytes, and the guest's own words say what is wrong.
+			throw new Error(error instanceof Error ? error.message : String(error));
 		}
 		this.#ahead = false;
 	}

@@ -50,12 +50,14 @@ export function publishedService(tenant: Record<string, unknown>) {
 
 	class ServiceFacet extends DurableObject implements FacetApi {
 		#engine: Engine | undefined;
-		#factory: EngineFactory | undefined;
+		/** The factory for the limits it was made with (republished settings bring new ones). */
+		#factory: { readonly limits: string; readonly factory: EngineFactory } | undefined;
 
 		async create(config: FacetConfig, stored: ReadonlyMap<string, unknown>): Promise<void> {
 			this.#engine = undefined;
-			this.#factory ??= factoryFor(config);
-			this.#engine = await this.#factory.create(config.room, stored);
+			const limits = JSON.stringify(config.limits);
+			if (this.#factory?.limits !== limits) this.#factory = { limits, factory: factoryFor(config) };
+			this.#engine = await this.#factory.factory.create(config.room, stored);
 		}
 
 		async run(event: WireEvent, view: WireView, share: number): Promise<WireOutcome> {
