@@ -7,7 +7,19 @@ import { readFileSync } from "node:fs";
 import type { TestProject } from "vitest/node";
 import { bundleService } from "../../cli/service-bundle.ts";
 
-const WASM = ["rust-counter", "rust-echo", "c-counter", "c-echo", "as-counter", "as-echo", "rust-whoami"];
+const WASM = [
+	"rust-counter",
+	"rust-echo",
+	"rust-clock",
+	"rust-randomness",
+	"rust-binary-echo",
+	"c-counter",
+	"c-echo",
+	"as-counter",
+	"as-echo",
+	"as-clock",
+	"rust-whoami",
+];
 const FIXTURES = ["unmetered", "forged"];
 const SERVICES = ["counter", "counter-v2", "patcher", "fetcher", "no-class"];
 
