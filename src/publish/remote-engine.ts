@@ -144,7 +144,9 @@ class PublishedEngine implements Engine {
 
 	async rollback(): Promise<void> {
 		this.#writes = undefined;
-		if (this.#ahead) {
+		// A WebAssembly engine with dirty-page tracking keeps no copy of its memory: it rolls back
+		// from storage, which only the room can read.
+		if (this.#ahead || this.#config.language === "wasm") {
 			await this.start(await this.#stored());
 			return;
 		}

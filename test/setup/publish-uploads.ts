@@ -19,6 +19,7 @@ const WASM = [
 	"as-echo",
 	"as-clock",
 	"rust-whoami",
+	"rust-cpu-hog",
 ];
 const FIXTURES = ["unmetered", "forged"];
 const SERVICES = ["counter", "counter-v2", "patcher", "fetcher", "no-class"];

@@ -50,6 +50,23 @@ describe("versions of a published service", { timeout: 20_000 }, () => {
 		expect(unknown.status).toBe(404);
 	});
 
+	it("moves a room with clients connected to a new version once a client connects", async () => {
+		const service = uniqueService();
+		await publish(service, "ts-counter");
+		const room = uniqueRoom();
+		const a = await connect(`/s/${service}/ws/${room}`);
+		a.send("increment");
+		expect(await a.next()).toBe("new value: 1");
+		await publish(service, "ts-counter-v2");
+		// Until a client connects, the running room keeps the version it started with.
+		a.send("increment");
+		expect(await a.next()).toBe("new value: 2");
+		const b = await connect(`/s/${service}/ws/${room}`);
+		a.send("increment");
+		expect(await a.next()).toBe("v2 value: 12");
+		expect(await b.next()).toBe("v2 value: 12");
+	});
+
 	it("republishing a kept version makes it active again without storing it twice", async () => {
 		const service = uniqueService();
 		await publish(service, "ts-counter");
