@@ -48,7 +48,12 @@ export function gateKey(request: AdminRequest, base: string): void {
 	const what = describeScope(principal.scope);
 	if (area === "published" && service === undefined && request.method === "GET") return;
 	if (area !== undefined && service !== undefined) {
-		const name = decodeURIComponent(service);
+		let name: string;
+		try {
+			name = decodeURIComponent(service);
+		} catch {
+			throw new HttpError(400, "The service name in the path is not valid percent-encoding.");
+		}
 		const reads = area === "services" && request.method === "GET" && (rest === undefined || rest.startsWith("/rooms"));
 		if ((area === "published" || reads) && covers(principal.scope, name)) return;
 		if (area === "published" || reads) {

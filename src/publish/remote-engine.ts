@@ -35,6 +35,11 @@ import type { PublishedVersion } from "./versions.ts";
 const MAX_KEY_BYTES = 512;
 /** Writes per event: a bound on what one event can ask storage to do. */
 const MAX_WRITES = 10_000;
+/**
+ * Messages, closes and connection states per event: the output bound counts bytes, and a flood
+ * of empty messages would cost the host a delivery each.
+ */
+const MAX_EFFECTS = 10_000;
 
 /** What a room needs to run a published service: where its code is and where its facet lives. */
 export interface PublishedHost {
@@ -196,6 +201,11 @@ function wireEvent(event: ServiceEvent): WireEvent {
 function applyEffects(wire: WireEffects, effects: Effects): void {
 	if (!isObject(wire) || !Array.isArray(wire.messages) || !Array.isArray(wire.closes) || !Array.isArray(wire.states)) {
 		throw new TypeError("the published service returned effects the host cannot read");
+	}
+	if (wire.messages.length + wire.closes.length + wire.states.length > MAX_EFFECTS) {
+		throw new RangeError(
+			`the published service sent more than ${MAX_EFFECTS} messages, closes and states in one event`,
+		);
 	}
 	for (const entry of wire.messages) {
 		if (!Array.isArray(entry)) throw new TypeError("the published service returned a message the host cannot read");
