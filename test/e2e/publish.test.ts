@@ -36,7 +36,7 @@ async function incrementOnce(service: string, room: string): Promise<string> {
 }
 
 describe("stateroom publish against wrangler dev", () => {
-	it("serves a TypeScript service and a WebAssembly module at once, and both survive a restart", async () => {
+	it("serves a TypeScript service and a WebAssembly module at once, and both survive a restart and a kill", async () => {
 		const ts = name("e2e-ts");
 		const wasm = name("e2e-wasm");
 		const published = await cli(["publish", "test/fixtures/published/counter.ts", "--service", ts]);
@@ -51,6 +51,11 @@ describe("stateroom publish against wrangler dev", () => {
 		await server.restart();
 		expect(await incrementOnce(ts, "lobby")).toBe("new value: 2");
 		expect(await incrementOnce(wasm, "lobby")).toBe("new value: 2");
+		// A hard kill (SIGKILL) loses nothing whose reply was sent either.
+		await server.kill();
+		await server.restart();
+		expect(await incrementOnce(ts, "lobby")).toBe("new value: 3");
+		expect(await incrementOnce(wasm, "lobby")).toBe("new value: 3");
 		const listed = await cli(["versions", "--json"]);
 		const services = (JSON.parse(listed.stdout) as { services: { service: string }[] }).services.map((s) => s.service);
 		expect(services).toEqual(expect.arrayContaining([ts, wasm]));
