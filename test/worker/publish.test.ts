@@ -6,7 +6,7 @@
 import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { mintJoinToken } from "../../src/access/token.ts";
-import { publish, testEnv, uniqueService } from "./publishing.ts";
+import { adminCall, publish, testEnv, uniqueService } from "./publishing.ts";
 import { connect, roomStub, type TestSocket, uniqueRoom, upgrade } from "./socket.ts";
 
 async function expectAll(sockets: TestSocket[], message: string): Promise<void> {
@@ -69,6 +69,17 @@ describe("a published TypeScript service", { timeout: 20_000 }, () => {
 		const b = await connect(`/s/${service}/ws/${room}`);
 		b.send("increment");
 		await expectAll([a, b], "new value: 4");
+		// The admin API reads it as it reads a bundled room: details, stored state, the service's version.
+		const details = (await (await adminCall(`/services/${service}/rooms/${room}`)).json()) as {
+			room: { language: string; module: string; clients: number };
+		};
+		expect(details.room).toMatchObject({ language: "typescript", module: published.version, clients: 2 });
+		const state = (await (await adminCall(`/services/${service}/rooms/${room}/state`)).json()) as {
+			stored: { state: { value: number } };
+		};
+		expect(state.stored.state.value).toBe(4);
+		const description = (await (await adminCall(`/services/${service}`)).json()) as { version: string };
+		expect(description.version).toBe(published.version);
 	});
 
 	it("sees none of the host's bindings or secrets in ctx.env", async () => {
