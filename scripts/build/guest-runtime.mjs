@@ -1,5 +1,5 @@
 /**
- * Bundles the guest runtime (src/publish/guest/runtime.ts: the library's engines as they run
+ * Bundles the guest runtime (src/guest/runtime.ts: the library's engines as they run
  * inside a published service's isolate) into one ES module, written as text to
  * build/publish/guest-runtime.txt, which the host imports and hands to the Worker Loader with
  * every published service (src/publish/loader.ts). The two WebAssembly modules the engines
@@ -18,7 +18,7 @@ const WASM_IMPORTS = { "meter-key.wasm": "./meter-key.wasm", "signature-probe.wa
 
 export async function build({ root, module, log }) {
 	const result = await esbuild({
-		entryPoints: [join(root, "src/publish/guest/runtime.ts")],
+		entryPoints: [join(root, "src/guest/runtime.ts")],
 		bundle: true,
 		format: "esm",
 		platform: "neutral",

@@ -1,6 +1,6 @@
 /**
  * What the host (a `Room`) and a published service's isolate say to each other over RPC. The
- * service's isolate runs the guest runtime (guest/runtime.ts) next to the tenant's code; the host
+ * service's isolate runs the guest runtime (src/guest/runtime.ts) next to the tenant's code; the host
  * hands it one event at a time and gets back the event's effects and state writes, which it
  * checks and bounds before anything reaches a client or storage (remote-engine.ts).
  *
@@ -81,7 +81,7 @@ export interface GuestDescription {
 	readonly build: string | null;
 }
 
-/** The facet's RPC methods (guest/runtime.ts). */
+/** The facet's RPC methods (src/guest/runtime.ts). */
 export interface FacetApi {
 	create(config: FacetConfig, stored: ReadonlyMap<string, unknown>): Promise<void>;
 	run(event: WireEvent, view: WireView, share: number): Promise<WireOutcome>;

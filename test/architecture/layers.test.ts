@@ -33,6 +33,8 @@ const SRC_LAYERS: readonly (readonly string[])[] = [
 	// Published services: their catalog, the isolate a room runs one in, and the guest runtime.
 	["publish/"],
 	["room/"],
+	// The guest runtime: the engines and the room's own checks, as they run in a published service's isolate.
+	["guest/"],
 	["access/"],
 	["router.ts"],
 	["admin/"],

@@ -82,6 +82,16 @@ describe("a published TypeScript service", { timeout: 20_000 }, () => {
 		expect(description.version).toBe(published.version);
 	});
 
+	it("closes clients as a bundled service does: a bad code throws at the call, a good one closes", async () => {
+		const service = uniqueService();
+		await publish(service, "ts-counter");
+		const a = await connect(`/s/${service}/ws/${uniqueRoom()}`);
+		a.send("close-badly");
+		expect(await a.next()).toMatch(/^refused: ctx.close: close code 1006 is not one a service may send/);
+		a.send("close");
+		expect(await a.closed).toEqual({ code: 4321, reason: "bye" });
+	});
+
 	it("sees none of the host's bindings or secrets in ctx.env", async () => {
 		const service = uniqueService();
 		await publish(service, "ts-counter");

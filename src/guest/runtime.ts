@@ -11,18 +11,14 @@
  * cannot reach this code, so its fuel and memory limits hold as in a bundled room.
  */
 // First: the engines' built-ins are taken before the tenant's module runs.
-import "../../intrinsics.ts";
+import "../intrinsics.ts";
 import { DurableObject, WorkerEntrypoint } from "cloudflare:workers";
-import type { ClientId } from "../../api/client-id.ts";
-import type { Identity } from "../../api/identity.ts";
-import { MessagePayload } from "../../api/payload.ts";
-import type { MessageRecipient } from "../../api/recipient.ts";
-import type { ConnectedClient, ServiceClass } from "../../api/service.ts";
-import type { Effects, Engine, EngineFactory, ServiceEvent } from "../../engine.ts";
-import { typescriptEngine } from "../../typescript/class-engine.ts";
-import { checkBuilt } from "../../wasm/abi.ts";
-import { checkMetered } from "../../wasm/metering.ts";
-import { wasmEngine } from "../../wasm/module-engine.ts";
+import type { ClientId } from "../api/client-id.ts";
+import type { Identity } from "../api/identity.ts";
+import { MessagePayload } from "../api/payload.ts";
+import type { MessageRecipient } from "../api/recipient.ts";
+import type { ConnectedClient, ServiceClass } from "../api/service.ts";
+import type { Effects, Engine, EngineFactory, ServiceEvent } from "../engine.ts";
 import type {
 	FacetApi,
 	FacetConfig,
@@ -33,10 +29,15 @@ import type {
 	WirePayload,
 	WireRecipient,
 	WireView,
-} from "../protocol.ts";
+} from "../publish/protocol.ts";
+import { checkClose, encodeConnectionState } from "../room/connection-changes.ts";
+import { typescriptEngine } from "../typescript/class-engine.ts";
+import { checkBuilt } from "../wasm/abi.ts";
+import { checkMetered } from "../wasm/metering.ts";
+import { wasmEngine } from "../wasm/module-engine.ts";
 
 // What a service imports from "stateroom": the service API, and nothing of the host.
-export * from "../../api/index.ts";
+export * from "../api/index.ts";
 
 type Implementation = ServiceClass | WebAssembly.Module;
 
@@ -156,7 +157,9 @@ class CollectedEffects implements Effects {
 	}
 
 	close(client: ClientId, code: number | undefined, reason: string | undefined): void {
-		if (!this.sealed) this.#closes.push([client, code, reason]);
+		// Checked here too, so that a bad code throws at the call, as in a bundled room.
+		const request = checkClose(code, reason);
+		if (!this.sealed) this.#closes.push([client, request.code, request.reason]);
 	}
 
 	connectionState(client: ClientId): unknown {
@@ -164,9 +167,11 @@ class CollectedEffects implements Effects {
 	}
 
 	setConnectionState(client: ClientId, state: unknown): void {
+		// Checked here too (plain JSON data, within its size), so that it throws at the call; and
+		// a copy as of now: later changes to the object are not the state this event set.
+		const json = encodeConnectionState(state);
 		if (this.sealed) return;
-		// A copy as of now: later changes to the object are not the state this event set.
-		this.#states.set(client, state === undefined ? undefined : structuredClone(state));
+		this.#states.set(client, json === undefined ? undefined : JSON.parse(json));
 	}
 
 	wire(): WireEffects {
