@@ -3,11 +3,11 @@
  * to the tenant's code (never in the host's). The host bundles this file at build time into one
  * ES module (scripts/build/guest-runtime.mjs), ships it as text, and loads it with each published
  * service as `stateroom.js`: the tenant's bundle imports `stateroom` from it, and the loaded
- * Worker's main module (loader.ts) hands the tenant's class or WebAssembly module to
+ * Worker's main module (src/publish/loader.ts) hands the tenant's class or WebAssembly module to
  * {@link publishedService}.
  *
  * Nothing here is trusted by the host: a TypeScript tenant shares this isolate and can change
- * any of it. The host checks and bounds every outcome (remote-engine.ts); a WebAssembly tenant
+ * any of it. The host checks and bounds every outcome (src/publish/remote-engine.ts); a WebAssembly tenant
  * cannot reach this code, so its fuel and memory limits hold as in a bundled room.
  */
 // First: the engines' built-ins are taken before the tenant's module runs.
