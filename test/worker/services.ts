@@ -1,5 +1,6 @@
 /** Test-only services, registered by test/worker/entry.ts. */
 import { ClientId, type MessagePayload, MessageRecipient, type Service, type ServiceContext } from "stateroom";
+import { yjs } from "stateroom/yjs";
 
 /** Answers a text message with its UTF-8 bytes as a binary frame, to the sender only. */
 class Bytes implements Service {
@@ -183,6 +184,14 @@ const accessServices = {
 	"test-private-b": { implementation: Roster, access: { token: "required", secretName: "TEST_OTHER_SECRET" } },
 	"test-nosecret": { implementation: Roster, access: { token: "required", secretName: "TEST_UNSET_SECRET" } },
 	"test-gated": Roster,
+} as const;
+
+/** Yjs rooms with a small document quota, with join tokens, and relaxed (test/worker/yjs.test.ts). */
+const yjsServices = {
+	"test-yjs-small": yjs({ maxDocumentBytes: 4096, limits: { maxMessageBytes: 8192 } }),
+	"test-yjs-private": yjs({ access: { token: "required" } }),
+	"test-yjs-relaxed": yjs({ durability: "relaxed" }),
+	"test-yjs-fast": yjs({ limits: { messagesPerSecond: Number.POSITIVE_INFINITY } }),
 } as const;
 
 /**
@@ -584,4 +593,5 @@ export const testServices = {
 	"test-ephemeral": Ephemeral,
 	"test-slow": Slow,
 	"test-init": InitCounter,
+	...yjsServices,
 };
