@@ -25,21 +25,20 @@ afterAll(async () => {
 	await browser?.close();
 });
 
-const publish = (file: string, service: string) =>
-	runMain(["publish", file, "--service", service, "--url", server.http, "--json"], {
+/** Publishes with the CLI; the version it published. */
+async function publish(file: string, service: string): Promise<string> {
+	const result = await runMain(["publish", file, "--service", service, "--url", server.http, "--json"], {
 		env: { STATEROOM_ADMIN_SECRET: SHARED_ADMIN_SECRET, STATEROOM_PUBLISH_KEY: undefined },
 	});
+	expect(result.code, result.output).toBe(0);
+	return (JSON.parse(result.stdout) as { published: { version: string } }).published.version;
+}
 
 describe("the operator page with published services", () => {
 	it("lists a published service's versions and runs an earlier one", async () => {
 		const service = `page-${crypto.randomUUID().slice(0, 8)}`;
-		const first = JSON.parse((await publish("test/fixtures/published/counter.ts", service)).stdout) as {
-			published: { version: string };
-		};
-		const second = JSON.parse((await publish("test/fixtures/published/counter-v2.ts", service)).stdout) as {
-			published: { version: string };
-		};
-		const [older, newer] = [first.published.version, second.published.version];
+		const older = await publish("test/fixtures/published/counter.ts", service);
+		const newer = await publish("test/fixtures/published/counter-v2.ts", service);
 
 		browser = await launchBrowser({ width: 1280, height: 1000 });
 		const page = await browser.context.newPage();
