@@ -19,6 +19,8 @@ const WASM_IMPORTS = { "meter-key.wasm": "./meter-key.wasm", "signature-probe.wa
 export async function build({ root, module, log }) {
 	const result = await esbuild({
 		entryPoints: [join(root, "src/guest/runtime.ts")],
+		// Paths in the bundle's comments are relative to the project: the same bytes from any checkout.
+		absWorkingDir: root,
 		bundle: true,
 		format: "esm",
 		platform: "neutral",
