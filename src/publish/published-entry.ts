@@ -41,6 +41,8 @@ export async function publishedEntry(
 		name: service,
 		version: record.version,
 		settings,
+		// A room handle sends a published service's clients raw frames: its codec is in its own isolate.
+		messages: undefined,
 		factory: publishedEngine({ ctx, loader, code }, record, settings),
 	};
 }

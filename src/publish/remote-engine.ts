@@ -62,6 +62,8 @@ export function publishedEngine(
 	};
 	return {
 		language: record.language,
+		// A room's HTTP handler is for bundled services: a request would cross to the isolate whole.
+		handlesRequests: false,
 		build: () => record.version,
 		inspect: (stored) => (record.language === "wasm" ? inspectStored(stored) : StoredState.read(stored).inspect()),
 		async create(room, stored, reload) {
@@ -189,6 +191,8 @@ function viewOf(event: ServiceEvent, effects: Effects, withStates: boolean): Wir
 }
 
 function wireEvent(event: ServiceEvent): WireEvent {
+	// The router sends no request to a published service (its factory handles none).
+	if (event.kind === "request") throw new Error("a published service answers no HTTP requests");
 	if (event.kind !== "message") return event;
 	const { payload } = event;
 	return { kind: "message", client: event.client, payload: payload.kind === "text" ? payload.value : payload.value };

@@ -42,6 +42,7 @@ export function wasmEngine(
 	};
 	return {
 		language: "wasm",
+		handlesRequests: false,
 		inspect: inspectStored,
 		build: () => readMeter(module)?.build ?? null,
 		async create(room, stored, reload) {
@@ -87,6 +88,7 @@ class WasmEngine implements Engine {
 	}
 
 	async run(event: ServiceEvent, effects: Effects, share?: BudgetShare): Promise<void> {
+		if (event.kind === "request") throw new Error("a WebAssembly service has no HTTP handler (ABI v1 has none)");
 		this.#guest.deliver(event, effects, share);
 	}
 

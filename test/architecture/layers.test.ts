@@ -37,7 +37,7 @@ const SRC_LAYERS: readonly (readonly string[])[] = [
 	// The guest runtime: the engines and the room's own checks, as they run in a published service's isolate.
 	["guest/"],
 	["access/"],
-	["router.ts"],
+	["router.ts", "room-handle.ts"],
 	["admin/"],
 	["mount.ts"],
 	["stateroom.ts"],
