@@ -41,7 +41,7 @@ export async function publishedEntry(
 		name: service,
 		version: record.version,
 		settings,
-		// A room handle sends a published service's clients raw frames: its codec is in its own isolate.
+		// Room handles are for bundled services: a published service's codec stays in its isolate.
 		messages: undefined,
 		factory: publishedEngine({ ctx, loader, code }, record, settings),
 	};
