@@ -141,7 +141,7 @@ class CollectedEffects implements Effects {
 
 	send(recipient: MessageRecipient, payload: MessagePayload): void {
 		if (this.sealed) return;
-		this.#messages.push([recipient, payload.kind === "text" ? payload.value : payload.value]);
+		this.#messages.push([recipient, payload.value]);
 	}
 
 	setTimer(ms: number): void {

@@ -194,8 +194,7 @@ function wireEvent(event: ServiceEvent): WireEvent {
 	// The router sends no request to a published service (its factory handles none).
 	if (event.kind === "request") throw new Error("a published service answers no HTTP requests");
 	if (event.kind !== "message") return event;
-	const { payload } = event;
-	return { kind: "message", client: event.client, payload: payload.kind === "text" ? payload.value : payload.value };
+	return { kind: "message", client: event.client, payload: event.payload.value };
 }
 
 /**
