@@ -8,6 +8,7 @@ import { type Command, runCommand } from "./command.ts";
 import { build } from "./commands/build.ts";
 import { deploy } from "./commands/deploy.ts";
 import { dev } from "./commands/dev.ts";
+import { init } from "./commands/init.ts";
 import { newCommand } from "./commands/new.ts";
 import { publish } from "./commands/publish.ts";
 import { publishKey } from "./commands/publish-key.ts";
@@ -20,6 +21,7 @@ import { CliError, usageError } from "./errors.ts";
 import { failure } from "./output.ts";
 
 export const COMMANDS: readonly Command[] = [
+	init,
 	dev,
 	serve,
 	build,

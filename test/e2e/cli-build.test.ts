@@ -29,7 +29,7 @@ describe("stateroom build", () => {
 		expect(stdout).toMatch(/\[stateroom\] {3}worker\.js +[\d.]+ KiB +gzip +[\d.]+ KiB/);
 		for (const module of modules) expect(stdout).toContain(module);
 		expect(stdout).toMatch(
-			/Worker size limit \(compressed\): 3 MiB on Workers Free, 10 MiB on Workers Paid; at [\d.]+ KiB this Worker is within both/,
+			/Worker size limit \(compressed\): 3 MiB on Workers Free, 10 MiB on Workers Paid; at [\d.]+ [KM]iB this Worker is within both/,
 		);
 	}, 300_000);
 });
