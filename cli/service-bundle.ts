@@ -3,12 +3,13 @@
  * `stateroom` left to the deployment (the guest runtime it loads next to the module, see
  * src/publish/loader.ts), so the service runs against the deployment's own service API.
  */
-import { build } from "esbuild";
 
 /** Where the loaded Worker keeps the guest runtime, which the bundle imports as `stateroom`. */
 const RUNTIME_MODULE = "./stateroom.js";
 
 export async function bundleService(entry: string): Promise<Uint8Array<ArrayBuffer>> {
+	// Imported when needed: only publishing a TypeScript service bundles (wrangler brings esbuild).
+	const { build } = await import("esbuild");
 	const result = await build({
 		entryPoints: [entry],
 		bundle: true,

@@ -13,6 +13,8 @@ import { ADMIN_OPTIONS, ADMIN_OPTIONS_HELP, adminClient, KEY_ENV } from "../admi
 import type { Command } from "../command.ts";
 import { CliError, usageError } from "../errors.ts";
 import { bytes, info, note } from "../output.ts";
+import { useProjectMeterKey } from "../processes.ts";
+import { findProject } from "../project.ts";
 import { bundleService } from "../service-bundle.ts";
 
 const SETTINGS_HEADER = "x-stateroom-settings";
@@ -95,6 +97,13 @@ async function uploadOf(file: string, noMeter: boolean): Promise<Uint8Array<Arra
 	if (extension === ".wasm") {
 		const raw = new Uint8Array(readFileSync(file));
 		if (noMeter) return raw;
+		// The project's own meter key, as `stateroom dev`, `build` and `serve` use it.
+		try {
+			useProjectMeterKey(findProject());
+		} catch {
+			// Outside a project: the meter's own default key.
+		}
+		// Imported when needed: the meter loads binaryen, which no other command needs.
 		const meter = await import("../../scripts/build/meter.mjs");
 		const metered = meter.meterInfo(raw) !== undefined;
 		try {
@@ -102,6 +111,12 @@ async function uploadOf(file: string, noMeter: boolean): Promise<Uint8Array<Arra
 			if (!metered) note(`${file} metered with this project's meter key`);
 			return bytesOut;
 		} catch (error) {
+			if (/cannot load the npm package "binaryen"/.test(error instanceof Error ? error.message : "")) {
+				throw new CliError(
+					'Publishing a WebAssembly module meters it first, with the npm package "binaryen", which this project does not have.',
+					"Run `npm install --save-dev binaryen`, then run the command again.",
+				);
+			}
 			throw new CliError(
 				`${file} could not be metered: ${error instanceof Error ? error.message : String(error)}`,
 				metered
