@@ -31,7 +31,8 @@ const say = (line) => process.stdout.write(`[package] ${line}\n`);
 const PROGRAMS = [
 	{ name: "cli", extends: "cli/tsconfig.json", include: ["cli/**/*.ts"], exclude: ["cli/build-demo.ts"] },
 	{ name: "client", extends: "client/tsconfig.json", include: ["client/**/*.ts"] },
-	{ name: "library", extends: "tsconfig.json", include: ["src/**/*.ts"] },
+	// The guest runtime (src/guest/) ships bundled, as build/publish/guest-runtime.txt.
+	{ name: "library", extends: "tsconfig.json", include: ["src/**/*.ts"], exclude: ["src/guest/**"] },
 ];
 
 /** Plain JavaScript modules the compiled code imports, copied as they are (with their declarations). */
