@@ -22,7 +22,7 @@ const WASM = [
 	"rust-cpu-hog",
 ];
 const FIXTURES = ["unmetered", "forged"];
-const SERVICES = ["counter", "counter-v2", "patcher", "fetcher", "no-class"];
+const SERVICES = ["counter", "counter-v2", "patcher", "fetcher", "no-class", "hangs"];
 
 export default async function setup(project: TestProject): Promise<void> {
 	const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");

@@ -52,6 +52,12 @@ describe("publishing refuses", { timeout: 20_000 }, () => {
 		expect(noClass.error).toMatch(/exports no service class/);
 	});
 
+	it("a module whose top level never settles (a top-level await on nothing)", async () => {
+		const { status, error } = await refusal(await publishRequest(uniqueService(), upload("ts-hangs")));
+		expect(status).toBe(400);
+		expect(error).toMatch(/^The JavaScript module was refused: [\s\S]*Top-level await in module is unsettled/);
+	});
+
 	it("bytes that are neither WebAssembly nor UTF-8, an empty body, a bad name, a bundled name", async () => {
 		const binary = await refusal(await publishRequest(uniqueService(), new Uint8Array([0xff, 0xfe, 0x00, 0x80])));
 		expect(binary).toMatchObject({ status: 400, error: expect.stringMatching(/neither a WebAssembly module/) });
