@@ -24,7 +24,14 @@ export default defineConfig({
 						wrangler: { configPath: "./wrangler.toml" },
 						// The join-token secrets of the access tests (test/worker/access.test.ts) and the
 						// admin API's secret (a Worker secret in production), so their tests can call them.
-						miniflare: { bindings: { ...TEST_SECRETS, STATEROOM_ADMIN_SECRET: "test-admin-secret" } },
+						miniflare: {
+							bindings: { ...TEST_SECRETS, STATEROOM_ADMIN_SECRET: "test-admin-secret" },
+							// The network an operator may grant a published service (test/worker/publish-isolation.test.ts).
+							serviceBindings: {
+								TEST_NETWORK: (request: Request) =>
+									new Response(`granted ${new URL(request.url).hostname}`, { status: 203 }),
+							},
+						},
 					}),
 				],
 				test: {

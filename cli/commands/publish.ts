@@ -18,6 +18,7 @@ import { findProject } from "../project.ts";
 import { bundleService } from "../service-bundle.ts";
 
 const SETTINGS_HEADER = "x-stateroom-settings";
+const OUTBOUND_HEADER = "x-stateroom-outbound";
 
 export const KEY_OPTION_HELP = `  --key <key>        A publish key (\`stateroom publish-key\`) instead of the admin secret
                      (default: ${KEY_ENV} from the environment)`;
@@ -40,6 +41,8 @@ Options:
   --service <name>       The name to publish under (${SERVICE_NAME_RULE}) (required)
   --settings <json|@file>  The service's settings, as in defineServices: limits, access,
                          durability, onModuleChange (e.g. '{"access":{"token":"required"}}')
+  --outbound <binding>   Grant the service the network through this service binding of the
+                         deployment's Worker (admin secret only; default: no network)
   --no-meter             Upload a .wasm module as it is (the deployment refuses it unmetered)
 ${KEY_OPTION_HELP}
 ${ADMIN_OPTIONS_HELP}
@@ -53,6 +56,7 @@ Examples:
 		service: { type: "string" },
 		settings: { type: "string" },
 		key: { type: "string" },
+		outbound: { type: "string" },
 		"no-meter": { type: "boolean" },
 	},
 	positionals: 1,
@@ -77,6 +81,7 @@ Examples:
 		const client = adminClient(values, "publish");
 		const headers: Record<string, string> = {};
 		if (settings !== undefined) headers[SETTINGS_HEADER] = encodeURIComponent(settings);
+		if (typeof values.outbound === "string") headers[OUTBOUND_HEADER] = values.outbound;
 		const result = await client.request<PublishResult>("PUT", `/published/${service}`, { body, headers });
 		if (values.json === true) {
 			process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -11,7 +11,7 @@ import { jsonParse, sha256, strictUtf8Decode } from "../intrinsics.ts";
 import { hostLog } from "../log.ts";
 import { isServiceName, SERVICE_NAME_RULE } from "../naming.ts";
 import { covers, describeScope } from "../publish/keys.ts";
-import { checkOf, isolateName, loaderIn, workerCode } from "../publish/loader.ts";
+import { checkOf, fetcherIn, isolateName, loaderIn, workerCode } from "../publish/loader.ts";
 import { catalogIn, forgetService } from "../publish/lookup.ts";
 import type { PublishedCatalog } from "../publish/published-services.ts";
 import {
@@ -30,6 +30,8 @@ import { operatorOf, type Principal } from "./auth.ts";
 
 /** The header a publish carries the service's settings in, as URI-encoded JSON. */
 export const SETTINGS_HEADER = "x-stateroom-settings";
+/** The header that grants a version the network, through the Worker's service binding it names. */
+export const OUTBOUND_HEADER = "x-stateroom-outbound";
 
 /** The request as the admin API's `before` handler leaves it: with who is calling. */
 export type AdminRequest = IRequest & { principal?: Principal };
@@ -89,16 +91,18 @@ export function addPublishRoutes(
 			const loader = loaderIn(env);
 			if (!loader) throw noLoader();
 			const settings = readSettings(request, service);
+			const grant = readOutbound(request, env);
 			const bytes = await readUpload(request as unknown as Request);
 			const language = languageOf(bytes);
 			const version = hex(await sha256(bytes));
-			const code = { service, version, language, bytes: bytes.buffer as ArrayBuffer };
+			const code = { service, version, language, bytes: bytes.buffer as ArrayBuffer, outbound: grant?.fetcher ?? null };
+			const outbound = grant?.name ?? null;
 			const resolved = resolveSettings(service, settings);
 			const limits = { ...resolved.limits, onModuleChange: resolved.onModuleChange };
 			let build: string | null;
 			try {
 				// The checks a room makes when it starts, made once in the service's own isolate.
-				const worker = loader.get(isolateName(service, version), () => workerCode(code));
+				const worker = loader.get(isolateName(service, version, outbound), () => workerCode(code));
 				({ build } = await checkOf(worker).describe(service, limits));
 			} catch (error) {
 				throw new HttpError(400, refusal(error, language, service));
@@ -111,6 +115,7 @@ export function addPublishRoutes(
 				bytes: bytes.byteLength,
 				build,
 				settings,
+				outbound,
 				publishedAt: new Date().toISOString(),
 				publishedBy:
 					principal?.kind === "key" ? `key:${principal.subject}` : `admin:${operatorOf(request as unknown as Request)}`,
@@ -220,6 +225,26 @@ function readSettings(request: AdminRequest, service: string): ServiceSettings {
 		}
 	}
 	return settings;
+}
+
+/**
+ * The network the operator grants the version: a service binding of this Worker, which then sees
+ * every request the service makes. Only the admin secret may grant it.
+ */
+function readOutbound(request: AdminRequest, env: unknown): { name: string; fetcher: Fetcher } | undefined {
+	const name = request.headers.get(OUTBOUND_HEADER);
+	if (name === null) return undefined;
+	if (request.principal?.kind !== "admin") {
+		throw new HttpError(403, "Only the admin secret may grant a published service the network.");
+	}
+	const fetcher = fetcherIn(env, name);
+	if (!fetcher) {
+		throw new HttpError(
+			400,
+			`This Worker has no service binding named "${name}" to grant as the service's network: add it to wrangler.toml ([[services]]), or publish without ${OUTBOUND_HEADER}.`,
+		);
+	}
+	return { name, fetcher };
 }
 
 /** The upload's bytes, refused with 413 past MAX_UPLOAD_BYTES (read no further than that). */

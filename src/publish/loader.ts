@@ -3,7 +3,8 @@
  * Loader: the guest runtime (built with the host, as text), the tenant's module, and a main
  * module that joins them. The tenant's isolate has no network (`globalOutbound: null`), no
  * binding of the host's (`env` is empty), and the platform's CPU limit per invocation where
- * the platform enforces it (local workerd does not).
+ * the platform enforces it (local workerd does not). The operator may grant a version the network
+ * through one of the Worker's service bindings (`outbound`), which then sees all its requests.
  */
 
 import runtime from "../../build/publish/guest-runtime.txt";
@@ -27,13 +28,15 @@ export interface LoaderEnv {
 	readonly LOADER?: WorkerLoader;
 }
 
-/** One version of a published service's code. */
+/** One version of a published service's code, and the network the operator granted it. */
 export interface GuestCode {
 	readonly service: string;
 	/** The SHA-256 of the uploaded bytes, in hex: which version this is. */
 	readonly version: string;
 	readonly language: ServiceLanguage;
 	readonly bytes: ArrayBuffer;
+	/** What its `fetch` and outgoing connections go through; `null`: they are refused. */
+	readonly outbound: Fetcher | null;
 }
 
 /** The loader, or `undefined` when the Worker binds none (publishing is then off). */
@@ -42,9 +45,20 @@ export function loaderIn(env: unknown): WorkerLoader | undefined {
 	return loader && typeof loader.get === "function" ? loader : undefined;
 }
 
-/** The isolate's name: one per service and version, so no two services ever share one. */
-export function isolateName(service: string, version: string): string {
-	return `${service}@${version}`;
+/**
+ * The isolate's name: one per service, version and network grant, so no two services ever share
+ * one, and a version republished with another grant gets a fresh isolate.
+ */
+export function isolateName(service: string, version: string, outbound: string | null): string {
+	return outbound === null ? `${service}@${version}` : `${service}@${version}+${outbound}`;
+}
+
+/** The binding named `name` in `env`, if it is one a Worker can fetch through (a service binding). */
+export function fetcherIn(env: unknown, name: string): Fetcher | undefined {
+	const value = typeof env === "object" && env !== null ? (env as Record<string, unknown>)[name] : undefined;
+	return typeof value === "object" && value !== null && typeof (value as Fetcher).fetch === "function"
+		? (value as Fetcher)
+		: undefined;
 }
 
 /** Loads (or finds loaded) a version's isolate; `code` is only read when it is not loaded yet. */
@@ -52,9 +66,10 @@ export function loadGuest(
 	loader: WorkerLoader,
 	service: string,
 	version: string,
+	outbound: string | null,
 	code: () => Promise<GuestCode>,
 ): WorkerStub {
-	return loader.get(isolateName(service, version), async () => workerCode(await code()));
+	return loader.get(isolateName(service, version, outbound), async () => workerCode(await code()));
 }
 
 /** The loaded Worker's publish-time check entrypoint. */
@@ -83,7 +98,7 @@ export function workerCode(code: GuestCode): WorkerLoaderWorkerCode {
 			...service,
 		},
 		env: {},
-		globalOutbound: null,
+		globalOutbound: code.outbound,
 		limits: { cpuMs: GUEST_CPU_MS },
 	};
 }

@@ -5,7 +5,7 @@
  */
 import type { CatalogEntry } from "../registry.ts";
 import { resolveSettings } from "../settings.ts";
-import { type GuestCode, loaderIn } from "./loader.ts";
+import { fetcherIn, type GuestCode, loaderIn } from "./loader.ts";
 import { activeVersion, catalogIn } from "./lookup.ts";
 import type { PublishedCatalog } from "./published-services.ts";
 import { publishedEngine } from "./remote-engine.ts";
@@ -36,7 +36,7 @@ export async function publishedEntry(
 			: await activeVersion(catalog, service);
 	if (!record) return undefined;
 	const settings = resolveSettings(service, record.settings);
-	const code = () => guestCode(catalog, record);
+	const code = () => guestCode(catalog, record, env);
 	return {
 		name: service,
 		version: record.version,
@@ -47,8 +47,10 @@ export async function publishedEntry(
 	};
 }
 
-async function guestCode(catalog: PublishedCatalog, record: PublishedVersion): Promise<GuestCode> {
+async function guestCode(catalog: PublishedCatalog, record: PublishedVersion, env: unknown): Promise<GuestCode> {
 	const bytes = await catalog.code(record.service, record.version);
 	if (!bytes) throw new Error(`version ${record.version.slice(0, 12)} of "${record.service}" has been deleted`);
-	return { service: record.service, version: record.version, language: record.language, bytes };
+	// A grant whose binding is gone (the Worker was redeployed without it) is no network at all.
+	const outbound = record.outbound === null ? null : (fetcherIn(env, record.outbound) ?? null);
+	return { service: record.service, version: record.version, language: record.language, bytes, outbound };
 }

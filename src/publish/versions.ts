@@ -27,6 +27,11 @@ export interface PublishedVersion {
 	readonly build: string | null;
 	/** The settings it was published with (the defaults fill in the rest). */
 	readonly settings: ServiceSettings;
+	/**
+	 * The binding of the deployment's Worker (a service binding) that the version's isolate reaches
+	 * the network through, granted by the operator; `null`: no network at all.
+	 */
+	readonly outbound: string | null;
 	/** ISO time. */
 	readonly publishedAt: string;
 	/** Who published it: "admin" (the admin secret, with the operator's name) or the publish key's subject. */

@@ -5,7 +5,8 @@
  * service has no network.
  */
 import { describe, expect, it } from "vitest";
-import { publish, uniqueService } from "./publishing.ts";
+import { mintPublishKey } from "../../src/publish/keys.ts";
+import { publish, publishRequest, testEnv, uniqueService, upload } from "./publishing.ts";
 import { connect, uniqueRoom } from "./socket.ts";
 
 // Each publish loads an isolate, which takes a while on a busy machine.
@@ -54,5 +55,30 @@ describe("a published service's isolate", { timeout: 20_000 }, () => {
 		const client = await connect(`/s/${service}/ws/${uniqueRoom()}`);
 		client.send("go");
 		expect(await client.next()).toMatch(/^refused: .*not permitted to access the internet/);
+	});
+
+	it("reaches the network only through a service binding the operator granted", async () => {
+		const service = uniqueService("fetcher");
+		await publish(service, "ts-fetcher", { outbound: "TEST_NETWORK" });
+		const client = await connect(`/s/${service}/ws/${uniqueRoom()}`);
+		client.send("go");
+		expect(await client.next()).toBe("fetched 203");
+		// The same code without the grant, under another name: its own isolate, no network.
+		const other = uniqueService("fetcher");
+		await publish(other, "ts-fetcher");
+		const refused = await connect(`/s/${other}/ws/${uniqueRoom()}`);
+		refused.send("go");
+		expect(await refused.next()).toMatch(/^refused: /);
+		// Only the admin secret grants it, and only a binding the Worker has.
+		const key = await mintPublishKey(testEnv.STATEROOM_ADMIN_SECRET, {
+			scope: { service: other },
+			subject: "tenant",
+			ttlSeconds: 60,
+		});
+		const byKey = await publishRequest(other, upload("ts-fetcher"), { token: key, outbound: "TEST_NETWORK" });
+		expect(byKey.status).toBe(403);
+		const missing = await publishRequest(other, upload("ts-fetcher"), { outbound: "NO_SUCH_BINDING" });
+		expect(missing.status).toBe(400);
+		expect(((await missing.json()) as { error: string }).error).toMatch(/no service binding named "NO_SUCH_BINDING"/);
 	});
 });

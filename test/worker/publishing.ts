@@ -22,6 +22,8 @@ export function uniqueService(prefix = "pub"): string {
 
 export interface PublishOptions {
 	readonly settings?: unknown;
+	/** A service binding of the Worker to grant as the service's network. */
+	readonly outbound?: string;
 	/** The bearer token: the admin secret unless given. */
 	readonly token?: string;
 }
@@ -30,6 +32,7 @@ export function publishRequest(service: string, body: Uint8Array, options: Publi
 	const headers: Record<string, string> = { authorization: `Bearer ${options.token ?? ADMIN_SECRET}` };
 	if (options.settings !== undefined)
 		headers["x-stateroom-settings"] = encodeURIComponent(JSON.stringify(options.settings));
+	if (options.outbound !== undefined) headers["x-stateroom-outbound"] = options.outbound;
 	return exports.default.fetch(`${BASE}/admin/api/published/${service}`, { method: "PUT", headers, body });
 }
 
