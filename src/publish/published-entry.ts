@@ -51,6 +51,6 @@ async function guestCode(catalog: PublishedCatalog, record: PublishedVersion, en
 	const bytes = await catalog.code(record.service, record.version);
 	if (!bytes) throw new Error(`version ${record.version.slice(0, 12)} of "${record.service}" has been deleted`);
 	// A grant whose binding is gone (the Worker was redeployed without it) is no network at all.
-	const outbound = record.outbound === null ? null : (fetcherIn(env, record.outbound) ?? null);
+	const outbound = record.outbound ? (fetcherIn(env, record.outbound) ?? null) : null;
 	return { service: record.service, version: record.version, language: record.language, bytes, outbound };
 }

@@ -57,7 +57,7 @@ export function publishedEngine(
 ): EngineFactory {
 	const limits = { ...settings.limits, onModuleChange: settings.onModuleChange };
 	const facet = (): FacetApi => {
-		const worker = loadGuest(host.loader, record.service, record.version, record.outbound, host.code);
+		const worker = loadGuest(host.loader, record.service, record.version, record.outbound ?? null, host.code);
 		return host.ctx.facets.get(FACET_NAME, () => ({ class: facetClassOf(worker) })) as unknown as FacetApi;
 	};
 	return {
