@@ -67,6 +67,22 @@ describe("versions of a published service", { timeout: 20_000 }, () => {
 		expect(await b.next()).toBe("v2 value: 12");
 	});
 
+	it("an operator's reset starts a published room afresh, its service too", async () => {
+		const service = uniqueService();
+		await publish(service, "rust-counter");
+		const room = uniqueRoom();
+		const a = await connect(`/s/${service}/ws/${room}`);
+		a.send("increment");
+		a.send("increment");
+		expect([await a.next(), await a.next()]).toEqual(["new value: 1", "new value: 2"]);
+		const reset = await adminCall(`/services/${service}/rooms/${room}/reset`, { method: "POST" });
+		expect(reset.status).toBe(200);
+		expect((await a.closed).code).toBe(4010);
+		const b = await connect(`/s/${service}/ws/${room}`);
+		b.send("increment");
+		expect(await b.next()).toBe("new value: 1");
+	});
+
 	it("republishing a kept version makes it active again without storing it twice", async () => {
 		const service = uniqueService();
 		await publish(service, "ts-counter");
