@@ -54,11 +54,12 @@ export function publishedService(tenant: Record<string, unknown>) {
 		/** The factory for the limits it was made with (republished settings bring new ones). */
 		#factory: { readonly limits: string; readonly factory: EngineFactory } | undefined;
 
-		async create(config: FacetConfig, stored: ReadonlyMap<string, unknown>): Promise<void> {
+		async create(config: FacetConfig, stored: ReadonlyMap<string, unknown>): Promise<{ restarted: boolean }> {
 			this.#engine = undefined;
 			const limits = JSON.stringify(config.limits);
 			if (this.#factory?.limits !== limits) this.#factory = { limits, factory: factoryFor(config) };
 			this.#engine = await this.#factory.factory.create(config.room, stored);
+			return { restarted: this.#engine.restarted === true };
 		}
 
 		async run(event: WireEvent, view: WireView, share: number): Promise<WireOutcome> {

@@ -83,7 +83,8 @@ export interface GuestDescription {
 
 /** The facet's RPC methods (src/guest/runtime.ts). */
 export interface FacetApi {
-	create(config: FacetConfig, stored: ReadonlyMap<string, unknown>): Promise<void>;
+	/** Starts the room's engine; says whether it started afresh (see `Engine.restarted`). */
+	create(config: FacetConfig, stored: ReadonlyMap<string, unknown>): Promise<{ readonly restarted: boolean }>;
 	run(event: WireEvent, view: WireView, share: number): Promise<WireOutcome>;
 	rollback(): Promise<void>;
 }

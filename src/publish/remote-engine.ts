@@ -85,6 +85,8 @@ export function stopFacet(ctx: DurableObjectState, reason: string): void {
 }
 
 class PublishedEngine implements Engine {
+	/** Whether its facet's engine started afresh (another build's state, reset): set by `start`. */
+	restarted = false;
 	readonly #facet: () => FacetApi;
 	readonly #config: FacetConfig;
 	readonly #reload: (() => Promise<ReadonlyMap<string, unknown>>) | undefined;
@@ -116,7 +118,8 @@ class PublishedEngine implements Engine {
 
 	async start(stored: ReadonlyMap<string, unknown>): Promise<void> {
 		try {
-			await this.#api.create(this.#config, stored);
+			const started = await this.#api.create(this.#config, stored);
+			this.restarted = isObject(started) && started.restarted === true;
 		} catch (error) {
 			this.#stub = undefined;
 			// As it is: a close reason keeps only 123 bytes, and the guest's own words say what is wrong.

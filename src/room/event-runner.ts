@@ -335,9 +335,9 @@ export class EventRunner {
 		this.#stopped = true;
 	}
 
-	/** Delivers `init` if this room has never run it. */
+	/** Delivers `init` if this room has never run it, or its service started afresh (see `Engine.restarted`). */
 	initialize(): Promise<void> {
-		return this.record.initialized ? Promise.resolve() : this.enqueue({ kind: "init" });
+		return this.record.initialized && !this.#engine?.restarted ? Promise.resolve() : this.enqueue({ kind: "init" });
 	}
 
 	/** Containment: counts a timer event that died with the object's last incarnation. */
