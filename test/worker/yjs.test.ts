@@ -10,7 +10,8 @@ import * as encoding from "lib0/encoding";
 import { describe, expect, it } from "vitest";
 import * as sync from "y-protocols/sync";
 import { mintJoinToken } from "../../src/access/index.ts";
-import { answerBudgetBytes, REFILL_MS } from "../../src/yjs/answer-budget.ts";
+import { ClientId } from "../../src/api/client-id.ts";
+import { AnswerBudget, answerBudgetBytes, REFILL_MS } from "../../src/yjs/answer-budget.ts";
 import { YjsCloseCode, yjs } from "../../src/yjs/index.ts";
 import { adminJson } from "./admin-client.ts";
 import { connect, roomStub, uniqueRoom } from "./socket.ts";
@@ -183,6 +184,22 @@ describe("yjs service", () => {
 		}
 		a.doc.getText("t").insert(0, "y");
 		await b.until(() => textOf(b) === `y${"x".repeat(3000)}`);
+	});
+
+	it("refills a connection's answer budget over a minute, up to its capacity, apart from every other connection's", () => {
+		const budget = new AnswerBudget(1000);
+		const [a, b] = [ClientId.of(1), ClientId.of(2)];
+		expect(budget.take(a, 600, 0)).toBe(true);
+		// Refused answers take nothing: 400 bytes are still there.
+		expect(budget.take(a, 600, 0)).toBe(false);
+		expect(budget.take(a, 400, 0)).toBe(true);
+		expect(budget.take(b, 1000, 0)).toBe(true);
+		expect(budget.take(a, 500, REFILL_MS / 2)).toBe(true);
+		expect(budget.take(a, 1, REFILL_MS / 2)).toBe(false);
+		expect(budget.take(a, 1000, 10 * REFILL_MS)).toBe(true);
+		expect(budget.take(a, 1, 10 * REFILL_MS)).toBe(false);
+		budget.forget(b);
+		expect(budget.take(b, 1000, REFILL_MS / 2)).toBe(true);
 	});
 
 	it("closes a client whose frame is over limits.maxMessageBytes with 1009, before the service sees it", async () => {
