@@ -19,6 +19,8 @@ interface Provider {
 	readonly doc: Y.Doc;
 	readonly synced: boolean;
 	readonly awareness: WebsocketProvider["awareness"];
+	/** The connection now open (a reconnection replaces it). */
+	readonly ws: globalThis.WebSocket | null;
 	destroy(): void;
 }
 
@@ -45,17 +47,15 @@ const NodeWebSocket = WebSocket as unknown as typeof globalThis.WebSocket;
 async function join(
 	room: string,
 	client: "y-websocket" | "y-partyserver" = "y-websocket",
+	resyncInterval = -1,
 ): Promise<{ doc: Y.Doc; provider: Provider; text: Y.Text }> {
 	const doc = new Y.Doc();
+	const options = { WebSocketPolyfill: NodeWebSocket, disableBc: true, resyncInterval };
 	const provider =
 		client === "y-websocket"
-			? new WebsocketProvider(`${server.ws}/s/yjs/ws`, room, doc, { WebSocketPolyfill: NodeWebSocket, disableBc: true })
+			? new WebsocketProvider(`${server.ws}/s/yjs/ws`, room, doc, options)
 			: // As docs/yjs.md says: the host, and the whole path as the prefix.
-				new YProvider(new URL(server.ws).host, room, doc, {
-					prefix: `/s/yjs/ws/${room}`,
-					WebSocketPolyfill: NodeWebSocket,
-					disableBc: true,
-				});
+				new YProvider(new URL(server.ws).host, room, doc, { ...options, prefix: `/s/yjs/ws/${room}` });
 	providers.push(provider);
 	await until(() => provider.synced, `${room} to sync`);
 	return { doc, provider, text: doc.getText("t") };
@@ -154,5 +154,32 @@ describe("the yjs service with y-partyserver's YProvider", () => {
 		const late = await join(room, "y-partyserver");
 		expect(late.text.toString()).toBe(expected);
 		expect(late.doc.getMap("meta").get("title")).toBe("shared");
+	});
+});
+
+describe("the yjs service with providers that resync", () => {
+	it("answers every resync of a YProvider and a WebsocketProvider on one connection each, and they keep converging", {
+		timeout: 60_000,
+	}, async () => {
+		const room = roomName();
+		const writer = await join(room);
+		writer.text.insert(0, "z".repeat(100_000));
+		writer.text.delete(10, 50_000);
+		const resyncing = [await join(room, "y-websocket", 20), await join(room, "y-partyserver", 20)];
+		const RESYNCS = 50;
+		for (const { provider, text } of resyncing) {
+			await until(() => text.length === 50_000, "the resyncing provider to have the document");
+			const socket = provider.ws;
+			if (socket === null) throw new Error("the provider has no connection");
+			let answers = 0;
+			socket.addEventListener("message", (event) => {
+				const frame = new Uint8Array(event.data as ArrayBuffer);
+				if (frame[0] === 0 && frame[1] === 1) answers += 1;
+			});
+			await until(() => answers >= RESYNCS, `${RESYNCS} answers to the provider's resyncs`);
+			expect(provider.ws).toBe(socket);
+		}
+		writer.text.insert(0, "after the resyncs ");
+		for (const { text } of resyncing) await until(() => text.toString() === writer.text.toString(), "convergence");
 	});
 });
