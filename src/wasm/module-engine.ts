@@ -77,6 +77,7 @@ interface GuestSource {
 }
 
 class WasmEngine implements Engine {
+	readonly restarted: boolean;
 	readonly #source: GuestSource;
 	#guest: Guest;
 	#checkpoint: Checkpoint;
@@ -85,6 +86,7 @@ class WasmEngine implements Engine {
 		this.#source = source;
 		this.#guest = guest;
 		this.#checkpoint = checkpoint;
+		this.restarted = checkpoint.resetting;
 	}
 
 	async run(event: ServiceEvent, effects: Effects, share?: BudgetShare): Promise<void> {
