@@ -101,7 +101,12 @@ const POLL_MS = 1000;
  * compares the files' modification times every second: on a loaded machine an event can go
  * missing, and `stateroom dev` would then wait for a fix it already has.
  */
-export function watchChanges(project: Project, paths: readonly string[], changed: () => void): Watching {
+export function watchChanges(
+	project: Project,
+	paths: readonly string[],
+	changed: () => void,
+	since: ModificationTimes = modificationTimes(project, paths),
+): Watching {
 	const watchers: FSWatcher[] = [];
 	const watched: string[] = [];
 	let timer: NodeJS.Timeout | undefined;
@@ -125,15 +130,20 @@ export function watchChanges(project: Project, paths: readonly string[], changed
 		watched.push(path);
 		watchers.push(watch(project.path(path), { recursive: true }, onChange));
 	}
-	const seen = modificationTimes(watched.map((path) => project.path(path)));
 	const poll = setInterval(() => {
-		if (!sameTimes(seen, modificationTimes(watched.map((path) => project.path(path))))) onChange();
+		if (!sameTimes(since, modificationTimes(project, paths))) onChange();
 	}, POLL_MS);
 	return { folders: watched, close };
 }
 
-/** Every file under `paths` (folders walked; symbolic links not followed) with its modification time. */
-function modificationTimes(paths: readonly string[]): Map<string, number> {
+/** Files by path, with their modification times. */
+export type ModificationTimes = ReadonlyMap<string, number>;
+
+/**
+ * Every file under the project-relative `paths` (folders walked; symbolic links not followed)
+ * with its modification time.
+ */
+export function modificationTimes(project: Project, paths: readonly string[]): ModificationTimes {
 	const times = new Map<string, number>();
 	const visit = (path: string) => {
 		let stat: Stats;
@@ -154,11 +164,11 @@ function modificationTimes(paths: readonly string[]): Map<string, number> {
 		}
 		for (const name of names) visit(join(path, name));
 	};
-	for (const path of paths) visit(path);
+	for (const path of paths) visit(project.path(path));
 	return times;
 }
 
-function sameTimes(before: Map<string, number>, now: Map<string, number>): boolean {
+function sameTimes(before: ModificationTimes, now: ModificationTimes): boolean {
 	if (before.size !== now.size) return false;
 	for (const [path, time] of now) if (before.get(path) !== time) return false;
 	return true;
