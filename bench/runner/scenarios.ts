@@ -461,3 +461,58 @@ async function timeUntil(deadline: number, samples: number[], call: () => Promis
 		samples.push(performance.now() - started);
 	}
 }
+
+export interface ScaleStep {
+	readonly rooms: number;
+	/** Round trips per second over all rooms, every room's client sending one message at a time. */
+	readonly roundTripsPerSecond: Record<TargetId, number>;
+	/** Growth of workerd's resident memory while the rooms were opened and ran an event, per room. */
+	readonly kibPerRoom: Record<TargetId, number>;
+}
+
+/**
+ * Rooms as N grows: for each N and each target, N rooms with one client each are opened and
+ * run an event (workerd's resident memory is read before and after: memory per room), then
+ * every client does round trips for `manyRoomsMs` (round trips per second over all rooms). The
+ * clients are closed before the next target, whose memory growth starts from where that left.
+ */
+export async function scale(ctx: RunContext, sizes: readonly number[]): Promise<ScaleStep[]> {
+	const steps: ScaleStep[] = [];
+	for (const [step, rooms] of sizes.entries()) {
+		const rates = new Map<TargetId, number>();
+		const memory = new Map<TargetId, number>();
+		for (const target of rotate(TARGETS, step)) {
+			await sleep(ctx.profile.idleSettleMs);
+			const before = ctx.server.rssBytes();
+			const clients = await openMany(rooms, (index) => url(ctx, target, `scale-${rooms}-${index}`));
+			try {
+				await Promise.all(clients.map((client) => client.roundTrip(INCREMENT, 120_000)));
+				memory.set(target.id, (ctx.server.rssBytes() - before) / 1024 / rooms);
+				const started = performance.now();
+				const deadline = started + ctx.profile.manyRoomsMs;
+				const counts = await Promise.all(
+					clients.map(async (client) => {
+						let count = 0;
+						while (performance.now() < deadline) {
+							await client.roundTrip(INCREMENT, 120_000);
+							count++;
+						}
+						return count;
+					}),
+				);
+				rates.set(target.id, (counts.reduce((a, b) => a + b, 0) * 1000) / (performance.now() - started));
+			} finally {
+				closeAll(clients);
+			}
+			ctx.progress(
+				`scale: ${rooms} rooms of ${target.label}: ${(rates.get(target.id) ?? 0).toFixed(0)} round trips/s, ${(memory.get(target.id) ?? 0).toFixed(0)} KiB per room`,
+			);
+		}
+		steps.push({
+			rooms,
+			roundTripsPerSecond: byTarget((id) => rates.get(id) ?? Number.NaN),
+			kibPerRoom: byTarget((id) => memory.get(id) ?? Number.NaN),
+		});
+	}
+	return steps;
+}

@@ -14,6 +14,8 @@ export interface BenchServer {
 	stop(): Promise<void>;
 	/** Resident memory of the workerd processes, in bytes (0 where /proc is unavailable). */
 	rssBytes(): number;
+	/** The port of workerd's inspector (V8's DevTools protocol), as wrangler dev proxies it. */
+	inspectorPort(): number;
 	output(): string;
 }
 
@@ -33,6 +35,13 @@ export async function startServer(root: string, port?: number): Promise<BenchSer
 		output: () => server.output(),
 		restart: () => server.restart(),
 		stop: () => server.stop(),
+		inspectorPort() {
+			const group = server.pid();
+			const args = group === undefined ? [] : readProc(group, "cmdline").split("\0");
+			const port = Number(args[args.indexOf("--inspector-port") + 1]);
+			if (!Number.isInteger(port)) throw new Error("wrangler dev runs without --inspector-port");
+			return port;
+		},
 		rssBytes() {
 			const group = server.pid();
 			if (group === undefined) return 0;

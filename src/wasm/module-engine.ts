@@ -86,7 +86,7 @@ class WasmEngine implements Engine {
 		this.#checkpoint = checkpoint;
 	}
 
-	async run(event: ServiceEvent, effects: Effects, share?: BudgetShare): Promise<void> {
+	run(event: ServiceEvent, effects: Effects, share?: BudgetShare): undefined {
 		this.#guest.deliver(event, effects, share);
 	}
 
