@@ -13,7 +13,12 @@
 import { type Durability, RELAXED_FLUSH_MS } from "../settings.ts";
 
 export interface StorageWriter {
-	write(put: ReadonlyMap<string, unknown>, deletes: readonly string[]): void;
+	/**
+	 * @param unconfirmed for bookkeeping no message depends on: with strict durability it is
+	 *   written at once but holds no output back (later writes still commit after it, in order,
+	 *   so a message held for a later write is held for this one too).
+	 */
+	write(put: ReadonlyMap<string, unknown>, deletes: readonly string[], unconfirmed?: boolean): void;
 	setAlarm(at: number): void;
 	/** Issues whatever has been gathered, now (before the room reads its state back). */
 	flush(): void;
@@ -31,8 +36,8 @@ export function storageWriter(storage: DurableObjectStorage, durability: Durabil
 class StrictWriter implements StorageWriter {
 	constructor(private readonly storage: DurableObjectStorage) {}
 
-	write(put: ReadonlyMap<string, unknown>, deletes: readonly string[]): void {
-		issue(this.storage, put, deletes);
+	write(put: ReadonlyMap<string, unknown>, deletes: readonly string[], unconfirmed = false): void {
+		issue(this.storage, put, deletes, unconfirmed ? UNCONFIRMED : undefined);
 	}
 
 	setAlarm(at: number): void {
@@ -43,6 +48,8 @@ class StrictWriter implements StorageWriter {
 
 	discard(): void {}
 }
+
+const UNCONFIRMED: DurableObjectPutOptions = { allowUnconfirmed: true };
 
 const DELETED = Symbol("deleted");
 
@@ -80,7 +87,7 @@ class RelaxedWriter implements StorageWriter {
 			else put.set(key, value);
 		}
 		this.#pending.clear();
-		issue(this.storage, put, deletes, { allowUnconfirmed: true });
+		issue(this.storage, put, deletes, UNCONFIRMED);
 	}
 }
 

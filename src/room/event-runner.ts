@@ -206,8 +206,8 @@ export class EventRunner {
 				...(ownValue(this.record, "identities") as RoomRecord["identities"]),
 				[client]: identity,
 			};
-		// Not awaited: the output gate holds the 101 response until this write is durable.
-		this.storage.commit(this.record, NO_WRITES);
+		// Not awaited, and holds no output back (see `RoomStorage.admit`).
+		this.storage.admit(this.record);
 		return client;
 	}
 

@@ -75,6 +75,16 @@ export class RoomStorage implements TimerStore {
 	}
 
 	/**
+	 * Writes a newly admitted client into the record. It holds no output back, not even with
+	 * strict durability: the client's 101 response reveals no state, and whatever its events
+	 * send waits for their own commits, which follow this write in order. (Holding the 101 for
+	 * it would add a whole commit to every connection, and to every wake, before the first reply.)
+	 */
+	admit(record: RoomRecord): void {
+		this.#writer.write(new Map([[RECORD_KEY, record]]), [], true);
+	}
+
+	/**
 	 * Writes one event's changes: the record (when it changed) and the engine's writes, as one
 	 * atomic batch. With strict durability, the output gate holds every message sent after
 	 * this call until the batch is durable (see durability.ts).
@@ -95,9 +105,13 @@ export class RoomStorage implements TimerStore {
 		return this.storage.get<T>(STATS_KEY);
 	}
 
-	/** Not awaited, like `commit`: it joins the current event's write batch. */
+	/**
+	 * Not awaited, like `commit`. Operating statistics hold no output back (a crash may lose
+	 * the last "last active"), so a room's first event after a start or wake, which reports,
+	 * waits for no more than its own commit.
+	 */
 	saveStats(stats: unknown): void {
-		this.#writer.write(new Map([[STATS_KEY, stats]]), []);
+		this.#writer.write(new Map([[STATS_KEY, stats]]), [], true);
 	}
 
 	/** Deletes everything the room stored, and its alarm (an operator's reset or delete). */
