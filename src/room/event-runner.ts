@@ -304,9 +304,14 @@ export class EventRunner {
 		this.#countOutcome(writes !== undefined);
 		// The room's own bookkeeping stands whether or not the service's handler succeeded.
 		const recordChanged = this.track(event);
-		this.storage.commit(recordChanged ? this.record : undefined, writes ?? NO_WRITES);
+		// The effects of a successful event are applied once its writes are issued (see storage.ts).
+		const timerStartedAt = event.kind === "timer" ? startedAt : undefined;
+		this.storage.commit(
+			recordChanged ? this.record : undefined,
+			writes ?? NO_WRITES,
+			writes === undefined ? undefined : () => this.apply(effects, timerStartedAt),
+		);
 		if (event.kind === "timer") this.#timers.end(writes !== undefined);
-		if (writes !== undefined) this.apply(effects, event.kind === "timer" ? startedAt : undefined);
 		this.observer?.processed(event, this.record.clients.length);
 	}
 

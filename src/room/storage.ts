@@ -86,18 +86,21 @@ export class RoomStorage implements TimerStore {
 
 	/**
 	 * Writes one event's changes: the record (when it changed) and the engine's writes, as one
-	 * atomic batch. With strict durability, the output gate holds every message sent after
-	 * this call until the batch is durable (see durability.ts).
+	 * atomic batch, then applies the event's effects (`after`). With strict durability the
+	 * output gate holds every message sent after the batch is issued until it is durable, and a
+	 * batch issued while another commits waits for it, gathered with its neighbours' (see
+	 * durability.ts): `after` may run later, never before the batch is issued.
 	 */
-	commit(record: RoomRecord | undefined, writes: StateWrites): void {
+	commit(record: RoomRecord | undefined, writes: StateWrites, after?: () => void): void {
 		this.stateSizes.apply(writes);
-		if (!record && writes.put.size === 0 && writes.delete.length === 0) return;
 		const put = new Map<string, unknown>();
 		if (record) put.set(RECORD_KEY, record);
 		for (const [key, value] of writes.put) put.set(STATE_PREFIX + key, value);
 		this.#writer.write(
 			put,
-			writes.delete.map((key) => STATE_PREFIX + key),
+			writes.delete.length === 0 ? [] : writes.delete.map((key) => STATE_PREFIX + key),
+			false,
+			after,
 		);
 	}
 
