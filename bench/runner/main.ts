@@ -34,6 +34,7 @@ import {
 	manyRooms,
 	neighbours,
 	type RunContext,
+	type ScaleStep,
 	scale,
 	tsLadder,
 	wake,
@@ -253,30 +254,33 @@ function markdownTable(header: string[], rows: string[][]): string {
 
 /** The scaling run: a table of round trips per second and memory per room as N grows. */
 async function scaleRun(ctx: RunContext, options: Options, sizes: readonly number[], started: Date): Promise<void> {
-	const steps = await scale(ctx, sizes);
-	const rows = TARGETS.map((target) => [
-		target.label,
-		...steps.map((step) => format(step.roundTripsPerSecond[target.id])),
-		...steps.map((step) => format(step.kibPerRoom[target.id])),
-	]);
-	const header = [
-		"target",
-		...steps.map((step) => `${step.rooms} rooms: round trips/s`),
-		...steps.map((step) => `${step.rooms} rooms: KiB/room`),
-	];
-	const md = `${markdownTable(header, rows)}\n`;
-	const record = {
-		format: 1,
-		profile: options.profile.name,
-		startedAt: started.toISOString(),
-		machine: machine(loadavg()[0] ?? 0),
-		settings: { manyRoomsMs: options.profile.manyRoomsMs, clientsPerRoom: 1 },
-		steps,
+	let md = "";
+	const write = (steps: readonly ScaleStep[]) => {
+		const rows = TARGETS.map((target) => [
+			target.label,
+			...steps.map((step) => format(step.roundTripsPerSecond[target.id])),
+			...steps.map((step) => format(step.kibPerRoom[target.id])),
+		]);
+		const header = [
+			"target",
+			...steps.map((step) => `${step.rooms} rooms: round trips/s`),
+			...steps.map((step) => `${step.rooms} rooms: KiB/room`),
+		];
+		md = `${markdownTable(header, rows)}\n`;
+		const record = {
+			format: 1,
+			profile: options.profile.name,
+			startedAt: started.toISOString(),
+			machine: machine(loadavg()[0] ?? 0),
+			settings: { manyRoomsMs: options.profile.manyRoomsMs, clientsPerRoom: 1, sizes },
+			steps,
+		};
+		mkdirSync(options.outDir, { recursive: true });
+		const name = options.profile.name === "full" ? "scale" : `scale-${options.profile.name}`;
+		writeFileSync(join(options.outDir, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
+		writeFileSync(join(options.outDir, `${name}.md`), md);
 	};
-	mkdirSync(options.outDir, { recursive: true });
-	const name = options.profile.name === "full" ? "scale" : `scale-${options.profile.name}`;
-	writeFileSync(join(options.outDir, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
-	writeFileSync(join(options.outDir, `${name}.md`), md);
+	await scale(ctx, sizes, write);
 	process.stdout.write(md);
 }
 

@@ -462,6 +462,9 @@ async function timeUntil(deadline: number, samples: number[], call: () => Promis
 	}
 }
 
+/** The most sockets the scaling run keeps open at once (each is a file in this process and in workerd). */
+const SCALE_HELD_SOCKETS = 16_000;
+
 export interface ScaleStep {
 	readonly rooms: number;
 	/** Round trips per second over all rooms, every room's client sending one message at a time. */
@@ -473,18 +476,28 @@ export interface ScaleStep {
 /**
  * Rooms as N grows: for each N and each target, N rooms with one client each are opened and
  * run an event (workerd's resident memory is read before and after: memory per room), then
- * every client does round trips for `manyRoomsMs` (round trips per second over all rooms). The
- * clients are closed before the next target, whose memory growth starts from where that left.
+ * every client does round trips for `manyRoomsMs` (round trips per second over all rooms). A
+ * step's clients stay connected until the step ends (so that each target's rooms add to what is
+ * resident, as in the idle-memory scenario), unless that would hold more than
+ * `SCALE_HELD_SOCKETS` sockets: then each target's are closed before the next.
  */
-export async function scale(ctx: RunContext, sizes: readonly number[]): Promise<ScaleStep[]> {
+export async function scale(
+	ctx: RunContext,
+	sizes: readonly number[],
+	/** Told after each step, so that a run stopped part way still leaves its figures. */
+	stepped: (steps: readonly ScaleStep[]) => void = () => {},
+): Promise<ScaleStep[]> {
 	const steps: ScaleStep[] = [];
 	for (const [step, rooms] of sizes.entries()) {
 		const rates = new Map<TargetId, number>();
 		const memory = new Map<TargetId, number>();
+		const hold = rooms * TARGETS.length <= SCALE_HELD_SOCKETS;
+		const held: LoadClient[] = [];
 		for (const target of rotate(TARGETS, step)) {
 			await sleep(ctx.profile.idleSettleMs);
 			const before = ctx.server.rssBytes();
 			const clients = await openMany(rooms, (index) => url(ctx, target, `scale-${rooms}-${index}`));
+			held.push(...clients);
 			try {
 				await Promise.all(clients.map((client) => client.roundTrip(INCREMENT, 120_000)));
 				memory.set(target.id, (ctx.server.rssBytes() - before) / 1024 / rooms);
@@ -502,7 +515,7 @@ export async function scale(ctx: RunContext, sizes: readonly number[]): Promise<
 				);
 				rates.set(target.id, (counts.reduce((a, b) => a + b, 0) * 1000) / (performance.now() - started));
 			} finally {
-				closeAll(clients);
+				if (!hold) closeAll(held.splice(0));
 			}
 			ctx.progress(
 				`scale: ${rooms} rooms of ${target.label}: ${(rates.get(target.id) ?? 0).toFixed(0)} round trips/s, ${(memory.get(target.id) ?? 0).toFixed(0)} KiB per room`,
@@ -513,6 +526,8 @@ export async function scale(ctx: RunContext, sizes: readonly number[]): Promise<
 			roundTripsPerSecond: byTarget((id) => rates.get(id) ?? Number.NaN),
 			kibPerRoom: byTarget((id) => memory.get(id) ?? Number.NaN),
 		});
+		closeAll(held);
+		stepped(steps);
 	}
 	return steps;
 }
