@@ -13,6 +13,11 @@ export const DEMO_BUNDLE = "public/demo.js";
 export const ADMIN_SOURCE = "public/admin/src/admin.ts";
 export const ADMIN_BUNDLE = "public/admin/admin.js";
 
+/** Whether the project has a page to bundle (`bundleDemo` does nothing otherwise). */
+export function hasPages(project: Project): boolean {
+	return [DEMO_SOURCE, ADMIN_SOURCE].some((source) => existsSync(project.path(source)));
+}
+
 /** Builds the bundles; skips a page the project does not have. */
 export async function bundleDemo(project: Project): Promise<void> {
 	await bundle(project, DEMO_SOURCE, DEMO_BUNDLE);

@@ -54,13 +54,16 @@ export interface DevUrl {
 /** The running dev's URL in the project around `from`, or the default port's when none runs. */
 export function devUrl(from = process.cwd()): DevUrl {
 	let dev: RunningDev | undefined;
+	let prefix = "";
 	try {
-		dev = runningDev(findProject(from));
+		const project = findProject(from);
+		prefix = project.prefix;
+		dev = runningDev(project);
 	} catch {
 		// Outside a project: no dev of its own to find.
 	}
 	const port = dev?.port ?? DEFAULT_PORT;
-	const url = `http://${HOST}:${port}`;
+	const url = `http://${HOST}:${port}${prefix}`;
 	return {
 		url,
 		port,

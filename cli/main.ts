@@ -8,6 +8,7 @@ import { type Command, runCommand } from "./command.ts";
 import { build } from "./commands/build.ts";
 import { deploy } from "./commands/deploy.ts";
 import { dev } from "./commands/dev.ts";
+import { init } from "./commands/init.ts";
 import { newCommand } from "./commands/new.ts";
 import { room } from "./commands/room.ts";
 import { rooms } from "./commands/rooms.ts";
@@ -16,7 +17,7 @@ import { token } from "./commands/token.ts";
 import { CliError, usageError } from "./errors.ts";
 import { failure } from "./output.ts";
 
-export const COMMANDS: readonly Command[] = [dev, serve, build, deploy, newCommand, token, rooms, room];
+export const COMMANDS: readonly Command[] = [init, dev, serve, build, deploy, newCommand, token, rooms, room];
 
 export function usage(): string {
 	const width = Math.max(...COMMANDS.map((command) => command.name.length));

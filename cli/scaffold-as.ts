@@ -27,7 +27,7 @@ export async function scaffoldAssemblyScript(project: Project, names: Names): Pr
 	const registry = project.path(REGISTRY);
 	const registered = registerModule(readFileSync(registry, "utf8"), names);
 	const serviceFile = `services/assemblyscript/${names.source}.ts`;
-	const testFile = `test/worker/${names.service}.test.ts`;
+	const testFile = `${project.tests}/${names.service}.test.ts`;
 	const module = `build/wasm/${names.service}.wasm`;
 	writeFileSync(project.path(serviceFile), assemblyScriptService(names));
 	writeFileSync(project.path(testFile), serviceTest(names));

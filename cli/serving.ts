@@ -29,6 +29,8 @@ export interface Serving {
 	readonly services: () => ServiceNames;
 	/** Whether the demo page is served at `/`. */
 	readonly demo: boolean;
+	/** The path before Stateroom's routes, for an app that mounts it (`""`: none). */
+	readonly prefix?: string;
 	/** Runs once the command stops, for whatever reason. */
 	readonly cleanup?: () => void;
 	/** Extra lines printed after the URLs, before "press Ctrl-C". */
@@ -100,7 +102,14 @@ async function runWrangler(
 	try {
 		const early = await Promise.race([run.ready.then(() => "ready" as const), stopped]);
 		if (early === "ready") {
-			printServing(`${HOST}:${port}`, Date.now() - started, serving.services(), serving.demo, first);
+			printServing(
+				`${HOST}:${port}`,
+				serving.prefix ?? "",
+				Date.now() - started,
+				serving.services(),
+				serving.demo,
+				first,
+			);
 			for (const note of first ? (serving.notes ?? []) : []) info(note);
 			info("press Ctrl-C to stop");
 			end = await Promise.race([stopped, run.failed]);
@@ -184,16 +193,24 @@ function stopSignal(): { requested: Promise<void>; dispose(): void } {
 }
 
 /** The URLs a developer needs: the demo page, the status check, and every service's rooms. */
-function printServing(address: string, ms: number, services: ServiceNames, demo: boolean, first: boolean): void {
+function printServing(
+	address: string,
+	prefix: string,
+	ms: number,
+	services: ServiceNames,
+	demo: boolean,
+	first: boolean,
+): void {
 	if (!first) {
 		info(`serving http://${address} again (ready in ${seconds(ms)})`);
 		return;
 	}
 	const rows: [string, string][] = [];
 	if (demo) rows.push(["demo page", `http://${address}/`]);
-	rows.push(["status", `http://${address}/status`]);
-	rows.push(["default room", `ws://${address}/ws/:room  (service "${services.default ?? "?"}")`]);
-	for (const name of services.names) rows.push([name, `ws://${address}/s/${name}/ws/:room`]);
+	const base = `${address}${prefix}`;
+	rows.push(["status", `http://${base}/status`]);
+	rows.push(["default room", `ws://${base}/ws/:room  (service "${services.default ?? "?"}")`]);
+	for (const name of services.names) rows.push([name, `ws://${base}/s/${name}/ws/:room`]);
 	const width = Math.max(...rows.map(([label]) => label.length));
 	info(`serving http://${address} (ready in ${seconds(ms)})`);
 	for (const [label, url] of rows) detail(`${label.padEnd(width)}  ${url}`);

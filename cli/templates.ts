@@ -91,3 +91,70 @@ class ${type} extends Service {
 register(() => new ${type}());
 `;
 }
+
+/**
+ * The WebSocket helper the tests import (`./socket.ts`), for a project that has none: it opens a
+ * room through the Worker's own fetch handler inside workerd and queues what arrives.
+ */
+export function testSocketHelper(): string {
+	return `/** A WebSocket client for tests inside workerd: connects through the Worker's own fetch handler. */
+import { exports } from "cloudflare:workers";
+
+export interface TestSocket {
+	/** The next message (text, or bytes as a Uint8Array); rejects after \`ms\`. */
+	next(ms?: number): Promise<string | Uint8Array>;
+	send(message: string | Uint8Array): void;
+	close(): void;
+}
+
+/** Connects to a room path such as \`/s/counter/ws/lobby\`. */
+export async function connect(path: string): Promise<TestSocket> {
+	// The Worker's default export (\`wrangler types\` would type it; the cast keeps this file standalone).
+	const worker = (exports as unknown as { default: Fetcher }).default;
+	const response = await worker.fetch(\`http://localhost\${path}\`, {
+		headers: {
+			Upgrade: "websocket",
+			Connection: "Upgrade",
+			"Sec-WebSocket-Key": btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16)))),
+			"Sec-WebSocket-Version": "13",
+		},
+	});
+	const socket = response.webSocket;
+	if (!socket) throw new Error(\`No WebSocket from \${path}: \${response.status} \${await response.text()}\`);
+	const queue: (string | Uint8Array)[] = [];
+	const waiting: ((message: string | Uint8Array) => void)[] = [];
+	socket.binaryType = "arraybuffer";
+	socket.addEventListener("message", (event: MessageEvent) => {
+		const message = typeof event.data === "string" ? event.data : new Uint8Array(event.data as ArrayBuffer);
+		const wake = waiting.shift();
+		if (wake) wake(message);
+		else queue.push(message);
+	});
+	socket.accept();
+	return {
+		next(ms = 2000) {
+			const queued = queue.shift();
+			if (queued !== undefined) return Promise.resolve(queued);
+			return new Promise((resolve, reject) => {
+				const deliver = (message: string | Uint8Array) => {
+					clearTimeout(timer);
+					resolve(message);
+				};
+				const timer = setTimeout(() => {
+					waiting.splice(waiting.indexOf(deliver), 1);
+					reject(new Error(\`no message within \${ms} ms\`));
+				}, ms);
+				waiting.push(deliver);
+			});
+		},
+		send: (message) => socket.send(message),
+		close: () => socket.close(1000, ""),
+	};
+}
+
+/** A room of its own for each test, so tests never see each other's state. */
+export function uniqueRoom(): string {
+	return \`room-\${crypto.randomUUID()}\`;
+}
+`;
+}

@@ -63,7 +63,7 @@ export class WranglerDevError extends Error {
 export interface WranglerRun {
 	readonly port: number;
 	readonly child: ChildProcess;
-	/** Resolves once `/status` answers 2xx; rejects with a `WranglerDevError` otherwise. */
+	/** Resolves once `/status` answers (below 500); rejects with a `WranglerDevError` otherwise. */
 	readonly ready: Promise<void>;
 	/** Resolves if wrangler stops serving on its own: a failed rebuild, or it exited. */
 	readonly failed: Promise<Problem>;
@@ -252,7 +252,7 @@ async function waitForGroup(group: number | undefined): Promise<void> {
 	}
 }
 
-/** Polls `url` until it answers 2xx; rejects on `failed` (with its problem) or after `ms`. */
+/** Polls `url` until it answers (below 500); rejects on `failed` (with its problem) or after `ms`. */
 async function waitForStatus(url: string, ms: number, failed: Promise<Problem>): Promise<void> {
 	let problem: Problem | undefined;
 	void failed.then((found) => {
@@ -264,7 +264,9 @@ async function waitForStatus(url: string, ms: number, failed: Promise<Problem>):
 		try {
 			const response = await fetch(url, { signal: AbortSignal.timeout(POLL_TIMEOUT_MS) });
 			await response.body?.cancel();
-			if (response.ok) return;
+			// Any answer but a server error means the Worker runs: an app that mounts Stateroom under a
+			// prefix may answer its own 404 at /status.
+			if (response.status < 500) return;
 		} catch {
 			// Not listening yet.
 		}

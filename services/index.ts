@@ -3,6 +3,7 @@
  * also at `/s/:name/ws/:room`.
  */
 import { defineServices } from "stateroom";
+import { yjs } from "stateroom/yjs";
 import { assemblyScriptServices } from "./assemblyscript.ts";
 import { BinaryEcho } from "./binary-echo.ts";
 import { cServices } from "./c.ts";
@@ -22,6 +23,7 @@ export default defineServices({
 		randomness: Randomness,
 		"binary-echo": BinaryEcho,
 		chat: Chat,
+		yjs: yjs(),
 		...rustServices,
 		...cServices,
 		...assemblyScriptServices,

@@ -18,7 +18,25 @@ export type ServiceEvent =
 	| { readonly kind: "connect"; readonly client: ClientId }
 	| { readonly kind: "disconnect"; readonly client: ClientId }
 	| { readonly kind: "message"; readonly client: ClientId; readonly payload: MessagePayload }
-	| { readonly kind: "timer" };
+	| { readonly kind: "timer" }
+	| RequestEvent;
+
+/** An HTTP request to the room (TypeScript services only), its body already read. */
+export interface RequestEvent {
+	readonly kind: "request";
+	readonly request: Request;
+	/** The path below the room (see `RoomRequestInfo.path`). */
+	readonly path: string;
+	readonly identity: Identity | undefined;
+}
+
+/** A request event's answer, as plain data: the room makes the Response once the event has succeeded. */
+export interface RoomReply {
+	readonly status: number;
+	readonly statusText: string;
+	readonly headers: Headers;
+	readonly body: Uint8Array | null;
+}
 
 /**
  * Where an engine puts the effects of an event (the room applies them only if the event
@@ -41,6 +59,8 @@ export interface Effects {
 	connectionState?(client: ClientId): unknown;
 	/** Sets a client's connection state once the event has succeeded; throws for data it cannot keep. */
 	setConnectionState?(client: ClientId, state: unknown): void;
+	/** A request event's answer; its body counts toward the event's output bound. */
+	respond?(reply: RoomReply): void;
 }
 
 /** Storage writes that persist an event's changes, under the engine's own key prefix. */
@@ -80,6 +100,8 @@ export interface Engine {
 export interface EngineFactory {
 	/** What the service is written in (some limits apply to one language only; operators see it). */
 	readonly language: ServiceLanguage;
+	/** Whether the service answers HTTP requests (a TypeScript class with a `request` method). */
+	readonly handlesRequests: boolean;
 	/**
 	 * Creates the engine of a room. `stored` holds the keys this engine wrote before (empty
 	 * for a new room); the engine resumes from them. `reload` reads them again (as of the last

@@ -39,6 +39,7 @@ function method<This, Args extends unknown[], Result>(
 
 // WebSockets: delivery, closing, and each socket's client in its attachment. Typed here rather
 // than from the Workers types, so that the CLI (which imports src/ modules under Node) compiles.
+// Node 20 has no global WebSocket: the CLI, which never sends, still loads there (`stateroom init`).
 interface SocketMethods {
 	send(this: WebSocket, data: string | ArrayBuffer | ArrayBufferView): void;
 	close(this: WebSocket, code?: number, reason?: string): void;
@@ -46,7 +47,7 @@ interface SocketMethods {
 	serializeAttachment(this: WebSocket, value: unknown): void;
 	deserializeAttachment(this: WebSocket): unknown;
 }
-const socketPrototype = WebSocket.prototype as unknown as SocketMethods;
+const socketPrototype = (typeof WebSocket === "function" ? WebSocket.prototype : {}) as unknown as SocketMethods;
 export const socketSend = method(socketPrototype.send);
 export const socketClose = method(socketPrototype.close);
 export const socketAccept = method(socketPrototype.accept);

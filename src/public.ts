@@ -2,7 +2,7 @@
 // First: the host takes the built-ins it relies on before any service module runs (see intrinsics.ts).
 import "./intrinsics.ts";
 
-export type { Authorize, AuthorizeInfo, AuthorizeResult } from "./access/index.ts";
+export type { Authorize, AuthorizeInfo, AuthorizeKind, AuthorizeResult } from "./access/index.ts";
 export * from "./api/index.ts";
 export type { StateroomBindings } from "./bindings.ts";
 export { Directory } from "./directory/directory.ts";
@@ -16,5 +16,6 @@ export {
 	type ServiceRegistry,
 } from "./registry.ts";
 export { Room } from "./room/room.ts";
+export type { OutgoingOf, RoomHandle } from "./room-handle.ts";
 export type { AccessSettings, ServiceLimits, ServiceSettings } from "./settings.ts";
 export { createStateroom, type Stateroom, type StateroomEnv, type StateroomOptions } from "./stateroom.ts";

@@ -4,6 +4,8 @@
  * the implementation and the resolved settings.
  */
 
+import type { MessageCodec } from "./api/messages.ts";
+import type { MessagePayload } from "./api/payload.ts";
 import type { ServiceClass } from "./api/service.ts";
 import type { EngineFactory } from "./engine.ts";
 import { isServiceName, SERVICE_NAME_RULE, type ServiceName } from "./naming.ts";
@@ -38,7 +40,11 @@ export interface ServiceRegistry {
  *   services: { counter: Counter, echo: Echo },
  * });
  */
-export function defineServices(registry: ServiceRegistry): ServiceRegistry {
+export function defineServices<Registry extends ServiceRegistry>(
+	registry: Registry & {
+		readonly services: { readonly [Name in keyof Registry["services"]]: CodecCheck<Registry["services"][Name]> };
+	},
+): Registry {
 	for (const [name, definition] of Object.entries(registry.services)) {
 		if (!isServiceName(name)) throw new Error(`Service name "${name}" is not allowed: use ${SERVICE_NAME_RULE}.`);
 		checkImplementation(name, definition);
@@ -52,11 +58,36 @@ export function defineServices(registry: ServiceRegistry): ServiceRegistry {
 	return registry;
 }
 
+/**
+ * A type check of one definition: `unknown` (no constraint) unless its class takes typed messages
+ * (`Service<Env, In, Out>` with an `In` that frames are not) and has no codec to make them, which
+ * would hand it frames typed as something else. Then a sentence that says the fix, which the class
+ * is not, so the registration does not compile.
+ */
+type CodecCheck<Definition> =
+	NeedsCodec<
+		Definition extends { readonly implementation: infer Implementation } ? Implementation : Definition
+	> extends true
+		? "this class types its messages (Service<Env, In, Out>) but has no codec: add `static messages = jsonMessages<In, Out>()`"
+		: unknown;
+
+type NeedsCodec<Implementation> = Implementation extends { readonly messages: MessageCodec<unknown, never> }
+	? false
+	: Implementation extends abstract new () => infer Instance
+		? Instance extends { message?(client: never, message: infer In, ctx: never): unknown }
+			? [MessagePayload] extends [In]
+				? false
+				: true
+			: false
+		: false;
+
 /** One registered service, ready to run: its engine factory and its settings. */
 export interface CatalogEntry {
 	readonly name: ServiceName;
 	readonly factory: EngineFactory;
 	readonly settings: ResolvedSettings;
+	/** The service's message codec (`static messages`), for what a room handle sends; none for raw frames. */
+	readonly messages: MessageCodec<unknown, never> | undefined;
 }
 
 /** Looks services up by name; builds each one's engine factory once per isolate. */
@@ -92,6 +123,7 @@ export class ServiceCatalog {
 		const entry: CatalogEntry = {
 			name,
 			settings,
+			messages: implementation instanceof WebAssembly.Module ? undefined : implementation.messages,
 			factory:
 				implementation instanceof WebAssembly.Module
 					? wasmEngine(name, implementation, { ...settings.limits, onModuleChange: settings.onModuleChange })

@@ -13,6 +13,7 @@ import { describeErrorForLog, hostLog, quoteForLog } from "./log.ts";
 import { DEFAULT_ROOM, parseRoomId, type RoomAddress, roomName } from "./naming.ts";
 import type { ServiceCatalog } from "./registry.ts";
 import { withAddress } from "./room/address.ts";
+import { checkDeclaredSize } from "./room/request-body.ts";
 
 /**
  * The part of the Worker's `ExecutionContext` that Stateroom may use; narrow, so that a
@@ -57,16 +58,70 @@ export function createRouter(catalog: ServiceCatalog, options: RouterOptions, { 
 			open(request, env, { service: catalog.defaultService, roomId: parseRoomId(request.params.room) }),
 		)
 		.all("/s/:service/ws/:room", host, (request, env) => {
-			const service = request.params.service ?? "";
-			if (!catalog.has(service)) {
-				throw new HttpError(
-					404,
-					`No service named ${quoteForLog(service)}. Registered services: ${catalog.names().join(", ")}.`,
-				);
-			}
+			const service = registered(catalog, request.params.service);
 			return open(request, env, { service, roomId: parseRoomId(request.params.room) });
-		});
+		})
+		// A room's HTTP handler: the room itself and every path below it.
+		.all("/s/:service/rooms/:room", host, (request, env) => ask(request, env))
+		.all("/s/:service/rooms/:room/*", host, (request, env) => ask(request, env));
+	const ask = (request: IRequest, env: RouterEnv) => {
+		const service = registered(catalog, request.params.service);
+		if (!catalog.get(service).factory.handlesRequests) throw noHandler(service, prefix);
+		const address = { service, roomId: parseRoomId(request.params.room) };
+		return answer(
+			request as unknown as Request,
+			env,
+			roomsOf(env, bindings),
+			address,
+			pathBelowRoom(request.url, prefix),
+			catalog,
+			options,
+		);
+	};
 	return router;
+}
+
+/** The service a route names, if it is registered; a 404 that lists the registered ones if not. */
+function registered(catalog: ServiceCatalog, name: string | undefined): string {
+	const service = name ?? "";
+	if (!catalog.has(service)) {
+		throw new HttpError(
+			404,
+			`No service named ${quoteForLog(service)}. Registered services: ${catalog.names().join(", ")}.`,
+		);
+	}
+	return service;
+}
+
+function noHandler(service: string, prefix: string): HttpError {
+	return new HttpError(
+		404,
+		`Service ${quoteForLog(service)} has no HTTP handler: only a TypeScript service with a request() method answers ${prefix}/s/:service/rooms/:room. Its rooms take WebSockets at ${prefix}/s/${service}/ws/:room.`,
+	);
+}
+
+/** What follows `/s/:service/rooms/:room` in the URL's path, as it is written there: "/" for nothing. */
+function pathBelowRoom(url: string, prefix: string): string {
+	// ["", "s", service, "rooms", room, ...below]
+	const below = new URL(url).pathname.slice(prefix.length).split("/").slice(5);
+	return `/${below.join("/")}`;
+}
+
+async function answer(
+	request: Request,
+	env: unknown,
+	rooms: DurableObjectNamespace,
+	address: RoomAddress,
+	path: string,
+	catalog: ServiceCatalog,
+	options: RouterOptions,
+): Promise<Response> {
+	const settings = catalog.get(address.service).settings;
+	const identity = await admit(request, env, address, settings, options.authorize, "request");
+	// Refused here when the sender says so, without waking the room; the room bounds what it reads.
+	checkDeclaredSize(request, settings.limits.maxMessageBytes);
+	const stub = rooms.get(rooms.idFromName(roomName(address.service, address.roomId)));
+	return stub.fetch(withAddress(request, address, identity, path));
 }
 
 async function connect(

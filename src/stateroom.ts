@@ -35,13 +35,15 @@ import { deployBindings, resolveBindings, type StateroomBindings } from "./bindi
 import { HttpError } from "./errors.ts";
 import { quoteForLog } from "./log.ts";
 import { isUnder, parsePrefix } from "./mount.ts";
+import type { ServiceName } from "./naming.ts";
 import { defineServices, deployCatalog, ServiceCatalog, type ServiceRegistry } from "./registry.ts";
+import { type OutgoingOf, type RoomHandle, roomHandle } from "./room-handle.ts";
 import { createRouter, type RouterOptions, type WaitUntil } from "./router.ts";
 
 /** The bindings and vars the Worker reads, under the default binding names. */
 export type StateroomEnv = AdminApiEnv & HostCheckEnv;
 
-export interface Stateroom {
+export interface Stateroom<Registry extends ServiceRegistry = ServiceRegistry> {
 	/**
 	 * Answers the requests that are Stateroom's (its routes under `prefix`) and resolves to `null`
 	 * for every other one, so that the Worker's own routes can take it. `env` and `ctx` are the
@@ -50,24 +52,43 @@ export interface Stateroom {
 	route(request: Request, env: object, ctx: WaitUntil): Promise<Response | null>;
 	/** A whole Worker: {@link route}, and a 404 that lists the routes for everything else. */
 	readonly worker: ExportedHandler<StateroomEnv>;
+	/**
+	 * A room of a registered service, for the Worker's own code (a webhook, a cron job, an API
+	 * route): send its clients a message or call its HTTP handler (see {@link RoomHandle}). `env`
+	 * is the Worker's, which holds the `Room` binding. Throws for a service that is not registered
+	 * or a room id that is not one.
+	 *
+	 * @example
+	 * await stateroom.room(env, "chat", "lobby").broadcast("the build is green");
+	 * const reply = await stateroom.room(env, "chat", "lobby").fetch("/history");
+	 */
+	room<Service extends keyof Registry["services"] & ServiceName>(
+		env: object,
+		service: Service,
+		roomId: string,
+	): RoomHandle<OutgoingOf<Registry["services"][Service]>>;
 }
 
 /** Options of a deployment as a whole (per-service settings go in `defineServices`). */
 export interface StateroomOptions extends RouterOptions {
 	/**
 	 * A path before every Stateroom route: with "/rooms", rooms are at `/rooms/ws/:room` and
-	 * `/rooms/s/:service/ws/:room`, the health check at `/rooms/status`, the admin API at
-	 * `/rooms/admin/api/`. Default: none (the routes sit at the root).
+	 * `/rooms/s/:service/ws/:room`, their HTTP handlers at `/rooms/s/:service/rooms/:room/...`, the
+	 * health check at `/rooms/status`, the admin API at `/rooms/admin/api/`. Default: none (the
+	 * routes sit at the root).
 	 */
 	readonly prefix?: string;
 	/** The names of the Durable Object bindings. Default: `ROOMS` and `DIRECTORY`. */
 	readonly bindings?: StateroomBindings;
 }
 
-export function createStateroom(registry: ServiceRegistry, options: StateroomOptions = {}): Stateroom {
+export function createStateroom<Registry extends ServiceRegistry>(
+	registry: Registry,
+	options: StateroomOptions = {},
+): Stateroom<Registry> {
 	const prefix = parsePrefix(options.prefix);
 	const bindings = resolveBindings(options.bindings);
-	const catalog = new ServiceCatalog(defineServices(registry));
+	const catalog = new ServiceCatalog(defineServices<ServiceRegistry>(registry));
 	deployCatalog(catalog);
 	deployBindings(bindings);
 	const router = createRouter(catalog, options, { prefix, bindings });
@@ -94,7 +115,11 @@ export function createStateroom(registry: ServiceRegistry, options: StateroomOpt
 			return (await route(request, env, ctx)) ?? notFound(request, prefix);
 		},
 	} satisfies ExportedHandler<StateroomEnv>;
-	return { route, worker };
+	return {
+		route,
+		worker,
+		room: (env, service, roomId) => roomHandle(catalog, bindings, env, service, roomId),
+	};
 }
 
 function hostRefusal(request: Request, env: HostCheckEnv): Response | undefined {
@@ -110,6 +135,6 @@ function hostRefusal(request: Request, env: HostCheckEnv): Response | undefined 
 function notFound(request: Request, prefix: string): Response {
 	return new HttpError(
 		404,
-		`Not found: ${quoteForLog(new URL(request.url).pathname)}. Rooms are at ${prefix}/ws/:room and ${prefix}/s/:service/ws/:room; health at ${prefix}/status.`,
+		`Not found: ${quoteForLog(new URL(request.url).pathname)}. Rooms are at ${prefix}/ws/:room and ${prefix}/s/:service/ws/:room, their HTTP handlers at ${prefix}/s/:service/rooms/:room/...; health at ${prefix}/status.`,
 	).toResponse();
 }

@@ -1,10 +1,10 @@
 /** `stateroom build`: bundle the Worker and every module into dist/ and report its size. */
 import { rmSync } from "node:fs";
 import type { Command } from "../command.ts";
-import { bundleDemo } from "../demo.ts";
+import { bundleDemo, hasPages } from "../demo.ts";
 import { CliError } from "../errors.ts";
 import { step } from "../output.ts";
-import { buildWasm, runWrangler, wranglerPath } from "../processes.ts";
+import { buildWasm, hasWasmBuild, runWrangler, wranglerPath } from "../processes.ts";
 import { findProject, type Project } from "../project.ts";
 import { measure, printReport, type SizeReport } from "../size.ts";
 
@@ -46,8 +46,10 @@ export async function buildAll(
 ): Promise<SizeReport> {
 	wranglerPath(project);
 	// Strict: a bundle for deploying must not hold placeholders for guests that were not built.
-	await step("building WebAssembly guests", () => buildWasm(project, { strict: true, verbose }));
-	await step("bundling the demo page", () => bundleDemo(project));
+	if (hasWasmBuild(project)) {
+		await step("building WebAssembly guests", () => buildWasm(project, { strict: true, verbose }));
+	} else await buildWasm(project);
+	if (hasPages(project)) await step("bundling the demo page", () => bundleDemo(project));
 	await step(`bundling the Worker into ${OUT_DIR}/`, async () => {
 		rmSync(project.path(OUT_DIR), { recursive: true, force: true });
 		const { code } = await runWrangler(project, ["deploy", "--dry-run", "--outdir", OUT_DIR, ...passthrough]);

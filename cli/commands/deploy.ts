@@ -21,21 +21,27 @@ Log in once first with \`npx wrangler login\`; in CI, set CLOUDFLARE_API_TOKEN (
 CLOUDFLARE_ACCOUNT_ID) instead.
 
 Options:
+  --dry-run         Build and bundle everything (as \`stateroom build\`), upload nothing
   --verbose         Print every build step (default: one line per service)
   -h, --help        Show this help
 
 Everything after \`--\` goes to \`wrangler deploy\` unchanged, e.g. \`-- --env staging\`.
 
-Example:
-  npx stateroom deploy`,
+Examples:
+  npx stateroom deploy
+  npx stateroom deploy --dry-run`,
 
-	options: { verbose: { type: "boolean" } },
+	options: { verbose: { type: "boolean" }, "dry-run": { type: "boolean" } },
 	positionals: 0,
 
 	async run(parsed) {
 		const project = findProject();
 		wranglerPath(project);
 		await buildAll(project, [], parsed.values.verbose === true);
+		if (parsed.values["dry-run"] === true) {
+			info("dry run: the Worker is bundled and measured above; nothing was uploaded");
+			return 0;
+		}
 		info("deploying with wrangler deploy...");
 		const { code, output } = await runWrangler(project, ["deploy", ...parsed.passthrough]);
 		if (code === 0) {

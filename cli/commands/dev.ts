@@ -1,13 +1,14 @@
 /** `stateroom dev [port]`: build everything, serve it with `wrangler dev`, rebuild on change. */
 import { existsSync } from "node:fs";
+import { dirname } from "node:path";
 import { errorMessage } from "../../src/errors.ts";
 import { ALLOWED_HOSTS_HELP, ALLOWED_HOSTS_OPTION, allowedHostsArgs } from "../allowed-hosts.ts";
 import { parsePort } from "../args.ts";
 import type { Command } from "../command.ts";
-import { bundleDemo } from "../demo.ts";
+import { bundleDemo, hasPages } from "../demo.ts";
 import { recordDev } from "../dev-state.ts";
 import { failure, info, seconds, stateroomCommand, step } from "../output.ts";
-import { buildWasm, ensurePortFree, wranglerPath } from "../processes.ts";
+import { buildWasm, ensurePortFree, hasWasmBuild, wranglerPath } from "../processes.ts";
 import { findProject, listServices, type Project } from "../project.ts";
 import { DEFAULT_PORT, HOST, serveWithWrangler } from "../serving.ts";
 import { explainWithTypes, watchTypes } from "../typecheck.ts";
@@ -66,8 +67,9 @@ Examples:
 		await ensurePortFree(port, HOST, `${retry} ${port + 1}`);
 
 		const verbose = parsed.values.verbose === true;
-		await step("building WebAssembly guests", () => buildWasm(project, { verbose }));
-		await step("bundling the demo page", () => bundleDemo(project));
+		if (hasWasmBuild(project)) await step("building WebAssembly guests", () => buildWasm(project, { verbose }));
+		else await buildWasm(project);
+		if (hasPages(project)) await step("bundling the demo page", () => bundleDemo(project));
 
 		const types = watchTypes(project);
 		const watching = watchBuilds(project, rebuilds(project, verbose), {
@@ -85,20 +87,34 @@ Examples:
 			args: [...hostArgs, ...parsed.passthrough],
 			services: () => listServices(project),
 			demo: existsSync(project.path("public/index.html")),
+			prefix: project.prefix,
 			cleanup: () => {
 				watching.close();
 				types?.close();
 				forget();
 			},
 			...(types ? { explain: (problem, recovery) => explainWithTypes(types, problem, recovery) } : {}),
-			recover: RECOVER_ON,
+			recover: recoverOn(project),
 			notes: watching.folders.length > 0 ? [`watching ${watching.folders.join(", ")} for changes`] : [],
 		});
 	},
 };
 
-/** What the Worker is built from: after wrangler fails, a change here starts it again. */
-const RECOVER_ON = ["app", "services", "src", "build/wasm", "wrangler.toml"];
+/**
+ * What the Worker is built from: after wrangler fails, a change here starts it again. The
+ * folders of the entry module and of the services module, src/ and build/wasm/ where they
+ * exist, and the wrangler config.
+ */
+function recoverOn(project: Project): string[] {
+	const folders = [project.main, project.services].flatMap((file) => (file === undefined ? [] : [dirname(file)]));
+	const candidates = [...folders.map((folder) => (folder === "." ? "" : folder)), "src", "build/wasm"];
+	const existing = candidates.filter((folder) => folder !== "" && existsSync(project.path(folder)));
+	// An entry module at the root (main = "worker.ts"): watch it as a file.
+	const rootFiles = [project.main, project.services].filter(
+		(file): file is string => file !== undefined && dirname(file) === ".",
+	);
+	return [...new Set([...existing, ...rootFiles, project.config])];
+}
 
 function byNpm(): boolean {
 	return process.env.npm_lifecycle_event === "dev";

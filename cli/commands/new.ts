@@ -2,7 +2,8 @@
  * `stateroom new <name> [--ts | --as]`: scaffolds a service, a worker test for it, and registers
  * it, so that `npm run dev` serves it at /s/<service>/ws/:room straight away.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { isServiceName, SERVICE_NAME_RULE } from "../../src/naming.ts";
 import type { Command } from "../command.ts";
 import { runningDev } from "../dev-state.ts";
@@ -11,18 +12,19 @@ import { detail, info, stateroomCommand } from "../output.ts";
 import { findProject, listServices, type Project } from "../project.ts";
 import { scaffoldAssemblyScript } from "../scaffold-as.ts";
 import { DEFAULT_PORT } from "../serving.ts";
-import { type Names, serviceTest, typescriptService } from "../templates.ts";
+import { type Names, serviceTest, testSocketHelper, typescriptService } from "../templates.ts";
 
 export const newCommand: Command = {
 	name: "new",
 	summary: "Scaffold a service (TypeScript or AssemblyScript) with a test, and register it",
 	help: `Usage: stateroom new <name> [--ts | --as]
 
-Creates a service, a test for it in test/worker/<service>.test.ts, and registers it, so that
-\`npm run dev\` serves it at /s/<service>/ws/:room.
+Creates a service, a test for it in the tests folder (<tests>/<service>.test.ts), and
+registers it, so that \`npm run dev\` serves it at /s/<service>/ws/:room.
 
-  --ts (default)  a TypeScript class in services/<name>.ts, registered in services/index.ts
-                  as the service <name>
+  --ts (default)  a TypeScript class in <name>.ts next to the services module (the module
+                  that calls defineServices: the one the Worker's entry module hands to
+                  createStateroom), registered there as the service <name>
   --as            an AssemblyScript service in services/assemblyscript/<name>.ts, compiled to
                   WebAssembly (build/wasm/as-<name>.wasm, before it is registered) and registered
                   in services/assemblyscript.ts as the service as-<name>, like the examples
@@ -55,13 +57,13 @@ Examples:
 		info(`created service "${names.service}":`);
 		for (const file of written) detail(file);
 		const dev = runningDev(project);
-		const rooms = (port: number) => `ws://127.0.0.1:${port}/s/${names.service}/ws/<room>`;
+		const rooms = (port: number) => `ws://127.0.0.1:${port}${project.prefix}/s/${names.service}/ws/<room>`;
 		info(
 			dev
 				? `serve it: the running dev server (port ${dev.port}) reloads it; connect to ${rooms(dev.port)}`
 				: `serve it: npm run dev, then connect to ${rooms(DEFAULT_PORT)}`,
 		);
-		info(`test it:  npx vitest run --project worker test/worker/${names.service}.test.ts`);
+		info(`test it:  npx vitest run ${project.tests}/${names.service}.test.ts`);
 		return 0;
 	},
 };
@@ -83,8 +85,8 @@ function checkName(project: Project, name: string, assemblyScript: boolean): Nam
 			"Choose another name, or edit the existing service.",
 		);
 	}
-	const files = assemblyScript ? [`services/assemblyscript/${source}.ts`] : [`services/${source}.ts`];
-	for (const file of [...files, `test/worker/${service}.test.ts`]) {
+	const files = assemblyScript ? [`services/assemblyscript/${source}.ts`] : [serviceFileOf(project, source)];
+	for (const file of [...files, `${project.tests}/${service}.test.ts`]) {
 		if (existsSync(project.path(file))) {
 			throw new CliError(`${file} already exists.`, "Choose another name, or remove that file if it is left over.");
 		}
@@ -97,29 +99,51 @@ function checkName(project: Project, name: string, assemblyScript: boolean): Nam
 	return { service, source, type: /^[0-9]/.test(type) ? `Service${type}` : type };
 }
 
+/** A TypeScript service's file: next to the services module, which imports it as `./<name>.ts`. */
+function serviceFileOf(project: Project, name: string): string {
+	const folder = dirname(project.services);
+	return folder === "." ? `${name}.ts` : `${folder}/${name}.ts`;
+}
+
 function scaffoldTypeScript(project: Project, names: Names): string[] {
-	const index = project.path("services/index.ts");
+	const index = project.path(project.services);
+	if (!existsSync(index)) {
+		throw new CliError(
+			`The services module ${project.services} does not exist.`,
+			'Say where your services are registered (the module that calls defineServices) in package.json: "stateroom": { "services": "src/services.ts" }.',
+		);
+	}
 	const source = readFileSync(index, "utf8");
 	if (new RegExp(`\\b${names.type}\\b`).test(source)) {
 		throw new CliError(
-			`services/index.ts already uses the name ${names.type}, which the class of "${names.service}" would need.`,
+			`${project.services} already uses the name ${names.type}, which the class of "${names.service}" would need.`,
 			"Choose another service name.",
 		);
 	}
-	const serviceFile = `services/${names.service}.ts`;
-	const testFile = `test/worker/${names.service}.test.ts`;
-	const registered = register(source, names);
+	const serviceFile = serviceFileOf(project, names.service);
+	const testFile = `${project.tests}/${names.service}.test.ts`;
+	const registered = register(source, names, project.services);
+	mkdirSync(project.path(project.tests), { recursive: true });
+	const helper = writeTestHelper(project);
 	writeFileSync(project.path(serviceFile), typescriptService(names));
 	writeFileSync(project.path(testFile), serviceTest(names));
 	writeFileSync(index, registered);
-	return [serviceFile, testFile, "services/index.ts (registered)"];
+	return [serviceFile, testFile, ...(helper ? [helper] : []), `${project.services} (registered)`];
+}
+
+/** The tests' WebSocket helper (`./socket.ts`), written when the tests folder has none; returns its path then. */
+export function writeTestHelper(project: Project): string | undefined {
+	const helper = `${project.tests}/socket.ts`;
+	if (existsSync(project.path(helper))) return undefined;
+	writeFileSync(project.path(helper), testSocketHelper());
+	return `${helper} (the tests' WebSocket helper)`;
 }
 
 /**
  * Adds the import (in sorted place among the relative imports, as Biome orders them) and the
  * registry entry (before the spreads of WebAssembly services) to services/index.ts.
  */
-export function register(source: string, { service, type }: Names): string {
+export function register(source: string, { service, type }: Names, file = "services/index.ts"): string {
 	const lines = source.split("\n");
 	const importLine = `import { ${type} } from "./${service}.ts";`;
 	const relative = lines.flatMap((line, i) => (/^import .* from "\.\/[^"]+";$/.test(line) ? [i] : []));
@@ -132,7 +156,7 @@ export function register(source: string, { service, type }: Names): string {
 	const close = lines.findIndex((line, i) => i > open && /^\t\t?\},?\s*$/.test(line));
 	if (open === -1 || close === -1) {
 		throw new CliError(
-			"Cannot find the `services: { ... }` object in services/index.ts to register the service in.",
+			`Cannot find the \`services: { ... }\` object in ${file} to register the service in.`,
 			`Register it by hand: import { ${type} } from "./${service}.ts" and add \`"${service}": ${type}\` to services.`,
 		);
 	}

@@ -1,9 +1,11 @@
 /**
  * The demo page: a shared counter and a chat, both in the room named by `?room=` in the URL,
- * through the client library (stateroom/client), which reconnects on its own.
+ * through the client library (stateroom/client), which reconnects on its own; and a shared
+ * text on the Yjs service, through y-websocket's provider.
  */
 import { startChat } from "./chat.ts";
 import { startCounter } from "./counter.ts";
+import { startEditor } from "./editor.ts";
 import { currentRoom, roomHref } from "./room.ts";
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -43,4 +45,12 @@ startChat(location.host, room, {
 	log: byId("chat-log"),
 	form: byId("chat-form"),
 	input: byId("chat-input"),
+});
+
+startEditor(location.host, room, {
+	state: byId("editor-state"),
+	reconnect: byId("editor-reconnect"),
+	url: byId("editor-url"),
+	text: byId("editor-text"),
+	people: byId("editor-people"),
 });

@@ -8,15 +8,18 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { checkSealed, meterFile, meterInfo } from "./meter.mjs";
 import { UNBUILT_SECTION } from "./placeholder.mjs";
 
 export const name = "metering modules imported by services/";
 
 const WASM_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*)["']([^"']+\.wasm)["']/g;
 
-export async function build({ root, module }) {
-	for (const file of importedModules(root)) {
+export async function build({ root, module, folder = "services" }) {
+	const files = importedModules(root, folder);
+	if (files.length === 0) return;
+	// Loaded only when there is something to meter: the meter makes the project's key on first use.
+	const { checkSealed, meterFile, meterInfo } = await import("./meter.mjs");
+	for (const file of files) {
 		const from = relative(root, file);
 		const bytes = readFileSync(file);
 		if (bytes.subarray(0, 64).includes(Buffer.from(UNBUILT_SECTION))) continue;
@@ -30,12 +33,16 @@ export async function build({ root, module }) {
 	}
 }
 
-/** The .wasm files that sources under services/ import, resolved; missing ones are wrangler's to report. */
-export function importedModules(root) {
-	const dir = join(root, "services");
+/**
+ * The .wasm files that sources under services/ (or `folder`, a project's services folder) import,
+ * resolved; missing ones are wrangler's to report.
+ */
+export function importedModules(root, folder = "services") {
+	const dir = join(root, folder);
 	const found = new Set();
 	if (!existsSync(dir)) return [];
-	for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+	// A services module at a project's root (folder ""): the root's own files only, not node_modules.
+	for (const entry of readdirSync(dir, { withFileTypes: true, recursive: folder !== "" })) {
 		if (!entry.isFile() || !/\.(ts|mts|js|mjs)$/.test(entry.name)) continue;
 		const source = join(entry.parentPath, entry.name);
 		for (const match of readFileSync(source, "utf8").matchAll(WASM_IMPORT)) {

@@ -17,8 +17,12 @@ import { METER_KEY_SECTION } from "../../src/wasm/meter-contract.mjs";
 import { uleb } from "./wasm-binary.mjs";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-/** Where the project's private key is kept when STATEROOM_METER_KEY is not set. */
-export const KEY_FILE = join(ROOT, ".stateroom/meter-key.pem");
+/**
+ * Where the project's private key is kept when STATEROOM_METER_KEY is not set: in the project
+ * (STATEROOM_PROJECT_ROOT, which the CLI sets when it meters for a project that uses the installed
+ * package, so that a reinstall keeps the key), else next to this repository's build.
+ */
+export const KEY_FILE = join(process.env.STATEROOM_PROJECT_ROOT || ROOT, ".stateroom/meter-key.pem");
 export const KEY_ENV = "STATEROOM_METER_KEY";
 /** The module that carries the public key into the Worker. */
 export const PUBLIC_KEY_MODULE = join(ROOT, "build/wasm/meter-key.wasm");

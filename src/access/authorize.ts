@@ -11,10 +11,18 @@ import { jsonStringify, utf8Encode } from "../intrinsics.ts";
 import { quoteForLog } from "../log.ts";
 import type { ServiceName } from "../naming.ts";
 
-/** What `authorize` is told about the connection. */
+/**
+ * What reaches a room: `"connect"`, a client's WebSocket; `"request"`, an HTTP request to the
+ * room's handler (`/s/:service/rooms/:room/...`).
+ */
+export type AuthorizeKind = "connect" | "request";
+
+/** What `authorize` is told about the connection or request. */
 export interface AuthorizeInfo {
 	readonly service: ServiceName;
 	readonly room: string;
+	/** A WebSocket connection or an HTTP request to the room's handler. */
+	readonly kind: AuthorizeKind;
 	/** The identity from the client's join token, if the service requires tokens. */
 	readonly identity: Identity | undefined;
 	/** The Worker's bindings (secrets, KV, ...). */

@@ -1,14 +1,15 @@
 /**
  * Everything the Worker checks before a request may reach a room, in order: the WebSocket
- * handshake, the origin, the join token (for services that require one), then the deployer's
- * `authorize` hook. Each refusal is an `HttpError`; success is the client's identity, if any.
+ * handshake (for a connection), the origin, the join token (for services that require one), then
+ * the deployer's `authorize` hook. Each refusal is an `HttpError`; success is the client's
+ * identity, if any. An HTTP request to a room's handler passes the same checks but the handshake.
  */
 import type { Identity } from "../api/identity.ts";
 import { HttpError } from "../errors.ts";
 import { utf8Encode } from "../intrinsics.ts";
 import type { RoomAddress } from "../naming.ts";
 import type { AccessSettings, ResolvedSettings } from "../settings.ts";
-import { type Authorize, checkIdentitySize, runAuthorize } from "./authorize.ts";
+import { type Authorize, type AuthorizeKind, checkIdentitySize, runAuthorize } from "./authorize.ts";
 import { checkUpgrade } from "./handshake.ts";
 import { checkOrigin } from "./origin.ts";
 import { MIN_SECRET_BYTES, TokenRefused, verifyJoinToken } from "./token.ts";
@@ -22,8 +23,9 @@ export async function admit(
 	address: RoomAddress,
 	settings: ResolvedSettings,
 	authorize: Authorize | undefined,
+	kind: AuthorizeKind = "connect",
 ): Promise<Identity | undefined> {
-	checkUpgrade(request);
+	if (kind === "connect") checkUpgrade(request);
 	checkOrigin(request, address.service, settings.access);
 	let identity: Identity | undefined;
 	if (settings.access.token === "required") {
@@ -35,6 +37,7 @@ export async function admit(
 			room: address.roomId,
 			identity,
 			env,
+			kind,
 		});
 	}
 	checkIdentitySize(identity, address.roomId);

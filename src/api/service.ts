@@ -1,5 +1,6 @@
 import type { ClientId } from "./client-id.ts";
 import type { Identity } from "./identity.ts";
+import type { MessageCodec } from "./messages.ts";
 import type { MessagePayload, PayloadLike } from "./payload.ts";
 import type { RecipientLike } from "./recipient.ts";
 
@@ -29,9 +30,10 @@ export interface Connection {
 
 /**
  * What a service can do while it handles an event. `Env` types {@link ServiceContext.env}: the
- * Worker's bindings, as `wrangler types` generates them (`ServiceContext<Env>`).
+ * Worker's bindings, as `wrangler types` generates them (`ServiceContext<Env>`); `Out` types what
+ * {@link ServiceContext.sendMessage} takes (see {@link Service}).
  */
-export interface ServiceContext<Env = Record<string, unknown>> {
+export interface ServiceContext<Env = Record<string, unknown>, Out = PayloadLike> {
 	/** The room's id, as it appears in the URL (`/ws/:room`). */
 	readonly roomId: string;
 	/**
@@ -49,12 +51,13 @@ export interface ServiceContext<Env = Record<string, unknown>> {
 	/**
 	 * Sends a message. A bare `ClientId` means that one client; text goes out as a text
 	 * frame, bytes as a binary frame. A message to a client that is not connected is dropped.
+	 * A service with a codec (`static messages`) sends its `Out` type, which the codec frames.
 	 *
 	 * @example
 	 * ctx.sendMessage(MessageRecipient.broadcast(), `new value: ${this.value}`);
 	 * ctx.sendMessage(client, new Uint8Array([1, 2, 3]));
 	 */
-	sendMessage(recipient: RecipientLike, message: PayloadLike): void;
+	sendMessage(recipient: RecipientLike, message: Out): void;
 	/**
 	 * Sets the room's one timer: `timer()` runs after `ms` milliseconds. A new call replaces
 	 * the pending timer; `0` fires as soon as possible, but a timer set inside `timer()` fires
@@ -110,11 +113,29 @@ export interface ServiceContext<Env = Record<string, unknown>> {
 	connection(client: ClientId): Connection;
 }
 
+/** What a room's HTTP handler is told besides the request itself. */
+export interface RoomRequestInfo {
+	/**
+	 * The path below the room, percent-encoded as in the URL: `/messages` for
+	 * `/s/chat/rooms/lobby/messages`, `/` for the room itself. For a request from a room handle,
+	 * the path of the URL it was given.
+	 */
+	readonly path: string;
+	/**
+	 * Who sent the request: the user id and claims of its join token and of the `authorize`
+	 * hook, as for a client; `undefined` when neither said (and for a request from a room handle).
+	 */
+	readonly identity: Identity | undefined;
+}
+
 /**
  * A Stateroom service: a single-threaded object with optional callbacks. Events reach it one
  * at a time, in arrival order, even when a callback is async.
  *
  * `Env` types the Worker's bindings that {@link ServiceContext.env} holds (`Service<Env>`).
+ * `In` and `Out` type its messages: what `message` receives and what `ctx.sendMessage` takes.
+ * By default they are the frames themselves (`MessagePayload` in, strings and bytes out); a
+ * service that declares others converts with a codec, `static messages = jsonMessages<In, Out>()`.
  *
  * Its state is its own fields. After every event that changed them they are saved, and a room
  * that wakes from hibernation or eviction gets them back; `init` runs once in a room's life.
@@ -128,12 +149,27 @@ export interface ServiceContext<Env = Record<string, unknown>> {
  *   }
  * }
  */
-export interface Service<Env = Record<string, unknown>> {
-	init?(ctx: ServiceContext<Env>): Awaitable<void>;
-	connect?(client: ClientId, ctx: ServiceContext<Env>): Awaitable<void>;
-	disconnect?(client: ClientId, ctx: ServiceContext<Env>): Awaitable<void>;
-	message?(client: ClientId, message: MessagePayload, ctx: ServiceContext<Env>): Awaitable<void>;
-	timer?(ctx: ServiceContext<Env>): Awaitable<void>;
+export interface Service<Env = Record<string, unknown>, In = MessagePayload, Out = PayloadLike> {
+	init?(ctx: ServiceContext<Env, Out>): Awaitable<void>;
+	connect?(client: ClientId, ctx: ServiceContext<Env, Out>): Awaitable<void>;
+	disconnect?(client: ClientId, ctx: ServiceContext<Env, Out>): Awaitable<void>;
+	message?(client: ClientId, message: In, ctx: ServiceContext<Env, Out>): Awaitable<void>;
+	timer?(ctx: ServiceContext<Env, Out>): Awaitable<void>;
+	/**
+	 * The room's HTTP handler: answers requests to `/s/:service/rooms/:room` and the paths below
+	 * it (and a room handle's `fetch`). It runs as an event of the room, like a message: one at a
+	 * time with the others, its state changes committed, its messages sent, and its response
+	 * returned only if it succeeds (a failed request is answered 500 and rolled back). The body
+	 * of the request is read before the event; the response's body is read within it.
+	 *
+	 * @example
+	 * async request(request: Request, ctx: ServiceContext, { path }: RoomRequestInfo) {
+	 *   if (request.method !== "POST" || path !== "/announce") return new Response("not here", { status: 404 });
+	 *   ctx.sendMessage(MessageRecipient.broadcast(), await request.text());
+	 *   return new Response("sent");
+	 * }
+	 */
+	request?(request: Request, ctx: ServiceContext<Env, Out>, info: RoomRequestInfo): Awaitable<Response>;
 	/**
 	 * Custom persistence, for state that plain fields cannot hold: return the data to keep.
 	 * Implement `restore` too; the returned value must itself be storable (see docs/services.md).
@@ -153,8 +189,14 @@ export type Persistence = "auto" | "none";
 /** A service as registered: a class with a no-argument constructor. */
 export interface ServiceClass {
 	// `never`: a class that declares its `Env` (`implements Service<Env>`) registers as it is;
-	// the Worker's env is the one the deployment has, which no type here can check.
-	new (): Service<never>;
+	// the Worker's env is the one the deployment has, which no type here can check. The same for
+	// its message types, which its codec (`messages`) makes true.
+	new (): Service<never, never, never>;
+	/**
+	 * How messages are read and written, for a service whose `In` and `Out` are not the frames
+	 * themselves (see `jsonMessages`).
+	 */
+	readonly messages?: MessageCodec<unknown, never>;
 	/** See {@link Persistence}. */
 	readonly persistence?: Persistence;
 	/** Fields that are not saved; after a wake they hold what the constructor gives them. */

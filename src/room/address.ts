@@ -10,14 +10,36 @@ import type { RoomAddress } from "../naming.ts";
 const SERVICE_HEADER = "x-stateroom-service";
 const ROOM_HEADER = "x-stateroom-room";
 const IDENTITY_HEADER = "x-stateroom-identity";
+/** Set for an HTTP request to the room's handler (its path below the room); absent for a WebSocket. */
+const PATH_HEADER = "x-stateroom-path";
+const HEADERS = [SERVICE_HEADER, ROOM_HEADER, IDENTITY_HEADER, PATH_HEADER];
 
-export function withAddress(request: Request, address: RoomAddress, identity?: Identity): Request {
+/**
+ * The request for the room: `path` (the path below the room) makes it a request for the room's
+ * HTTP handler, rather than a WebSocket upgrade.
+ */
+export function withAddress(request: Request, address: RoomAddress, identity?: Identity, path?: string): Request {
 	const headers = new Headers(request.headers);
 	headers.set(SERVICE_HEADER, address.service);
 	headers.set(ROOM_HEADER, encodeURIComponent(address.roomId));
 	if (identity) headers.set(IDENTITY_HEADER, encodeURIComponent(jsonStringify(identity)));
 	else headers.delete(IDENTITY_HEADER);
+	if (path !== undefined) headers.set(PATH_HEADER, encodeURIComponent(path));
+	else headers.delete(PATH_HEADER);
 	return new Request(request, { headers });
+}
+
+/** The path below the room of a request for its HTTP handler; `undefined` for a WebSocket upgrade. */
+export function readRequestPath(request: Request): string | undefined {
+	const header = request.headers.get(PATH_HEADER);
+	return header === null ? undefined : decodeURIComponent(header);
+}
+
+/** The request as its sender made it: without the headers the router added. */
+export function withoutAddress(request: Request, body: Uint8Array | null): Request {
+	const headers = new Headers(request.headers);
+	for (const name of HEADERS) headers.delete(name);
+	return new Request(request.url, { method: request.method, headers, body });
 }
 
 /** The identity the router established for this client, if any. */

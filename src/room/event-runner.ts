@@ -6,22 +6,32 @@
  */
 import type { ClientId } from "../api/client-id.ts";
 import type { Identity } from "../api/identity.ts";
-import type { MessagePayload } from "../api/payload.ts";
+import { MessagePayload } from "../api/payload.ts";
 import type { MessageRecipient } from "../api/recipient.ts";
 import type { ConnectedClient } from "../api/service.ts";
-import { type Effects, type Engine, NO_WRITES, type ServiceEvent, type StateWrites } from "../engine.ts";
-import { CloseCode, closeReason } from "../errors.ts";
+import {
+	type Effects,
+	type Engine,
+	NO_WRITES,
+	type RequestEvent,
+	type RoomReply,
+	type ServiceEvent,
+	type StateWrites,
+} from "../engine.ts";
+import { CloseCode, closeReason, HttpError } from "../errors.ts";
 import {
 	arrayFilter,
 	arrayIncludes,
 	arrayMap,
 	arrayPush,
+	ceil,
 	dateNow,
 	isoTime,
 	jsonParse,
 	ownValue,
 	SafeMap,
 	SafeSet,
+	SafeWeakMap,
 } from "../intrinsics.ts";
 import { describeErrorForLog, hostLog } from "../log.ts";
 import { describeRoom } from "../naming.ts";
@@ -52,6 +62,8 @@ interface RoomView {
 class PendingEffects implements Effects {
 	readonly messages: [MessageRecipient, MessagePayload][] = [];
 	timer: number | undefined;
+	/** A request event's answer. */
+	reply: RoomReply | undefined;
 	readonly connections = new ConnectionChanges();
 	#sealed = false;
 
@@ -127,6 +139,13 @@ class PendingEffects implements Effects {
 		if (this.#open()) this.timer = delay;
 	}
 
+	respond(reply: RoomReply): void {
+		if (!this.#open()) return;
+		// The response's body counts as output, like a message: the same bound holds.
+		if (reply.body !== null) this.output.add(MessagePayload.bytes(reply.body));
+		this.reply = reply;
+	}
+
 	/**
 	 * Ends the event: from now on whatever its handler does (an abandoned handler, or a
 	 * callback it left behind) is ignored, so it can never reach clients or the timer.
@@ -162,6 +181,8 @@ export class EventRunner {
 	readonly #departing = new SafeMap<ClientId, string>();
 	/** Why the event being processed failed, as its handler threw it (for the cool-down). */
 	#failure: unknown;
+	/** How each request event ended, for `request()` to answer with. */
+	readonly #outcomes = new SafeWeakMap<RequestEvent, RequestOutcome>();
 
 	/**
 	 * @param load builds the engine afresh from what storage holds: the way back when a failed
@@ -221,15 +242,59 @@ export class EventRunner {
 
 	/** Queues an event; resolves once it has been processed (or has failed and rolled back). */
 	enqueue(event: ServiceEvent): Promise<void> {
+		return this.#schedule(() =>
+			this.process(event).catch((error: unknown) => this.logFailure(event, error, "broke the room's bookkeeping")),
+		);
+	}
+
+	/**
+	 * Runs an HTTP request as an event of the room: its response once the event has committed,
+	 * or the refusal that says why there is none (it failed and was rolled back, the room is
+	 * cooling down, an operator reset it meanwhile).
+	 */
+	async request(event: RequestEvent): Promise<Response> {
+		await this.enqueue(event);
+		const outcome = this.#outcomes.get(event);
+		if (outcome?.kind === "answered") {
+			const { status, statusText, headers, body } = outcome.reply;
+			return new Response(body, { status, statusText, headers });
+		}
+		if (outcome?.kind === "failed") {
+			return new HttpError(
+				500,
+				`The room's request handler failed and its changes were rolled back: ${outcome.why}. The Worker's log has the details.`,
+			).toResponse();
+		}
+		const until = this.coolDown.until();
+		if (until !== null) return coolingDownRefusal(until).toResponse();
+		return new HttpError(503, "The room was reset or deleted while the request waited; retry it.").toResponse();
+	}
+
+	/**
+	 * Sends a message from outside the room (a room handle in the Worker's code) to its clients,
+	 * in turn with its events: to the clients whose `connect` the service has seen when it runs.
+	 */
+	post(recipient: MessageRecipient, payload: MessagePayload): Promise<void> {
+		return this.#schedule(async () => {
+			// After the effects of the events before it, which may be held behind a commit in flight
+			// (see storage.ts). `deliver` does not throw (a closing socket is skipped).
+			this.storage.commit(undefined, NO_WRITES, () => {
+				if (!this.#stopped) deliver(this.#announcedSockets(), recipient, payload);
+			});
+		});
+	}
+
+	/**
+	 * Queues a step of the room: events and posts run one at a time, in the order they came.
+	 * `step` must never reject: a rejected link would silently stop every later event.
+	 */
+	#schedule(step: () => Promise<void>): Promise<void> {
 		const behind = this.#pending > 0;
 		this.#pending += 1;
-		// Never rejects: a rejected link would silently stop every later event.
 		const run = () =>
-			this.process(event)
-				.catch((error: unknown) => this.logFailure(event, error, "broke the room's bookkeeping"))
-				.finally(() => {
-					this.#pending -= 1;
-				});
+			step().finally(() => {
+				this.#pending -= 1;
+			});
 		// Speed: an event that finds the room idle runs at once.
 		this.#queue = this.#queue.then(behind || this.coolDown.slowed ? () => this.pace().then(run) : run);
 		return this.#queue;
@@ -312,6 +377,12 @@ export class EventRunner {
 			writes === undefined ? undefined : () => this.apply(effects, timerStartedAt),
 		);
 		if (event.kind === "timer") this.#timers.end(writes !== undefined);
+		if (event.kind === "request") {
+			// A response is held by the output gate only for writes issued before it: a request's
+			// writes, gathered behind a commit in flight, are issued now rather than with the group.
+			this.storage.issueGathered();
+			this.#outcomes.set(event, outcomeOf(effects.reply, this.#failure));
+		}
 		this.observer?.processed(event, this.record.clients.length);
 	}
 
@@ -469,10 +540,7 @@ export class EventRunner {
 	private apply(effects: PendingEffects, timerStartedAt: number | undefined): void {
 		// An event that sends nothing (a connect, most timers) need not list the sockets at all.
 		if (effects.messages.length > 0) {
-			const sockets = arrayFilter(this.ctx.getWebSockets(), (socket) => {
-				const client = clientOf(socket);
-				return client !== undefined && this.#announced.has(client);
-			});
+			const sockets = this.#announcedSockets();
 			for (const [recipient, payload] of effects.messages) deliver(sockets, recipient, payload);
 		}
 		// After the messages, so a client closed by this event still gets what it was sent.
@@ -489,6 +557,14 @@ export class EventRunner {
 		}
 	}
 
+	/** The sockets of the clients whose `connect` the service has seen: those messages go to. */
+	#announcedSockets(): WebSocket[] {
+		return arrayFilter(this.ctx.getWebSockets(), (socket) => {
+			const client = clientOf(socket);
+			return client !== undefined && this.#announced.has(client);
+		});
+	}
+
 	private logLate(event: ServiceEvent): void {
 		hostLog.error(
 			`[stateroom] ${describeRoom(this.record)}: the service sent a message or set a timer after its ${describeEvent(event)} had ended (a handler abandoned at its deadline, or a callback it left behind); ignored.`,
@@ -503,6 +579,35 @@ export class EventRunner {
 			`[stateroom] ${describeRoom(this.record)}: the ${describeEvent(event)} failed and ${outcome} (its messages and timer were discarded).\n${detail}`,
 		);
 	}
+}
+
+/** A request's refusal while the room cools down (see cool-down.ts): a 503 that says until when. */
+export function coolingDownRefusal(until: number): HttpError {
+	return new HttpError(
+		503,
+		`The room is cooling down until ${isoTime(until)}, after its events kept failing; retry then.`,
+		{
+			"retry-after": String(ceil((until - dateNow()) / 1000)),
+		},
+	);
+}
+
+/** How a request event ended: answered, or failed (why, in one line for the caller). */
+type RequestOutcome =
+	| { readonly kind: "answered"; readonly reply: RoomReply }
+	| { readonly kind: "failed"; readonly why: string };
+
+function outcomeOf(reply: RoomReply | undefined, failure: unknown): RequestOutcome {
+	if (reply !== undefined && failure === undefined) return { kind: "answered", reply };
+	const why =
+		failure instanceof DeadlineError
+			? "it did not finish within the event deadline"
+			: failure instanceof StateQuotaError
+				? "the room's state would exceed its quota"
+				: failure instanceof Error
+					? `it threw ${failure.name}`
+					: "it threw";
+	return { kind: "failed", why };
 }
 
 function parseState(json: string | undefined): unknown {

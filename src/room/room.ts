@@ -7,21 +7,24 @@
  * (`export { Directory, Room } from "stateroom"`, see app/worker.ts).
  */
 import { DurableObject } from "cloudflare:workers";
+import type { Identity } from "../api/identity.ts";
 import { MessagePayload } from "../api/payload.ts";
+import type { MessageRecipient } from "../api/recipient.ts";
 import { directoryOf } from "../bindings.ts";
 import { CloseCode, closeReason, errorMessage, HttpError } from "../errors.ts";
 import { isoTime, socketAccept, socketClose } from "../intrinsics.ts";
 import { describeErrorForLog, hostLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
 import { deployedCatalog, type ServiceCatalog } from "../registry.ts";
-import { readAddress, readIdentity } from "./address.ts";
+import { readAddress, readIdentity, readRequestPath, withoutAddress } from "./address.ts";
 import { deleteRoom, type RoomInternals, readDetails, readState, resetRoom } from "./admin.ts";
 import { checkRoomSize, MessageGuard } from "./client-limits.ts";
 import { CoolDown } from "./cool-down.ts";
 import type { RoomDetails, RoomStateView } from "./details.ts";
-import { EventRunner } from "./event-runner.ts";
+import { coolingDownRefusal, EventRunner } from "./event-runner.ts";
 import { eventLimits } from "./limits.ts";
 import { RoomMonitor } from "./monitor.ts";
+import { readBoundedBody } from "./request-body.ts";
 import { attachClient, clientOf, connectionStateOf, detachClient } from "./sockets.ts";
 import { newRecord, type RoomRecord, RoomStorage } from "./storage.ts";
 
@@ -43,6 +46,8 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 	override async fetch(request: Request): Promise<Response> {
 		const address = readAddress(request);
 		const identity = readIdentity(request);
+		const path = readRequestPath(request);
+		if (path !== undefined) return this.#request(request, address, identity, path);
 		const pair = new WebSocketPair();
 		const [client, server] = [pair[0], pair[1]];
 		let runner: EventRunner;
@@ -75,6 +80,39 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 		attachClient(server, id, identity);
 		void runner.enqueue({ kind: "connect", client: id });
 		return new Response(null, { status: 101, webSocket: client });
+	}
+
+	/** An HTTP request for the service's handler, run as an event of the room. */
+	async #request(
+		request: Request,
+		address: RoomAddress,
+		identity: Identity | undefined,
+		path: string,
+	): Promise<Response> {
+		try {
+			const runner = await this.#open(address).catch((error: unknown) => {
+				hostLog.error(`[stateroom] ${describeRoom(address)} could not start: ${describeErrorForLog(error)}`);
+				throw new HttpError(503, `The room's service failed to start: ${errorMessage(error)}`);
+			});
+			// Containment: a room cooling down takes no request until it ends (nor reads its body).
+			const coolingUntil = runner.coolingDownUntil();
+			if (coolingUntil !== null) throw coolingDownRefusal(coolingUntil);
+			const body = await readBoundedBody(request, this.#limits(runner).maxMessageBytes);
+			return await runner.request({ kind: "request", request: withoutAddress(request, body), path, identity });
+		} catch (error) {
+			if (error instanceof HttpError) return error.toResponse();
+			throw error;
+		}
+	}
+
+	/**
+	 * A room handle's send (Worker code, see room-handle.ts): delivers a message to the room's clients
+	 * in turn with its events. A room that was never opened has no one to reach, and is not created.
+	 */
+	async post(recipient: MessageRecipient, message: string | Uint8Array): Promise<void> {
+		if (this.#phase.kind === "cold" && (await this.#storage.loadRecord()) === undefined) return;
+		const runner = await this.#open();
+		await runner.post(recipient, MessagePayload.from(message));
 	}
 
 	override async webSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {

@@ -104,6 +104,11 @@ export class RoomStorage implements TimerStore {
 		);
 	}
 
+	/** Issues the writes gathered behind a commit in flight now, and applies their held effects. */
+	issueGathered(): void {
+		this.#writer.flush();
+	}
+
 	loadStats<T>(): Promise<T | undefined> {
 		return this.storage.get<T>(STATS_KEY);
 	}

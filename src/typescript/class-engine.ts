@@ -6,7 +6,7 @@
 import { MessagePayload, type PayloadLike } from "../api/payload.ts";
 import { MessageRecipient, type RecipientLike } from "../api/recipient.ts";
 import type { Service, ServiceClass, ServiceContext } from "../api/service.ts";
-import type { Effects, Engine, EngineFactory, ServiceEvent, StateWrites } from "../engine.ts";
+import type { Effects, Engine, EngineFactory, RequestEvent, ServiceEvent, StateWrites } from "../engine.ts";
 import { NO_WRITES } from "../engine.ts";
 import { arrayIncludes } from "../intrinsics.ts";
 import { describeRoom, type RoomAddress, type ServiceName } from "../naming.ts";
@@ -20,6 +20,7 @@ export function typescriptEngine(name: ServiceName, implementation: ServiceClass
 	validateClass(name, implementation);
 	return {
 		language: "typescript",
+		handlesRequests: typeof (implementation.prototype as Service).request === "function",
 		build: () => null,
 		async create(room, stored) {
 			return new TypeScriptEngine(name, implementation, room, StoredState.read(stored));
@@ -67,7 +68,7 @@ class TypeScriptEngine implements Engine {
 		let pending: Promise<void> | undefined;
 		try {
 			// The handler's console lines come out escaped, after the room's name (see service-console.ts).
-			pending = runWithServiceConsole(this.#label, () => this.handle(event, this.context(effects)));
+			pending = runWithServiceConsole(this.#label, () => this.handle(event, this.context(effects), effects));
 		} finally {
 			if (pending === undefined) places.open = false;
 		}
@@ -76,7 +77,7 @@ class TypeScriptEngine implements Engine {
 		});
 	}
 
-	private handle(event: ServiceEvent, ctx: ServiceContext<never>): void | Promise<void> {
+	private handle(event: ServiceEvent, ctx: ServiceContext<never, never>, effects: Effects): void | Promise<void> {
 		const service = this.#instance;
 		switch (event.kind) {
 			case "init":
@@ -85,11 +86,42 @@ class TypeScriptEngine implements Engine {
 				return service.connect?.(event.client, ctx);
 			case "disconnect":
 				return service.disconnect?.(event.client, ctx);
-			case "message":
-				return service.message?.(event.client, event.payload, ctx);
+			case "message": {
+				const codec = this.implementation.messages;
+				// `never`: the codec's `In` is the service's own, which only its declaration ties together.
+				const message = (codec ? codec.decode(event.payload) : event.payload) as never;
+				return service.message?.(event.client, message, ctx);
+			}
 			case "timer":
 				return service.timer?.(ctx);
+			case "request":
+				return this.answer(event, ctx, effects);
 		}
+	}
+
+	/**
+	 * Runs the service's HTTP handler and reads its response whole, within the event: its body
+	 * counts toward the event's output, and nothing of the service runs after the event ends.
+	 */
+	private async answer(event: RequestEvent, ctx: ServiceContext<never, never>, effects: Effects): Promise<void> {
+		const handler = this.#instance.request;
+		if (typeof handler !== "function") throw new Error(`Service "${this.name}" has no request() method.`);
+		const response: unknown = await handler.call(this.#instance, event.request, ctx, {
+			path: event.path,
+			identity: event.identity,
+		});
+		if (!(response instanceof Response)) {
+			throw new TypeError(
+				`request() returned ${response === null ? "null" : typeof response}; it must return a Response (or a promise of one).`,
+			);
+		}
+		if (response.webSocket) {
+			throw new TypeError(
+				"request() returned a WebSocket; a room's WebSockets are its clients, which connect at /s/:service/ws/:room.",
+			);
+		}
+		const body = response.body === null ? null : new Uint8Array(await response.arrayBuffer());
+		effects.respond?.({ status: response.status, statusText: response.statusText, headers: response.headers, body });
 	}
 
 	/**
@@ -169,13 +201,15 @@ class TypeScriptEngine implements Engine {
 
 	// `never`: the service declares its env's type (`ServiceContext<Env>`); only the deployment's
 	// configuration, not a type here, can make it true.
-	private context(effects: Effects): ServiceContext<never> {
+	private context(effects: Effects): ServiceContext<never, never> {
+		const codec = this.implementation.messages;
 		return {
 			roomId: this.room.roomId,
 			env: effects.env as never,
-			sendMessage(recipient: RecipientLike, message: PayloadLike) {
+			sendMessage(recipient: RecipientLike, message: unknown) {
 				// Bytes from the state are a state proxy, which the platform's send does not take.
-				effects.send(MessageRecipient.from(recipient), MessagePayload.from(unwrap(message)));
+				const frame = codec ? codec.encode(unwrap(message) as never) : (unwrap(message) as PayloadLike);
+				effects.send(MessageRecipient.from(recipient), MessagePayload.from(frame));
 			},
 			setTimer(ms: number) {
 				effects.setTimer(ms);

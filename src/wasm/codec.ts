@@ -13,8 +13,11 @@ import type { MessageRecipient } from "../api/recipient.ts";
 import type { ServiceEvent } from "../engine.ts";
 import { max, strictUtf8Decode, utf8Encode } from "../intrinsics.ts";
 
-/** An event for the guest (`MessageToProcess`): exactly the room's `ServiceEvent`. */
-export type GuestEvent = ServiceEvent;
+/**
+ * An event for the guest (`MessageToProcess`): the room's `ServiceEvent`, but for HTTP requests,
+ * which ABI v1 has no variant for (the router refuses them before they reach a room).
+ */
+export type GuestEvent = Exclude<ServiceEvent, { readonly kind: "request" }>;
 
 /** A command from the guest. */
 export type GuestCommand =

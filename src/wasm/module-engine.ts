@@ -44,6 +44,7 @@ export function wasmEngine(
 	};
 	return {
 		language: "wasm",
+		handlesRequests: false,
 		inspect: inspectStored,
 		build: () => {
 			if (build === undefined) build = readMeter(module)?.build ?? null;
@@ -92,6 +93,7 @@ class WasmEngine implements Engine {
 	}
 
 	run(event: ServiceEvent, effects: Effects, share?: BudgetShare): undefined {
+		if (event.kind === "request") throw new Error("a WebAssembly service has no HTTP handler (ABI v1 has none)");
 		this.#guest.deliver(event, effects, share);
 	}
 

@@ -1,7 +1,7 @@
 /**
  * The import graph of the project's own code, read from the source text (no compiler): every
  * `import`/`export ... from`, side-effect `import "..."` and `import("...")` that names a
- * relative path or the package itself (`stateroom`, `stateroom/client`), resolved to a file.
+ * relative path or the package itself (`stateroom`, `stateroom/client`, `stateroom/yjs`), resolved to a file.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -15,6 +15,7 @@ export const CHECKED_FOLDERS = ["src", "cli", "client", "public", "services", "a
 const SELF_IMPORTS: Readonly<Record<string, string>> = {
 	stateroom: "src/public.ts",
 	"stateroom/client": "client/index.ts",
+	"stateroom/yjs": "src/yjs/index.ts",
 };
 
 export interface Import {

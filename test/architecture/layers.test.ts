@@ -7,7 +7,8 @@
  *
  * - `src/`: the library, in the layers of SRC_LAYERS below; built artefacts (build/).
  * - `client/`: nothing (it ships to browsers on its own, as `stateroom/client`).
- * - `services/`: the library's public entry (`stateroom`, src/public.ts); build/ and sdk/.
+ * - `services/`: the library's public entries (`stateroom`, src/public.ts; `stateroom/yjs`,
+ *   src/yjs/index.ts); build/ and sdk/.
  * - `app/`: the deployment's Worker entry: the library's public entry and services/.
  * - `cli/`: src/ (the same naming rules, token signing and ABI check the Worker uses) and the
  *   WebAssembly build in scripts/.
@@ -32,18 +33,20 @@ const SRC_LAYERS: readonly (readonly string[])[] = [
 	["directory/"],
 	["room/"],
 	["access/"],
-	["router.ts"],
+	["router.ts", "room-handle.ts"],
 	["admin/"],
 	["mount.ts"],
 	["stateroom.ts"],
 	["public.ts"],
+	// `stateroom/yjs`, a second public entry: a service built on the service API.
+	["yjs/"],
 ];
 
 /** The highest layer of src/ whose modules depend on no platform, so a page may bundle them. */
 const PLATFORM_FREE_LAYER = SRC_LAYERS.findIndex((layer) => layer.includes("naming.ts"));
 
-/** The package's public entry (`import ... from "stateroom"`). */
-const PUBLIC_ENTRY = "src/public.ts";
+/** The package's public entries (`import ... from "stateroom"`, `"stateroom/yjs"`). */
+const PUBLIC_ENTRIES = ["src/public.ts", "src/yjs/index.ts"];
 
 function srcLayerOf(path: string): number {
 	const inSrc = path.slice("src/".length);
@@ -68,8 +71,8 @@ const under = (path: string, ...folders: string[]) => folders.some((folder) => p
 function mayImport({ from, to, typeOnly }: Import): boolean {
 	if (under(from, "src")) return under(to, "src") ? srcMayImport(from, to) : under(to, "build");
 	if (under(from, "client")) return under(to, "client");
-	if (under(from, "services")) return to === PUBLIC_ENTRY || under(to, "services", "build", "sdk");
-	if (under(from, "app")) return to === PUBLIC_ENTRY || under(to, "app", "services");
+	if (under(from, "services")) return PUBLIC_ENTRIES.includes(to) || under(to, "services", "build", "sdk");
+	if (under(from, "app")) return PUBLIC_ENTRIES.includes(to) || under(to, "app", "services");
 	if (under(from, "cli")) return under(to, "cli", "src", "scripts");
 	if (under(from, "public")) {
 		if (under(to, "src")) return typeOnly || srcLayerOf(to) <= PLATFORM_FREE_LAYER;

@@ -73,7 +73,7 @@ describe("command-line mistakes", () => {
 		expect(code).toBe(2);
 		expect(stdout).toBe("");
 		expect(stderr).toContain(
-			'[stateroom] error: Unknown command "frobnicate". The commands are: dev, serve, build, deploy, new, token, rooms, room.',
+			'[stateroom] error: Unknown command "frobnicate". The commands are: init, dev, serve, build, deploy, new, token, rooms, room.',
 		);
 		expect(stderr).toContain("[stateroom] fix: See `npx stateroom --help` for the usage.");
 	});

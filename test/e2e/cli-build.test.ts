@@ -25,11 +25,11 @@ describe("stateroom build", () => {
 			stdout.indexOf("[stateroom] building WebAssembly guests: done in"),
 		);
 		// The report: a total, a line per file, and which limit applies.
-		expect(stdout).toMatch(/\[stateroom\] bundle in dist\/: \d+ files, [\d.]+ KiB \(gzip [\d.]+ KiB\)/);
+		expect(stdout).toMatch(/\[stateroom\] bundle in dist\/: \d+ files, [\d.]+ [KM]iB \(gzip [\d.]+ [KM]iB\)/);
 		expect(stdout).toMatch(/\[stateroom\] {3}worker\.js +[\d.]+ KiB +gzip +[\d.]+ KiB/);
 		for (const module of modules) expect(stdout).toContain(module);
 		expect(stdout).toMatch(
-			/Worker size limit \(compressed\): 3 MiB on Workers Free, 10 MiB on Workers Paid; at [\d.]+ KiB this Worker is within both/,
+			/Worker size limit \(compressed\): 3 MiB on Workers Free, 10 MiB on Workers Paid; at [\d.]+ [KM]iB this Worker is within both/,
 		);
 	}, 300_000);
 });

@@ -26,8 +26,8 @@ export interface CliOptions {
 	readonly timeoutMs?: number;
 }
 
-function launch(args: readonly string[], options: CliOptions): ChildProcess {
-	return spawn(NODE, [CLI, ...args], {
+function launch(command: string, args: readonly string[], options: CliOptions): ChildProcess {
+	return spawn(command, args, {
 		cwd: options.cwd ?? PROJECT_ROOT,
 		detached: true,
 		stdio: ["ignore", "pipe", "pipe"],
@@ -37,7 +37,12 @@ function launch(args: readonly string[], options: CliOptions): ChildProcess {
 
 /** Runs the CLI to completion; rejects (after killing it) if it takes longer than the timeout. */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
-	const child = launch(args, options);
+	return runCommand(NODE, [CLI, ...args], options);
+}
+
+/** Runs any command (`npm`, another Node) to completion, as `runCli` runs the CLI. */
+export function runCommand(command: string, args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+	const child = launch(command, args, options);
 	let stdout = "";
 	let stderr = "";
 	let output = "";
@@ -53,7 +58,7 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(() => {
 			killGroup(child.pid, "SIGKILL");
-			reject(new Error(`stateroom ${args.join(" ")} did not finish within ${ms} ms; output:\n${output}`));
+			reject(new Error(`${command} ${args.join(" ")} did not finish within ${ms} ms; output:\n${output}`));
 		}, ms);
 		child.once("close", (code) => {
 			clearTimeout(timer);
@@ -75,7 +80,12 @@ export interface BackgroundCli {
 }
 
 export function startCli(args: readonly string[], options: CliOptions = {}): BackgroundCli {
-	const child = launch(args, options);
+	return startCommand(NODE, [CLI, ...args], options);
+}
+
+/** Starts any command in the background (its own process group), as `startCli` starts the CLI. */
+export function startCommand(command: string, args: readonly string[], options: CliOptions = {}): BackgroundCli {
+	const child = launch(command, args, options);
 	let output = "";
 	const listeners = new Set<() => void>();
 	const onData = (chunk: Buffer) => {

@@ -113,6 +113,56 @@ describe("Stateroom mounted in a Hono app", () => {
 	});
 });
 
+describe("rooms reached over HTTP in the mounted app", () => {
+	it("serves a room's HTTP handler under the prefix, which posts into the room", async () => {
+		const room = uniqueRoom();
+		const reader = await connect(`/rooms/s/news/ws/${room}`);
+		const posted = await get(`/rooms/s/news/rooms/${room}/headlines`, { method: "POST", body: "rain" });
+		expect(await posted.text()).toBe("1 headlines");
+		expect(await reader.next()).toBe("headline: rain");
+		// Without the prefix the path is the app's, which has no such route.
+		expect((await get(`/s/news/rooms/${room}/headlines`)).status).toBe(404);
+		reader.close();
+	});
+
+	it("lets the Hono app's own routes reach rooms by service and id: a webhook, and a page that asks the room", async () => {
+		const room = uniqueRoom();
+		const reader = await connect(`/rooms/s/news/ws/${room}`);
+		expect(await (await get(`/hooks/news/${room}`, { method: "POST", body: "sun" })).text()).toBe("posted");
+		expect(await reader.next()).toBe("breaking: sun");
+		await get(`/rooms/s/news/rooms/${room}/headlines`, { method: "POST", body: "wind" });
+		expect(await reader.next()).toBe("headline: wind");
+		// The handle finds the room in GAME_ROOMS, the app's own binding name.
+		expect(await (await get(`/news/${room}`)).json()).toEqual(["wind"]);
+		reader.close();
+	});
+});
+
+describe("the operator page under the prefix", () => {
+	// That the page then calls the admin API under the prefix is shown in Chromium (test/e2e/operator-page-mounted.test.ts).
+	it("is served at /rooms/admin/, and everything it loads resolves under the prefix", async () => {
+		const page = await get("/rooms/admin/");
+		expect(page.status).toBe(200);
+		const html = await page.text();
+		const references = [...html.matchAll(/(?:href|src)="([^"]+)"/g)].map((match) => match[1] ?? "");
+		expect(references).toEqual(["../demo.css", "admin.css", "admin.js"]);
+		for (const reference of references) {
+			const url = new URL(reference, `${BASE}/rooms/admin/`);
+			expect(url.pathname.startsWith("/rooms/"), reference).toBe(true);
+			expect((await get(url.pathname)).status, reference).toBe(200);
+		}
+	});
+
+	it("is only ever shown at a URL ending in admin/, where its relative URLs resolve", async () => {
+		const redirect = await get("/rooms/admin", { redirect: "manual" });
+		expect([redirect.status, redirect.headers.get("location")]).toEqual([302, "/rooms/admin/"]);
+		// Static assets do the same for a deployment that serves public/ at the root.
+		const assets = mounted.ASSETS as Fetcher;
+		const root = await assets.fetch(`${BASE}/admin`, { redirect: "manual" });
+		expect([root.status, new URL(root.headers.get("location") ?? "", BASE).pathname]).toEqual([307, "/admin/"]);
+	});
+});
+
 describe("stateroom.route", () => {
 	const route = async (path: string, init?: RequestInit) => {
 		const ctx = createExecutionContext();

@@ -16,15 +16,17 @@ export { Directory, Room } from "stateroom";
 import services from "../../services/index.ts";
 import { containmentServices } from "./containment-services.ts";
 import { globalPatchServices } from "./global-patch-services.ts";
-import { testServices } from "./services.ts";
+import { requestServices, testServices } from "./services.ts";
 import { wasmFixtureServices } from "./wasm-fixtures.ts";
 
-const stateroom = createStateroom(
+/** The test Worker's deployment; the room handle tests (room-handle.test.ts) call its `room`. */
+export const stateroom = createStateroom(
 	defineServices({
 		default: services.default,
 		services: {
 			...allowLargeFrames(services.services),
 			...testServices,
+			...requestServices,
 			...wasmFixtureServices,
 			...containmentServices,
 			...globalPatchServices,
@@ -34,17 +36,18 @@ const stateroom = createStateroom(
 );
 
 /**
- * The deployer's hook, as the access tests use it: only services `test-gated` and `test-platform`
- * (whose clients then have identities to list) are gated. It lets in requests with `?pass=<user>`
+ * The deployer's hook, as the access tests use it: only services `test-gated`, `test-platform`
+ * (whose clients then have identities to list) and `test-board-gated` (whose requests do) are gated. It lets in requests with `?pass=<user>`
  * (as a session cookie would), attaching the user and a role, and refuses the rest with 401 or,
  * for `?pass=banned`, 403.
  */
-function gate(request: Request, { service }: AuthorizeInfo): AuthorizeResult {
-	if (service !== "test-gated" && service !== "test-platform") return undefined;
+function gate(request: Request, { service, kind }: AuthorizeInfo): AuthorizeResult {
+	if (service !== "test-gated" && service !== "test-platform" && service !== "test-board-gated") return undefined;
 	const pass = new URL(request.url).searchParams.get("pass");
 	if (pass === null) return { allow: false, status: 401, reason: "Sign in first (test-gated wants ?pass=<user>)." };
 	if (pass === "banned") return { allow: false, reason: "This user is banned." };
-	return { allow: true, user: pass, claims: { role: "player" } };
+	// A request to a room's handler says so in a claim, so that a test sees what the hook was told.
+	return { allow: true, user: pass, claims: kind === "request" ? { role: "player", kind } : { role: "player" } };
 }
 
 export default stateroom.worker;

@@ -1,7 +1,8 @@
 /**
  * The room's RPC surface: Workers RPC lets any holder of a stub call a Durable Object's public
- * methods (TypeScript `private` ones included), so only the operator's methods may be reachable;
- * the room's internals (opening it, disconnecting a client) must not be.
+ * methods (TypeScript `private` ones included), so only the operator's methods and a room handle's
+ * `post` (room-handle.test.ts) may be reachable; the room's internals (opening it, disconnecting a
+ * client) must not be.
  */
 import { describe, expect, it } from "vitest";
 import { connect, roomStub, uniqueRoom } from "./socket.ts";

@@ -1,5 +1,14 @@
 /** Test-only services, registered by test/worker/entry.ts. */
-import { ClientId, type MessagePayload, MessageRecipient, type Service, type ServiceContext } from "stateroom";
+import {
+	ClientId,
+	jsonMessages,
+	type MessagePayload,
+	MessageRecipient,
+	type RoomRequestInfo,
+	type Service,
+	type ServiceContext,
+} from "stateroom";
+import { yjs } from "stateroom/yjs";
 
 /** Answers a text message with its UTF-8 bytes as a binary frame, to the sender only. */
 class Bytes implements Service {
@@ -183,6 +192,14 @@ const accessServices = {
 	"test-private-b": { implementation: Roster, access: { token: "required", secretName: "TEST_OTHER_SECRET" } },
 	"test-nosecret": { implementation: Roster, access: { token: "required", secretName: "TEST_UNSET_SECRET" } },
 	"test-gated": Roster,
+} as const;
+
+/** Yjs rooms with a small document quota, with join tokens, and relaxed (test/worker/yjs.test.ts). */
+const yjsServices = {
+	"test-yjs-small": yjs({ maxDocumentBytes: 4096, limits: { maxMessageBytes: 8192 } }),
+	"test-yjs-private": yjs({ access: { token: "required" } }),
+	"test-yjs-relaxed": yjs({ durability: "relaxed" }),
+	"test-yjs-fast": yjs({ limits: { messagesPerSecond: Number.POSITIVE_INFINITY } }),
 } as const;
 
 /**
@@ -584,4 +601,91 @@ export const testServices = {
 	"test-ephemeral": Ephemeral,
 	"test-slow": Slow,
 	"test-init": InitCounter,
+	...yjsServices,
 };
+
+/**
+ * A notice board with an HTTP handler. Clients get the notes on connect and every new note;
+ * "hold MS" (a message) waits MS milliseconds, then notes "held", so a test can queue a request
+ * behind it. Its handler answers, by method and path below the room: `GET /notes` (the notes
+ * and how many clients there are), `POST /notes` (notes the body and broadcasts it), `GET /who`
+ * (what it was told of the request), `POST /fail` (changes, sends, then throws), `GET /slow`
+ * (never settles), `GET /big?bytes=N` (a body of N bytes), `GET /wrong` (returns no Response),
+ * `POST /kick/ID` (closes that client with 4000) and 404 for the rest.
+ */
+class Board implements Service {
+	notes: string[] = [];
+	connect(client: ClientId, ctx: ServiceContext): void {
+		ctx.sendMessage(client, `notes ${JSON.stringify(this.notes)}`);
+	}
+	async message(_client: ClientId, message: MessagePayload, ctx: ServiceContext): Promise<void> {
+		const [command, ms] = (message.text() ?? "").split(" ");
+		if (command !== "hold") return;
+		await new Promise((resolve) => setTimeout(resolve, Number(ms)));
+		this.notes.push("held");
+		ctx.sendMessage(MessageRecipient.broadcast(), "note held");
+	}
+	async request(request: Request, ctx: ServiceContext, { path, identity }: RoomRequestInfo): Promise<Response> {
+		const route = `${request.method} ${path}`;
+		if (route === "GET /notes") return Response.json({ notes: this.notes, clients: ctx.clients().length });
+		if (route === "POST /notes") {
+			const text = await request.text();
+			this.notes.push(text);
+			ctx.sendMessage(MessageRecipient.broadcast(), `note ${text}`);
+			return new Response(`noted ${this.notes.length}`, { status: 201, headers: { "x-board": ctx.roomId } });
+		}
+		if (route === "GET /who") {
+			const headers = [...request.headers.keys()].filter((name) => name.startsWith("x-"));
+			return Response.json({
+				path,
+				user: identity?.user ?? null,
+				claims: identity?.claims ?? null,
+				url: request.url,
+				headers,
+			});
+		}
+		if (route === "POST /fail") {
+			this.notes.push("lost");
+			ctx.sendMessage(MessageRecipient.broadcast(), "never sent");
+			throw new Error("failed as asked");
+		}
+		if (route === "GET /slow") return new Promise(() => {});
+		if (route === "GET /big") return new Response("x".repeat(Number(new URL(request.url).searchParams.get("bytes"))));
+		if (route === "GET /wrong") return "not a response" as unknown as Response;
+		if (request.method === "POST" && path.startsWith("/kick/")) {
+			ctx.close(ClientId.of(Number(path.slice("/kick/".length))), 4000, "kicked by a webhook");
+			return new Response("kicked");
+		}
+		return new Response(`no route ${route}`, { status: 404 });
+	}
+}
+
+/** What test-typed's clients send, and what it sends them. */
+export type TypedCommand = { readonly type: "say"; readonly text: string };
+export type TypedEvent = { readonly type: "said"; readonly from: number; readonly text: string };
+
+function isCommand(value: unknown): TypedCommand {
+	const command = value as Partial<TypedCommand> | null;
+	if (command?.type !== "say" || typeof command.text !== "string") throw new TypeError("not a say command");
+	return { type: "say", text: command.text };
+}
+
+/** Typed JSON messages: a say command is broadcast as a said event. */
+class Typed implements Service<Record<string, unknown>, TypedCommand, TypedEvent> {
+	static readonly messages = jsonMessages<TypedCommand, TypedEvent>(isCommand);
+	said = 0;
+	message(client: ClientId, command: TypedCommand, ctx: ServiceContext<Record<string, unknown>, TypedEvent>): void {
+		this.said += 1;
+		ctx.sendMessage(MessageRecipient.broadcast(), { type: "said", from: client, text: command.text });
+	}
+}
+
+export const requestServices = {
+	"test-board": {
+		implementation: Board,
+		limits: { eventDeadlineMs: 300, maxOutputBytes: 4096, maxMessageBytes: 1024 },
+	},
+	"test-board-gated": Board,
+	"test-board-token": { implementation: Board, access: { token: "required" } },
+	"test-typed": Typed,
+} as const;

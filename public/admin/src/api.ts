@@ -28,6 +28,13 @@ export interface Credentials {
 	readonly operator: string;
 }
 
+/**
+ * Where the admin API answers: `api` next to this script. The page is served at `admin/` under
+ * the deployment's path prefix (`/admin/`, or `/rooms/admin/` with `prefix: "/rooms"`), and the API
+ * at `admin/api` under the same prefix, so the page follows the prefix without being told it.
+ */
+const API_BASE = new URL("api", import.meta.url).href;
+
 export class AdminApi {
 	constructor(private readonly credentials: Credentials) {}
 
@@ -60,7 +67,7 @@ export class AdminApi {
 	}
 
 	private async call<T>(method: string, path: string): Promise<T> {
-		const response = await fetch(`/admin/api${path}`, {
+		const response = await fetch(`${API_BASE}${path}`, {
 			method,
 			headers: {
 				authorization: `Bearer ${this.credentials.secret}`,
