@@ -76,7 +76,8 @@ class StrictWriter implements StorageWriter {
 	}
 
 	discard(): void {
-		if (this.#gathered !== undefined) this.#gathered = new Map();
+		// Emptied, not replaced: the commit in flight still releases the writer when it is durable.
+		this.#gathered?.clear();
 		this.#held = [];
 		this.#confirmed = false;
 	}
