@@ -24,12 +24,21 @@ export default defineConfig({
 						wrangler: { configPath: "./wrangler.toml" },
 						// The join-token secrets of the access tests (test/worker/access.test.ts) and the
 						// admin API's secret (a Worker secret in production), so their tests can call them.
-						miniflare: { bindings: { ...TEST_SECRETS, STATEROOM_ADMIN_SECRET: "test-admin-secret" } },
+						miniflare: {
+							bindings: { ...TEST_SECRETS, STATEROOM_ADMIN_SECRET: "test-admin-secret" },
+							// The network an operator may grant a published service (test/worker/publish-isolation.test.ts).
+							serviceBindings: {
+								TEST_NETWORK: (request: Request) =>
+									new Response(`granted ${new URL(request.url).hostname}`, { status: 203 }),
+							},
+						},
 					}),
 				],
 				test: {
 					name: "worker",
 					include: ["test/worker/**/*.test.ts"],
+					// What the publishing tests upload (test/setup/publish-uploads.ts).
+					globalSetup: ["test/setup/publish-uploads.ts"],
 					// Type tests are checked by tsc as well as run: a wrong type fails `npm test`.
 					typecheck: {
 						enabled: true,

@@ -8,6 +8,6 @@ import { createStateroom } from "stateroom";
 import services from "../services/index.ts";
 
 /** The Durable Object classes (`class_name` in wrangler.toml), serving the services below. */
-export { Directory, Room } from "stateroom";
+export { Directory, PublishedServices, Room } from "stateroom";
 
 export default createStateroom(services).worker;

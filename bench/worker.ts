@@ -4,7 +4,8 @@
  * counter (in memory, and storing every event) and the same counter on PartyServer.
  *
  *   /s/:service/ws/:room    Stateroom (counter, relaxed-counter, rust-counter, c-counter, as-counter,
- *                           ts-ladder, wasm-ladder, spinner)
+ *                           ts-ladder, wasm-ladder, spinner; published-counter and
+ *                           published-rust-counter once the runner has published them)
  *   /raw/memory/:room       raw Durable Object, count in memory
  *   /raw/storage/:room      raw Durable Object, count stored on every event
  *   /parties/party-counter/:room   PartyServer
@@ -71,6 +72,6 @@ export default {
 	},
 } satisfies ExportedHandler<BenchEnv>;
 
-/** Stateroom's room Durable Object (serving the services above), and the baselines'. */
-export { Room } from "stateroom";
+/** Stateroom's room Durable Object (serving the services above), its published services' catalog, and the baselines'. */
+export { PublishedServices, Room } from "stateroom";
 export { PartyCounter, RawMemoryCounter, RawStorageCounter };

@@ -12,10 +12,18 @@ import { note } from "./output.ts";
 import { findProject } from "./project.ts";
 
 const SECRET = "STATEROOM_ADMIN_SECRET";
+/** A publish key in the environment, used instead of the admin secret (`--key` wins over it). */
+export const KEY_ENV = "STATEROOM_PUBLISH_KEY";
+
+/** A request's body and extra headers (a publish's upload and settings). */
+export interface AdminRequestInit {
+	readonly body?: Uint8Array<ArrayBuffer>;
+	readonly headers?: Readonly<Record<string, string>>;
+}
 
 export interface AdminClient {
 	readonly url: string;
-	request<T>(method: string, path: string): Promise<T>;
+	request<T>(method: string, path: string, init?: AdminRequestInit): Promise<T>;
 }
 
 /** The options both admin commands take, for their parse() call. */
@@ -36,7 +44,8 @@ The admin secret comes from ${SECRET} in the environment, or else from the proje
 
 export function adminClient(values: Record<string, string | boolean | undefined>, command: string): AdminClient {
 	const { url, local } = baseUrl(values.url, command);
-	const secret = process.env[SECRET] || secretFromDevVars();
+	const key = typeof values.key === "string" ? values.key : process.env[KEY_ENV];
+	const secret = key || process.env[SECRET] || secretFromDevVars();
 	if (!secret) {
 		throw new CliError(
 			`No admin secret: ${SECRET} is not set, and no .dev.vars in the project sets it.`,
@@ -46,13 +55,14 @@ export function adminClient(values: Record<string, string | boolean | undefined>
 	const operator = typeof values.operator === "string" ? values.operator : userName();
 	return {
 		url,
-		async request<T>(method: string, path: string): Promise<T> {
+		async request<T>(method: string, path: string, init: AdminRequestInit = {}): Promise<T> {
 			const target = `${url}/admin/api${path}`;
 			let response: Response;
 			try {
 				response = await fetch(target, {
 					method,
-					headers: { authorization: `Bearer ${secret}`, "x-stateroom-operator": operator },
+					headers: { authorization: `Bearer ${secret}`, "x-stateroom-operator": operator, ...init.headers },
+					...(init.body ? { body: init.body } : {}),
 				});
 			} catch (error) {
 				throw new CliError(
@@ -64,7 +74,7 @@ export function adminClient(values: Record<string, string | boolean | undefined>
 			}
 			const text = await response.text();
 			if (response.ok) return JSON.parse(text) as T;
-			throw apiError(response.status, errorOf(text), url);
+			throw apiError(response.status, errorOf(text), url, key !== undefined && key !== "");
 		},
 	};
 }
@@ -121,11 +131,29 @@ function errorOf(text: string): string {
 	}
 }
 
-function apiError(status: number, message: string, url: string): CliError {
+function apiError(status: number, message: string, url: string, withKey: boolean): CliError {
+	if (status === 401 && withKey) {
+		return new CliError(
+			`${url} refused the publish key (401): ${message}`,
+			"Ask the deployment's operator for a publish key (`npx stateroom publish-key`), and pass it with --key or STATEROOM_PUBLISH_KEY.",
+		);
+	}
+	if (status === 403) {
+		return new CliError(
+			`${url} refused (403): ${message}`,
+			"Use a publish key that covers this service, or the admin secret.",
+		);
+	}
 	if (status === 401) {
 		return new CliError(
 			`${url} refused the admin secret (401): ${message}`,
 			`Use the same ${SECRET} as the deployment: in .dev.vars for \`npm run dev\` (restart it after a change), or the one set with \`npx wrangler secret put ${SECRET}\`.`,
+		);
+	}
+	if (status === 413 || status === 400 || status === 409) {
+		return new CliError(
+			`${url} refused (${status}): ${message}`,
+			"Fix what the deployment says, then run the command again.",
 		);
 	}
 	if (status === 404) {

@@ -10,14 +10,32 @@ import { deploy } from "./commands/deploy.ts";
 import { dev } from "./commands/dev.ts";
 import { init } from "./commands/init.ts";
 import { newCommand } from "./commands/new.ts";
+import { publish } from "./commands/publish.ts";
+import { publishKey } from "./commands/publish-key.ts";
 import { room } from "./commands/room.ts";
 import { rooms } from "./commands/rooms.ts";
 import { serve } from "./commands/serve.ts";
 import { token } from "./commands/token.ts";
+import { rollback, unpublish, versions } from "./commands/versions.ts";
 import { CliError, usageError } from "./errors.ts";
 import { failure } from "./output.ts";
 
-export const COMMANDS: readonly Command[] = [init, dev, serve, build, deploy, newCommand, token, rooms, room];
+export const COMMANDS: readonly Command[] = [
+	init,
+	dev,
+	serve,
+	build,
+	deploy,
+	newCommand,
+	token,
+	rooms,
+	room,
+	publish,
+	versions,
+	rollback,
+	unpublish,
+	publishKey,
+];
 
 export function usage(): string {
 	const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -25,7 +25,7 @@ import { placeholder } from "./build/placeholder.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 // imported.mjs last: it meters the modules services/ imports that no builder here made.
-const builders = ["wat.mjs", "rust.mjs", "c.mjs", "assemblyscript.mjs", "imported.mjs"];
+const builders = ["wat.mjs", "rust.mjs", "c.mjs", "assemblyscript.mjs", "imported.mjs", "guest-runtime.mjs"];
 const strict = process.argv.includes("--strict");
 const fixtures = process.argv.includes("--fixtures");
 const verbose = process.argv.includes("--verbose");

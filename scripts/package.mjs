@@ -31,7 +31,8 @@ const say = (line) => process.stdout.write(`[package] ${line}\n`);
 const PROGRAMS = [
 	{ name: "cli", extends: "cli/tsconfig.json", include: ["cli/**/*.ts"], exclude: ["cli/build-demo.ts"] },
 	{ name: "client", extends: "client/tsconfig.json", include: ["client/**/*.ts"] },
-	{ name: "library", extends: "tsconfig.json", include: ["src/**/*.ts"] },
+	// The guest runtime (src/guest/) ships bundled, as build/publish/guest-runtime.txt.
+	{ name: "library", extends: "tsconfig.json", include: ["src/**/*.ts"], exclude: ["src/guest/**"] },
 ];
 
 /** Plain JavaScript modules the compiled code imports, copied as they are (with their declarations). */
@@ -109,6 +110,13 @@ if (!existsSync(join(root, probe))) {
 	execFileSync(process.execPath, [join(root, "scripts/build-wasm.mjs")], { cwd: root, stdio: "inherit" });
 }
 copy(probe);
+// The guest runtime that published services run with (src/guest/), bundled by `npm run build:wasm`.
+const guestRuntime = "build/publish/guest-runtime.txt";
+if (!existsSync(join(root, guestRuntime))) {
+	say(`${guestRuntime} is missing: running npm run build:wasm...`);
+	execFileSync(process.execPath, [join(root, "scripts/build-wasm.mjs")], { cwd: root, stdio: "inherit" });
+}
+copy(guestRuntime);
 // The meter's public key module, without a key: each project's own key is written into it by
 // the CLI when it meters a module (`stateroom serve`); until then, a metered module is refused
 // with a message that says so. Never this repository's key: nothing should vouch for modules

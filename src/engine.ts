@@ -94,6 +94,11 @@ export interface Engine {
 	checkpoint(): StateWrites;
 	/** After a failed event: return to the state of the last checkpoint. */
 	rollback(): Promise<void>;
+	/**
+	 * Whether the engine started afresh in a room that had run before: its stored state was another
+	 * build's, dropped under `onModuleChange: "reset"`. The room then delivers `init` again.
+	 */
+	readonly restarted?: boolean;
 }
 
 /** Builds engines for one registered service. */

@@ -8,6 +8,7 @@ export type { StateroomBindings } from "./bindings.ts";
 export { Directory } from "./directory/directory.ts";
 export type { ServiceLanguage } from "./engine.ts";
 export type { ServiceName } from "./naming.ts";
+export { PublishedServices } from "./publish/published-services.ts";
 export {
 	type ConfiguredService,
 	defineServices,

@@ -10,10 +10,12 @@ import { type Authorize, admit, checkHost, type HostCheckEnv } from "./access/in
 import { type BindingNames, roomsOf } from "./bindings.ts";
 import { HttpError } from "./errors.ts";
 import { describeErrorForLog, hostLog, quoteForLog } from "./log.ts";
-import { DEFAULT_ROOM, parseRoomId, type RoomAddress, roomName } from "./naming.ts";
+import { DEFAULT_ROOM, isServiceName, parseRoomId, type RoomAddress, roomName } from "./naming.ts";
+import { activeVersion, catalogIn } from "./publish/lookup.ts";
 import type { ServiceCatalog } from "./registry.ts";
 import { withAddress } from "./room/address.ts";
 import { checkDeclaredSize } from "./room/request-body.ts";
+import { type ResolvedSettings, resolveSettings } from "./settings.ts";
 
 /**
  * The part of the Worker's `ExecutionContext` that Stateroom may use; narrow, so that a
@@ -45,8 +47,15 @@ export function createRouter(catalog: ServiceCatalog, options: RouterOptions, { 
 			return new HttpError(500, "Internal error; the Worker's log has the details.").toResponse();
 		},
 	});
-	const open = (request: IRequest, env: RouterEnv, address: RoomAddress) =>
-		connect(request as unknown as Request, env, roomsOf(env, bindings), address, catalog, options);
+	const open = (request: IRequest, env: RouterEnv, address: RoomAddress, published?: ServiceRoute) =>
+		connect(
+			request as unknown as Request,
+			env,
+			roomsOf(env, bindings),
+			address,
+			published ?? { settings: catalog.get(address.service).settings, version: undefined },
+			options,
+		);
 	// Development servers (`stateroom dev`, `serve`) answer loopback hosts only (see host.ts). Only
 	// the requests these routes take are checked: the rest belong to the Worker around them.
 	const host = (request: IRequest, env: RouterEnv) => checkHost(request as unknown as Request, env);
@@ -57,9 +66,14 @@ export function createRouter(catalog: ServiceCatalog, options: RouterOptions, { 
 		.all("/ws/:room", host, (request, env) =>
 			open(request, env, { service: catalog.defaultService, roomId: parseRoomId(request.params.room) }),
 		)
-		.all("/s/:service/ws/:room", host, (request, env) => {
-			const service = registered(catalog, request.params.service);
-			return open(request, env, { service, roomId: parseRoomId(request.params.room) });
+		.all("/s/:service/ws/:room", host, async (request, env) => {
+			const service = request.params.service ?? "";
+			const address = () => ({ service, roomId: parseRoomId(request.params.room) });
+			if (catalog.has(service)) return open(request, env, address());
+			// Not bundled: a service published to the running deployment, or none (docs/publishing.md).
+			const published = await publishedRoute(env, service);
+			if (!published) registered(catalog, service);
+			return open(request, env, address(), published);
 		})
 		// A room's HTTP handler: the room itself and every path below it.
 		.all("/s/:service/rooms/:room", host, (request, env) => ask(request, env))
@@ -124,15 +138,30 @@ async function answer(
 	return stub.fetch(withAddress(request, address, identity, path));
 }
 
+/** What a room route needs of its service: its settings, and the version when it is published. */
+interface ServiceRoute {
+	readonly settings: ResolvedSettings;
+	readonly version: string | undefined;
+}
+
+/** A published service's settings and the version it runs, or `undefined` if none is published. */
+async function publishedRoute(env: unknown, service: string): Promise<ServiceRoute | undefined> {
+	const published = catalogIn(env);
+	if (!published || !isServiceName(service)) return undefined;
+	const record = await activeVersion(published, service);
+	if (!record) return undefined;
+	return { settings: resolveSettings(service, record.settings), version: record.version };
+}
+
 async function connect(
 	request: Request,
 	env: unknown,
 	rooms: DurableObjectNamespace,
 	address: RoomAddress,
-	catalog: ServiceCatalog,
+	{ settings, version }: ServiceRoute,
 	options: RouterOptions,
 ): Promise<Response> {
-	const identity = await admit(request, env, address, catalog.get(address.service).settings, options.authorize);
+	const identity = await admit(request, env, address, settings, options.authorize);
 	const stub = rooms.get(rooms.idFromName(roomName(address.service, address.roomId)));
-	return stub.fetch(withAddress(request, address, identity));
+	return stub.fetch(withAddress(request, address, identity, undefined, version));
 }

@@ -9,11 +9,13 @@ import { BASELINES, type BaselineId, METRICS, type TargetId } from "./targets.ts
 const COLORS: Partial<Record<TargetId, string>> = {
 	ts: "#3178c6",
 	"ts-relaxed": "#2a9d8f",
+	"ts-published": "#7fa7d9",
 	rust: "#b7410e",
+	"rust-published": "#d98a6a",
 	c: "#555555",
 	as: "#007acc",
 };
-const STATEROOM: TargetId[] = ["ts", "ts-relaxed", "rust", "c", "as"];
+const STATEROOM: TargetId[] = ["ts", "ts-relaxed", "ts-published", "rust", "rust-published", "c", "as"];
 const TITLES: Record<BaselineId, string> = {
 	"raw-memory": "vs raw DO, in memory",
 	"raw-storage": "vs raw DO, storing every event",

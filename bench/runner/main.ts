@@ -23,6 +23,7 @@ import { join, resolve } from "node:path";
 import { buildGuest } from "../build-guest.mjs";
 import { chart } from "./chart.ts";
 import { connectRetries } from "./client.ts";
+import { publishCounters } from "./publish.ts";
 import { buildRecord, type Figures, format, markdown, ratio, render } from "./report.ts";
 import { LATEST_NAMES } from "./results.ts";
 import {
@@ -158,6 +159,7 @@ async function main(): Promise<void> {
 	await buildGuest();
 	progress(`${profile.name} run: starting wrangler dev (bench/wrangler.toml)`);
 	const server: BenchServer = await startServer(ROOT);
+	await publishCounters(ROOT, server.http);
 	const stop = () => {
 		void server.stop().finally(() => process.exit(130));
 	};

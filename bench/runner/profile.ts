@@ -23,6 +23,7 @@ import { resolve } from "node:path";
 import WebSocket from "ws";
 import { buildGuest } from "../build-guest.mjs";
 import { closeAll, LoadClient, openMany } from "./client.ts";
+import { publishCounters } from "./publish.ts";
 import { startServer } from "./server.ts";
 import { TARGETS, type Target } from "./targets.ts";
 
@@ -178,6 +179,8 @@ async function main(): Promise<void> {
 	const server = await startServer(ROOT);
 	const held: LoadClient[] = [];
 	try {
+		// The published targets run services published at run time, as in the benchmark.
+		await publishCounters(ROOT, server.http);
 		log(`wrangler dev serves on ${server.http}; inspector on ${server.inspectorPort()}`);
 		const inspector = await Inspector.connect(server.inspectorPort());
 		log("inspector connected");

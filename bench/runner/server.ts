@@ -5,6 +5,7 @@
  * resident memory of the group's workerd processes, read from /proc.
  */
 import { groupMembers, readProc, startWranglerDev } from "../../cli/wrangler-dev.ts";
+import { BENCH_ADMIN_SECRET } from "./publish.ts";
 
 export interface BenchServer {
 	readonly http: string;
@@ -25,7 +26,14 @@ export async function startServer(root: string, port?: number): Promise<BenchSer
 	const server = await startWranglerDev({
 		root,
 		...(port !== undefined ? { port } : {}),
-		args: ["--config", "bench/wrangler.toml", "--log-level", "warn"],
+		args: [
+			"--config",
+			"bench/wrangler.toml",
+			"--log-level",
+			"warn",
+			"--var",
+			`STATEROOM_ADMIN_SECRET:${BENCH_ADMIN_SECRET}`,
+		],
 		state: "temporary",
 		startupMs: 90_000,
 		env: { FORCE_COLOR: "0", CI: "true" },

@@ -1,6 +1,16 @@
 /** What the benchmark measures side by side, and the figures it reports for each. */
 
-export type TargetId = "ts" | "ts-relaxed" | "rust" | "c" | "as" | "raw-memory" | "raw-storage" | "partyserver";
+export type TargetId =
+	| "ts"
+	| "ts-relaxed"
+	| "ts-published"
+	| "rust"
+	| "rust-published"
+	| "c"
+	| "as"
+	| "raw-memory"
+	| "raw-storage"
+	| "partyserver";
 export type BaselineId = "raw-memory" | "raw-storage" | "partyserver";
 
 export interface Target {
@@ -23,7 +33,10 @@ export const TARGETS: readonly Target[] = [
 	stateroom("ts", "Stateroom TypeScript", "counter"),
 	// The same Counter with durability "relaxed": replies at once, writes gathered for 100 ms.
 	stateroom("ts-relaxed", "Stateroom TypeScript, relaxed", "relaxed-counter"),
+	// The same Counter, published at run time: it runs in an isolate of its own (bench/runner/publish.ts).
+	stateroom("ts-published", "Stateroom TypeScript, published", "published-counter"),
 	stateroom("rust", "Stateroom Rust", "rust-counter"),
+	stateroom("rust-published", "Stateroom Rust, published", "published-rust-counter"),
 	stateroom("c", "Stateroom C", "c-counter"),
 	stateroom("as", "Stateroom AssemblyScript", "as-counter"),
 	{ id: "raw-memory", label: "raw DO, in memory", stateroom: false, path: (room) => `/raw/memory/${room}` },

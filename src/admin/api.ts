@@ -19,10 +19,14 @@ import { HttpError } from "../errors.ts";
 import { jsonStringify } from "../intrinsics.ts";
 import { hostLog } from "../log.ts";
 import { parseRoomId, type RoomAddress, roomName } from "../naming.ts";
+import { activeVersion, catalogIn } from "../publish/lookup.ts";
+import type { PublishedVersion } from "../publish/versions.ts";
 import type { ServiceCatalog } from "../registry.ts";
 import type { RoomDetails, RoomStateView } from "../room/details.ts";
 import type { WaitUntil } from "../router.ts";
+import { resolveSettings } from "../settings.ts";
 import { type AdminEnv, authorize, operatorOf } from "./auth.ts";
+import { type AdminRequest, addPublishRoutes, gateKey } from "./publish.ts";
 import type { AdminError, RoomDeleted, RoomReset, RoomView, ServiceDescription, ServiceList } from "./responses.ts";
 
 export const ADMIN_API = "/admin/api";
@@ -44,7 +48,12 @@ export function createAdminApi(catalog: ServiceCatalog, base: string, names: Bin
 	// The namespaces are read under the deployment's binding names, not through this type.
 	const router = Router<IRequest, [AdminEnv, WaitUntil]>({
 		base,
-		before: [(request, env) => authorize(request as unknown as Request, env)],
+		before: [
+			async (request: AdminRequest, env) => {
+				request.principal = await authorize(request as unknown as Request, env);
+				gateKey(request, base);
+			},
+		],
 		catch: (error) => {
 			if (error instanceof HttpError)
 				return json({ error: error.message } satisfies AdminError, error.status, error.headers);
@@ -53,38 +62,53 @@ export function createAdminApi(catalog: ServiceCatalog, base: string, names: Bin
 		},
 	});
 
-	const serviceOf = (request: IRequest): string => {
+	/** A bundled service's name, or a published one's with the version it runs. */
+	const findService = async (request: IRequest, env: unknown): Promise<FoundService> => {
 		const service = request.params.service ?? "";
-		if (!catalog.has(service)) {
-			throw new HttpError(404, `No service named "${service}". Registered services: ${catalog.names().join(", ")}.`);
+		if (catalog.has(service)) return { service, published: undefined };
+		const published = catalogIn(env);
+		const record = published ? await activeVersion(published, service) : null;
+		if (!record) {
+			throw new HttpError(
+				404,
+				`No service named "${service}". Registered services: ${catalog.names().join(", ")}${published ? "; published ones are listed by GET published" : ""}.`,
+			);
 		}
-		return service;
+		return { service, published: record };
 	};
-	const roomOf = (request: IRequest): RoomAddress => ({
-		service: serviceOf(request),
+	const serviceOf = async (request: IRequest, env: unknown): Promise<string> =>
+		(await findService(request, env)).service;
+	const roomOf = async (request: IRequest, env: unknown): Promise<RoomAddress> => ({
+		service: await serviceOf(request, env),
 		roomId: parseRoomId(request.params.room),
 	});
 
 	router
-		.get("/services", () =>
-			json({
-				default: catalog.defaultService,
-				services: catalog.names().map((name) => describeService(catalog, name)),
-			} satisfies ServiceList),
-		)
-		.get("/services/:service", async (request, env) => {
-			const service = serviceOf(request);
+		.get("/services", async (_request, env) => {
+			const published = catalogIn(env);
+			const more = published ? await published.list() : [];
+			const versions = more.flatMap(({ versions, active }) => versions.filter((entry) => entry.version === active));
 			return json({
-				...describeService(catalog, service),
+				default: catalog.defaultService,
+				services: [
+					...catalog.names().map((name) => describeService(catalog, name)),
+					...versions.map(describePublished),
+				],
+			} satisfies ServiceList);
+		})
+		.get("/services/:service", async (request, env) => {
+			const { service, published } = await findService(request, env);
+			return json({
+				...(published ? describePublished(published) : describeService(catalog, service)),
 				totals: await serviceTotals(requireDirectory(env, names), service),
 			} satisfies ServiceDescription);
 		})
 		.get("/services/:service/rooms", async (request, env) => {
-			const service = serviceOf(request);
+			const service = await serviceOf(request, env);
 			return json(await listRooms(requireDirectory(env, names), service, roomQuery(new URL(request.url).searchParams)));
 		})
 		.get("/services/:service/rooms/:room", async (request, env) => {
-			const room = roomOf(request);
+			const room = await roomOf(request, env);
 			const details = await roomAdmin(roomsOf(env, names), room).adminDetails();
 			if (!details) throw noRoom(room);
 			const directory = directoryIn(env, names);
@@ -92,30 +116,47 @@ export function createAdminApi(catalog: ServiceCatalog, base: string, names: Bin
 			return json({ room: details, directory: entry } satisfies RoomView);
 		})
 		.get("/services/:service/rooms/:room/state", async (request, env) => {
-			const room = roomOf(request);
+			const room = await roomOf(request, env);
 			const state = await roomAdmin(roomsOf(env, names), room).adminState();
 			if (!state) throw noRoom(room);
 			return json(state);
 		})
 		.post("/services/:service/rooms/:room/reset", async (request, env) => {
-			const room = roomOf(request);
+			const room = await roomOf(request, env);
 			const details = await roomAdmin(roomsOf(env, names), room).adminReset(operatorOf(request as unknown as Request));
 			if (!details) throw noRoom(room);
 			return json({ reset: true, room: details } satisfies RoomReset);
 		})
 		.delete("/services/:service/rooms/:room", async (request, env) => {
-			const room = roomOf(request);
+			const room = await roomOf(request, env);
 			if (!(await roomAdmin(roomsOf(env, names), room).adminDelete(operatorOf(request as unknown as Request))))
 				throw noRoom(room);
 			return json({ deleted: true, service: room.service, roomId: room.roomId } satisfies RoomDeleted);
-		})
-		.all("*", (request) => {
-			throw new HttpError(
-				404,
-				`No admin route ${request.method} ${new URL(request.url).pathname}. Routes: GET services, GET services/:service, GET services/:service/rooms, GET|DELETE services/:service/rooms/:room, GET .../state, POST .../reset (all under ${base}/).`,
-			);
 		});
+	addPublishRoutes(router as unknown as Parameters<typeof addPublishRoutes>[0], catalog, json);
+	router.all("*", (request) => {
+		throw new HttpError(
+			404,
+			`No admin route ${request.method} ${new URL(request.url).pathname}. Routes: GET services, GET services/:service, GET services/:service/rooms, GET|DELETE services/:service/rooms/:room, GET .../state, POST .../reset; GET published, GET|PUT|DELETE published/:service, POST published/:service/versions/:version/activate, DELETE published/:service/versions/:version (all under ${base}/).`,
+		);
+	});
 	return router;
+}
+
+interface FoundService {
+	readonly service: string;
+	/** The version a published service runs; `undefined` for a bundled one. */
+	readonly published: PublishedVersion | undefined;
+}
+
+function describePublished(record: PublishedVersion): ServiceDescription {
+	return {
+		name: record.service,
+		language: record.language,
+		default: false,
+		settings: resolveSettings(record.service, record.settings),
+		version: record.version,
+	};
 }
 
 function describeService(catalog: ServiceCatalog, name: string): ServiceDescription {

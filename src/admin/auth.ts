@@ -4,6 +4,7 @@
  */
 import { HttpError } from "../errors.ts";
 import { sha256, timingSafeEqual, utf8Encode } from "../intrinsics.ts";
+import { type PublishKey, PublishKeyRefused, verifyPublishKey } from "../publish/keys.ts";
 
 export interface AdminEnv {
 	/** The admin secret: a Worker secret in production, `.dev.vars` locally. */
@@ -16,8 +17,14 @@ const MAX_OPERATOR_CHARS = 64;
 
 const CHALLENGE = { "www-authenticate": 'Bearer realm="stateroom-admin"' };
 
-/** Throws a 401 unless the request carries the admin secret. */
-export async function authorize(request: Request, env: AdminEnv): Promise<void> {
+/** Who is calling: the operator (the admin secret), or the holder of a publish key. */
+export type Principal = { readonly kind: "admin" } | ({ readonly kind: "key" } & PublishKey);
+
+/**
+ * Throws a 401 unless the request carries the admin secret or a publish key signed with it;
+ * says which it carries.
+ */
+export async function authorize(request: Request, env: AdminEnv): Promise<Principal> {
 	const secret = env.STATEROOM_ADMIN_SECRET;
 	if (!secret) {
 		throw new HttpError(
@@ -27,15 +34,22 @@ export async function authorize(request: Request, env: AdminEnv): Promise<void> 
 		);
 	}
 	const token = /^Bearer\s+(.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1]?.trim();
-	if (!token || !(await sameSecret(token, secret))) {
-		throw new HttpError(
-			401,
-			token
-				? "Wrong admin secret."
-				: "Missing the admin secret: send it as `Authorization: Bearer <STATEROOM_ADMIN_SECRET>`.",
-			CHALLENGE,
-		);
+	if (token && (await sameSecret(token, secret))) return { kind: "admin" };
+	if (token && token.split(".").length === 3) {
+		try {
+			return { kind: "key", ...(await verifyPublishKey(token, secret)) };
+		} catch (error) {
+			if (error instanceof PublishKeyRefused) throw new HttpError(401, error.message, CHALLENGE);
+			throw error;
+		}
 	}
+	throw new HttpError(
+		401,
+		token
+			? "Wrong admin secret."
+			: "Missing the admin secret: send it as `Authorization: Bearer <STATEROOM_ADMIN_SECRET>` (or a publish key).",
+		CHALLENGE,
+	);
 }
 
 /**

@@ -9,6 +9,15 @@ import type { ServiceLanguage } from "../engine.ts";
 import type { ServiceName } from "../naming.ts";
 import type { RoomDetails, RoomStateView } from "../room/details.ts";
 
+export type {
+	PublishedList,
+	PublishedService,
+	PublishedVersion,
+	PublishResult,
+	ServiceUnpublished,
+	VersionActivated,
+	VersionDeleted,
+} from "../publish/versions.ts";
 export type { RoomDetails, RoomEntry, RoomPage, RoomStateView, ServiceTotals };
 
 /** One registered service: `GET services` lists them, `GET services/:service` adds its totals. */
@@ -20,6 +29,8 @@ export interface ServiceDescription {
 	/** The service's resolved settings (limits, access, durability), as JSON. */
 	readonly settings: unknown;
 	readonly totals?: ServiceTotals;
+	/** A published service's version (the SHA-256 of its upload), absent for a bundled one. */
+	readonly version?: string;
 }
 
 /** `GET services`. */

@@ -12,14 +12,25 @@ const ROOM_HEADER = "x-stateroom-room";
 const IDENTITY_HEADER = "x-stateroom-identity";
 /** Set for an HTTP request to the room's handler (its path below the room); absent for a WebSocket. */
 const PATH_HEADER = "x-stateroom-path";
-const HEADERS = [SERVICE_HEADER, ROOM_HEADER, IDENTITY_HEADER, PATH_HEADER];
+/** The version of a published service the router found (see docs/publishing.md). */
+const VERSION_HEADER = "x-stateroom-version";
+const HEADERS = [SERVICE_HEADER, ROOM_HEADER, IDENTITY_HEADER, PATH_HEADER, VERSION_HEADER];
 
 /**
  * The request for the room: `path` (the path below the room) makes it a request for the room's
- * HTTP handler, rather than a WebSocket upgrade.
+ * HTTP handler, rather than a WebSocket upgrade; `version` is the version of a published service
+ * the router found.
  */
-export function withAddress(request: Request, address: RoomAddress, identity?: Identity, path?: string): Request {
+export function withAddress(
+	request: Request,
+	address: RoomAddress,
+	identity?: Identity,
+	path?: string,
+	version?: string,
+): Request {
 	const headers = new Headers(request.headers);
+	if (version !== undefined) headers.set(VERSION_HEADER, version);
+	else headers.delete(VERSION_HEADER);
 	headers.set(SERVICE_HEADER, address.service);
 	headers.set(ROOM_HEADER, encodeURIComponent(address.roomId));
 	if (identity) headers.set(IDENTITY_HEADER, encodeURIComponent(jsonStringify(identity)));
@@ -51,6 +62,11 @@ export function readIdentity(request: Request): Identity | undefined {
 	const user = ownValue(parsed, "user") as string | undefined;
 	const claims = ownValue(parsed, "claims") as Identity["claims"] | undefined;
 	return { user: user ?? undefined, claims: claims ?? {} };
+}
+
+/** The version of a published service the router found, if the room's service is published. */
+export function readVersion(request: Request): string | undefined {
+	return request.headers.get(VERSION_HEADER) ?? undefined;
 }
 
 export function readAddress(request: Request): RoomAddress {

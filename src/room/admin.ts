@@ -10,7 +10,7 @@ import { closeReason, errorMessage } from "../errors.ts";
 import { jsonStringify } from "../intrinsics.ts";
 import { hostLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
-import type { ServiceCatalog } from "../registry.ts";
+import type { CatalogEntry } from "../registry.ts";
 import type { RoomDetails, RoomStateView } from "./details.ts";
 import { freshStats, type RoomStats, roomEntry } from "./monitor.ts";
 import { closeAll } from "./sockets.ts";
@@ -23,7 +23,8 @@ import { newRecord, type RoomRecord, type RoomStorage } from "./storage.ts";
 export interface RoomInternals {
 	readonly ctx: DurableObjectState;
 	readonly storage: RoomStorage;
-	readonly catalog: ServiceCatalog;
+	/** The service a room of `service` runs (bundled or published), or `undefined` if there is none. */
+	entryOf(service: string): Promise<CatalogEntry | undefined>;
 	readonly directory: DurableObjectNamespace | undefined;
 	/** The live statistics, when the room is running (they may be newer than the stored ones). */
 	readonly liveStats: RoomStats | undefined;
@@ -36,9 +37,10 @@ export async function readDetails(internals: RoomInternals): Promise<RoomDetails
 	const record = await internals.storage.loadRecord();
 	if (!record) return null;
 	const stats = internals.liveStats ?? (await internals.storage.loadStats<RoomStats>()) ?? freshStats(0);
+	const entry = await internals.entryOf(record.service);
 	return {
-		...(await roomEntry(internals.ctx, record, stats, moduleOf(internals, record))),
-		language: internals.catalog.has(record.service) ? internals.catalog.get(record.service).factory.language : null,
+		...(await roomEntry(internals.ctx, record, stats, entry?.factory.build() ?? null)),
+		language: entry?.factory.language ?? null,
 		sockets: internals.ctx.getWebSockets().length,
 		nextClient: record.nextClient,
 		initialized: record.initialized,
@@ -49,11 +51,12 @@ export async function readDetails(internals: RoomInternals): Promise<RoomDetails
 export async function readState(internals: RoomInternals): Promise<RoomStateView | null> {
 	const record = await internals.storage.loadRecord();
 	if (!record) return null;
-	if (!internals.catalog.has(record.service)) {
+	const entry = await internals.entryOf(record.service);
+	if (!entry) {
 		const error = `Service "${record.service}" is no longer registered: its state cannot be read. Reset or delete the room.`;
 		return { service: record.service, roomId: record.roomId, language: null, stored: { error } };
 	}
-	const { factory } = internals.catalog.get(record.service);
+	const { factory } = entry;
 	const stored = await internals.storage.loadState();
 	let view: unknown;
 	try {
@@ -82,7 +85,9 @@ export async function resetRoom(internals: RoomInternals, operator: string, code
 	internals.storage.saveStats(stats);
 	logChange(operator, "reset", record);
 	await updateDirectory(internals, record, (shard) =>
-		roomEntry(internals.ctx, fresh, stats, moduleOf(internals, record)).then((entry) => shard.report(entry)),
+		moduleOf(internals, record)
+			.then((module) => roomEntry(internals.ctx, fresh, stats, module))
+			.then((entry) => shard.report(entry)),
 	);
 	return readDetails(internals);
 }
@@ -118,8 +123,8 @@ async function updateDirectory(
 	}
 }
 
-function moduleOf(internals: RoomInternals, room: RoomAddress): string | null {
-	return internals.catalog.has(room.service) ? internals.catalog.get(room.service).factory.build() : null;
+async function moduleOf(internals: RoomInternals, room: RoomAddress): Promise<string | null> {
+	return (await internals.entryOf(room.service))?.factory.build() ?? null;
 }
 
 function logChange(operator: string, what: string, room: RoomAddress): void {

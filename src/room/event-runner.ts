@@ -213,6 +213,16 @@ export class EventRunner {
 		return this.record.service;
 	}
 
+	/** Whether events are queued or running. */
+	get busy(): boolean {
+		return this.#pending > 0;
+	}
+
+	/** Resolves once the events queued so far have been processed. */
+	settled(): Promise<void> {
+		return this.#queue;
+	}
+
 	get roomId(): string {
 		return this.record.roomId;
 	}
@@ -328,9 +338,9 @@ export class EventRunner {
 		this.#stopped = true;
 	}
 
-	/** Delivers `init` if this room has never run it. */
+	/** Delivers `init` if this room has never run it, or its service started afresh (see `Engine.restarted`). */
 	initialize(): Promise<void> {
-		return this.record.initialized ? Promise.resolve() : this.enqueue({ kind: "init" });
+		return this.record.initialized && !this.#engine?.restarted ? Promise.resolve() : this.enqueue({ kind: "init" });
 	}
 
 	/** Containment: counts a timer event that died with the object's last incarnation. */

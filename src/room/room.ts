@@ -15,8 +15,10 @@ import { CloseCode, closeReason, errorMessage, HttpError } from "../errors.ts";
 import { isoTime, socketAccept, socketClose } from "../intrinsics.ts";
 import { describeErrorForLog, hostLog } from "../log.ts";
 import { describeRoom, type RoomAddress } from "../naming.ts";
-import { deployedCatalog, type ServiceCatalog } from "../registry.ts";
-import { readAddress, readIdentity, readRequestPath, withoutAddress } from "./address.ts";
+import { type PublishedEntry, publishedEntry } from "../publish/published-entry.ts";
+import { stopFacet } from "../publish/remote-engine.ts";
+import { type CatalogEntry, deployedCatalog, type ServiceCatalog } from "../registry.ts";
+import { readAddress, readIdentity, readRequestPath, readVersion, withoutAddress } from "./address.ts";
 import { deleteRoom, type RoomInternals, readDetails, readState, resetRoom } from "./admin.ts";
 import { checkRoomSize, MessageGuard } from "./client-limits.ts";
 import { CoolDown } from "./cool-down.ts";
@@ -42,17 +44,27 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 	readonly #guard = new MessageGuard();
 	/** Reports to the room directory while the room runs (see monitor.ts). */
 	#monitor: RoomMonitor | undefined;
+	/** The service the running room runs: bundled, or a version of a published one. */
+	#entry: CatalogEntry | undefined;
+	/** The version of a published service this room's facet was last started with. */
+	#facetVersion: string | undefined;
 
 	override async fetch(request: Request): Promise<Response> {
 		const address = readAddress(request);
 		const identity = readIdentity(request);
 		const path = readRequestPath(request);
 		if (path !== undefined) return this.#request(request, address, identity, path);
+		const version = readVersion(request);
 		const pair = new WebSocketPair();
 		const [client, server] = [pair[0], pair[1]];
 		let runner: EventRunner;
 		try {
-			runner = await this.#open(address);
+			// A published service moved to another version: the room moves with it once its
+			// queued events have run (see docs/publishing.md).
+			if (version !== undefined && this.#phase.kind === "ready" && this.#facetVersion !== version) {
+				await this.#restart();
+			}
+			runner = await this.#open(address, version);
 		} catch (error) {
 			hostLog.error(`[stateroom] ${describeRoom(address)} could not start: ${describeErrorForLog(error)}`);
 			return refuseAfterUpgrade(
@@ -185,7 +197,28 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 	}
 
 	#limits(runner: EventRunner) {
-		return this.catalog.get(runner.service).settings.limits;
+		return (this.#entry ?? this.catalog.get(runner.service)).settings.limits;
+	}
+
+	/** The service named `service`: bundled, or else published (in `version`, when a connect names it). */
+	async #entryFor(service: string, version?: string): Promise<CatalogEntry> {
+		if (this.catalog.has(service)) return this.catalog.get(service);
+		let published: PublishedEntry | undefined;
+		try {
+			published = await publishedEntry(this.ctx, this.env, service, version);
+		} catch (error) {
+			throw new Error(`the published service "${service}" could not be read: ${errorMessage(error)}`);
+		}
+		if (!published) throw new Error(`service "${service}" is no longer registered or published`);
+		return published;
+	}
+
+	/** Stops the room once the events queued so far have run; the next event starts it afresh. */
+	async #restart(): Promise<void> {
+		if (this.#phase.kind !== "ready") return;
+		const runner = this.#phase.runner;
+		for (let round = 0; round < 16 && runner.busy; round++) await runner.settled();
+		await this.#halt();
 	}
 
 	/** Opens the room for an event that arrived without a request; closes `socket` on failure. */
@@ -208,14 +241,14 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 		}
 	}
 
-	#open(address?: RoomAddress): Promise<EventRunner> {
+	#open(address?: RoomAddress, version?: string): Promise<EventRunner> {
 		switch (this.#phase.kind) {
 			case "ready":
 				return Promise.resolve(this.#phase.runner);
 			case "starting":
 				return this.#phase.runner;
 			case "cold": {
-				const runner = this.#start(address);
+				const runner = this.#start(address, version);
 				this.#phase = { kind: "starting", runner };
 				// Only if still starting: an operator's reset may have halted the room meanwhile.
 				const current = () => this.#phase.kind === "starting" && this.#phase.runner === runner;
@@ -232,13 +265,20 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 		}
 	}
 
-	async #start(address?: RoomAddress): Promise<EventRunner> {
+	async #start(address?: RoomAddress, version?: string): Promise<EventRunner> {
 		const stored = await this.#storage.loadRecord();
 		const record = stored ?? (address && newRecord(address.service, address.roomId));
 		if (!record) throw new Error("this room has never been opened and no request says which it is");
-		const entry = this.catalog.get(record.service);
+		const entry = await this.#entryFor(record.service, version);
+		this.#entry = entry;
+		const published = "version" in entry ? (entry as PublishedEntry).version : undefined;
+		if (this.#facetVersion !== undefined && this.#facetVersion !== published) {
+			// The facet still runs the code of the version before: it starts again with this one's.
+			stopFacet(this.ctx, `the service moved to version ${published?.slice(0, 12) ?? "(bundled)"}`);
+		}
+		this.#facetVersion = published;
 		this.#storage.useDurability(entry.settings.durability);
-		const load = () => this.#loadEngine(record);
+		const load = () => this.#loadEngine(entry, record);
 		const engine = await load();
 		const monitor = await RoomMonitor.load(this.ctx, this.#storage, record, this.#directory, entry.factory.build());
 		this.#monitor = monitor;
@@ -291,7 +331,13 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 		return {
 			ctx: this.ctx,
 			storage: this.#storage,
-			catalog: this.catalog,
+			entryOf: async (service) => {
+				try {
+					return await this.#entryFor(service);
+				} catch {
+					return undefined;
+				}
+			},
 			directory: this.#directory,
 			liveStats: this.#monitor?.stats,
 			halt: () => this.#halt(),
@@ -316,10 +362,10 @@ export class Room<Env = unknown> extends DurableObject<Env> {
 	}
 
 	/** Builds the room's engine from the state its service stored (none for a new room). */
-	async #loadEngine(record: RoomRecord) {
+	async #loadEngine(entry: CatalogEntry, record: RoomRecord) {
 		const state = await this.#storage.loadState();
 		const address = { service: record.service, roomId: record.roomId };
-		return this.catalog.get(record.service).factory.create(address, state, () => this.#storage.loadState());
+		return entry.factory.create(address, state, () => this.#storage.loadState());
 	}
 }
 

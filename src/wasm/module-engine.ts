@@ -82,6 +82,7 @@ interface GuestSource {
 }
 
 class WasmEngine implements Engine {
+	readonly restarted: boolean;
 	readonly #source: GuestSource;
 	#guest: Guest;
 	#checkpoint: Checkpoint;
@@ -90,6 +91,7 @@ class WasmEngine implements Engine {
 		this.#source = source;
 		this.#guest = guest;
 		this.#checkpoint = checkpoint;
+		this.restarted = checkpoint.resetting;
 	}
 
 	run(event: ServiceEvent, effects: Effects, share?: BudgetShare): undefined {

@@ -20,6 +20,7 @@ import type { Identity } from "../api/identity.ts";
 import type { MessagePayload } from "../api/payload.ts";
 import { MessageRecipient } from "../api/recipient.ts";
 import type { Service, ServiceClass, ServiceContext } from "../api/service.ts";
+import { AnswerBudget, answerBudgetBytes } from "./answer-budget.ts";
 import {
 	type AwarenessEntry,
 	fromConnectionState,
@@ -45,6 +46,11 @@ export const YjsCloseCode = {
 	malformed: 4400,
 	/** An update would take the document past `maxDocumentBytes`. */
 	overQuota: 4413,
+	/**
+	 * The client asked for more than its budget of answers (sync step 1, awareness queries):
+	 * two documents at the quota plus 64 KiB, refilled over a minute (answer-budget.ts).
+	 */
+	tooManyRequests: 4429,
 } as const;
 
 /** What a Yjs service class is built with (the `yjs()` factory fills in the defaults). */
@@ -99,6 +105,8 @@ export function yjsServiceClass(options: YjsServiceOptions): ServiceClass {
 		#doc: Y.Doc | undefined;
 		/** Awareness entries too large for a connection state, while the room stays in memory. */
 		#presence = new Map<ClientId, AwarenessEntry[]>();
+		/** What each connection may still be sent in answer to its own requests. */
+		#answers = new AnswerBudget(answerBudgetBytes(options.maxDocumentBytes));
 
 		connect(client: ClientId, ctx: ServiceContext): void {
 			ctx.sendMessage(client, syncStep1(this.#document()));
@@ -113,6 +121,7 @@ export function yjsServiceClass(options: YjsServiceOptions): ServiceClass {
 		disconnect(client: ClientId, ctx: ServiceContext): void {
 			const gone = removals(this.#awarenessOf(client, ctx));
 			this.#presence.delete(client);
+			this.#answers.forget(client);
 			if (gone.length > 0) ctx.sendMessage(MessageRecipient.broadcast(), awarenessMessage(writeAwarenessUpdate(gone)));
 		}
 
@@ -124,7 +133,7 @@ export function yjsServiceClass(options: YjsServiceOptions): ServiceClass {
 				const message = readClientMessage(frame);
 				switch (message.kind) {
 					case "sync-step-1":
-						ctx.sendMessage(client, answerStep1(this.#document(), message.stateVector));
+						this.#answer(client, answerStep1(this.#document(), message.stateVector), ctx);
 						return;
 					case "update":
 						if (options.canWrite(ctx.identity(client))) this.#receive(client, message.update, ctx);
@@ -135,7 +144,7 @@ export function yjsServiceClass(options: YjsServiceOptions): ServiceClass {
 					case "query-awareness": {
 						const all = ctx.clients().flatMap(({ id }) => this.#awarenessOf(id, ctx));
 						const known = all.filter((entry) => entry.state !== null && entry.state !== undefined);
-						ctx.sendMessage(client, awarenessMessage(writeAwarenessUpdate(known)));
+						this.#answer(client, awarenessMessage(writeAwarenessUpdate(known)), ctx);
 						return;
 					}
 					case "auth":
@@ -149,6 +158,19 @@ export function yjsServiceClass(options: YjsServiceOptions): ServiceClass {
 
 		timer(): void {
 			if (this.document.compactionDue) this.#compact(Y.encodeStateAsUpdate(this.#document()));
+		}
+
+		/** Sends a client the answer to its request, or closes it once its answers are over budget. */
+		#answer(client: ClientId, answer: Uint8Array, ctx: ServiceContext): void {
+			if (this.#answers.take(client, answer.length)) {
+				ctx.sendMessage(client, answer);
+				return;
+			}
+			ctx.close(
+				client,
+				YjsCloseCode.tooManyRequests,
+				reasonOf("too many sync requests: answers over this connection's budget"),
+			);
 		}
 
 		/** Applies a client's update, stores it (or the compacted document), and relays it to the others. */

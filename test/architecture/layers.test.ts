@@ -31,7 +31,11 @@ const SRC_LAYERS: readonly (readonly string[])[] = [
 	["registry.ts"],
 	["bindings.ts"],
 	["directory/"],
+	// Published services: their catalog, the isolate a room runs one in, and the guest runtime.
+	["publish/"],
 	["room/"],
+	// The guest runtime: the engines and the room's own checks, as they run in a published service's isolate.
+	["guest/"],
 	["access/"],
 	["router.ts", "room-handle.ts"],
 	["admin/"],

@@ -14,7 +14,21 @@ import { runMain } from "./run-main.ts";
 
 const PROJECT_ROOT = resolve(import.meta.dirname, "../..");
 
-const COMMANDS = ["dev", "serve", "build", "deploy", "new", "token", "rooms", "room"];
+const COMMANDS = [
+	"dev",
+	"serve",
+	"build",
+	"deploy",
+	"new",
+	"token",
+	"rooms",
+	"room",
+	"publish",
+	"versions",
+	"rollback",
+	"unpublish",
+	"publish-key",
+];
 
 describe("stateroom --version", () => {
 	it("prints the package's version and exits 0", async () => {
@@ -73,7 +87,7 @@ describe("command-line mistakes", () => {
 		expect(code).toBe(2);
 		expect(stdout).toBe("");
 		expect(stderr).toContain(
-			'[stateroom] error: Unknown command "frobnicate". The commands are: init, dev, serve, build, deploy, new, token, rooms, room.',
+			'[stateroom] error: Unknown command "frobnicate". The commands are: init, dev, serve, build, deploy, new, token, rooms, room, publish, versions, rollback, unpublish, publish-key.',
 		);
 		expect(stderr).toContain("[stateroom] fix: See `npx stateroom --help` for the usage.");
 	});

@@ -11,7 +11,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LATEST_NAMES } from "../../bench/runner/results.ts";
 import { PROJECT_ROOT } from "./dev-server.ts";
 
-const TARGETS = ["ts", "ts-relaxed", "rust", "c", "as", "raw-memory", "raw-storage", "partyserver"];
+const TARGETS = [
+	"ts",
+	"ts-relaxed",
+	"ts-published",
+	"rust",
+	"rust-published",
+	"c",
+	"as",
+	"raw-memory",
+	"raw-storage",
+	"partyserver",
+];
 const BASELINES = ["raw-memory", "raw-storage", "partyserver"];
 const METRICS = [
 	"latencyP50Ms",

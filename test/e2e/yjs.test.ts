@@ -1,18 +1,30 @@
 /**
  * The Yjs service (stateroom/yjs) with real clients: Node `Y.Doc`s connected through
- * y-websocket's own `WebsocketProvider` (over the `ws` package), against the shared
- * `wrangler dev`. The providers are used as an editor would use them, with nothing but the URL
- * pointing at Stateroom.
+ * y-websocket's own `WebsocketProvider` and y-partyserver's `YProvider` (over the `ws`
+ * package), against the shared `wrangler dev`. The providers are used as an editor would use
+ * them, with nothing but the URL pointing at Stateroom.
  */
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import YProvider from "y-partyserver/provider";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
 import type { DevServer } from "./dev-server.ts";
 import { sharedDevServer } from "./shared-server.ts";
 
 let server: DevServer;
-const providers: WebsocketProvider[] = [];
+
+/** What the tests use of either provider (y-partyserver's is its own copy of y-websocket's). */
+interface Provider {
+	readonly doc: Y.Doc;
+	readonly synced: boolean;
+	readonly awareness: WebsocketProvider["awareness"];
+	/** The connection now open (a reconnection replaces it). */
+	readonly ws: globalThis.WebSocket | null;
+	destroy(): void;
+}
+
+const providers: Provider[] = [];
 
 beforeAll(async () => {
 	server = await sharedDevServer();
@@ -23,19 +35,27 @@ afterEach(() => {
 });
 
 /** Disconnects a provider for good, and ends its document (and with it the awareness's timer). */
-function leave(provider: WebsocketProvider): void {
+function leave(provider: Provider): void {
 	provider.destroy();
 	provider.doc.destroy();
 }
 
+// ws's class is the WebSocket the providers expect, typed after Node's own.
+const NodeWebSocket = WebSocket as unknown as typeof globalThis.WebSocket;
+
 /** A document connected to `room` of the `yjs` service, synced with the server. */
-async function join(room: string): Promise<{ doc: Y.Doc; provider: WebsocketProvider; text: Y.Text }> {
+async function join(
+	room: string,
+	client: "y-websocket" | "y-partyserver" = "y-websocket",
+	resyncInterval = -1,
+): Promise<{ doc: Y.Doc; provider: Provider; text: Y.Text }> {
 	const doc = new Y.Doc();
-	const provider = new WebsocketProvider(`${server.ws}/s/yjs/ws`, room, doc, {
-		// ws's class is the WebSocket y-websocket expects, typed after Node's own.
-		WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-		disableBc: true,
-	});
+	const options = { WebSocketPolyfill: NodeWebSocket, disableBc: true, resyncInterval };
+	const provider =
+		client === "y-websocket"
+			? new WebsocketProvider(`${server.ws}/s/yjs/ws`, room, doc, options)
+			: // As docs/yjs.md says: the host, and the whole path as the prefix.
+				new YProvider(new URL(server.ws).host, room, doc, { ...options, prefix: `/s/yjs/ws/${room}` });
 	providers.push(provider);
 	await until(() => provider.synced, `${room} to sync`);
 	return { doc, provider, text: doc.getText("t") };
@@ -105,5 +125,61 @@ describe("the yjs service with y-websocket's WebsocketProvider", () => {
 		for (const other of rest) expect(other).toBe(first);
 		const late = await join(room);
 		expect(late.text.toString()).toBe(first);
+	});
+});
+
+describe("the yjs service with y-partyserver's YProvider", () => {
+	it("a YProvider and a WebsocketProvider edit one document and converge, and a late YProvider gets it from the server alone", {
+		timeout: 60_000,
+	}, async () => {
+		const room = roomName();
+		const party = await join(room, "y-partyserver");
+		const plain = await join(room, "y-websocket");
+		party.text.insert(0, "from y-partyserver. ");
+		plain.text.insert(0, "from y-websocket. ");
+		plain.doc.getMap("meta").set("title", "shared");
+		const full = () => party.text.length === 38 && plain.text.length === 38;
+		await until(full, "both to converge");
+		expect(party.text.toString()).toBe(plain.text.toString());
+		await until(() => party.doc.getMap("meta").get("title") === "shared", "the YProvider to see the map");
+		party.provider.awareness.setLocalStateField("user", { name: "grace" });
+		await until(
+			() =>
+				(plain.provider.awareness.getStates().get(party.doc.clientID) as { user?: { name: string } } | undefined)?.user
+					?.name === "grace",
+			"the WebsocketProvider to see the YProvider's presence",
+		);
+		const expected = party.text.toString();
+		for (const provider of providers.splice(0)) leave(provider);
+		const late = await join(room, "y-partyserver");
+		expect(late.text.toString()).toBe(expected);
+		expect(late.doc.getMap("meta").get("title")).toBe("shared");
+	});
+});
+
+describe("the yjs service with providers that resync", () => {
+	it("answers every resync of a YProvider and a WebsocketProvider on one connection each, and they keep converging", {
+		timeout: 60_000,
+	}, async () => {
+		const room = roomName();
+		const writer = await join(room);
+		writer.text.insert(0, "z".repeat(100_000));
+		writer.text.delete(10, 50_000);
+		const resyncing = [await join(room, "y-websocket", 20), await join(room, "y-partyserver", 20)];
+		const RESYNCS = 50;
+		for (const { provider, text } of resyncing) {
+			await until(() => text.length === 50_000, "the resyncing provider to have the document");
+			const socket = provider.ws;
+			if (socket === null) throw new Error("the provider has no connection");
+			let answers = 0;
+			socket.addEventListener("message", (event) => {
+				const frame = new Uint8Array(event.data as ArrayBuffer);
+				if (frame[0] === 0 && frame[1] === 1) answers += 1;
+			});
+			await until(() => answers >= RESYNCS, `${RESYNCS} answers to the provider's resyncs`);
+			expect(provider.ws).toBe(socket);
+		}
+		writer.text.insert(0, "after the resyncs ");
+		for (const { text } of resyncing) await until(() => text.toString() === writer.text.toString(), "convergence");
 	});
 });

@@ -4,10 +4,12 @@
  * stateroom-wasm 0.4 builds them), the AssemblyScript services and the C guests in
  * guests/c. Each must show exactly upstream's messages (docs/abi.md, "Upstream's
  * example services") through real rooms, and keep going after an eviction with its
- * clients connected.
+ * clients connected. The WebAssembly ones run twice: bundled, and published at run time
+ * (docs/publishing.md), each in an isolate of its own.
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { publish } from "./publishing.ts";
 import { connect, roomStub, type TestSocket, uniqueRoom } from "./socket.ts";
 
 type Example = "counter" | "echo" | "clock" | "randomness" | "binary-echo";
@@ -37,6 +39,23 @@ const implementations: { language: string; services: Partial<Record<Example, str
 	{ language: "AssemblyScript", services: { counter: "as-counter", echo: "as-echo", clock: "as-clock" } },
 	{ language: "C", services: { counter: "c-counter", echo: "c-echo" } },
 ];
+
+/** The bundled WebAssembly examples, published under `published-<name>` before the suite runs. */
+const published = implementations
+	.filter(({ language }) => language !== "TypeScript")
+	.map(({ language, services }) => ({
+		language: `${language}, published`,
+		services: Object.fromEntries(
+			Object.entries(services).map(([example, name]) => [example, `published-${name}`]),
+		) as Partial<Record<Example, string>>,
+	}));
+implementations.push(...published);
+
+beforeAll(async () => {
+	for (const { services } of published) {
+		for (const name of Object.values(services)) await publish(name, name.slice("published-".length));
+	}
+}, 60_000);
 
 async function clients(service: string, room: string, count: number): Promise<TestSocket[]> {
 	const sockets: TestSocket[] = [];

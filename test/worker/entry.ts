@@ -11,7 +11,7 @@ import {
 	type ServiceDefinition,
 } from "stateroom";
 
-export { Directory, Room } from "stateroom";
+export { Directory, PublishedServices, Room } from "stateroom";
 
 import services from "../../services/index.ts";
 import { containmentServices } from "./containment-services.ts";

@@ -6,11 +6,15 @@
  */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import * as encoding from "lib0/encoding";
 import { describe, expect, it } from "vitest";
+import * as sync from "y-protocols/sync";
 import { mintJoinToken } from "../../src/access/index.ts";
+import { ClientId } from "../../src/api/client-id.ts";
+import { AnswerBudget, answerBudgetBytes, REFILL_MS } from "../../src/yjs/answer-budget.ts";
 import { YjsCloseCode, yjs } from "../../src/yjs/index.ts";
 import { adminJson } from "./admin-client.ts";
-import { roomStub, uniqueRoom } from "./socket.ts";
+import { connect, roomStub, uniqueRoom } from "./socket.ts";
 import { openYjs, updateFrame, type YjsTestClient } from "./yjs-client.ts";
 
 const textOf = (client: YjsTestClient) => client.doc.getText("t").toString();
@@ -121,6 +125,81 @@ describe("yjs service", () => {
 		expect(stateOnly(await stored("test-yjs-small", room))).toEqual(before);
 		const c = await openYjs(`/s/test-yjs-small/ws/${room}`);
 		expect(textOf(c)).toBe("x".repeat(2000));
+	});
+
+	it("closes a client that asks for the whole document over and over with 4429, stores nothing, and answers a provider's resyncs", {
+		timeout: 30_000,
+	}, async () => {
+		const room = uniqueRoom();
+		const path = `/s/test-yjs-small/ws/${room}`;
+		const a = await openYjs(path);
+		a.doc.getText("t").insert(0, "x".repeat(3000));
+		a.announce({ n: 1 });
+		await a.until(() => a.awareness.has(a.doc.clientID));
+		const before = stateOnly(await stored("test-yjs-small", room));
+
+		// Sync step 1 with an empty state vector: four bytes, answered by the whole document.
+		const hostile = await connect(path);
+		const started = Date.now();
+		const REQUESTS = 100;
+		for (let index = 0; index < REQUESTS; index++) hostile.send(new Uint8Array([0, 0, 1, 0]));
+		let answers = 0;
+		let answeredBytes = 0;
+		for (let index = 0; index <= REQUESTS + 1; index++) {
+			const frame = await hostile.next(5000).catch(() => undefined);
+			if (frame === undefined) break;
+			if (typeof frame !== "string" && frame[0] === 0 && frame[1] === 1) {
+				answers += 1;
+				answeredBytes += frame.length;
+			}
+		}
+		const stillOpen = new Promise<{ code: number; reason: string }>((resolve) =>
+			setTimeout(() => resolve({ code: 0, reason: "still open" }), 5000),
+		);
+		const closed = await Promise.race([hostile.closed, stillOpen]);
+		expect(closed.code).toBe(YjsCloseCode.tooManyRequests);
+		expect(closed.reason).toContain("too many sync requests");
+		// It was answered (the document is about 3 KB), up to its budget and what refilled meanwhile.
+		expect(answers).toBeGreaterThan(0);
+		expect(answers).toBeLessThan(REQUESTS);
+		const budget = answerBudgetBytes(4096);
+		expect(answeredBytes).toBeLessThanOrEqual(budget + (budget * (Date.now() - started)) / REFILL_MS);
+		expect(stateOnly(await stored("test-yjs-small", room))).toEqual(before);
+
+		// A provider's resync sends its own state vector: what it lacks is nothing, and the room
+		// answers it every time, well past the count at which the hostile client was closed.
+		const b = await openYjs(path);
+		expect(textOf(b)).toBe("x".repeat(3000));
+		// As y-websocket's resyncInterval sends it.
+		const encoder = encoding.createEncoder();
+		encoding.writeVarUint(encoder, 0);
+		sync.writeSyncStep1(encoder, b.doc);
+		const resync = encoding.toUint8Array(encoder);
+		const RESYNCS = 150;
+		for (let index = 0; index < RESYNCS; index++) b.socket.send(resync);
+		let resyncAnswers = 0;
+		while (resyncAnswers < RESYNCS) {
+			const frame = await b.socket.next(5000);
+			if (typeof frame !== "string" && frame[0] === 0 && frame[1] === 1) resyncAnswers += 1;
+		}
+		a.doc.getText("t").insert(0, "y");
+		await b.until(() => textOf(b) === `y${"x".repeat(3000)}`);
+	});
+
+	it("refills a connection's answer budget over a minute, up to its capacity, apart from every other connection's", () => {
+		const budget = new AnswerBudget(1000);
+		const [a, b] = [ClientId.of(1), ClientId.of(2)];
+		expect(budget.take(a, 600, 0)).toBe(true);
+		// Refused answers take nothing: 400 bytes are still there.
+		expect(budget.take(a, 600, 0)).toBe(false);
+		expect(budget.take(a, 400, 0)).toBe(true);
+		expect(budget.take(b, 1000, 0)).toBe(true);
+		expect(budget.take(a, 500, REFILL_MS / 2)).toBe(true);
+		expect(budget.take(a, 1, REFILL_MS / 2)).toBe(false);
+		expect(budget.take(a, 1000, 10 * REFILL_MS)).toBe(true);
+		expect(budget.take(a, 1, 10 * REFILL_MS)).toBe(false);
+		budget.forget(b);
+		expect(budget.take(b, 1000, REFILL_MS / 2)).toBe(true);
 	});
 
 	it("closes a client whose frame is over limits.maxMessageBytes with 1009, before the service sees it", async () => {

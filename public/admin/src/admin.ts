@@ -1,7 +1,8 @@
 /**
  * The operator page: sign in with the admin secret (kept in sessionStorage, so it leaves with
  * the tab), pick a service, watch its rooms (refreshed every two seconds), open a room to see
- * its details and stored state, and reset or delete it after a confirmation.
+ * its details and stored state, and reset or delete it after a confirmation. A published service
+ * also shows its versions, with the one its rooms run, to run another or delete one.
  *
  * Room ids and failure messages come from clients and services: they are only ever set as
  * text, never as HTML.
@@ -10,6 +11,7 @@ import {
 	AdminApi,
 	ApiError,
 	type Credentials,
+	type PublishedVersion,
 	type RoomDetails,
 	type RoomEntry,
 	type ServiceDescription,
@@ -97,7 +99,11 @@ function renderServices(list: readonly ServiceDescription[]): void {
 		...list.map((entry) => {
 			const row = document.createElement("tr");
 			row.dataset.service = entry.name;
-			row.append(cell(entry.default ? `${entry.name} (default)` : entry.name), cell(entry.language));
+			row.append(
+				cell(entry.default ? `${entry.name} (default)` : entry.name),
+				cell(entry.language),
+				cell(entry.version === undefined ? "bundled" : `published ${entry.version.slice(0, 12)}`),
+			);
 			row.addEventListener("click", () => void selectService(entry.name));
 			return row;
 		}),
@@ -117,7 +123,70 @@ async function selectService(name: string): Promise<void> {
 		row.setAttribute("aria-selected", String(row.dataset.service === name));
 	}
 	remember();
-	await refresh();
+	const published = services.get(name)?.version !== undefined;
+	$("#versions-panel").hidden = !published;
+	await Promise.all([refresh(), published ? refreshVersions() : undefined]);
+}
+
+async function refreshVersions(): Promise<void> {
+	const name = service;
+	if (!name) return;
+	const found = await attempt((client) => client.published(name));
+	if (!found || name !== service) return;
+	$("#versions tbody").replaceChildren(
+		...found.versions.map((entry) => versionRow(entry, entry.version === found.active)),
+	);
+}
+
+function versionRow(entry: PublishedVersion, active: boolean): HTMLTableRowElement {
+	const row = document.createElement("tr");
+	row.dataset.version = entry.version;
+	const actions = document.createElement("td");
+	if (active) actions.textContent = "running";
+	else {
+		const run = document.createElement("button");
+		run.type = "button";
+		run.textContent = "Run this version";
+		run.addEventListener("click", () => void activateVersion(entry));
+		const remove = document.createElement("button");
+		remove.type = "button";
+		remove.className = "danger";
+		remove.textContent = "Delete…";
+		remove.addEventListener("click", () => void deleteVersion(entry));
+		actions.append(run, remove);
+	}
+	row.append(
+		cell(entry.version.slice(0, 12)),
+		cell(entry.language),
+		cell(bytes(entry.bytes)),
+		cell(timestamp(Date.parse(entry.publishedAt))),
+		cell(entry.publishedBy),
+		actions,
+	);
+	row.setAttribute("aria-selected", String(active));
+	return row;
+}
+
+async function activateVersion(entry: PublishedVersion): Promise<void> {
+	const sure = await confirmAction(
+		`Run version ${entry.version.slice(0, 12)} of ${entry.service}? Its rooms move to it when they next start or a client next connects.`,
+		"Run version",
+	);
+	if (!sure || (await attempt((client) => client.activate(entry.service, entry.version))) === undefined) return;
+	say(`${entry.service} now runs version ${entry.version.slice(0, 12)}.`);
+	const listing = await attempt((client) => client.services());
+	if (listing) renderServices(listing.services);
+	await refreshVersions();
+}
+
+async function deleteVersion(entry: PublishedVersion): Promise<void> {
+	const sure = await confirmAction(
+		`Delete version ${entry.version.slice(0, 12)} of ${entry.service}? Its code is gone for good.`,
+		"Delete version",
+	);
+	if (!sure || (await attempt((client) => client.deleteVersion(entry.service, entry.version))) === undefined) return;
+	say(`Version ${entry.version.slice(0, 12)} of ${entry.service} was deleted.`);
+	await refreshVersions();
 }
 
 async function selectRoom(id: string): Promise<void> {

@@ -1,5 +1,7 @@
 /** The admin API as the operator page calls it, with the secret and name the operator gave. */
 import type {
+	PublishedService,
+	PublishedVersion,
 	RoomDeleted,
 	RoomDetails,
 	RoomEntry,
@@ -9,9 +11,11 @@ import type {
 	RoomView,
 	ServiceDescription,
 	ServiceList,
+	VersionActivated,
+	VersionDeleted,
 } from "../../../src/admin/responses.ts";
 
-export type { RoomDetails, RoomEntry, ServiceDescription };
+export type { PublishedService, PublishedVersion, RoomDetails, RoomEntry, ServiceDescription };
 
 /** A refusal of the admin API: its status and message. */
 export class ApiError extends Error {
@@ -64,6 +68,20 @@ export class AdminApi {
 
 	remove(service: string, room: string): Promise<RoomDeleted> {
 		return this.call("DELETE", roomPath(service, room));
+	}
+
+	/** A published service's versions. */
+	published(name: string): Promise<PublishedService> {
+		return this.call("GET", `/published/${encodeURIComponent(name)}`);
+	}
+
+	/** Makes a version the one a published service's rooms run (a rollback, or forward again). */
+	activate(name: string, version: string): Promise<VersionActivated> {
+		return this.call("POST", `/published/${encodeURIComponent(name)}/versions/${version}/activate`);
+	}
+
+	deleteVersion(name: string, version: string): Promise<VersionDeleted> {
+		return this.call("DELETE", `/published/${encodeURIComponent(name)}/versions/${version}`);
 	}
 
 	private async call<T>(method: string, path: string): Promise<T> {
