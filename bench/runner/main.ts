@@ -9,6 +9,12 @@
  *                   quick.svg and quick.md (gitignored), never over a full run's latest.*
  *   --smoke         a load of a few seconds (what the e2e test runs); written only as <time>-smoke.*
  *   --out-dir DIR   write the results to DIR instead of bench/results/
+ *   --rooms N       the many-rooms scenario's number of rooms (default: the profile's)
+ *   --only LIST     run only these scenarios (comma-separated: latency, fanout, burst, many,
+ *                   neighbours, ladders, wake, idle), print their figures and ratios, and write
+ *                   them as <time>-<profile>-partial.json only
+ *   --scale LIST    only the scaling run: rooms as N grows (e.g. 1000,3000,10000), one client
+ *                   each; written as scale.json and scale.md (with --quick: scale-quick.*)
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,7 +24,7 @@ import { buildGuest } from "../build-guest.mjs";
 import { chart } from "./chart.ts";
 import { connectRetries } from "./client.ts";
 import { publishCounters } from "./publish.ts";
-import { buildRecord, type Figures, format, markdown, render } from "./report.ts";
+import { buildRecord, type Figures, format, markdown, ratio, render } from "./report.ts";
 import { LATEST_NAMES } from "./results.ts";
 import {
 	bursts,
@@ -29,13 +35,15 @@ import {
 	manyRooms,
 	neighbours,
 	type RunContext,
+	type ScaleStep,
+	scale,
 	tsLadder,
 	wake,
 	wakeTargets,
 	wasmLadder,
 } from "./scenarios.ts";
 import { type BenchServer, startServer } from "./server.ts";
-import { PROFILES, type Profile, TARGETS, type TargetId } from "./targets.ts";
+import { BASELINES, type MetricId, PROFILES, type Profile, TARGETS, type TargetId } from "./targets.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const NEEDED_MODULES = ["rust-counter", "c-counter", "as-counter"];
@@ -45,24 +53,55 @@ interface Options {
 	readonly outDir: string;
 	/** The run's standing name ("latest" for a full run, "quick"), or none for a smoke run. */
 	readonly latestName: string | undefined;
+	/** The scenarios to run, when not all of them. */
+	readonly only: ReadonlySet<Scenario> | undefined;
+	/** The scaling run's numbers of rooms, when that is what to run. */
+	readonly scale: readonly number[] | undefined;
+}
+
+const SCENARIOS = ["latency", "fanout", "burst", "many", "neighbours", "ladders", "wake", "idle"] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+function positiveIntegers(option: string, value: string | undefined): number[] {
+	const numbers = (value ?? "").split(",").map(Number);
+	if (numbers.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`${option} takes positive whole numbers`);
+	return numbers;
 }
 
 function parseArgs(argv: readonly string[]): Options {
 	let name: Profile["name"] = "full";
 	let outDir = join(ROOT, "bench/results");
+	let rooms: number | undefined;
+	let only: Set<Scenario> | undefined;
+	let scale: number[] | undefined;
 	for (let index = 0; index < argv.length; index++) {
 		const arg = argv[index];
 		if (arg === "--quick") name = "quick";
 		else if (arg === "--smoke") name = "smoke";
 		else if (arg === "--out-dir") outDir = resolve(argv[++index] ?? "");
-		else if (arg === "--help" || arg === "-h") {
-			process.stdout.write("usage: npm run bench [-- --quick | --smoke] [--out-dir DIR]\n");
+		else if (arg === "--rooms") rooms = positiveIntegers(arg, argv[++index])[0];
+		else if (arg === "--scale") scale = positiveIntegers(arg, argv[++index]);
+		else if (arg === "--only") {
+			const names = (argv[++index] ?? "").split(",");
+			const unknown = names.filter((each) => !(SCENARIOS as readonly string[]).includes(each));
+			if (unknown.length > 0)
+				throw new Error(`--only: unknown scenario(s) ${unknown.join(", ")}; one of ${SCENARIOS.join(", ")}`);
+			only = new Set(names as Scenario[]);
+		} else if (arg === "--help" || arg === "-h") {
+			process.stdout.write(
+				"usage: npm run bench [-- --quick | --smoke] [--out-dir DIR] [--rooms N] [--only LIST] [--scale N1,N2,...]\n",
+			);
 			process.exit(0);
 		} else {
-			throw new Error(`Unknown option "${arg}". Options: --quick, --smoke, --out-dir DIR.`);
+			throw new Error(
+				`Unknown option "${arg}". Options: --quick, --smoke, --out-dir DIR, --rooms N, --only LIST, --scale LIST.`,
+			);
 		}
 	}
-	return { profile: PROFILES[name], outDir, latestName: LATEST_NAMES[name] };
+	const profile = rooms === undefined ? PROFILES[name] : { ...PROFILES[name], manyRooms: rooms };
+	// A partial or scaling run is never the standing record of a full or quick run.
+	const latestName = only || scale ? undefined : LATEST_NAMES[name];
+	return { profile, outDir, latestName, only, scale };
 }
 
 function checkBuilt(): void {
@@ -130,6 +169,14 @@ async function main(): Promise<void> {
 		const ctx: RunContext = { server, profile, runId: started.getTime().toString(36), progress };
 		const summary = (what: string, values: Record<TargetId, number>) =>
 			progress(`${what}: ${TARGETS.map((target) => `${target.id} ${format(values[target.id])}`).join(", ")}`);
+		if (options.scale) {
+			await scaleRun(ctx, options, options.scale, started);
+			return;
+		}
+		if (options.only) {
+			await partialRun(ctx, options, options.only, started, summary);
+			return;
+		}
 		const lat = await latency(ctx);
 		summary(
 			"round trips/s",
@@ -200,6 +247,98 @@ async function main(): Promise<void> {
 	} finally {
 		await server.stop();
 	}
+}
+
+function markdownTable(header: string[], rows: string[][]): string {
+	const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
+	return [row(header), row(header.map((_, column) => (column === 0 ? "---" : "---:"))), ...rows.map(row)].join("\n");
+}
+
+/** The scaling run: a table of round trips per second and memory per room as N grows. */
+async function scaleRun(ctx: RunContext, options: Options, sizes: readonly number[], started: Date): Promise<void> {
+	let md = "";
+	const write = (steps: readonly ScaleStep[]) => {
+		const rows = TARGETS.map((target) => [
+			target.label,
+			...steps.map((step) => format(step.roundTripsPerSecond[target.id])),
+			...steps.map((step) => format(step.kibPerRoom[target.id])),
+		]);
+		const header = [
+			"target",
+			...steps.map((step) => `${step.rooms} rooms: round trips/s`),
+			...steps.map((step) => `${step.rooms} rooms: KiB/room`),
+		];
+		md = `${markdownTable(header, rows)}\n`;
+		const record = {
+			format: 1,
+			profile: options.profile.name,
+			startedAt: started.toISOString(),
+			machine: machine(loadavg()[0] ?? 0),
+			settings: { manyRoomsMs: options.profile.manyRoomsMs, clientsPerRoom: 1, sizes },
+			steps,
+		};
+		mkdirSync(options.outDir, { recursive: true });
+		const name = options.profile.name === "full" ? "scale" : `scale-${options.profile.name}`;
+		writeFileSync(join(options.outDir, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
+		writeFileSync(join(options.outDir, `${name}.md`), md);
+	};
+	await scale(ctx, sizes, write);
+	process.stdout.write(md);
+}
+
+/** Some scenarios only: their figures and their ratios to each baseline, for iterating on one cost. */
+async function partialRun(
+	ctx: RunContext,
+	options: Options,
+	only: ReadonlySet<Scenario>,
+	started: Date,
+	summary: (what: string, values: Record<TargetId, number>) => void,
+): Promise<void> {
+	const results: Record<string, unknown> = {};
+	const show = (what: string, metric: MetricId, values: Record<TargetId, number>) => {
+		summary(what, values);
+		for (const baseline of BASELINES)
+			ctx.progress(
+				`  / ${baseline}: ${TARGETS.map((target) => `${target.id} ${ratio(metric, values[target.id], values[baseline]).toFixed(2)}x`).join(", ")}`,
+			);
+		results[what] = values;
+	};
+	if (only.has("latency")) {
+		const lat = await latency(ctx);
+		show(
+			"round trips/s",
+			"roundTripsPerSecond",
+			mapTargets((id) => lat[id].roundTripsPerSecond),
+		);
+		show(
+			"latency p99 ms",
+			"latencyP99Ms",
+			mapTargets((id) => lat[id].latencyP99Ms),
+		);
+	}
+	if (only.has("fanout")) show("fan-out deliveries/s", "fanoutPerSecond", await fanout(ctx));
+	if (only.has("burst")) show("burst msgs/s", "burstPerSecond", await bursts(ctx));
+	if (only.has("many")) show("many rooms round trips/s", "manyRoomsPerSecond", await manyRooms(ctx));
+	if (only.has("neighbours")) results.neighbours = await neighbours(ctx);
+	if (only.has("ladders"))
+		results.ladders = [await ladder(ctx, tsLadder(ctx.profile)), await ladder(ctx, wasmLadder(ctx.profile))];
+	if (only.has("wake")) {
+		const woken = await wake(ctx);
+		show(
+			"wake ms",
+			"wakeMs",
+			mapTargets((id) => woken[id] ?? Number.NaN),
+		);
+		results.wake = woken;
+	}
+	if (only.has("idle")) show("idle KiB/room", "idleKiBPerRoom", await idleMemory(ctx));
+	mkdirSync(options.outDir, { recursive: true });
+	const stamp = started.toISOString().replace(/[:.]/g, "-");
+	writeFileSync(
+		join(options.outDir, `${stamp}-${options.profile.name}-partial.json`),
+		`${JSON.stringify({ settings: options.profile, machine: machine(loadavg()[0] ?? 0), results }, null, 2)}\n`,
+	);
+	process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {

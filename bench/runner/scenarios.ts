@@ -461,3 +461,73 @@ async function timeUntil(deadline: number, samples: number[], call: () => Promis
 		samples.push(performance.now() - started);
 	}
 }
+
+/** The most sockets the scaling run keeps open at once (each is a file in this process and in workerd). */
+const SCALE_HELD_SOCKETS = 16_000;
+
+export interface ScaleStep {
+	readonly rooms: number;
+	/** Round trips per second over all rooms, every room's client sending one message at a time. */
+	readonly roundTripsPerSecond: Record<TargetId, number>;
+	/** Growth of workerd's resident memory while the rooms were opened and ran an event, per room. */
+	readonly kibPerRoom: Record<TargetId, number>;
+}
+
+/**
+ * Rooms as N grows: for each N and each target, N rooms with one client each are opened and
+ * run an event (workerd's resident memory is read before and after: memory per room), then
+ * every client does round trips for `manyRoomsMs` (round trips per second over all rooms). A
+ * step's clients stay connected until the step ends (so that each target's rooms add to what is
+ * resident, as in the idle-memory scenario), unless that would hold more than
+ * `SCALE_HELD_SOCKETS` sockets: then each target's are closed before the next.
+ */
+export async function scale(
+	ctx: RunContext,
+	sizes: readonly number[],
+	/** Told after each step, so that a run stopped part way still leaves its figures. */
+	stepped: (steps: readonly ScaleStep[]) => void = () => {},
+): Promise<ScaleStep[]> {
+	const steps: ScaleStep[] = [];
+	for (const [step, rooms] of sizes.entries()) {
+		const rates = new Map<TargetId, number>();
+		const memory = new Map<TargetId, number>();
+		const hold = rooms * TARGETS.length <= SCALE_HELD_SOCKETS;
+		const held: LoadClient[] = [];
+		for (const target of rotate(TARGETS, step)) {
+			await sleep(ctx.profile.idleSettleMs);
+			const before = ctx.server.rssBytes();
+			const clients = await openMany(rooms, (index) => url(ctx, target, `scale-${rooms}-${index}`));
+			held.push(...clients);
+			try {
+				await Promise.all(clients.map((client) => client.roundTrip(INCREMENT, 120_000)));
+				memory.set(target.id, (ctx.server.rssBytes() - before) / 1024 / rooms);
+				const started = performance.now();
+				const deadline = started + ctx.profile.manyRoomsMs;
+				const counts = await Promise.all(
+					clients.map(async (client) => {
+						let count = 0;
+						while (performance.now() < deadline) {
+							await client.roundTrip(INCREMENT, 120_000);
+							count++;
+						}
+						return count;
+					}),
+				);
+				rates.set(target.id, (counts.reduce((a, b) => a + b, 0) * 1000) / (performance.now() - started));
+			} finally {
+				if (!hold) closeAll(held.splice(0));
+			}
+			ctx.progress(
+				`scale: ${rooms} rooms of ${target.label}: ${(rates.get(target.id) ?? 0).toFixed(0)} round trips/s, ${(memory.get(target.id) ?? 0).toFixed(0)} KiB per room`,
+			);
+		}
+		steps.push({
+			rooms,
+			roundTripsPerSecond: byTarget((id) => rates.get(id) ?? Number.NaN),
+			kibPerRoom: byTarget((id) => memory.get(id) ?? Number.NaN),
+		});
+		closeAll(held);
+		stepped(steps);
+	}
+	return steps;
+}

@@ -15,6 +15,10 @@ export interface BenchServer {
 	stop(): Promise<void>;
 	/** Resident memory of the workerd processes, in bytes (0 where /proc is unavailable). */
 	rssBytes(): number;
+	/** CPU time the workerd processes have used so far (user and system), in milliseconds. */
+	cpuMs(): number;
+	/** The port of workerd's inspector (V8's DevTools protocol), as wrangler dev proxies it. */
+	inspectorPort(): number;
 	output(): string;
 }
 
@@ -41,6 +45,27 @@ export async function startServer(root: string, port?: number): Promise<BenchSer
 		output: () => server.output(),
 		restart: () => server.restart(),
 		stop: () => server.stop(),
+		cpuMs() {
+			const group = server.pid();
+			if (group === undefined) return 0;
+			let ticks = 0;
+			for (const pid of groupMembers(group)) {
+				if (!/^Name:\s+workerd$/m.test(readProc(pid, "status"))) continue;
+				const stat = readProc(pid, "stat");
+				// After the command's closing parenthesis: state is field 3, utime 14 and stime 15.
+				const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+				ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+			}
+			// Linux counts in clock ticks of 1/100 s (USER_HZ).
+			return ticks * 10;
+		},
+		inspectorPort() {
+			const group = server.pid();
+			const args = group === undefined ? [] : readProc(group, "cmdline").split("\0");
+			const port = Number(args[args.indexOf("--inspector-port") + 1]);
+			if (!Number.isInteger(port)) throw new Error("wrangler dev runs without --inspector-port");
+			return port;
+		},
 		rssBytes() {
 			const group = server.pid();
 			if (group === undefined) return 0;

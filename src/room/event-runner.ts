@@ -237,8 +237,8 @@ export class EventRunner {
 				...(ownValue(this.record, "identities") as RoomRecord["identities"]),
 				[client]: identity,
 			};
-		// Not awaited: the output gate holds the 101 response until this write is durable.
-		this.storage.commit(this.record, NO_WRITES);
+		// Not awaited, and holds no output back (see `RoomStorage.admit`).
+		this.storage.admit(this.record);
 		return client;
 	}
 
@@ -286,8 +286,11 @@ export class EventRunner {
 	 */
 	post(recipient: MessageRecipient, payload: MessagePayload): Promise<void> {
 		return this.#schedule(async () => {
-			// `deliver` does not throw (a closing socket is skipped): the step never rejects.
-			if (!this.#stopped) deliver(this.#announcedSockets(), recipient, payload);
+			// After the effects of the events before it, which may be held behind a commit in flight
+			// (see storage.ts). `deliver` does not throw (a closing socket is skipped).
+			this.storage.commit(undefined, NO_WRITES, () => {
+				if (!this.#stopped) deliver(this.#announcedSockets(), recipient, payload);
+			});
 		});
 	}
 
@@ -376,10 +379,20 @@ export class EventRunner {
 		this.#countOutcome(writes !== undefined);
 		// The room's own bookkeeping stands whether or not the service's handler succeeded.
 		const recordChanged = this.track(event);
-		this.storage.commit(recordChanged ? this.record : undefined, writes ?? NO_WRITES);
+		// The effects of a successful event are applied once its writes are issued (see storage.ts).
+		const timerStartedAt = event.kind === "timer" ? startedAt : undefined;
+		this.storage.commit(
+			recordChanged ? this.record : undefined,
+			writes ?? NO_WRITES,
+			writes === undefined ? undefined : () => this.apply(effects, timerStartedAt),
+		);
 		if (event.kind === "timer") this.#timers.end(writes !== undefined);
-		if (writes !== undefined) this.apply(effects, event.kind === "timer" ? startedAt : undefined);
-		if (event.kind === "request") this.#outcomes.set(event, outcomeOf(effects.reply, this.#failure));
+		if (event.kind === "request") {
+			// A response is held by the output gate only for writes issued before it: a request's
+			// writes, gathered behind a commit in flight, are issued now rather than with the group.
+			this.storage.issueGathered();
+			this.#outcomes.set(event, outcomeOf(effects.reply, this.#failure));
+		}
 		this.observer?.processed(event, this.record.clients.length);
 	}
 
@@ -465,7 +478,9 @@ export class EventRunner {
 		}
 		try {
 			// A room on a failure streak runs its events on a cut budget (see cool-down.ts).
-			await this.withinDeadline(engine.run(event, effects, this.coolDown.budgetShare()));
+			const running = engine.run(event, effects, this.coolDown.budgetShare());
+			// Speed: an event done already (most are) needs no deadline and no turn of its own.
+			if (running !== undefined) await this.withinDeadline(running);
 			effects.seal();
 			if (effects.overflow) throw effects.overflow;
 			return this.withinQuota(engine.checkpoint());

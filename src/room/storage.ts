@@ -75,29 +75,51 @@ export class RoomStorage implements TimerStore {
 	}
 
 	/**
-	 * Writes one event's changes: the record (when it changed) and the engine's writes, as one
-	 * atomic batch. With strict durability, the output gate holds every message sent after
-	 * this call until the batch is durable (see durability.ts).
+	 * Writes a newly admitted client into the record. It holds no output back, not even with
+	 * strict durability: the client's 101 response reveals no state, and whatever its events
+	 * send waits for their own commits, which follow this write in order. (Holding the 101 for
+	 * it would add a whole commit to every connection, and to every wake, before the first reply.)
 	 */
-	commit(record: RoomRecord | undefined, writes: StateWrites): void {
+	admit(record: RoomRecord): void {
+		this.#writer.write(new Map([[RECORD_KEY, record]]), [], true);
+	}
+
+	/**
+	 * Writes one event's changes: the record (when it changed) and the engine's writes, as one
+	 * atomic batch, then applies the event's effects (`after`). With strict durability the
+	 * output gate holds every message sent after the batch is issued until it is durable, and a
+	 * batch issued while another commits waits for it, gathered with its neighbours' (see
+	 * durability.ts): `after` may run later, never before the batch is issued.
+	 */
+	commit(record: RoomRecord | undefined, writes: StateWrites, after?: () => void): void {
 		this.stateSizes.apply(writes);
-		if (!record && writes.put.size === 0 && writes.delete.length === 0) return;
 		const put = new Map<string, unknown>();
 		if (record) put.set(RECORD_KEY, record);
 		for (const [key, value] of writes.put) put.set(STATE_PREFIX + key, value);
 		this.#writer.write(
 			put,
-			writes.delete.map((key) => STATE_PREFIX + key),
+			writes.delete.length === 0 ? [] : writes.delete.map((key) => STATE_PREFIX + key),
+			false,
+			after,
 		);
+	}
+
+	/** Issues the writes gathered behind a commit in flight now, and applies their held effects. */
+	issueGathered(): void {
+		this.#writer.flush();
 	}
 
 	loadStats<T>(): Promise<T | undefined> {
 		return this.storage.get<T>(STATS_KEY);
 	}
 
-	/** Not awaited, like `commit`: it joins the current event's write batch. */
+	/**
+	 * Not awaited, like `commit`. Operating statistics hold no output back (a crash may lose
+	 * the last "last active"), so a room's first event after a start or wake, which reports,
+	 * waits for no more than its own commit.
+	 */
 	saveStats(stats: unknown): void {
-		this.#writer.write(new Map([[STATS_KEY, stats]]), []);
+		this.#writer.write(new Map([[STATS_KEY, stats]]), [], true);
 	}
 
 	/** Deletes everything the room stored, and its alarm (an operator's reset or delete). */

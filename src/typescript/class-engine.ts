@@ -47,6 +47,8 @@ class TypeScriptEngine implements Engine {
 	readonly #stored: StoredState;
 	/** The service's fields as of the last checkpoint (or start), to find changes made between events. */
 	#fieldsAsStored: Map<string, unknown> | undefined;
+	/** How log lines name the room, built once rather than per event. */
+	readonly #label: string;
 
 	constructor(
 		private readonly name: ServiceName,
@@ -55,19 +57,24 @@ class TypeScriptEngine implements Engine {
 		stored: StoredState,
 	) {
 		this.#stored = stored;
+		this.#label = describeRoom(room);
 		this.#instance = this.instantiate();
 	}
 
-	async run(event: ServiceEvent, effects: Effects): Promise<void> {
+	run(event: ServiceEvent, effects: Effects): Promise<void> | undefined {
 		this.refuseChangesOutsideEvents();
 		const places = this.#stored.places;
 		places.open = true;
+		let pending: Promise<void> | undefined;
 		try {
 			// The handler's console lines come out escaped, after the room's name (see service-console.ts).
-			await runWithServiceConsole(describeRoom(this.room), () => this.handle(event, this.context(effects), effects));
+			pending = runWithServiceConsole(this.#label, () => this.handle(event, this.context(effects), effects));
 		} finally {
-			places.open = false;
+			if (pending === undefined) places.open = false;
 		}
+		return pending?.finally(() => {
+			places.open = false;
+		});
 	}
 
 	private handle(event: ServiceEvent, ctx: ServiceContext<never, never>, effects: Effects): void | Promise<void> {

@@ -32,6 +32,8 @@ export function wasmEngine(
 	limits: WasmLimits = WASM_LIMIT_DEFAULTS,
 ): EngineFactory {
 	let checked: Promise<MeterInfo> | undefined;
+	// Read once per isolate: every room's start asks (customSections copies the section each time).
+	let build: string | null | undefined;
 	const check = async () => {
 		checkBuilt(module, name);
 		// Before anything runs: a module that declares more memory than its limit is never instantiated.
@@ -44,13 +46,16 @@ export function wasmEngine(
 		language: "wasm",
 		handlesRequests: false,
 		inspect: inspectStored,
-		build: () => readMeter(module)?.build ?? null,
+		build: () => {
+			if (build === undefined) build = readMeter(module)?.build ?? null;
+			return build;
+		},
 		async create(room, stored, reload) {
 			checked ??= check();
-			const { build } = await checked;
+			const meter = await checked;
 			const label = describeRoom(room);
 			const guest = await Guest.start(module, name, label, limits);
-			const identity: ModuleIdentity = { build, onModuleChange: limits.onModuleChange };
+			const identity: ModuleIdentity = { build: meter.build, onModuleChange: limits.onModuleChange };
 			const checkpoint = Checkpoint.resume(guest, stored, identity);
 			// A room stored before the limit was lowered cannot even start: say so rather than fail every event.
 			guest.checkMemory("as stored");
@@ -89,7 +94,7 @@ class WasmEngine implements Engine {
 		this.restarted = checkpoint.resetting;
 	}
 
-	async run(event: ServiceEvent, effects: Effects, share?: BudgetShare): Promise<void> {
+	run(event: ServiceEvent, effects: Effects, share?: BudgetShare): undefined {
 		if (event.kind === "request") throw new Error("a WebAssembly service has no HTTP handler (ABI v1 has none)");
 		this.#guest.deliver(event, effects, share);
 	}

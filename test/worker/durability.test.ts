@@ -42,3 +42,26 @@ describe("a relaxed room", () => {
 		expect(await a.next()).toBe("count 3");
 	});
 });
+
+describe("a strict room answering a burst", () => {
+	it("answers every message in order, and a reload from storage sees every event it answered", async () => {
+		vi.spyOn(console, "error").mockImplementation(() => {});
+		const room = uniqueRoom();
+		const a = await connect(`/s/test-shaky/ws/${room}`);
+		const b = await connect(`/s/test-shaky/ws/${room}`);
+		// Sent at once: later events find the first one's commit in flight, and are committed together.
+		for (let index = 0; index < 30; index++) a.send("inc");
+		// The failed event's rollback fails too: the service is loaded from storage, which must
+		// hold all 30 events answered before it.
+		a.send("break");
+		a.send("inc");
+		const expected = [...Array.from({ length: 30 }, (_, index) => `count ${index + 1}`), "count 31"];
+		const heard = async (client: typeof a) => {
+			const frames: unknown[] = [];
+			for (const _ of expected) frames.push(await client.next());
+			return frames;
+		};
+		expect(await heard(a)).toEqual(expected);
+		expect(await heard(b)).toEqual(expected);
+	});
+});
