@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -16,6 +17,11 @@ const TEST_SECRETS = {
  */
 export default defineConfig({
 	test: {
+		// Test files at once, across all suites. Vitest's default leaves a core free (one file at a
+		// time on two cores), but most of an end-to-end file's time is spent waiting on wrangler,
+		// workerd and Chromium, and every file here gets a fresh workerd or process of its own: two
+		// at a time is what makes `npm test` take minutes rather than twice as many on two cores.
+		maxWorkers: Math.max(2, availableParallelism() - 1),
 		projects: [
 			{
 				plugins: [
@@ -83,14 +89,14 @@ export default defineConfig({
 				test: {
 					name: "e2e",
 					include: ["test/e2e/**/*.test.ts"],
-					// One wrangler dev shared by the files that need nothing else (shared-server.ts).
+					// Bundles the pages once, and runs one wrangler dev shared by the files that only talk to
+					// it (shared-server.ts). Files run side by side, with each other and with the other
+					// suites: a file that stops or restarts a server starts its own (dev-server.ts), and one
+					// that writes into the project works in a copy (project-copy.ts).
 					globalSetup: ["test/e2e/global-setup.ts"],
 					environment: "node",
 					testTimeout: 30_000,
 					hookTimeout: 90_000,
-					// One file at a time: files share one wrangler dev, and some restart it or stop it for a
-					// while; two cores gain little from running wrangler processes side by side anyway.
-					fileParallelism: false,
 				},
 			},
 		],

@@ -12,7 +12,7 @@ import { CliError } from "./errors.ts";
 import { detail, failure, info, seconds } from "./output.ts";
 import { type Problem, type ProblemPage, serveProblem } from "./problem-page.ts";
 import type { Project, ServiceNames } from "./project.ts";
-import { type Watching, watchChanges } from "./watch.ts";
+import { type ModificationTimes, modificationTimes, type Watching, watchChanges } from "./watch.ts";
 import { runWranglerDev, WranglerDevError } from "./wrangler-dev.ts";
 import { wranglerNoiseFilter } from "./wrangler-noise.ts";
 
@@ -55,9 +55,12 @@ export async function serveWithWrangler(project: Project, serving: Serving): Pro
 			const outcome = await runWrangler(project, serving, stop.requested, recovery, attempt === 0);
 			if (outcome === "stopped") return 0;
 			if (!serving.recover) throw new CliError(outcome.message, outcome.fix);
+			// The files as they are now: a fix saved while the problem is explained still counts.
+			const failedOn = modificationTimes(project, serving.recover);
 			const problem = (await serving.explain?.(outcome, recovery)) ?? outcome;
 			failure(problem);
-			if ((await waitForFix(project, serving, serving.recover, problem, stop.requested)) === "stopped") return 0;
+			const fixed = await waitForFix(project, serving, serving.recover, failedOn, problem, stop.requested);
+			if (fixed === "stopped") return 0;
 			info("a change: starting wrangler dev again...");
 		}
 	} finally {
@@ -152,21 +155,23 @@ async function waitForFix(
 	project: Project,
 	serving: Serving,
 	paths: readonly string[],
+	failedOn: ModificationTimes,
 	problem: Problem,
 	stopRequested: Promise<void>,
 ): Promise<"changed" | "stopped"> {
 	let page: ProblemPage | undefined;
-	try {
-		page = await serveProblem(HOST, serving.port, problem);
-		info(`until then, http://${HOST}:${serving.port} answers every request with this error (503)`);
-	} catch {
-		// Someone else took the port meanwhile: wrangler's next start will say so.
-	}
 	let watching: Watching | undefined;
 	try {
+		// Watching before saying so: a save right after "until then" is never missed.
 		const changed = new Promise<"changed">((resolve) => {
-			watching = watchChanges(project, paths, () => resolve("changed"));
+			watching = watchChanges(project, paths, () => resolve("changed"), failedOn);
 		});
+		try {
+			page = await serveProblem(HOST, serving.port, problem);
+			info(`until then, http://${HOST}:${serving.port} answers every request with this error (503)`);
+		} catch {
+			// Someone else took the port meanwhile: wrangler's next start will say so.
+		}
 		return await Promise.race([changed, stopRequested.then(() => "stopped" as const)]);
 	} finally {
 		watching?.close();

@@ -3,7 +3,7 @@
  * watches what wrangler cannot see (WebAssembly guest sources, the demo page's script) and runs
  * the matching build, whose output wrangler then sees and reloads.
  */
-import { existsSync, type FSWatcher, watch } from "node:fs";
+import { existsSync, type FSWatcher, lstatSync, readdirSync, type Stats, watch } from "node:fs";
 import { join, relative } from "node:path";
 import type { Project } from "./project.ts";
 
@@ -92,17 +92,28 @@ function serialized(build: WatchedBuild, report: WatchReport): (file: string) =>
 	};
 }
 
+/** How often `watchChanges` also compares modification times (see there). */
+const POLL_MS = 1000;
+
 /**
  * Calls `changed` once, on the first change (settled) to any of the project-relative `paths`
- * (folders are watched recursively; missing ones are skipped).
+ * (folders are watched recursively; missing ones are skipped). Besides file-system events, it
+ * compares the files' modification times every second: on a loaded machine an event can go
+ * missing, and `stateroom dev` would then wait for a fix it already has.
  */
-export function watchChanges(project: Project, paths: readonly string[], changed: () => void): Watching {
+export function watchChanges(
+	project: Project,
+	paths: readonly string[],
+	changed: () => void,
+	since: ModificationTimes = modificationTimes(project, paths),
+): Watching {
 	const watchers: FSWatcher[] = [];
 	const watched: string[] = [];
 	let timer: NodeJS.Timeout | undefined;
 	let done = false;
 	const close = () => {
 		if (timer) clearTimeout(timer);
+		clearInterval(poll);
 		for (const watcher of watchers) watcher.close();
 	};
 	const onChange = () => {
@@ -119,5 +130,46 @@ export function watchChanges(project: Project, paths: readonly string[], changed
 		watched.push(path);
 		watchers.push(watch(project.path(path), { recursive: true }, onChange));
 	}
+	const poll = setInterval(() => {
+		if (!sameTimes(since, modificationTimes(project, paths))) onChange();
+	}, POLL_MS);
 	return { folders: watched, close };
+}
+
+/** Files by path, with their modification times. */
+export type ModificationTimes = ReadonlyMap<string, number>;
+
+/**
+ * Every file under the project-relative `paths` (folders walked; symbolic links not followed)
+ * with its modification time.
+ */
+export function modificationTimes(project: Project, paths: readonly string[]): ModificationTimes {
+	const times = new Map<string, number>();
+	const visit = (path: string) => {
+		let stat: Stats;
+		try {
+			stat = lstatSync(path);
+		} catch {
+			return; // Removed meanwhile: its absence is the change.
+		}
+		if (!stat.isDirectory()) {
+			times.set(path, stat.mtimeMs);
+			return;
+		}
+		let names: string[] = [];
+		try {
+			names = readdirSync(path);
+		} catch {
+			return;
+		}
+		for (const name of names) visit(join(path, name));
+	};
+	for (const path of paths) visit(project.path(path));
+	return times;
+}
+
+function sameTimes(before: ModificationTimes, now: ModificationTimes): boolean {
+	if (before.size !== now.size) return false;
+	for (const [path, time] of now) if (before.get(path) !== time) return false;
+	return true;
 }

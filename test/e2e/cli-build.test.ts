@@ -2,19 +2,29 @@
  * `stateroom build` bundles the Worker and its modules into dist/ and reports sizes against the
  * Worker limits; `stateroom deploy` builds, then hands over to `wrangler deploy`, and without
  * credentials fails with a clear instruction (there is no network here, and none is needed).
+ * Both run in a copy of the project: they write dist/ and the pages' bundles, which other files'
+ * servers serve from the checkout while this file runs.
  */
 import { existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./cli-process.ts";
-import { PROJECT_ROOT } from "./dev-server.ts";
+import { copyProject, type ProjectCopy } from "./project-copy.ts";
+
+let copy: ProjectCopy;
+
+beforeAll(() => {
+	copy = copyProject("stateroom-build-");
+});
+
+afterAll(() => copy?.remove());
 
 describe("stateroom build", () => {
 	it("writes the Worker and every module to dist/ and reports raw and gzip sizes against the limits", async () => {
-		const { code, stdout, output } = await runCli(["build"], { timeoutMs: 240_000 });
+		const { code, stdout, output } = await runCli(["build"], { cwd: copy.root, timeoutMs: 240_000 });
 		expect(code, output).toBe(0);
-		const dist = join(PROJECT_ROOT, "dist");
+		const dist = join(copy.root, "dist");
 		// wrangler names the bundle after the entry module, app/worker.ts.
 		expect(existsSync(join(dist, "worker.js"))).toBe(true);
 		const modules = readdirSync(dist).filter((file) => file.endsWith(".wasm"));
@@ -39,6 +49,7 @@ describe("stateroom deploy", () => {
 		// A fresh home without a wrangler login, no token, and CI (non-interactive, as in a pipeline).
 		const home = mkdtempSync(join(tmpdir(), "stateroom-home-"));
 		const { code, stdout, stderr, output } = await runCli(["deploy"], {
+			cwd: copy.root,
 			timeoutMs: 240_000,
 			env: {
 				HOME: home,

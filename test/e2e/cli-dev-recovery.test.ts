@@ -51,6 +51,17 @@ async function ask(service: string, text: string, skipGreeting = false): Promise
 	return reply;
 }
 
+/**
+ * Waits until dev has said that it stopped serving and why, and returns what it printed since
+ * `before`: its "until then" line goes to stdout, its error and fix to stderr, a pipe of its own
+ * that may be read earlier or later, so both are waited for.
+ */
+async function stoppedServing(before: number, ms: number): Promise<string> {
+	await cli.waitFor(/\[stateroom\] until then, http:\/\/127\.0\.0\.1:\d+ answers every request/, ms, before);
+	await cli.waitFor(/stateroom dev starts wrangler again on the next change to [^\n]*\n/, ms, before);
+	return cli.output().slice(before);
+}
+
 const TALLY = `import { type ClientId, type MessagePayload, type Service, type ServiceContext } from "stateroom";
 
 export class Tally implements Service {
@@ -65,8 +76,7 @@ describe("stateroom dev, when the Worker cannot run", () => {
 		writeFileSync(join(copy.root, "services/tally.ts"), TALLY);
 		const before = cli.output().length;
 		edit("services/index.ts", (source) => source.replace("\t\tchat: Chat,\n", "\t\tchat: Chat,\n\t\ttally: Tally,\n"));
-		await cli.waitFor(/\[stateroom\] until then, http:\/\/127\.0\.0\.1:\d+ answers every request/, 60_000, before);
-		const printed = cli.output().slice(before);
+		const printed = await stoppedServing(before, 60_000);
 		expect(printed).toContain(
 			"[stateroom] error: the Worker failed to load: Uncaught ReferenceError: Tally is not defined.\n",
 		);
@@ -97,7 +107,7 @@ describe("stateroom dev, when the Worker cannot run", () => {
 	it("says a typo in the services index is a typo, in the type checker's words, not a missing import", async () => {
 		const before = cli.output().length;
 		edit("services/index.ts", (source) => source.replace("\t\ttally: Tally,\n", "\t\ttally: Taly,\n"));
-		await cli.waitFor(/\[stateroom\] until then, http:\/\/127\.0\.0\.1:\d+ answers every request/, 90_000, before);
+		await stoppedServing(before, 90_000);
 		await cli.waitFor(/Did you mean 'Tally'\? \(TS2552\)/, 60_000, before);
 		const printed = cli.output().slice(before);
 		expect(printed).toMatch(
@@ -127,8 +137,7 @@ describe("stateroom dev, when the Worker cannot run", () => {
 				)
 				.replace('\t"as-clock": asClock,\n', '\t"as-clock": asClock,\n\t"as-missing": asMissing,\n'),
 		);
-		await cli.waitFor(/\[stateroom\] until then, http:\/\/127\.0\.0\.1:\d+ answers every request/, 60_000, before);
-		const printed = cli.output().slice(before);
+		const printed = await stoppedServing(before, 60_000);
 		expect(printed).toMatch(
 			/\[stateroom\] error: wrangler could not build the Worker: ENOENT: no such file or directory, open '[^']*build\/wasm\/as-missing\.wasm' \(at services\/assemblyscript\.ts:\d+:\d+\)\.\n/,
 		);

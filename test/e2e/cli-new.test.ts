@@ -110,6 +110,8 @@ describe("stateroom new", () => {
 				"worker",
 				"test/worker/lobby-room.test.ts",
 				"test/worker/as-tally.test.ts",
+				// Vitest's 5 s per test is short for a machine busy with the other files of `npm test`.
+				"--testTimeout=60000",
 			],
 			120_000,
 		);

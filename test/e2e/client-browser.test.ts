@@ -7,8 +7,7 @@ import { build } from "esbuild";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, type TestBrowser } from "./browser.ts";
-import { type DevServer, PROJECT_ROOT } from "./dev-server.ts";
-import { sharedDevServer } from "./shared-server.ts";
+import { type DevServer, PROJECT_ROOT, startDevServer } from "./dev-server.ts";
 
 let server: DevServer;
 let browser: TestBrowser;
@@ -24,8 +23,8 @@ beforeAll(async () => {
 		write: false,
 		logLevel: "silent",
 	});
-	server = await sharedDevServer();
-	browser = await launchBrowser();
+	// A server of its own: both tests take it down.
+	[server, browser] = await Promise.all([startDevServer(), launchBrowser()]);
 	page = await browser.context.newPage();
 	// A page on the dev server's origin, as the demo page would be.
 	await page.goto(`${server.http}/status`);
@@ -34,6 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await browser?.close();
+	await server?.stop();
 });
 
 /** What the page-side clients reported; set up by `openClients` in the page. */
@@ -90,7 +90,7 @@ describe("RoomSocket in Chromium", () => {
 		);
 		await waitInPage("1 at both", "window.clients.every((c) => c.seen.texts.includes('new value: 1'))");
 
-		await server.stop();
+		await server.pause();
 		await waitInPage("both notice", "window.clients.every((c) => c.room.state === 'reconnecting')");
 		// Sent while the server is down: held, then delivered once it is back.
 		expect(await page.evaluate(() => (window as unknown as PageWindow).clients[1]?.room.send("increment"))).toBe(
@@ -155,7 +155,7 @@ describe("StateroomSocket in Chromium", () => {
 		expect(await page.evaluate(() => (window as unknown as SocketWindow).socket.send("increment"))).toBe("sent");
 		await waitLog("1", "window.log.includes('message true new value: 1')");
 
-		await server.stop();
+		await server.pause();
 		await waitLog("the close", "window.log.some((line) => line.startsWith('close'))");
 		// Sent while the server is down: queued, where a WebSocket would throw.
 		expect(

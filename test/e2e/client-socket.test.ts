@@ -3,7 +3,7 @@
  * WebSocket: state transitions, the send queue and its bound, params recomputed per connect, and
  * clients that ride out a server restart on their own.
  */
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
 	type ConnectionState,
 	connectRoom,
@@ -11,14 +11,18 @@ import {
 	type RoomSocketEvents,
 	type RoomSocketOptions,
 } from "../../client/index.ts";
-import type { DevServer } from "./dev-server.ts";
-import { sharedDevServer } from "./shared-server.ts";
+import { type DevServer, startDevServer } from "./dev-server.ts";
 
 let server: DevServer;
 const opened: RoomSocket[] = [];
 
 beforeAll(async () => {
-	server = await sharedDevServer();
+	// A server of its own: two tests take it down.
+	server = await startDevServer();
+}, 90_000);
+
+afterAll(async () => {
+	await server?.stop();
 });
 
 afterEach(() => {
@@ -236,7 +240,7 @@ describe("RoomSocket against wrangler dev", () => {
 		const b = connect(roomId);
 		await until("both open", () => isOpen(a)() && isOpen(b)(), 10_000, a, b);
 
-		await server.stop();
+		await server.pause();
 		await until("both notice", () => a.room.state === "reconnecting" && b.room.state === "reconnecting", 10_000, a, b);
 		expect([a.room.send("increment"), a.room.send("increment"), a.room.send("decrement")]).toEqual([
 			"queued",

@@ -4,26 +4,22 @@
  * same time and end with the same text, see each other in the presence list, and a page opened
  * later gets the text from the server. A screenshot goes to test-results/.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, type TestBrowser } from "./browser.ts";
-import { NODE } from "./cli-process.ts";
-import { type DevServer, PROJECT_ROOT } from "./dev-server.ts";
-import { sharedDevServer } from "./shared-server.ts";
+import { PROJECT_ROOT } from "./dev-server.ts";
+import { type SharedServer, sharedDevServer } from "./shared-server.ts";
 
 const WAIT = { timeout: 15_000 };
 
-let server: DevServer;
+let server: SharedServer;
 let browser: TestBrowser;
 
 beforeAll(async () => {
-	// The page's script is generated (public/demo.js); build it as `npm test`'s pretest does.
-	execFileSync(NODE, ["cli/build-demo.ts"], { cwd: PROJECT_ROOT, stdio: "ignore", timeout: 60_000 });
-	server = await sharedDevServer();
-	browser = await launchBrowser();
+	// The page's script (public/demo.js) is bundled by the global setup.
+	[server, browser] = await Promise.all([sharedDevServer(), launchBrowser()]);
 }, 120_000);
 
 afterAll(async () => {

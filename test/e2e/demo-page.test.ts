@@ -5,15 +5,12 @@
  * with the gap marked in the chat, and link a favicon. Screenshots go to test-results/ for a
  * human to look at.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, type TestBrowser } from "./browser.ts";
-import { NODE } from "./cli-process.ts";
-import { type DevServer, PROJECT_ROOT } from "./dev-server.ts";
-import { sharedDevServer } from "./shared-server.ts";
+import { type DevServer, PROJECT_ROOT, startDevServer } from "./dev-server.ts";
 
 const WAIT = { timeout: 15_000 };
 
@@ -21,14 +18,14 @@ let server: DevServer;
 let browser: TestBrowser;
 
 beforeAll(async () => {
-	// The page's script is generated (public/demo.js); build it as `npm test`'s pretest does.
-	execFileSync(NODE, ["cli/build-demo.ts"], { cwd: PROJECT_ROOT, stdio: "ignore", timeout: 60_000 });
-	server = await sharedDevServer();
-	browser = await launchBrowser();
+	// A server of its own, since one test restarts it; the page's script (public/demo.js) is
+	// bundled by the global setup.
+	[server, browser] = await Promise.all([startDevServer(), launchBrowser()]);
 }, 120_000);
 
 afterAll(async () => {
 	await browser?.close();
+	await server?.stop();
 });
 
 async function openRoom(room: string): Promise<Page> {
@@ -112,7 +109,7 @@ describe("the demo page", () => {
 				});
 		});
 
-		await server.stop();
+		await server.pause();
 		await page.locator("#counter-state[data-state=reconnecting]").waitFor(WAIT);
 		await page.locator("#chat-state[data-state=reconnecting]").waitFor(WAIT);
 		// The gap is marked while it lasts, not only once it is over.

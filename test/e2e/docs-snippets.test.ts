@@ -20,9 +20,9 @@ import { execFile } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DevServer, PROJECT_ROOT } from "./dev-server.ts";
+import { PROJECT_ROOT } from "./dev-server.ts";
 import { copyProject, type ProjectCopy } from "./project-copy.ts";
-import { sharedDevServer } from "./shared-server.ts";
+import { type SharedServer, sharedDevServer } from "./shared-server.ts";
 
 const KINDS = ["typecheck", "run", "node-client"] as const;
 type Kind = (typeof KINDS)[number];
@@ -169,7 +169,7 @@ describe("shell snippets run offline", () => {
 });
 
 describe("Node client snippets run against wrangler dev", () => {
-	let server: DevServer;
+	let server: SharedServer;
 
 	beforeAll(async () => {
 		server = await sharedDevServer();

@@ -4,10 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Client, open } from "./client.ts";
-import type { DevServer } from "./dev-server.ts";
-import { sharedDevServer } from "./shared-server.ts";
+import { type SharedServer, sharedDevServer } from "./shared-server.ts";
 
-let server: DevServer;
+let server: SharedServer;
 const clients: Client[] = [];
 
 beforeAll(async () => {

@@ -1,8 +1,12 @@
 /**
- * The e2e project's global setup: a control server (loopback, a free port) for the shared
- * `wrangler dev` of shared-server.ts. Nothing starts until a file asks: running one file that
- * does not need it costs nothing. Every action answers with the server's address once done.
+ * The e2e project's global setup, run once in the main process before any file: it bundles the
+ * pages' scripts (public/demo.js, public/admin/admin.js) so that no file writes them while
+ * another file's browser loads them, and runs a control server (loopback, a free port) for the
+ * shared `wrangler dev` of shared-server.ts. That server starts when the first file asks for it
+ * (running one file that does not need it costs nothing) and stops when the run ends; nothing
+ * restarts it, since files run side by side.
  */
+import { execFileSync } from "node:child_process";
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,16 +18,17 @@ import { PROJECT_ROOT } from "./project-copy.ts";
 import { SHARED_ADMIN_SECRET, type SharedServerInfo } from "./shared-server.ts";
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+	// `npm test` bundles them first (pretest); a lone run of e2e files bundles them here.
+	execFileSync(process.execPath, ["cli/build-demo.ts"], { cwd: PROJECT_ROOT, stdio: "ignore", timeout: 60_000 });
+
 	const dir = mkdtempSync(join(tmpdir(), "stateroom-e2e-shared-"));
 	const log = join(dir, "wrangler.log");
 	writeFileSync(log, "");
 	let server: Promise<WranglerDev> | undefined;
-	let paused = false;
-	// One action at a time, in the order asked.
-	let queue: Promise<unknown> = Promise.resolve();
 
-	const start = () =>
-		startWranglerDev({
+	const running = async (): Promise<WranglerDev> => {
+		// Files asking at once share one start.
+		server ??= startWranglerDev({
 			root: PROJECT_ROOT,
 			args: ["--log-level", "info", "--var", `STATEROOM_ADMIN_SECRET:${SHARED_ADMIN_SECRET}`],
 			state: "temporary",
@@ -31,8 +36,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
 			env: { FORCE_COLOR: "0", CI: "true" },
 			onOutput: (chunk) => appendFileSync(log, chunk),
 		});
-	const running = async (): Promise<WranglerDev> => {
-		server ??= start();
 		try {
 			return await server;
 		} catch (error) {
@@ -40,42 +43,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
 			throw error;
 		}
 	};
-	const actions: Record<string, () => Promise<WranglerDev>> = {
-		async start() {
-			const dev = await running();
-			if (paused) await dev.restart();
-			paused = false;
-			return dev;
-		},
-		async restart() {
-			const dev = await running();
-			await dev.restart();
-			paused = false;
-			return dev;
-		},
-		async pause() {
-			const dev = await running();
-			await dev.pause();
-			paused = true;
-			return dev;
-		},
-		async kill() {
-			const dev = await running();
-			await dev.kill();
-			paused = true;
-			return dev;
-		},
-	};
 
 	const controller = createServer((request, response) => {
-		const action = actions[(request.url ?? "").slice(1)];
-		if (request.method !== "POST" || !action) {
+		if (request.method !== "POST" || request.url !== "/start") {
 			response.writeHead(404).end();
 			return;
 		}
-		const done = queue.then(action);
-		queue = done.catch(() => {});
-		done.then(
+		running().then(
 			(dev) => {
 				const info: SharedServerInfo = { port: dev.port, http: dev.http, ws: dev.ws, log };
 				response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(info));

@@ -5,26 +5,23 @@
  * in a real Chromium, shows the rooms live and resets one after a confirmation. A screenshot of
  * the page goes to test-results/admin-page.png.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMain } from "../cli/run-main.ts";
 import { launchBrowser, type TestBrowser } from "./browser.ts";
-import { NODE } from "./cli-process.ts";
 import { open } from "./client.ts";
-import { type DevServer, PROJECT_ROOT } from "./dev-server.ts";
-import { SHARED_ADMIN_SECRET, sharedDevServer } from "./shared-server.ts";
+import { PROJECT_ROOT } from "./dev-server.ts";
+import { SHARED_ADMIN_SECRET, type SharedServer, sharedDevServer } from "./shared-server.ts";
 
 const SECRET = SHARED_ADMIN_SECRET;
 const WAIT = { timeout: 15_000 };
 
-let server: DevServer;
+let server: SharedServer;
 
 beforeAll(async () => {
-	// The operator page's script is generated (public/admin/admin.js), as `npm test`'s pretest does.
-	execFileSync(NODE, ["cli/build-demo.ts"], { cwd: PROJECT_ROOT, stdio: "ignore", timeout: 60_000 });
+	// The operator page's script (public/admin/admin.js) is bundled by the global setup.
 	server = await sharedDevServer();
 }, 120_000);
 
@@ -105,7 +102,7 @@ describe("the admin API on wrangler dev", () => {
 		});
 		expect(reset.status).toBe(200);
 		expect(await a.closed).toEqual({ code: 4010, reason: "room reset by an operator" });
-		await logged(/admin: operator "e2e" reset service "counter", room "e2e-/);
+		await logged(new RegExp(`admin: operator "e2e" reset service "counter", room "${room}"`));
 		const c = await open(`${server.ws}/ws/${room}`);
 		c.send("increment");
 		expect(await c.nextText()).toBe("new value: 1");
@@ -235,7 +232,7 @@ describe("the operator page in Chromium", () => {
 		expect(await a.closed).toEqual({ code: 4010, reason: "room reset by an operator" });
 		await page.locator("#status", { hasText: `Room "${room}" of counter was reset.` }).waitFor(WAIT);
 		await page.locator("#room-state", { hasText: '"state": null' }).waitFor(WAIT);
-		await logged(/admin: operator "page-operator" reset service "counter", room "page-/);
+		await logged(new RegExp(`admin: operator "page-operator" reset service "counter", room "${room}"`));
 
 		// Delete: the room leaves the table.
 		await page.getByRole("button", { name: "Delete…" }).click();

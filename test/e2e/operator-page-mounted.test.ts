@@ -5,12 +5,10 @@
  * API relative to where it is served, so it reaches /rooms/admin/api: the app has nothing at
  * /admin/api, so listing the services proves the page followed the prefix.
  */
-import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, type TestBrowser } from "./browser.ts";
-import { NODE } from "./cli-process.ts";
 import { open } from "./client.ts";
-import { type DevServer, PROJECT_ROOT, startDevServer } from "./dev-server.ts";
+import { type DevServer, startDevServer } from "./dev-server.ts";
 
 const CONFIG = "test/fixtures/mounted-worker/wrangler.toml";
 const SECRET = "mounted-operator-secret-0123456789abcdef";
@@ -20,8 +18,7 @@ let server: DevServer | undefined;
 let browser: TestBrowser | undefined;
 
 beforeAll(async () => {
-	// The operator page's script is generated (public/admin/admin.js), as `npm test`'s pretest does.
-	execFileSync(NODE, ["cli/build-demo.ts"], { cwd: PROJECT_ROOT, stdio: "ignore", timeout: 60_000 });
+	// The operator page's script (public/admin/admin.js) is bundled by the global setup.
 	server = await startDevServer({ args: ["--config", CONFIG, "--var", `STATEROOM_ADMIN_SECRET:${SECRET}`] });
 	browser = await launchBrowser({ width: 1280, height: 900 });
 }, 120_000);

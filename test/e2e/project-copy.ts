@@ -83,7 +83,14 @@ export function copyProject(prefix: string, options: CopyOptions = {}): ProjectC
 		}
 	}
 	if (options.withBuild !== false && existsSync(join(from, "build"))) {
-		cpSync(join(from, "build"), join(root, "build"), { recursive: true, preserveTimestamps: true });
+		// Not the package's staging folders (scripts/package.mjs): no part of a project's build, and
+		// rewritten by the package test while other files copy the project.
+		const staging = new Set(["build/package", "build/package-tsc"].map((folder) => join(from, folder)));
+		cpSync(join(from, "build"), join(root, "build"), {
+			recursive: true,
+			preserveTimestamps: true,
+			filter: (source) => !staging.has(source),
+		});
 		// The key that signed build/'s modules: without it the copy's meter makes a new one and rebuilds them all.
 		// The only file of the user's .stateroom/ a copy takes; nothing else of it (dev.json, serve/) comes along.
 		const key = ".stateroom/meter-key.pem";

@@ -3,21 +3,17 @@
  * versions, and runs another version after a confirmation: in a real Chromium, against the shared
  * `wrangler dev`.
  */
-import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMain } from "../cli/run-main.ts";
 import { launchBrowser, type TestBrowser } from "./browser.ts";
-import { NODE } from "./cli-process.ts";
-import { type DevServer, PROJECT_ROOT } from "./dev-server.ts";
-import { SHARED_ADMIN_SECRET, sharedDevServer } from "./shared-server.ts";
+import { SHARED_ADMIN_SECRET, type SharedServer, sharedDevServer } from "./shared-server.ts";
 
 const WAIT = { timeout: 15_000 };
-let server: DevServer;
+let server: SharedServer;
 let browser: TestBrowser | undefined;
 
 beforeAll(async () => {
-	// The operator page's script is generated (public/admin/admin.js), as `npm test`'s pretest does.
-	execFileSync(NODE, ["cli/build-demo.ts"], { cwd: PROJECT_ROOT, stdio: "ignore", timeout: 60_000 });
+	// The operator page's script (public/admin/admin.js) is bundled by the global setup.
 	server = await sharedDevServer();
 }, 120_000);
 

@@ -1,23 +1,27 @@
 /**
- * Publishing to a running `wrangler dev` (the shared server) with the CLI: a TypeScript service
- * and a WebAssembly module answer within seconds of `stateroom publish`, keep their versions and
- * their rooms' state across a restart of the server, and refusals say why. Publish keys and
- * rollback go through the same commands.
+ * Publishing to a running `wrangler dev` (its own: one test restarts and kills it) with the CLI:
+ * a TypeScript service and a WebAssembly module answer within seconds of `stateroom publish`,
+ * keep their versions and their rooms' state across a restart of the server, and refusals say
+ * why. Publish keys and rollback go through the same commands.
  */
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runMain } from "../cli/run-main.ts";
 import { open } from "./client.ts";
-import type { DevServer } from "./dev-server.ts";
-import { SHARED_ADMIN_SECRET, sharedDevServer } from "./shared-server.ts";
+import { type DevServer, startDevServer } from "./dev-server.ts";
 
+const SECRET = "e2e-publish-admin-secret-0123456789abcdef";
 let server: DevServer;
-const admin = { STATEROOM_ADMIN_SECRET: SHARED_ADMIN_SECRET, STATEROOM_PUBLISH_KEY: undefined };
+const admin = { STATEROOM_ADMIN_SECRET: SECRET, STATEROOM_PUBLISH_KEY: undefined };
 
 beforeAll(async () => {
-	server = await sharedDevServer();
+	server = await startDevServer({ args: ["--var", `STATEROOM_ADMIN_SECRET:${SECRET}`] });
+});
+
+afterAll(async () => {
+	await server?.stop();
 });
 
 const name = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;

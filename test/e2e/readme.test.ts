@@ -103,9 +103,14 @@ async function pasteInConsole(code: string): Promise<{ page: Page; logged: strin
 	const logged: string[] = [];
 	page.on("console", (message) => logged.push(message.text()));
 	page.on("pageerror", (error) => logged.push(`uncaught: ${error.message}`));
-	await page.goto(`http://localhost:${port}/`);
-	// A classic script at the page's top level: what the console does with a pasted block.
-	await page.addScriptTag({ content: code });
+	try {
+		await page.goto(`http://localhost:${port}/`);
+		// A classic script at the page's top level: what the console does with a pasted block.
+		await page.addScriptTag({ content: code });
+	} catch (error) {
+		await page.close();
+		throw error;
+	}
 	return { page, logged };
 }
 
@@ -203,19 +208,22 @@ describe("README: the five-minute tour", () => {
 		const tour = snippets("browser-console")[1];
 		const deadline = Date.now() + 90_000;
 		for (;;) {
-			const { page, logged } = await pasteInConsole(tour?.code ?? "");
+			let page: Page | undefined;
 			try {
+				// Inside the retry: a page load while wrangler reloads may be reset.
+				const pasted = await pasteInConsole(tour?.code ?? "");
+				page = pasted.page;
 				await until(
-					() => logged.includes("tea: 1 votes"),
+					() => pasted.logged.includes("tea: 1 votes"),
 					5_000,
-					() => `the console printed ${JSON.stringify(logged)}`,
+					() => `the console printed ${JSON.stringify(pasted.logged)}`,
 				);
-				expect(logged[0]).toMatch(/^Hello ClientId\(1\): send a word to vote for it\.$/);
+				expect(pasted.logged[0]).toMatch(/^Hello ClientId\(1\): send a word to vote for it\.$/);
 				break;
 			} catch (error) {
 				if (Date.now() > deadline) throw error;
 			} finally {
-				await page.close();
+				await page?.close();
 			}
 		}
 		expect(devOutput.slice(before)).not.toContain("[stateroom] error:");

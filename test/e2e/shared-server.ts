@@ -1,13 +1,14 @@
 /**
- * One `wrangler dev` (the project's own wrangler.toml) shared by the end-to-end files that need
- * nothing else: started by global-setup.ts on the first file that asks for it, stopped when the
- * run ends. Files run one at a time, so one file's restart never drops another's sockets; rooms
- * are named at random, so files never meet in one. Its log is a file, read from where a handle
- * was made, so a file sees only what its own tests caused.
+ * One `wrangler dev` (the project's own wrangler.toml, with an admin secret) shared by the
+ * end-to-end files that only talk to it: started by global-setup.ts on the first file that asks
+ * for it, stopped when the run ends. Files run side by side, so the handle cannot stop, pause or
+ * restart it: a file that takes a server down starts its own (`startDevServer` in
+ * dev-server.ts). Rooms are named at random, so files never meet in one. Its log is a file, read
+ * from where a handle was made; other files' lines may be in it too, so look for what names your
+ * own rooms.
  */
 import { readFileSync } from "node:fs";
 import { inject } from "vitest";
-import type { DevServer } from "./dev-server.ts";
 
 /** The admin secret the shared server runs with (as a `--var`), for the admin API's tests. */
 export const SHARED_ADMIN_SECRET = "e2e-shared-admin-secret-0123456789abcdef";
@@ -19,6 +20,14 @@ export interface SharedServerInfo {
 	readonly log: string;
 }
 
+/** The shared server, running: where it serves and what it printed since the handle was made. */
+export interface SharedServer {
+	readonly port: number;
+	readonly http: string;
+	readonly ws: string;
+	output(): string;
+}
+
 declare module "vitest" {
 	export interface ProvidedContext {
 		/** The URL of global-setup.ts's control server for the shared wrangler dev. */
@@ -26,38 +35,17 @@ declare module "vitest" {
 	}
 }
 
-/** Asks the control server to start (if needed), restart, pause or kill the shared server. */
-export async function control(action: "start" | "restart" | "pause" | "kill"): Promise<SharedServerInfo> {
-	const response = await fetch(`${inject("stateroomDevControl")}/${action}`, { method: "POST" });
+/** The shared server, started first if no file has asked for it yet. */
+export async function sharedDevServer(): Promise<SharedServer> {
+	const response = await fetch(`${inject("stateroomDevControl")}/start`, { method: "POST" });
 	const text = await response.text();
-	if (!response.ok) throw new Error(`the shared wrangler dev could not ${action}:\n${text}`);
-	return JSON.parse(text) as SharedServerInfo;
-}
-
-/**
- * A handle on the shared server, running. `stop()` only pauses it (a test that takes the server
- * down brings it back with `restart()`); the run's end stops it.
- */
-export async function sharedDevServer(): Promise<DevServer> {
-	const info = await control("start");
+	if (!response.ok) throw new Error(`the shared wrangler dev could not start:\n${text}`);
+	const info = JSON.parse(text) as SharedServerInfo;
 	const from = readFileSync(info.log, "utf8").length;
 	return {
 		port: info.port,
 		http: info.http,
 		ws: info.ws,
 		output: () => readFileSync(info.log, "utf8").slice(from),
-		pid: () => undefined,
-		stop: async () => {
-			await control("pause");
-		},
-		pause: async () => {
-			await control("pause");
-		},
-		restart: async () => {
-			await control("restart");
-		},
-		kill: async () => {
-			await control("kill");
-		},
 	};
 }

@@ -11,11 +11,20 @@ import { groupMembers, startWranglerDev, WranglerDevError } from "../../cli/wran
 import { PROJECT_ROOT } from "./project-copy.ts";
 
 let dir: string;
+const systemTmp = process.env.TMPDIR;
 
 beforeAll(() => {
 	dir = mkdtempSync(join(tmpdir(), "stateroom-supervisor-test-"));
+	// A temporary folder of this file's own (this file runs in a process of its own): other files
+	// start and stop servers meanwhile, and their state folders must not count here.
+	mkdirSync(join(dir, "tmp"));
+	process.env.TMPDIR = join(dir, "tmp");
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+	if (systemTmp === undefined) delete process.env.TMPDIR;
+	else process.env.TMPDIR = systemTmp;
+	rmSync(dir, { recursive: true, force: true });
+});
 
 /** A minimal Worker config in its own folder, whose entry is `source`. */
 function worker(name: string, source: string): string {
@@ -41,7 +50,7 @@ function processesNaming(text: string): number[] {
 		.map(Number);
 }
 
-/** The temporary state folders of the supervisor now. */
+/** The temporary state folders of the supervisor now (in this file's TMPDIR). */
 function stateFolders(): string[] {
 	return readdirSync(tmpdir()).filter((name) => name.startsWith("stateroom-wrangler-"));
 }

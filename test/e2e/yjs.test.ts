@@ -1,16 +1,15 @@
 /**
  * The Yjs service (stateroom/yjs) with real clients: Node `Y.Doc`s connected through
  * y-websocket's own `WebsocketProvider` and y-partyserver's `YProvider` (over the `ws`
- * package), against the shared `wrangler dev`. The providers are used as an editor would use
- * them, with nothing but the URL pointing at Stateroom.
+ * package), against a `wrangler dev` of its own (one test kills it). The providers are used as
+ * an editor would use them, with nothing but the URL pointing at Stateroom.
  */
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import YProvider from "y-partyserver/provider";
 import { WebsocketProvider } from "y-websocket";
 import * as Y from "yjs";
-import type { DevServer } from "./dev-server.ts";
-import { sharedDevServer } from "./shared-server.ts";
+import { type DevServer, startDevServer } from "./dev-server.ts";
 
 let server: DevServer;
 
@@ -27,7 +26,11 @@ interface Provider {
 const providers: Provider[] = [];
 
 beforeAll(async () => {
-	server = await sharedDevServer();
+	server = await startDevServer();
+});
+
+afterAll(async () => {
+	await server?.stop();
 });
 
 afterEach(() => {
