@@ -25,6 +25,7 @@ import {
 	type VersionDeleted,
 } from "../publish/versions.ts";
 import type { ServiceCatalog } from "../registry.ts";
+import { checkDeclaredSize, readBoundedBody } from "../room/request-body.ts";
 import { DEFAULT_ACCESS, DEFAULT_LIMITS, resolveSettings, type ServiceSettings } from "../settings.ts";
 import { operatorOf, type Principal } from "./auth.ts";
 
@@ -254,29 +255,10 @@ async function readUpload(request: Request): Promise<Uint8Array> {
 			413,
 			`The upload is larger than ${MAX_UPLOAD_BYTES} bytes, the most a published service may be. Make it smaller (a release build, \`wasm-opt -Oz\`, a minified bundle).`,
 		);
-	const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-	if (declared > MAX_UPLOAD_BYTES) throw tooLarge();
-	if (!request.body) throw new HttpError(400, "The upload is empty: send the module as the request's body.");
-	const parts: Uint8Array[] = [];
-	let total = 0;
-	const reader = request.body.getReader();
-	for (;;) {
-		const { done, value } = await reader.read();
-		if (done) break;
-		total += value.byteLength;
-		if (total > MAX_UPLOAD_BYTES) {
-			await reader.cancel();
-			throw tooLarge();
-		}
-		parts.push(value);
-	}
-	if (total === 0) throw new HttpError(400, "The upload is empty: send the module as the request's body.");
-	const bytes = new Uint8Array(total);
-	let offset = 0;
-	for (const part of parts) {
-		bytes.set(part, offset);
-		offset += part.byteLength;
-	}
+	// The declared size first: an oversized upload is refused even before its body is looked at.
+	checkDeclaredSize(request, MAX_UPLOAD_BYTES, tooLarge);
+	const bytes = await readBoundedBody(request, MAX_UPLOAD_BYTES, tooLarge);
+	if (!bytes?.byteLength) throw new HttpError(400, "The upload is empty: send the module as the request's body.");
 	return bytes;
 }
 

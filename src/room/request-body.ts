@@ -5,10 +5,20 @@
  */
 import { HttpError } from "../errors.ts";
 
-/** The body of `request`, or `null` for none; an `HttpError` (413) past `limit` bytes. */
-export async function readBoundedBody(request: Request, limit: number): Promise<Uint8Array | null> {
+/** The refusal of a body over `limit` bytes (`size`: its declared size, when it says one). */
+export type BodyTooLarge = (size: number | undefined, limit: number) => HttpError;
+
+/**
+ * The body of `request`, or `null` for none; the `refuse` error (413 for a room's request) past
+ * `limit` bytes, read no further than that.
+ */
+export async function readBoundedBody(
+	request: Request,
+	limit: number,
+	refuse: BodyTooLarge = tooLarge,
+): Promise<Uint8Array | null> {
 	if (request.body === null) return null;
-	checkDeclaredSize(request, limit);
+	checkDeclaredSize(request, limit, refuse);
 	const reader = request.body.getReader();
 	const chunks: Uint8Array[] = [];
 	let size = 0;
@@ -18,7 +28,7 @@ export async function readBoundedBody(request: Request, limit: number): Promise<
 		size += value.byteLength;
 		if (size > limit) {
 			await reader.cancel().catch(() => {});
-			throw tooLarge(undefined, limit);
+			throw refuse(undefined, limit);
 		}
 		chunks.push(value);
 	}
@@ -32,9 +42,9 @@ export async function readBoundedBody(request: Request, limit: number): Promise<
 }
 
 /** A 413 for a body whose `Content-Length` is over `limit`: refused before anything is read. */
-export function checkDeclaredSize(request: Request, limit: number): void {
+export function checkDeclaredSize(request: Request, limit: number, refuse: BodyTooLarge = tooLarge): void {
 	const declared = request.headers.get("content-length");
-	if (declared !== null && Number(declared) > limit) throw tooLarge(Number(declared), limit);
+	if (declared !== null && Number(declared) > limit) throw refuse(Number(declared), limit);
 }
 
 function tooLarge(size: number | undefined, limit: number): HttpError {
