@@ -20,6 +20,8 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+// The development tools of a project made by `stateroom init`, written once there (Node 22 runs .ts).
+import { TOOLS as INIT_TOOLS } from "../cli/init/project-files.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const stage = join(root, "build/package");
@@ -54,16 +56,6 @@ const COPIED = [
 	"LICENSE-MIT",
 	"LICENSE-APACHE",
 	"NOTICE",
-];
-
-/** The development tools of a project made by `stateroom init` (cli/init/project-files.ts). */
-const INIT_TOOLS = [
-	"@cloudflare/vitest-plugin",
-	"@cloudflare/workers-types",
-	"node",
-	"typescript",
-	"vitest",
-	"wrangler",
 ];
 
 rmSync(stage, { recursive: true, force: true });
